@@ -1,0 +1,71 @@
+"""The Python API: the one generate() that the operators, the CLI and scripts all call."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import bpy
+
+from .build.level import GeneratedLevel, level_id_of, realize
+from .build.ownership import LAST_LEVEL_KEY, find_level, level_collections, remove_level, remove_owned_objects
+from .core.plan import plan_level
+from .core.spec import LevelSpec
+
+__all__ = ["GeneratedLevel", "LevelSpec", "clear", "generate", "levels"]
+
+
+def generate(
+    spec: LevelSpec | None = None,
+    *,
+    scene: bpy.types.Scene | None = None,
+    new_level: bool = False,
+    **fields: Any,
+) -> GeneratedLevel:
+    """Build a level in `scene` (default: the context scene) and return what was made.
+
+    spec: a LevelSpec; keyword arguments (seed=7, width=32, ...) override its fields.
+    new_level: keep the level made last and add another; by default it is replaced.
+    Raises InvalidSpecError, before the scene is touched, when a field is out of range.
+    """
+    spec = (spec or LevelSpec()).replace(**fields) if fields else (spec or LevelSpec())
+    plan = plan_level(spec)
+    scene = scene or bpy.context.scene
+    previous = None if new_level else _last_level(scene)
+    if previous is None:
+        level_id, collection = uuid.uuid4().hex[:12], None
+    else:
+        level_id, collection = level_id_of(previous), previous
+        remove_owned_objects(level_id)
+    level = realize(plan, scene, level_id, collection)
+    scene[LAST_LEVEL_KEY] = level_id
+    return level
+
+
+def clear(scene: bpy.types.Scene | None = None, *, all_levels: bool = False) -> int:
+    """Remove the level made last in `scene` (or every level); returns how many objects went.
+
+    Only what the add-on made is removed: the user's own objects stay, even inside a level's
+    collection, and that collection then stays too.
+    """
+    scene = scene or bpy.context.scene
+    targets = levels(scene) if all_levels else [c for c in [_last_level(scene)] if c is not None]
+    removed = sum(remove_level(collection) for collection in targets)
+    if LAST_LEVEL_KEY in scene:
+        del scene[LAST_LEVEL_KEY]
+    return removed
+
+
+def levels(scene: bpy.types.Scene | None = None) -> list[bpy.types.Collection]:
+    """The level collections linked into `scene`."""
+    scene = scene or bpy.context.scene
+    in_scene = set(scene.collection.children_recursive)
+    return [c for c in level_collections() if c in in_scene]
+
+
+def _last_level(scene: bpy.types.Scene) -> bpy.types.Collection | None:
+    level_id = scene.get(LAST_LEVEL_KEY)
+    collection = find_level(level_id) if isinstance(level_id, str) else None
+    if collection is None or collection not in set(scene.collection.children_recursive):
+        return None
+    return collection

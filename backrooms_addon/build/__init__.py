@@ -1,0 +1,1 @@
+"""The thin Blender layer: writes a LevelPlan into Blender data; no UI and no generation logic."""

@@ -1,0 +1,98 @@
+"""Level realisation: a LevelPlan becomes a tagged collection of objects, lamps and a camera."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+import bpy
+
+from ..core.plan import TROFFER_SIZE, LevelPlan
+from .materials import ensure_material
+from .mesh import mesh_from_arrays
+from .ownership import LEVEL_KEY, SPEC_KEY, tag
+
+LAMP_POWER_W = 40.0
+CAMERA_LENS_MM = 20.0
+
+
+@dataclass
+class GeneratedLevel:
+    """What generate() made: the level's id, its collection, its objects and the plan behind them."""
+
+    level_id: str
+    collection: bpy.types.Collection
+    plan: LevelPlan
+    objects: list[bpy.types.Object] = field(default_factory=list)
+    camera: bpy.types.Object | None = None
+
+
+def level_name(plan: LevelPlan) -> str:
+    return f"Backrooms Level 0 (seed {plan.spec.seed})"
+
+
+def realize(plan: LevelPlan, scene: bpy.types.Scene, level_id: str, collection: bpy.types.Collection | None = None) -> GeneratedLevel:
+    """Create the plan's objects in `collection` (a new one, linked to `scene`, when None)."""
+    if collection is None:
+        collection = bpy.data.collections.new(level_name(plan))
+        scene.collection.children.link(collection)
+    else:
+        collection.name = level_name(plan)
+    tag(collection, level_id)
+    collection[SPEC_KEY] = json.dumps(plan.spec.to_dict(), sort_keys=True)
+    level = GeneratedLevel(level_id, collection, plan)
+    for kind, arrays in plan.meshes.items():
+        materials = [ensure_material(name) for name in arrays.materials]
+        mesh = mesh_from_arrays(f"{collection.name} {kind}", arrays, materials)
+        level.objects.append(_add_object(f"Backrooms {kind}", mesh, collection, level_id))
+    level.objects.extend(_add_lamps(plan, collection, level_id))
+    level.camera = _add_camera(plan, collection, level_id)
+    level.objects.append(level.camera)
+    if scene.camera is None:
+        scene.camera = level.camera
+    return level
+
+
+def _add_object(name: str, data: bpy.types.ID | None, collection: bpy.types.Collection, level_id: str) -> bpy.types.Object:
+    obj = bpy.data.objects.new(name, data)
+    tag(obj, level_id)
+    if data is not None:
+        tag(data, level_id)
+    collection.objects.link(obj)
+    return obj
+
+
+def _add_lamps(plan: LevelPlan, collection: bpy.types.Collection, level_id: str) -> list[bpy.types.Object]:
+    """Real area lights under the troffers nearest the spawn point, sharing one light datablock."""
+    if len(plan.lamps) == 0:
+        return []
+    light = bpy.data.lights.new("Backrooms troffer", type="AREA")
+    light.shape = "RECTANGLE"
+    light.size, light.size_y = TROFFER_SIZE
+    light.energy = LAMP_POWER_W
+    light.color = (1.0, 0.96, 0.9)
+    lamps = []
+    for index, position in enumerate(plan.lamps):
+        lamp = _add_object(f"Backrooms lamp {index:03d}", light, collection, level_id)
+        # Just under the diffuser, so the lamp never sits inside the ceiling.
+        lamp.location = (position[0], position[1], position[2] - 0.01)
+        lamps.append(lamp)
+    return lamps
+
+
+def _add_camera(plan: LevelPlan, collection: bpy.types.Collection, level_id: str) -> bpy.types.Object:
+    """A camera at the spawn point, at eye height, looking down the longest sightline."""
+    data = bpy.data.cameras.new("Backrooms camera")
+    data.lens = CAMERA_LENS_MM
+    data.clip_start = 0.05
+    data.clip_end = max(100.0, 1.5 * max(plan.size_m))
+    camera = _add_object("Backrooms camera", data, collection, level_id)
+    camera.location = plan.spawn.position
+    # A camera looks down its local -Z; pitch it level, then turn it to the heading (0 = +x).
+    camera.rotation_euler = (math.pi / 2, 0.0, plan.spawn.yaw - math.pi / 2)
+    return camera
+
+
+def level_id_of(collection: bpy.types.Collection) -> str:
+    return str(collection[LEVEL_KEY])

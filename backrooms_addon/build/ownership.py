@@ -1,0 +1,76 @@
+"""Ownership tags: what the add-on made, so that regenerate and clear touch nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import bpy
+
+from ..core.version import GENERATOR_VERSION
+
+LEVEL_KEY = "backrooms_level"
+GENERATOR_KEY = "backrooms_generator"
+SPEC_KEY = "backrooms_spec"
+LAST_LEVEL_KEY = "backrooms_last_level"
+
+
+def tag(id_block: bpy.types.ID, level_id: str) -> None:
+    """Mark a datablock as made by the level `level_id`."""
+    id_block[LEVEL_KEY] = level_id
+    id_block[GENERATOR_KEY] = GENERATOR_VERSION
+
+
+def is_owned(id_block: bpy.types.ID, level_id: str) -> bool:
+    return id_block.get(LEVEL_KEY) == level_id
+
+
+def level_collections() -> Iterator[bpy.types.Collection]:
+    """Every level collection in the file."""
+    return (c for c in bpy.data.collections if LEVEL_KEY in c)
+
+
+def find_level(level_id: str) -> bpy.types.Collection | None:
+    return next((c for c in level_collections() if c[LEVEL_KEY] == level_id), None)
+
+
+def remove_owned_objects(level_id: str) -> int:
+    """Delete the objects (and their now unused data) that carry this level's tag.
+
+    A user's object parented to one of them is unparented first, keeping its place in the world.
+    """
+    owned = [obj for obj in bpy.data.objects if is_owned(obj, level_id)]
+    owned_names = {obj.name for obj in owned}
+    for obj in owned:
+        for child in obj.children:
+            if child.name not in owned_names:
+                world = child.matrix_world.copy()
+                child.parent = None
+                child.matrix_world = world
+    data_blocks = [obj.data for obj in owned if obj.data is not None]
+    for obj in owned:
+        bpy.data.objects.remove(obj)
+    for data in data_blocks:
+        if data.users == 0 and is_owned(data, level_id):
+            _remove_data(data)
+    return len(owned)
+
+
+def remove_level(collection: bpy.types.Collection) -> int:
+    """Remove a level's objects, and its collection once nothing of the user's is left in it."""
+    level_id = collection[LEVEL_KEY]
+    removed = remove_owned_objects(level_id)
+    if not collection.all_objects and not collection.children:
+        bpy.data.collections.remove(collection)
+    return removed
+
+
+def _remove_data(data: bpy.types.ID) -> None:
+    collections = {
+        bpy.types.Mesh: bpy.data.meshes,
+        bpy.types.Light: bpy.data.lights,
+        bpy.types.Camera: bpy.data.cameras,
+    }
+    for kind, collection in collections.items():
+        if isinstance(data, kind):
+            collection.remove(data)
+            return

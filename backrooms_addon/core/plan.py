@@ -1,0 +1,143 @@
+"""LevelPlan: everything the core decides about a level, as plain data and numpy arrays."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .geometry import MeshArrays, ceiling_mesh, floor_mesh, panel_mesh, wall_mesh
+from .layout import Layout, build_layout
+from .rng import uniform
+from .spec import LevelSpec
+from .version import GENERATOR_VERSION
+
+EYE_HEIGHT = 1.6  # metres
+TROFFER_SIZE = (0.6, 1.2)  # metres, x by y
+FIXTURE_SPACING = 2  # a troffer every other cell in x and y
+FIXTURE_MISSING = 0.15  # fraction of grid positions left without a troffer
+LIGHT_BUDGET = 24  # real lamps; the remaining troffers glow through their emissive diffuser
+_FIXTURE_STREAM = 0x4649585F  # "FIX_"
+
+
+@dataclass(frozen=True)
+class Spawn:
+    """A place to stand: position in metres and the heading (radians, 0 = +x) of the longest view."""
+
+    position: tuple[float, float, float]
+    yaw: float
+    sightline_m: float
+
+
+@dataclass(frozen=True)
+class LevelPlan:
+    """The finished, Blender-free description of a level."""
+
+    spec: LevelSpec
+    layout: Layout
+    meshes: dict[str, MeshArrays]
+    fixtures: npt.NDArray[np.float64]  # (k, 3) centres of the troffer diffusers, metres
+    lamps: npt.NDArray[np.float64]  # (j, 3) the fixtures that get a real light, j <= LIGHT_BUDGET
+    spawn: Spawn
+    generator_version: int = GENERATOR_VERSION
+
+    @property
+    def size_m(self) -> tuple[float, float]:
+        return (self.spec.width * self.spec.cell_size, self.spec.depth * self.spec.cell_size)
+
+    def face_count(self) -> int:
+        return sum(mesh.face_count for mesh in self.meshes.values())
+
+    def to_json(self) -> dict[str, Any]:
+        """The layout document: spec, walls, fixtures and spawn points, JSON-ready."""
+        return {
+            "format": "backrooms-layout",
+            "generator_version": self.generator_version,
+            "spec": self.spec.to_dict(),
+            "layout_sha256": self.layout.digest(),
+            "size_m": list(self.size_m),
+            "cells": {
+                "width": self.layout.width,
+                "depth": self.layout.depth,
+                "walls_h": _rows_as_text(self.layout.walls_h),
+                "walls_v": _rows_as_text(self.layout.walls_v),
+            },
+            "fixtures": np.round(self.fixtures, 4).tolist(),
+            "lamps": np.round(self.lamps, 4).tolist(),
+            "spawn_points": [
+                {
+                    "position": list(self.spawn.position),
+                    "yaw": self.spawn.yaw,
+                    "sightline_m": self.spawn.sightline_m,
+                }
+            ],
+            "face_count": self.face_count(),
+        }
+
+
+def plan_level(spec: LevelSpec) -> LevelPlan:
+    """The one pure entry point: spec in, complete plan out."""
+    layout = build_layout(spec)
+    width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
+    fixtures = fixture_centres(spec)
+    spawn = find_spawn(layout, spec.cell_size)
+    meshes = {
+        "walls": wall_mesh(layout, spec.cell_size, spec.wall_height, spec.wall_thickness),
+        "floor": floor_mesh(width_m, depth_m),
+        "ceiling": ceiling_mesh(width_m, depth_m, spec.wall_height),
+        "fixtures": panel_mesh(fixtures, *TROFFER_SIZE),
+    }
+    return LevelPlan(spec, layout, meshes, fixtures, nearest(fixtures, spawn.position, LIGHT_BUDGET), spawn)
+
+
+def fixture_centres(spec: LevelSpec) -> npt.NDArray[np.float64]:
+    """Troffers on a regular ceiling grid in world cells, with some left out at random."""
+    ox, oy = spec.origin
+    ys, xs = np.nonzero(np.ones((spec.depth, spec.width), np.bool_))
+    world_x, world_y = xs.astype(np.int64) + ox, ys.astype(np.int64) + oy
+    on_grid = (world_x % FIXTURE_SPACING == 0) & (world_y % FIXTURE_SPACING == 0)
+    present = uniform(spec.seed, _FIXTURE_STREAM, world_x, world_y) >= FIXTURE_MISSING
+    keep = on_grid & present
+    # 5 mm below the ceiling so the diffuser never z-fights with it.
+    z = spec.wall_height - 0.005
+    return np.stack(
+        [(xs[keep] + 0.5) * spec.cell_size, (ys[keep] + 0.5) * spec.cell_size, np.full(keep.sum(), z)], -1
+    ).astype(np.float64)
+
+
+def nearest(points: npt.NDArray[np.float64], to: tuple[float, float, float], count: int) -> npt.NDArray[np.float64]:
+    """The `count` points closest to `to` (stable order, so ties resolve the same way everywhere)."""
+    distance = np.linalg.norm(points[:, :2] - np.asarray(to[:2]), axis=1)
+    return points[np.argsort(distance, kind="stable")[:count]]
+
+
+def find_spawn(layout: Layout, cell_size: float) -> Spawn:
+    """The cell with the longest straight view east or north, looking along it."""
+    east = _open_run(layout.walls_v)  # (depth, width): cells visible to the east
+    north = _open_run(layout.walls_h.T).T  # (depth, width): cells visible to the north
+    best_east, best_north = int(east.argmax()), int(north.argmax())
+    if east.flat[best_east] >= north.flat[best_north]:
+        y, x = divmod(best_east, layout.width)
+        run, yaw = int(east[y, x]), 0.0
+    else:
+        y, x = divmod(best_north, layout.width)
+        run, yaw = int(north[y, x]), math.pi / 2
+    position = ((x + 0.5) * cell_size, (y + 0.5) * cell_size, EYE_HEIGHT)
+    return Spawn(position, yaw, run * cell_size)
+
+
+def _open_run(walls: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """For walls (rows, n + 1) on cell edges: how many cells from each cell to the next wall ahead."""
+    rows, edges = walls.shape
+    index = np.broadcast_to(np.arange(edges), (rows, edges))
+    wall_at = np.where(walls, index, edges)
+    next_wall = np.minimum.accumulate(wall_at[:, ::-1], axis=1)[:, ::-1]
+    return (next_wall[:, 1:] - np.arange(edges - 1)).astype(np.int64)
+
+
+def _rows_as_text(walls: npt.NDArray[np.bool_]) -> list[str]:
+    """A wall array as one '0'/'1' string per row, south first: compact and diffable."""
+    return ["".join("1" if w else "0" for w in row) for row in walls.tolist()]

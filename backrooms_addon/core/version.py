@@ -1,0 +1,8 @@
+"""Version numbers: the add-on release and the generator (layout and geometry) version."""
+
+# The release of the extension; it must match `version` in blender_manifest.toml.
+ADDON_VERSION = "0.1.0"
+
+# Bumped on every deliberate change to the levels a seed produces. Recorded on every
+# generated level so that a file made by an older generator can say so.
+GENERATOR_VERSION = 1

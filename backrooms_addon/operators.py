@@ -1,0 +1,83 @@
+"""Operators: thin wrappers that read properties, build a spec, call the API and report."""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import BoolProperty
+
+from . import api
+from .core.errors import BackroomsError
+from .props import SPEC_FIELDS, spec_from, spec_properties
+
+
+class BACKROOMS_OT_generate(bpy.types.Operator):
+    """Generate a Backrooms level (replaces the level generated last)"""
+
+    bl_idname = "backrooms.generate"
+    bl_label = "Generate Backrooms Level"
+    bl_options = {"REGISTER", "UNDO"}
+
+    __annotations__ = {
+        **spec_properties(),
+        "new_level": BoolProperty(name="New Level", description="Keep the level generated last and add another", default=False),
+    }
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        settings = context.scene.backrooms
+        # Unset arguments come from the scene settings; set ones are written back to them,
+        # but only once the spec is known to be valid, so bad input changes nothing.
+        for name in SPEC_FIELDS:
+            if not self.properties.is_property_set(name):
+                setattr(self, name, getattr(settings, name))
+        try:
+            spec = spec_from(self)
+            for name in SPEC_FIELDS:
+                setattr(settings, name, getattr(self, name))
+            level = api.generate(spec, scene=context.scene, new_level=self.new_level)
+        except BackroomsError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        self.report({"INFO"}, f"{level.collection.name}: {level.plan.face_count()} faces")
+        return {"FINISHED"}
+
+
+class BACKROOMS_OT_clear(bpy.types.Operator):
+    """Remove the Backrooms level generated last (or all of them); your own objects stay"""
+
+    bl_idname = "backrooms.clear"
+    bl_label = "Clear Backrooms Level"
+    bl_options = {"REGISTER", "UNDO"}
+
+    all_levels: BoolProperty(name="All Levels", description="Remove every Backrooms level in the scene", default=False)  # type: ignore[valid-type]
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if not api.levels(context.scene):
+            cls.poll_message_set("There is no Backrooms level in this scene")
+            return False
+        return True
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        removed = api.clear(context.scene, all_levels=self.all_levels)
+        self.report({"INFO"}, f"Removed {removed} generated objects")
+        return {"FINISHED"}
+
+
+def draw_add_menu(menu: bpy.types.Menu, context: bpy.types.Context) -> None:
+    menu.layout.separator()
+    menu.layout.operator(BACKROOMS_OT_generate.bl_idname, text="Backrooms Level", icon="MESH_GRID")
+
+
+CLASSES = (BACKROOMS_OT_generate, BACKROOMS_OT_clear)
+
+
+def register() -> None:
+    for cls in CLASSES:
+        bpy.utils.register_class(cls)
+    bpy.types.VIEW3D_MT_add.append(draw_add_menu)
+
+
+def unregister() -> None:
+    bpy.types.VIEW3D_MT_add.remove(draw_add_menu)
+    for cls in reversed(CLASSES):
+        bpy.utils.unregister_class(cls)

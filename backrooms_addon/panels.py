@@ -1,0 +1,46 @@
+"""Sidebar panel: 3D viewport > Sidebar > Backrooms. Draws settings and buttons, nothing more."""
+
+from __future__ import annotations
+
+import bpy
+
+from .operators import BACKROOMS_OT_clear, BACKROOMS_OT_generate
+
+
+class BACKROOMS_PT_level(bpy.types.Panel):
+    bl_label = "Backrooms Level"
+    bl_idname = "BACKROOMS_PT_level"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Backrooms"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        layout.use_property_split = True
+        layout.use_property_decorate = False
+        settings = context.scene.backrooms
+        column = layout.column()
+        column.prop(settings, "seed")
+        column.prop(settings, "width")
+        column.prop(settings, "depth")
+        column.prop(settings, "density", slider=True)
+        column.prop(settings, "algorithm")
+        column.prop(settings, "cell_size")
+        column.prop(settings, "wall_height")
+        row = layout.row(align=True)
+        row.scale_y = 1.4
+        row.operator(BACKROOMS_OT_generate.bl_idname, text="Generate", icon="MESH_GRID")
+        row.operator(BACKROOMS_OT_clear.bl_idname, text="Clear", icon="TRASH")
+
+
+CLASSES = (BACKROOMS_PT_level,)
+
+
+def register() -> None:
+    for cls in CLASSES:
+        bpy.utils.register_class(cls)
+
+
+def unregister() -> None:
+    for cls in reversed(CLASSES):
+        bpy.utils.unregister_class(cls)

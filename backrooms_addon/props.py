@@ -1,0 +1,77 @@
+"""Scene settings: the Backrooms panel's values, saved with the .blend."""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import EnumProperty, FloatProperty, IntProperty
+
+from .core.algorithms import ALGORITHM_LABELS
+from .core.spec import LIMITS, LevelSpec
+
+_DEFAULTS = LevelSpec()
+_INT32_MAX = (1 << 31) - 1
+
+# The spec fields that the panel and the operator expose, in panel order.
+SPEC_FIELDS = ("seed", "width", "depth", "density", "cell_size", "wall_height", "algorithm")
+
+
+def spec_properties() -> dict[str, object]:
+    """Property definitions for the spec fields, shared by the settings and the operator."""
+    return {
+        "seed": IntProperty(name="Seed", description="Level seed: the same seed gives the same level", default=_DEFAULTS.seed, min=0, max=_INT32_MAX),
+        "width": _int_prop("width", "Width", "Level width in cells along X"),
+        "depth": _int_prop("depth", "Depth", "Level depth in cells along Y"),
+        "density": FloatProperty(
+            name="Density", description="Wall density: 0 is an open hall, 1 a full maze",
+            default=_DEFAULTS.density, min=0.0, max=1.0, subtype="FACTOR",
+        ),
+        "cell_size": _float_prop("cell_size", "Cell Size", "Size of one grid cell"),
+        "wall_height": _float_prop("wall_height", "Wall Height", "Height of walls and ceiling"),
+        "algorithm": EnumProperty(
+            name="Algorithm", description="Maze algorithm that carves the walls",
+            items=[(key, label, "") for key, label in ALGORITHM_LABELS.items()],
+            default=_DEFAULTS.algorithm,
+        ),
+    }
+
+
+def _int_prop(field: str, name: str, description: str) -> object:
+    limits = LIMITS[field]
+    return IntProperty(
+        name=name, description=description, default=getattr(_DEFAULTS, field),
+        min=int(limits.low), max=int(limits.high), soft_max=512,
+    )
+
+
+def _float_prop(field: str, name: str, description: str) -> object:
+    limits = LIMITS[field]
+    return FloatProperty(
+        name=name, description=description, default=getattr(_DEFAULTS, field),
+        min=limits.low, max=limits.high, unit="LENGTH",
+    )
+
+
+def spec_from(source: object) -> LevelSpec:
+    """A LevelSpec from anything with the spec fields as attributes (settings or operator)."""
+    return LevelSpec(**{name: getattr(source, name) for name in SPEC_FIELDS})
+
+
+class BACKROOMS_PG_settings(bpy.types.PropertyGroup):
+    """Per-scene Backrooms settings."""
+
+    __annotations__ = spec_properties()
+
+
+CLASSES = (BACKROOMS_PG_settings,)
+
+
+def register() -> None:
+    for cls in CLASSES:
+        bpy.utils.register_class(cls)
+    bpy.types.Scene.backrooms = bpy.props.PointerProperty(type=BACKROOMS_PG_settings)
+
+
+def unregister() -> None:
+    del bpy.types.Scene.backrooms
+    for cls in reversed(CLASSES):
+        bpy.utils.unregister_class(cls)
