@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .core.algorithms import ALGORITHMS
 from .core.errors import InvalidSpecError
@@ -23,26 +23,49 @@ def build_parser() -> argparse.ArgumentParser:
         prog="backrooms_addon",
         description="Generate Backrooms levels headlessly with Blender's bpy module.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {ADDON_VERSION} (generator {GENERATOR_VERSION})")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {ADDON_VERSION} (generator {GENERATOR_VERSION})"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="generate one level and write its files")
     defaults = LevelSpec()
     _spec_argument(gen, "--seed", "seed", int, defaults.seed, "level seed")
     _spec_argument(gen, "--width", "width", int, defaults.width, "level width")
     _spec_argument(gen, "--depth", "depth", int, defaults.depth, "level depth")
-    _spec_argument(gen, "--density", "density", float, defaults.density, "wall density: 0 is an open hall, 1 a full maze")
+    _spec_argument(
+        gen, "--density", "density", float, defaults.density, "wall density: 0 is an open hall, 1 a full maze"
+    )
     _spec_argument(gen, "--cell-size", "cell_size", float, defaults.cell_size, "size of one grid cell")
     _spec_argument(gen, "--wall-height", "wall_height", float, defaults.wall_height, "height of walls and ceiling")
-    gen.add_argument("--algorithm", default=defaults.algorithm, choices=sorted(ALGORITHMS), help="maze algorithm (default: %(default)s)")
-    gen.add_argument("--out", type=Path, default=Path("out"), help="output folder, created if missing (default: %(default)s)")
+    gen.add_argument(
+        "--algorithm",
+        default=defaults.algorithm,
+        choices=sorted(ALGORITHMS),
+        help="maze algorithm (default: %(default)s)",
+    )
+    gen.add_argument(
+        "--out", type=Path, default=Path("out"), help="output folder, created if missing (default: %(default)s)"
+    )
     gen.add_argument("--name", default="level0", help="file name stem of the outputs (default: %(default)s)")
-    gen.add_argument("--formats", default=",".join(FORMATS), help=f"comma-separated outputs out of {','.join(FORMATS)} (default: all)")
-    gen.add_argument("--samples", type=int, default=32, help="Cycles samples for the PNG, 1 to 4096 (default: %(default)s)")
-    gen.add_argument("--resolution", default="960x540", help="PNG size in pixels, WIDTHxHEIGHT, each 16 to 8192 (default: %(default)s)")
+    gen.add_argument(
+        "--formats",
+        default=",".join(FORMATS),
+        help=f"comma-separated outputs out of {','.join(FORMATS)} (default: all)",
+    )
+    gen.add_argument(
+        "--samples", type=int, default=32, help="Cycles samples for the PNG, 1 to 4096 (default: %(default)s)"
+    )
+    gen.add_argument(
+        "--resolution",
+        default="960x540",
+        help="PNG size in pixels, WIDTHxHEIGHT, each 16 to 8192 (default: %(default)s)",
+    )
     return parser
 
 
-def _spec_argument(parser: argparse.ArgumentParser, flag: str, field: str, kind: type, default: object, text: str) -> None:
+def _spec_argument(
+    parser: argparse.ArgumentParser, flag: str, field: str, kind: type, default: object, text: str
+) -> None:
     limits = LIMITS[field]
     unit = f" {limits.unit}" if limits.unit else ""
     help_text = f"{text}, {limits.low:g} to {limits.high:g}{unit} (default: {default})"
@@ -96,7 +119,9 @@ def _parse_resolution(text: str) -> tuple[int, int]:
     return width, height
 
 
-def _generate(spec: LevelSpec, out: Path, name: str, formats: list[str], samples: int, resolution: tuple[int, int]) -> int:
+def _generate(
+    spec: LevelSpec, out: Path, name: str, formats: list[str], samples: int, resolution: tuple[int, int]
+) -> int:
     try:
         import bpy
     except ImportError:
@@ -128,5 +153,7 @@ def _generate(spec: LevelSpec, out: Path, name: str, formats: list[str], samples
     elapsed = time.perf_counter() - started
     for path in written:
         print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
-    print(f"level seed {spec.seed}: {level.plan.face_count()} faces, {len(level.plan.fixtures)} fixtures, {elapsed:.1f} s")
+    print(
+        f"level seed {spec.seed}: {level.plan.face_count()} faces, {len(level.plan.fixtures)} fixtures, {elapsed:.1f} s"
+    )
     return EXIT_OK

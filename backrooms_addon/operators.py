@@ -19,7 +19,9 @@ class BACKROOMS_OT_generate(bpy.types.Operator):
 
     __annotations__ = {
         **spec_properties(),
-        "new_level": BoolProperty(name="New Level", description="Keep the level generated last and add another", default=False),
+        "new_level": BoolProperty(
+            name="New Level", description="Keep the level generated last and add another", default=False
+        ),
     }
 
     def execute(self, context: bpy.types.Context) -> set[str]:

@@ -18,17 +18,28 @@ SPEC_FIELDS = ("seed", "width", "depth", "density", "cell_size", "wall_height", 
 def spec_properties() -> dict[str, object]:
     """Property definitions for the spec fields, shared by the settings and the operator."""
     return {
-        "seed": IntProperty(name="Seed", description="Level seed: the same seed gives the same level", default=_DEFAULTS.seed, min=0, max=_INT32_MAX),
+        "seed": IntProperty(
+            name="Seed",
+            description="Level seed: the same seed gives the same level",
+            default=_DEFAULTS.seed,
+            min=0,
+            max=_INT32_MAX,
+        ),
         "width": _int_prop("width", "Width", "Level width in cells along X"),
         "depth": _int_prop("depth", "Depth", "Level depth in cells along Y"),
         "density": FloatProperty(
-            name="Density", description="Wall density: 0 is an open hall, 1 a full maze",
-            default=_DEFAULTS.density, min=0.0, max=1.0, subtype="FACTOR",
+            name="Density",
+            description="Wall density: 0 is an open hall, 1 a full maze",
+            default=_DEFAULTS.density,
+            min=0.0,
+            max=1.0,
+            subtype="FACTOR",
         ),
         "cell_size": _float_prop("cell_size", "Cell Size", "Size of one grid cell"),
         "wall_height": _float_prop("wall_height", "Wall Height", "Height of walls and ceiling"),
         "algorithm": EnumProperty(
-            name="Algorithm", description="Maze algorithm that carves the walls",
+            name="Algorithm",
+            description="Maze algorithm that carves the walls",
             items=[(key, label, "") for key, label in ALGORITHM_LABELS.items()],
             default=_DEFAULTS.algorithm,
         ),
@@ -38,16 +49,24 @@ def spec_properties() -> dict[str, object]:
 def _int_prop(field: str, name: str, description: str) -> object:
     limits = LIMITS[field]
     return IntProperty(
-        name=name, description=description, default=getattr(_DEFAULTS, field),
-        min=int(limits.low), max=int(limits.high), soft_max=512,
+        name=name,
+        description=description,
+        default=getattr(_DEFAULTS, field),
+        min=int(limits.low),
+        max=int(limits.high),
+        soft_max=512,
     )
 
 
 def _float_prop(field: str, name: str, description: str) -> object:
     limits = LIMITS[field]
     return FloatProperty(
-        name=name, description=description, default=getattr(_DEFAULTS, field),
-        min=limits.low, max=limits.high, unit="LENGTH",
+        name=name,
+        description=description,
+        default=getattr(_DEFAULTS, field),
+        min=limits.low,
+        max=limits.high,
+        unit="LENGTH",
     )
 
 

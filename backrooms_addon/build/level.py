@@ -32,7 +32,9 @@ def level_name(plan: LevelPlan) -> str:
     return f"Backrooms Level 0 (seed {plan.spec.seed})"
 
 
-def realize(plan: LevelPlan, scene: bpy.types.Scene, level_id: str, collection: bpy.types.Collection | None = None) -> GeneratedLevel:
+def realize(
+    plan: LevelPlan, scene: bpy.types.Scene, level_id: str, collection: bpy.types.Collection | None = None
+) -> GeneratedLevel:
     """Create the plan's objects in `collection` (a new one, linked to `scene`, when None)."""
     if collection is None:
         collection = bpy.data.collections.new(level_name(plan))
@@ -54,7 +56,9 @@ def realize(plan: LevelPlan, scene: bpy.types.Scene, level_id: str, collection: 
     return level
 
 
-def _add_object(name: str, data: bpy.types.ID | None, collection: bpy.types.Collection, level_id: str) -> bpy.types.Object:
+def _add_object(
+    name: str, data: bpy.types.ID | None, collection: bpy.types.Collection, level_id: str
+) -> bpy.types.Object:
     obj = bpy.data.objects.new(name, data)
     tag(obj, level_id)
     if data is not None:

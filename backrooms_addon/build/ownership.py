@@ -21,7 +21,7 @@ def tag(id_block: bpy.types.ID, level_id: str) -> None:
 
 
 def is_owned(id_block: bpy.types.ID, level_id: str) -> bool:
-    return id_block.get(LEVEL_KEY) == level_id
+    return bool(id_block.get(LEVEL_KEY) == level_id)
 
 
 def level_collections() -> Iterator[bpy.types.Collection]:

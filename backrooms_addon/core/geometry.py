@@ -36,16 +36,23 @@ class MeshArrays:
         """Unit normal of each face, from its first three corners."""
         quads = self.vertices[self.faces]
         n = np.cross(quads[:, 1] - quads[:, 0], quads[:, 2] - quads[:, 1])
-        return (n / np.linalg.norm(n, axis=1, keepdims=True)).astype(np.float32)
+        unit: FloatArray = (n / np.linalg.norm(n, axis=1, keepdims=True)).astype(np.float32)
+        return unit
 
     def areas(self) -> FloatArray:
         """Area of each (planar) quad."""
         q = self.vertices[self.faces].astype(np.float64)
         cross = np.cross(q[:, 2] - q[:, 0], q[:, 3] - q[:, 1])
-        return (0.5 * np.linalg.norm(cross, axis=1)).astype(np.float32)
+        area: FloatArray = (0.5 * np.linalg.norm(cross, axis=1)).astype(np.float32)
+        return area
 
 
-def quad_mesh(corners: npt.NDArray[np.float64], uvs: npt.NDArray[np.float64], material_index: int | npt.NDArray[np.int32], materials: tuple[str, ...]) -> MeshArrays:
+def quad_mesh(
+    corners: npt.NDArray[np.float64],
+    uvs: npt.NDArray[np.float64],
+    material_index: int | npt.NDArray[np.int32],
+    materials: tuple[str, ...],
+) -> MeshArrays:
     """Pack (n, 4, 3) quad corners and (n, 4, 2) UVs into MeshArrays."""
     count = corners.shape[0]
     indices = np.broadcast_to(np.asarray(material_index, np.int32), (count,))
@@ -157,8 +164,10 @@ def _box_faces(
     lo, hi = across - half, across + half
     z0, z1 = np.zeros_like(lo), np.full_like(lo, height)
 
-    def quad(xs: tuple, ys: tuple, zs: tuple) -> npt.NDArray[np.float64]:
-        return np.stack([np.stack([x, y, z], -1) for x, y, z in zip(xs, ys, zs)], 1)
+    Corner = tuple[npt.NDArray[np.float64], ...]
+
+    def quad(xs: Corner, ys: Corner, zs: Corner) -> npt.NDArray[np.float64]:
+        return np.stack([np.stack([x, y, z], -1) for x, y, z in zip(xs, ys, zs, strict=True)], 1)
 
     south = quad((along0, along1, along1, along0), (lo, lo, lo, lo), (z0, z0, z1, z1))
     north = quad((along1, along0, along0, along1), (hi, hi, hi, hi), (z0, z0, z1, z1))

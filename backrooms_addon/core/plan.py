@@ -103,15 +103,17 @@ def fixture_centres(spec: LevelSpec) -> npt.NDArray[np.float64]:
     keep = on_grid & present
     # 5 mm below the ceiling so the diffuser never z-fights with it.
     z = spec.wall_height - 0.005
-    return np.stack(
+    centres: npt.NDArray[np.float64] = np.stack(
         [(xs[keep] + 0.5) * spec.cell_size, (ys[keep] + 0.5) * spec.cell_size, np.full(keep.sum(), z)], -1
     ).astype(np.float64)
+    return centres
 
 
 def nearest(points: npt.NDArray[np.float64], to: tuple[float, float, float], count: int) -> npt.NDArray[np.float64]:
     """The `count` points closest to `to` (stable order, so ties resolve the same way everywhere)."""
     distance = np.linalg.norm(points[:, :2] - np.asarray(to[:2]), axis=1)
-    return points[np.argsort(distance, kind="stable")[:count]]
+    chosen: npt.NDArray[np.float64] = points[np.argsort(distance, kind="stable")[:count]]
+    return chosen
 
 
 def find_spawn(layout: Layout, cell_size: float) -> Spawn:
@@ -135,7 +137,8 @@ def _open_run(walls: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
     index = np.broadcast_to(np.arange(edges), (rows, edges))
     wall_at = np.where(walls, index, edges)
     next_wall = np.minimum.accumulate(wall_at[:, ::-1], axis=1)[:, ::-1]
-    return (next_wall[:, 1:] - np.arange(edges - 1)).astype(np.int64)
+    runs: npt.NDArray[np.int64] = (next_wall[:, 1:] - np.arange(edges - 1)).astype(np.int64)
+    return runs
 
 
 def _rows_as_text(walls: npt.NDArray[np.bool_]) -> list[str]:

@@ -39,10 +39,11 @@ def mix64(x: UInt64Array) -> UInt64Array:
 
 def hash64(seed: int, stream: int, *coords: int | npt.ArrayLike) -> UInt64Array:
     """Hash a seed, a stream id and integer coordinates (broadcast together) to uint64."""
-    h = mix64(to_u64(seed) ^ mix64(to_u64(stream) * _GOLDEN))
-    for coord in coords:
-        with np.errstate(over="ignore"):
-            h = mix64(h ^ mix64(to_u64(coord) + _GOLDEN))
+    with np.errstate(over="ignore"):
+        h = mix64(to_u64(seed) + _MIX1)
+        for value in (stream, *coords):
+            # The added constants keep an all-zero input from hashing to zero.
+            h = mix64((h ^ mix64(to_u64(value) + _GOLDEN)) + _MIX2)
     return h
 
 

@@ -78,8 +78,7 @@ class LevelSpec:
         if self.wall_thickness >= self.cell_size / 2:
             raise InvalidSpecError(
                 "wall_thickness",
-                f"must be less than half of cell_size ({self.cell_size / 2:g} m), "
-                f"got {self.wall_thickness:g}",
+                f"must be less than half of cell_size ({self.cell_size / 2:g} m), got {self.wall_thickness:g}",
             )
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,51 @@
+"""The command line's argument handling, which needs no Blender: help text and bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from backrooms_addon.cli import EXIT_BAD_INPUT, main
+
+
+def test_help_gives_units_and_ranges(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["generate", "--help"])
+    assert exited.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "level width, 2 to 4096 cells" in help_text
+    assert "size of one grid cell, 1 to 8 m" in help_text
+    assert "0 is an open hall, 1 a full maze, 0 to 1" in help_text
+
+
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["generate", "--width", "0"], "width"),
+        (["generate", "--density", "1.5"], "density"),
+        (["generate", "--cell-size", "nan"], "cell_size"),
+        (["generate", "--formats", "blend,fbx"], "formats"),
+        (["generate", "--resolution", "big"], "resolution"),
+        (["generate", "--samples", "0"], "samples"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_naming_the_field(
+    argv: list[str], field: str, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    assert main([*argv, "--out", str(tmp_path / "out")]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: {field}: ")
+    assert not (tmp_path / "out").exists(), "bad input must not create anything"
+
+
+def test_bad_input_is_refused_before_blender_is_imported() -> None:
+    code = (
+        "import sys; sys.modules['bpy'] = None; from backrooms_addon.cli import main; "
+        "sys.exit(main(['generate', '--width', '-4']))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == EXIT_BAD_INPUT
+    assert result.stderr.startswith("error: width: must be an integer from 2 to 4096 cells")

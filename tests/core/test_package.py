@@ -1,0 +1,66 @@
+"""The package as Blender and users see it: imports, manifest, versions, zip contents rules."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+
+from conftest import ROOT
+
+from backrooms_addon.core.version import ADDON_VERSION
+
+BLOCK_BLENDER = "import sys; sys.modules.update(bpy=None, mathutils=None, bmesh=None); "
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+
+
+def test_core_and_package_import_without_blender() -> None:
+    result = _python(BLOCK_BLENDER + "import backrooms_addon, backrooms_addon.core, backrooms_addon.cli; print('ok')")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_blender_modules_do_need_blender() -> None:
+    # The check above must be able to fail: modules of the Blender layer cannot import.
+    result = _python(BLOCK_BLENDER + "import backrooms_addon.api")
+    assert result.returncode != 0
+
+
+def test_root_init_imports_nothing_from_blender() -> None:
+    code = (
+        BLOCK_BLENDER + "import importlib.util; "
+        f"spec = importlib.util.spec_from_file_location('backrooms', {str(ROOT / '__init__.py')!r}, "
+        f"submodule_search_locations=[{str(ROOT)!r}]); "
+        "module = importlib.util.module_from_spec(spec); sys.modules['backrooms'] = module; "
+        "spec.loader.exec_module(module); print(callable(module.register), callable(module.unregister))"
+    )
+    result = _python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True True"
+
+
+def _manifest() -> dict:
+    with open(ROOT / "blender_manifest.toml", "rb") as handle:
+        return tomllib.load(handle)
+
+
+def test_manifest_fields() -> None:
+    manifest = _manifest()
+    assert manifest["schema_version"] == "1.0.0"
+    assert manifest["id"] == "backrooms"
+    assert manifest["type"] == "add-on"
+    assert manifest["version"] == ADDON_VERSION
+    assert manifest["blender_version_min"] == "4.2.0"
+    assert manifest["license"] == ["SPDX:GPL-3.0-or-later"]
+    tagline = manifest["tagline"]
+    assert 0 < len(tagline) <= 64 and not tagline.endswith(".")
+    assert manifest["permissions"]["files"] and not manifest["permissions"]["files"].endswith(".")
+
+
+def test_manifest_keeps_development_files_out_of_the_zip() -> None:
+    excluded = set(_manifest()["build"]["paths_exclude_pattern"])
+    for path in ("/tests/", "/benchmarks/", "/docs/", "/tools/", "/.*", "/requirements-dev.txt", "/pyproject.toml"):
+        assert path in excluded

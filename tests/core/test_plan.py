@@ -1,0 +1,111 @@
+"""LevelPlan: fixtures, lamps, spawn point and the layout JSON document."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backrooms_addon.core import GENERATOR_VERSION, LevelSpec, plan_level
+from backrooms_addon.core.plan import LIGHT_BUDGET
+from backrooms_addon.core.recipes import load_recipes
+
+specs = st.builds(
+    LevelSpec,
+    seed=st.integers(0, 1 << 62),
+    width=st.integers(2, 40),
+    depth=st.integers(2, 40),
+    density=st.floats(0.0, 1.0),
+)
+
+
+def _walk_until_wall(plan, x: int, y: int, dx: int, dy: int) -> int:
+    """Cells from (x, y) to the first wall in direction (dx, dy), by stepping cell by cell."""
+    layout, cells = plan.layout, 0
+    while True:
+        cells += 1
+        blocked = layout.walls_v[y, x + 1] if dx else layout.walls_h[y + 1, x]
+        if blocked:
+            return cells
+        x, y = x + dx, y + dy
+
+
+@given(specs)
+def test_spawn_looks_down_the_longest_sightline(spec: LevelSpec) -> None:
+    plan = plan_level(spec)
+    x = int(plan.spawn.position[0] / spec.cell_size)
+    y = int(plan.spawn.position[1] / spec.cell_size)
+    assert 0 <= x < spec.width and 0 <= y < spec.depth
+    assert plan.spawn.position[2] == 1.6
+    dx, dy = (1, 0) if plan.spawn.yaw == 0.0 else (0, 1)
+    assert plan.spawn.yaw in (0.0, math.pi / 2)
+    run = _walk_until_wall(plan, x, y, dx, dy)
+    assert plan.spawn.sightline_m == run * spec.cell_size
+    longest = max(
+        _walk_until_wall(plan, cx, cy, ddx, ddy)
+        for cx in range(spec.width)
+        for cy in range(spec.depth)
+        for ddx, ddy in ((1, 0), (0, 1))
+    )
+    assert run == longest
+
+
+@given(specs)
+def test_fixtures_sit_under_the_ceiling_in_cells(spec: LevelSpec) -> None:
+    plan = plan_level(spec)
+    fixtures = plan.fixtures
+    assert len(fixtures) <= math.ceil(spec.width / 2) * math.ceil(spec.depth / 2)
+    assert (fixtures[:, 2] < spec.wall_height).all() and (fixtures[:, 2] > spec.wall_height - 0.05).all()
+    cell_offsets = (fixtures[:, :2] / spec.cell_size) % 1.0
+    np.testing.assert_allclose(cell_offsets, 0.5, atol=1e-9)
+    assert len(plan.lamps) == min(LIGHT_BUDGET, len(fixtures))
+    assert {tuple(p) for p in plan.lamps} <= {tuple(p) for p in fixtures}
+
+
+def test_some_fixtures_are_missing_but_most_are_there() -> None:
+    plan = plan_level(LevelSpec(seed=8, width=60, depth=60))
+    grid_positions = 30 * 30
+    assert 0.7 * grid_positions < len(plan.fixtures) < 0.95 * grid_positions
+
+
+def test_layout_json_document() -> None:
+    plan = plan_level(LevelSpec(seed=7, width=12, depth=9))
+    document = json.loads(json.dumps(plan.to_json()))
+    assert document["format"] == "backrooms-layout"
+    assert document["generator_version"] == GENERATOR_VERSION
+    assert LevelSpec.from_dict(document["spec"]) == plan.spec
+    assert document["layout_sha256"] == plan.layout.digest()
+    walls_h = np.array([[c == "1" for c in row] for row in document["cells"]["walls_h"]])
+    walls_v = np.array([[c == "1" for c in row] for row in document["cells"]["walls_v"]])
+    np.testing.assert_array_equal(walls_h, plan.layout.walls_h)
+    np.testing.assert_array_equal(walls_v, plan.layout.walls_v)
+    assert len(document["fixtures"]) == len(plan.fixtures)
+    assert document["spawn_points"][0]["position"] == list(plan.spawn.position)
+    assert document["face_count"] == plan.face_count()
+
+
+def test_every_material_a_mesh_uses_has_a_recipe() -> None:
+    recipes = load_recipes()
+    plan = plan_level(LevelSpec())
+    for mesh in plan.meshes.values():
+        assert set(mesh.materials) <= set(recipes)
+
+
+def _srgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+
+
+def test_recipe_colours_match_the_brief() -> None:
+    recipes = load_recipes()
+    wallpaper = _srgb(recipes["wallpaper"].base_color)
+    assert (_srgb("#C9B458") <= wallpaper).all() and (wallpaper <= _srgb("#D8C36A")).all()
+    carpet = _srgb(recipes["carpet"].base_color)
+    assert np.abs(carpet - _srgb("#9C8A5C")).max() <= 16
+    ceiling = _srgb(recipes["ceiling_tile"].base_color)
+    assert np.abs(ceiling - _srgb("#D9D4BF")).max() <= 16
+    assert recipes["fixture_diffuser"].emission_strength > 0
+    linear = recipes["wallpaper"].linear_color("#808080")
+    assert abs(linear[0] - 0.2158605) < 1e-6  # sRGB 128 -> linear, per IEC 61966-2-1

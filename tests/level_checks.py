@@ -1,0 +1,65 @@
+"""Independent checks of levels, written without the generator's own helpers so they can disagree."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from backrooms_addon.core.geometry import MeshArrays
+from backrooms_addon.core.layout import Layout
+
+
+def reachable_cells(layout: Layout, start: tuple[int, int] = (0, 0)) -> int:
+    """Breadth-first search over cells through edges without walls."""
+    width, depth = layout.width, layout.depth
+    seen = np.zeros((depth, width), bool)
+    seen[start[1], start[0]] = True
+    queue = deque([start])
+    while queue:
+        x, y = queue.popleft()
+        steps = (
+            (x + 1, y, not layout.walls_v[y, x + 1]),
+            (x - 1, y, not layout.walls_v[y, x]),
+            (x, y + 1, not layout.walls_h[y + 1, x]),
+            (x, y - 1, not layout.walls_h[y, x]),
+        )
+        for nx, ny, open_edge in steps:
+            if open_edge and 0 <= nx < width and 0 <= ny < depth and not seen[ny, nx]:
+                seen[ny, nx] = True
+                queue.append((nx, ny))
+    return int(seen.sum())
+
+
+def inside_walls(layout: Layout, cell: float, thickness: float, points: np.ndarray) -> np.ndarray:
+    """Whether each (x, y) point lies strictly inside the solid made by the wall boxes.
+
+    Each wall edge is a box of the given thickness reaching half a thickness past its ends;
+    the union of those boxes is the solid however the generator splits it into faces.
+    """
+    half = thickness / 2
+    inside = np.zeros(len(points), bool)
+    for axis, walls in ((0, layout.walls_h), (1, layout.walls_v.T)):
+        along, across = points[:, axis], points[:, 1 - axis]
+        line = np.rint(across / cell).astype(int)
+        near_line = np.abs(across - line * cell) < half
+        for offset in (-1, 0, 1):
+            edge = np.floor(along / cell).astype(int) + offset
+            valid = (line >= 0) & (line < walls.shape[0]) & (edge >= 0) & (edge < walls.shape[1])
+            has_wall = np.zeros(len(points), bool)
+            has_wall[valid] = walls[line[valid], edge[valid]]
+            within = (along > edge * cell - half) & (along < (edge + 1) * cell + half)
+            inside |= near_line & has_wall & within
+    return inside
+
+
+def quad_corners(mesh: MeshArrays) -> np.ndarray:
+    return mesh.vertices[mesh.faces].astype(np.float64)
+
+
+def planarity_error(mesh: MeshArrays) -> float:
+    """Largest distance of a quad's fourth corner from the plane of the first three."""
+    q = quad_corners(mesh)
+    normal = np.cross(q[:, 1] - q[:, 0], q[:, 2] - q[:, 0])
+    normal /= np.linalg.norm(normal, axis=1, keepdims=True)
+    return float(np.abs(np.einsum("ij,ij->i", q[:, 3] - q[:, 0], normal)).max())

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Set up what the project needs: the system libraries Blender's bpy wheel links against, and one
+# virtual environment per supported Blender (bpy wheel + pinned dev tools).
+# Usage: tools/setup.sh [5.0|4.2 ...]   (default: 5.0)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+declare -A BPY_VERSION=([5.0]=5.0.1 [4.2]=4.2.23)
+
+# Shared libraries the bpy wheel needs from the system, with the Debian packages that provide them.
+SYSTEM_LIBS="libGL.so.1:libgl1 libX11.so.6:libx11-6 libXfixes.so.3:libxfixes3 libXi.so.6:libxi6
+libXrender.so.1:libxrender1 libXext.so.6:libxext6 libXxf86vm.so.1:libxxf86vm1 libSM.so.6:libsm6
+libICE.so.6:libice6 libxkbcommon.so.0:libxkbcommon0 libxcb.so.1:libxcb1 libgomp.so.1:libgomp1
+libz.so.1:zlib1g libbsd.so.0:libbsd0 libuuid.so.1:libuuid1"
+
+install_system_libs() {
+  local missing=()
+  for entry in $SYSTEM_LIBS; do
+    ldconfig -p | grep -q "${entry%%:*} " || missing+=("${entry##*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing system libraries: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+find_python() {
+  for candidate in "${PYTHON:-}" python3.11 python3; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "error: Python 3.11 is required (Blender's bpy wheels are built for it); set PYTHON=/path/to/python3.11" >&2
+  return 1
+}
+
+setup_venv() {
+  local series=$1 bpy=${BPY_VERSION[$1]:-}
+  [ -n "$bpy" ] || { echo "error: unknown Blender series '$series' (known: ${!BPY_VERSION[*]})" >&2; return 2; }
+  local venv=".venv-$series"
+  local stamp
+  stamp="bpy==$bpy $(sha256sum requirements-dev.txt | cut -c1-16)"
+  if [ -f "$venv/.backrooms-setup" ] && [ "$(cat "$venv/.backrooms-setup")" = "$stamp" ]; then
+    return 0
+  fi
+  echo "Setting up $venv (Blender $bpy)"
+  "$(find_python)" -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "bpy==$bpy" -r requirements-dev.txt
+  echo "$stamp" > "$venv/.backrooms-setup"
+}
+
+install_system_libs
+for series in "${@:-5.0}"; do
+  setup_venv "$series"
+done
