@@ -72,7 +72,13 @@ def _float_prop(field: str, name: str, description: str) -> object:
 
 def spec_from(source: object) -> LevelSpec:
     """A LevelSpec from anything with the spec fields as attributes (settings or operator)."""
-    return LevelSpec(**{name: getattr(source, name) for name in SPEC_FIELDS})
+    return LevelSpec(**{name: _exact(getattr(source, name)) for name in SPEC_FIELDS})
+
+
+def _exact(value: object) -> object:
+    """Blender stores float properties in single precision: 0.55 comes back as 0.550000011920929.
+    Six significant digits recover the typed value, so the panel and the CLI give the same level."""
+    return float(f"{value:.6g}") if isinstance(value, float) else value
 
 
 class BACKROOMS_PG_settings(bpy.types.PropertyGroup):

@@ -23,7 +23,8 @@ def _build_material(recipe: Recipe) -> bpy.types.Material:
     material = bpy.data.materials.new(recipe.label)
     material[RECIPE_KEY] = recipe.name
     material[RECIPE_VERSION_KEY] = recipe.version
-    material.use_nodes = True
+    if material.node_tree is None:  # Blender 4.x; from 5.0 every material has its node tree
+        material.use_nodes = True
     bsdf = next(node for node in material.node_tree.nodes if node.type == "BSDF_PRINCIPLED")
     bsdf.inputs["Base Color"].default_value = recipe.linear_color(recipe.base_color)
     bsdf.inputs["Roughness"].default_value = recipe.roughness

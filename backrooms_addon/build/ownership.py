@@ -46,7 +46,8 @@ def remove_owned_objects(level_id: str) -> int:
                 world = child.matrix_world.copy()
                 child.parent = None
                 child.matrix_world = world
-    data_blocks = [obj.data for obj in owned if obj.data is not None]
+    # Lamps share one light datablock: collect each datablock once.
+    data_blocks = list({(type(obj.data), obj.data.name): obj.data for obj in owned if obj.data is not None}.values())
     for obj in owned:
         bpy.data.objects.remove(obj)
     for data in data_blocks:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from paths import ROOT
 
 from backrooms_addon.cli import EXIT_BAD_INPUT, main
 

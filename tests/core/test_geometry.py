@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 
 import numpy as np
 import pytest
@@ -75,7 +76,7 @@ def test_no_two_wall_faces_overlap(spec: LevelSpec) -> None:
     keys = np.round(np.column_stack([normals, offsets]), 4)
     lo, hi = q.min(axis=1), q.max(axis=1)
     order = np.lexsort(keys.T[::-1])
-    for a, b in zip(order[:-1], order[1:], strict=True):
+    for a, b in itertools.pairwise(order):
         if (keys[a] == keys[b]).all():
             overlap = np.minimum(hi[a], hi[b]) - np.maximum(lo[a], lo[b])
             assert (np.sort(overlap)[1:] <= 1e-5).any(), "coplanar faces overlap"

@@ -17,8 +17,12 @@ from backrooms_addon.core.layout import build_layout
 # make it on purpose and bump GENERATOR_VERSION.
 GOLDEN_DIGESTS = {
     LevelSpec(seed=7): "cb43f7b4c95104251d80d395ea2031ded16415747667db641a0fe38f621602b2",
-    LevelSpec(seed=0, width=64, depth=48, density=0.3): "de3b5370b3101ad273dda8a76826d77dba5a97e16f6079e49a07d7c243b0be32",
-    LevelSpec(seed=-12345678901234, width=9, depth=40, density=1.0, origin=(-1000, 999_999_000)): "d282d9c5f2e790a95f134664fe483eda009799503c127de0b04762581acdc4bf",
+    LevelSpec(
+        seed=0, width=64, depth=48, density=0.3
+    ): "de3b5370b3101ad273dda8a76826d77dba5a97e16f6079e49a07d7c243b0be32",
+    LevelSpec(
+        seed=-12345678901234, width=9, depth=40, density=1.0, origin=(-1000, 999_999_000)
+    ): "d282d9c5f2e790a95f134664fe483eda009799503c127de0b04762581acdc4bf",
 }
 
 specs = st.builds(
@@ -83,7 +87,7 @@ def test_same_layout_in_a_fresh_process() -> None:
         "from backrooms_addon.core import LevelSpec; from backrooms_addon.core.layout import build_layout; "
         f"print(build_layout(LevelSpec.from_dict({spec.to_dict()!r})).digest())"
     )
-    from conftest import ROOT
+    from paths import ROOT
 
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == build_layout(spec).digest()

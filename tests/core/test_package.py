@@ -6,7 +6,7 @@ import subprocess
 import sys
 import tomllib
 
-from conftest import ROOT
+from paths import ROOT
 
 from backrooms_addon.core.version import ADDON_VERSION
 

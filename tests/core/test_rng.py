@@ -32,7 +32,10 @@ def test_same_inputs_same_output_scalar_or_array(seed: int, stream: int, coord: 
 
 def test_every_input_matters() -> None:
     base = int(hash64(1, 2, 3, 4))
-    assert len({base, int(hash64(0, 2, 3, 4)), int(hash64(1, 0, 3, 4)), int(hash64(1, 2, 0, 4)), int(hash64(1, 2, 3, 0))}) == 5
+    assert (
+        len({base, int(hash64(0, 2, 3, 4)), int(hash64(1, 0, 3, 4)), int(hash64(1, 2, 0, 4)), int(hash64(1, 2, 3, 0))})
+        == 5
+    )
     assert int(hash64(1, 2, 3, 4)) != int(hash64(1, 2, 4, 3)), "coordinate order must matter"
     assert int(hash64(0, 0, 0)) != int(hash64(0, 0, 0, 0)), "the number of coordinates must matter"
 

@@ -93,5 +93,5 @@ def test_density_outside_zero_one_is_rejected(value: float) -> None:
 def test_replace_validates_again() -> None:
     spec = LevelSpec(seed=3)
     assert spec.replace(width=10).width == 10
-    with pytest.raises(InvalidSpecError, match="^width"):
+    with pytest.raises(InvalidSpecError, match=r"^width"):
         spec.replace(width=0)

@@ -1,0 +1,64 @@
+"""The extension as Blender loads it: module name, operators, panel, menu, and clean re-registration."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import bpy
+from blender_support import ADDON_MODULE, disable_extension, enable_extension
+
+CLASS_NAMES = ("BACKROOMS_OT_generate", "BACKROOMS_OT_clear", "BACKROOMS_PT_level")
+
+
+def _handler_counts() -> dict[str, int]:
+    return {
+        name: len(getattr(bpy.app.handlers, name))
+        for name in dir(bpy.app.handlers)
+        if not name.startswith("_") and isinstance(getattr(bpy.app.handlers, name), list)
+    }
+
+
+def _add_menu_functions() -> list[str]:
+    return [getattr(f, "__module__", "") for f in bpy.types.VIEW3D_MT_add._dyn_ui_initialize()]
+
+
+def test_enabled_the_way_blender_enables_extensions(extension: ModuleType) -> None:
+    assert extension.__name__ == ADDON_MODULE
+    assert ADDON_MODULE in bpy.context.preferences.addons
+    assert hasattr(bpy.ops.backrooms, "generate") and hasattr(bpy.ops.backrooms, "clear")
+
+
+def test_sidebar_panel_in_the_backrooms_tab(extension: ModuleType) -> None:
+    panel = bpy.types.BACKROOMS_PT_level
+    assert panel.bl_space_type == "VIEW_3D"
+    assert panel.bl_region_type == "UI"
+    assert panel.bl_category == "Backrooms"
+
+
+def test_add_menu_entry(extension: ModuleType) -> None:
+    assert any(module.startswith(ADDON_MODULE) for module in _add_menu_functions())
+
+
+def test_generate_operator_is_undoable_and_redoable(extension: ModuleType) -> None:
+    rna = bpy.ops.backrooms.generate.get_rna_type()
+    assert {"seed", "width", "depth", "density", "new_level"} <= set(rna.properties.keys())
+    assert {"REGISTER", "UNDO"} <= set(bpy.types.BACKROOMS_OT_generate.bl_options)
+
+
+def test_register_unregister_three_times_leaves_nothing_behind(extension: ModuleType) -> None:
+    handlers_before = _handler_counts()
+    for _ in range(3):
+        disable_extension()
+        for name in CLASS_NAMES:
+            assert not hasattr(bpy.types, name), f"{name} still registered"
+        assert "backrooms" not in bpy.types.Scene.bl_rna.properties
+        assert not any(module.startswith(ADDON_MODULE) for module in _add_menu_functions())
+        assert _handler_counts() == handlers_before
+        assert ADDON_MODULE not in bpy.context.preferences.addons
+        enable_extension()
+        for name in CLASS_NAMES:
+            assert hasattr(bpy.types, name), f"{name} missing after re-enabling"
+        settings = bpy.types.Scene.bl_rna.properties["backrooms"]
+        assert settings.fixed_type.identifier == "BACKROOMS_PG_settings"
+        assert sum(module.startswith(ADDON_MODULE) for module in _add_menu_functions()) == 1
+    assert _handler_counts() == handlers_before

@@ -1,0 +1,135 @@
+"""Generating levels in Blender: the operator, the API, ownership, materials, camera."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import bpy
+import numpy as np
+import pytest
+
+LEVEL_KEY = "backrooms_level"
+
+
+def _owned(level_id: str) -> list[bpy.types.Object]:
+    return [obj for obj in bpy.data.objects if obj.get(LEVEL_KEY) == level_id]
+
+
+def _mesh_arrays(mesh: bpy.types.Mesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    co = np.empty(len(mesh.vertices) * 3, np.float32)
+    mesh.vertices.foreach_get("co", co)
+    sizes = np.empty(len(mesh.polygons), np.int32)
+    mesh.polygons.foreach_get("loop_total", sizes)
+    uv = np.empty(len(mesh.loops) * 2, np.float32)
+    mesh.uv_layers["UVMap"].data.foreach_get("uv", uv)
+    return co.reshape(-1, 3), sizes, uv.reshape(-1, 2)
+
+
+def test_operator_builds_the_plan_exactly(scene: bpy.types.Scene, addon: ModuleType) -> None:
+    assert bpy.ops.backrooms.generate(seed=7, width=32, depth=32) == {"FINISHED"}
+    (collection,) = [c for c in bpy.data.collections if LEVEL_KEY in c]
+    plan = addon.core.plan_level(addon.core.LevelSpec(seed=7, width=32, depth=32))
+    objects = {obj.name: obj for obj in collection.objects}
+    for kind, arrays in plan.meshes.items():
+        mesh = objects[f"Backrooms {kind}"].data
+        assert mesh.validate(verbose=False) is False, f"{kind}: Blender had to repair the mesh"
+        co, sizes, uv = _mesh_arrays(mesh)
+        np.testing.assert_array_equal(co, arrays.vertices)
+        assert (sizes == 4).all(), "quads only"
+        np.testing.assert_array_equal(uv, arrays.uvs)
+        assert [m.get("backrooms_recipe") for m in mesh.materials] == list(arrays.materials)
+    lamps = [obj for obj in collection.objects if obj.type == "LIGHT"]
+    assert len(lamps) == len(plan.lamps) and len({lamp.data.name for lamp in lamps}) == 1
+    assert scene.camera is not None and scene.camera.name in objects
+    assert scene.camera.location.z == pytest.approx(1.6)
+    for obj in collection.objects:
+        assert obj[LEVEL_KEY] == collection[LEVEL_KEY]
+        assert obj["backrooms_generator"] == addon.GENERATOR_VERSION
+
+
+def test_operator_uses_and_updates_scene_settings(scene: bpy.types.Scene, api: ModuleType) -> None:
+    settings = scene.backrooms
+    settings.width, settings.depth, settings.seed = 9, 7, 123
+    assert bpy.ops.backrooms.generate() == {"FINISHED"}
+    (collection,) = api.levels(scene)
+    assert '"width": 9' in collection["backrooms_spec"] and '"seed": 123' in collection["backrooms_spec"]
+    assert bpy.ops.backrooms.generate(seed=5) == {"FINISHED"}
+    assert settings.seed == 5 and settings.width == 9
+
+
+def test_panel_settings_give_the_same_level_as_the_api(scene: bpy.types.Scene, addon: ModuleType) -> None:
+    # Blender keeps floats in single precision; the spec must still be the one the user typed.
+    scene.backrooms.density = 0.55
+    scene.backrooms.wall_height = 2.8
+    spec = addon.props.spec_from(scene.backrooms)
+    assert spec.density == 0.55 and spec.wall_height == 2.8
+
+
+def test_regenerate_replaces_only_its_own_objects(scene: bpy.types.Scene, api: ModuleType) -> None:
+    first = api.generate(seed=1, width=8, depth=8, scene=scene)
+    level_id = first.level_id
+    user_cube = bpy.data.objects.new("My cube", bpy.data.meshes.new("My cube mesh"))
+    first.collection.objects.link(user_cube)  # a user's object moved into the level's collection
+    outside = bpy.data.objects.new("Elsewhere", None)
+    scene.collection.objects.link(outside)
+    child = bpy.data.objects.new("Prop on the wall", None)
+    scene.collection.objects.link(child)
+    walls = next(obj for obj in first.objects if obj.name.startswith("Backrooms walls"))
+    walls.location = (3.0, 0.0, 0.0)
+    child.parent = walls
+    child.location = (1.0, 2.0, 0.5)
+    bpy.context.view_layer.update()
+    world_before = child.matrix_world.copy()
+    materials_before = len(bpy.data.materials)
+
+    second = api.generate(seed=2, width=10, depth=6, scene=scene)
+
+    assert second.level_id == level_id and second.collection == first.collection
+    assert user_cube.name in second.collection.objects and outside.name in scene.collection.objects
+    assert child.parent is None and (child.matrix_world.translation - world_before.translation).length < 1e-6
+    assert len(bpy.data.materials) == materials_before, "materials are reused, not duplicated"
+    assert len(_owned(level_id)) == len(second.objects)
+    assert not [m for m in bpy.data.meshes if m.users == 0 and m.get(LEVEL_KEY)], "no orphaned level meshes"
+
+
+def test_new_level_keeps_the_previous_one(scene: bpy.types.Scene, api: ModuleType) -> None:
+    first = api.generate(seed=1, width=6, depth=6, scene=scene)
+    second = api.generate(seed=2, width=6, depth=6, scene=scene, new_level=True)
+    assert first.level_id != second.level_id
+    assert len(api.levels(scene)) == 2
+    assert _owned(first.level_id) and _owned(second.level_id)
+
+
+def test_clear_removes_the_level_and_nothing_else(scene: bpy.types.Scene, api: ModuleType) -> None:
+    level = api.generate(seed=3, width=6, depth=6, scene=scene)
+    keep = api.generate(seed=4, width=6, depth=6, scene=scene, new_level=True)
+    mine = bpy.data.objects.new("Mine", None)
+    level.collection.objects.link(mine)
+    assert bpy.ops.backrooms.clear() == {"FINISHED"}  # the level made last: `keep`
+    assert not _owned(keep.level_id) and _owned(level.level_id)
+    assert keep.level_id not in {c.get(LEVEL_KEY) for c in bpy.data.collections}
+    assert api.clear(scene, all_levels=True) > 0
+    assert not _owned(level.level_id)
+    assert "Mine" in bpy.data.objects and mine.name in level.collection.objects, "the user's object and its collection stay"
+
+
+def test_clear_is_disabled_without_a_level(scene: bpy.types.Scene) -> None:
+    assert not bpy.ops.backrooms.clear.poll()
+
+
+def test_bad_input_changes_nothing(scene: bpy.types.Scene, api: ModuleType, addon: ModuleType) -> None:
+    api.generate(seed=3, width=6, depth=6, scene=scene)
+    before = (len(bpy.data.objects), len(bpy.data.meshes), len(bpy.data.collections), len(bpy.data.materials))
+    with pytest.raises(addon.core.InvalidSpecError, match=r"^cell_size: must be a number from 1 to 8 m"):
+        api.generate(cell_size=0.0, scene=scene)
+    assert (len(bpy.data.objects), len(bpy.data.meshes), len(bpy.data.collections), len(bpy.data.materials)) == before
+
+
+def test_user_camera_is_left_alone(scene: bpy.types.Scene, api: ModuleType) -> None:
+    mine = bpy.data.objects.new("My camera", bpy.data.cameras.new("My camera"))
+    scene.collection.objects.link(mine)
+    scene.camera = mine
+    level = api.generate(seed=3, width=6, depth=6, scene=scene)
+    assert scene.camera == mine
+    assert level.camera is not None and level.camera.type == "CAMERA"
+
