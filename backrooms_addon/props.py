@@ -72,7 +72,7 @@ def _float_prop(field: str, name: str, description: str) -> object:
 
 def spec_from(source: object) -> LevelSpec:
     """A LevelSpec from anything with the spec fields as attributes (settings or operator)."""
-    return LevelSpec(**{name: _exact(getattr(source, name)) for name in SPEC_FIELDS})
+    return LevelSpec.from_dict({name: _exact(getattr(source, name)) for name in SPEC_FIELDS})
 
 
 def _exact(value: object) -> object:

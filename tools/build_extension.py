@@ -12,15 +12,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def blender_tools() -> tuple[Path, Path]:
-    """Paths of blender_ext.py and Blender's list of valid tags inside the installed bpy package."""
-    spec = importlib.util.find_spec("bpy")
-    if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("error: the bpy module is not installed (run tools/setup.sh)")
-    package = Path(next(iter(spec.submodule_search_locations)))
-    ext_tool = next(package.glob("*/scripts/addons_core/bl_pkg/cli/blender_ext.py"))
-    tags = next(package.glob("*/scripts/modules/_bpy_internal/extensions/tags.py"))
-    return ext_tool, tags
+def blender_tools(scripts: Path | None = None) -> tuple[Path, Path]:
+    """Paths of blender_ext.py and Blender's list of valid tags, from Blender's scripts folder
+    (by default the one inside the installed bpy package)."""
+    if scripts is None:
+        spec = importlib.util.find_spec("bpy")
+        if spec is None or not spec.submodule_search_locations:
+            raise SystemExit("error: the bpy module is not installed (run tools/setup.sh)")
+        package = Path(next(iter(spec.submodule_search_locations)))
+        scripts = next(package.glob("*/scripts"))
+    return (
+        scripts / "addons_core" / "bl_pkg" / "cli" / "blender_ext.py",
+        scripts / "modules" / "_bpy_internal" / "extensions" / "tags.py",
+    )
 
 
 def manifest_version() -> str:
@@ -28,9 +32,9 @@ def manifest_version() -> str:
         return str(tomllib.load(handle)["version"])
 
 
-def build(output_dir: Path) -> Path:
+def build(output_dir: Path, scripts: Path | None = None) -> Path:
     """Validate the source, build the zip, validate the zip; returns the zip's path."""
-    ext_tool, tags = blender_tools()
+    ext_tool, tags = blender_tools(scripts)
     output_dir.mkdir(parents=True, exist_ok=True)
     target = output_dir / f"backrooms-{manifest_version()}.zip"
     target.unlink(missing_ok=True)
@@ -47,8 +51,9 @@ def build(output_dir: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--output-dir", type=Path, default=ROOT / "dist", help="folder for the zip (default: dist/)")
+    parser.add_argument("--blender-scripts", type=Path, help="Blender's scripts folder (default: the bpy module's)")
     args = parser.parse_args()
-    print(build(args.output_dir))
+    print(build(args.output_dir, args.blender_scripts))
     return 0
 
 

@@ -15,8 +15,10 @@ def save_blend(path: Path) -> None:
 
 
 def export_glb(path: Path) -> None:
-    """Export the scene as binary glTF."""
-    bpy.ops.export_scene.gltf(filepath=str(path), export_format="GLB", check_existing=False)
+    """Export the scene as binary glTF, with the camera and the lamps (as punctual lights)."""
+    bpy.ops.export_scene.gltf(
+        filepath=str(path), export_format="GLB", export_cameras=True, export_lights=True, check_existing=False
+    )
 
 
 def configure_preview_render(scene: bpy.types.Scene, samples: int, resolution: tuple[int, int]) -> None:

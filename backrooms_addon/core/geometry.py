@@ -151,6 +151,9 @@ def _runs(walls: BoolArray, joinable: BoolArray) -> tuple[IntArray, IntArray, In
     return row.astype(np.int32), start.astype(np.int32), (last + 1).astype(np.int32)
 
 
+_Coords = tuple[npt.NDArray[np.float64], ...]
+
+
 def _box_faces(
     along0: npt.NDArray[np.float64],
     along1: npt.NDArray[np.float64],
@@ -164,9 +167,7 @@ def _box_faces(
     lo, hi = across - half, across + half
     z0, z1 = np.zeros_like(lo), np.full_like(lo, height)
 
-    Corner = tuple[npt.NDArray[np.float64], ...]
-
-    def quad(xs: Corner, ys: Corner, zs: Corner) -> npt.NDArray[np.float64]:
+    def quad(xs: _Coords, ys: _Coords, zs: _Coords) -> npt.NDArray[np.float64]:
         return np.stack([np.stack([x, y, z], -1) for x, y, z in zip(xs, ys, zs, strict=True)], 1)
 
     south = quad((along0, along1, along1, along0), (lo, lo, lo, lo), (z0, z0, z1, z1))

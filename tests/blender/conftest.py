@@ -8,7 +8,13 @@ from types import ModuleType
 
 import bpy
 import pytest
-from blender_support import ADDON_MODULE, disable_extension, enable_extension, register_source_repository
+from blender_support import (
+    ADDON_MODULE,
+    RUNNING_INSIDE_BLENDER,
+    disable_extension,
+    enable_extension,
+    register_source_repository,
+)
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +25,11 @@ def extension() -> Iterator[ModuleType]:
     yield module
     if ADDON_MODULE in bpy.context.preferences.addons:
         disable_extension()
-    bpy.context.preferences.extensions.repos.remove(repo)
+    if RUNNING_INSIDE_BLENDER:
+        # A real Blender may save its preferences on exit: leave no dangling repository there.
+        # The bpy wheel's profile is a temporary folder, and removing the repository there made
+        # the 4.2 module crash at interpreter exit (after the tests, but with a failing status).
+        bpy.context.preferences.extensions.repos.remove(repo)
 
 
 @pytest.fixture

@@ -110,7 +110,9 @@ def test_clear_removes_the_level_and_nothing_else(scene: bpy.types.Scene, api: M
     assert keep.level_id not in {c.get(LEVEL_KEY) for c in bpy.data.collections}
     assert api.clear(scene, all_levels=True) > 0
     assert not _owned(level.level_id)
-    assert "Mine" in bpy.data.objects and mine.name in level.collection.objects, "the user's object and its collection stay"
+    assert "Mine" in bpy.data.objects and mine.name in level.collection.objects, (
+        "the user's object and its collection stay"
+    )
 
 
 def test_clear_is_disabled_without_a_level(scene: bpy.types.Scene) -> None:
@@ -132,4 +134,3 @@ def test_user_camera_is_left_alone(scene: bpy.types.Scene, api: ModuleType) -> N
     level = api.generate(seed=3, width=6, depth=6, scene=scene)
     assert scene.camera == mine
     assert level.camera is not None and level.camera.type == "CAMERA"
-

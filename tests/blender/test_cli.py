@@ -1,0 +1,83 @@
+"""`python -m backrooms_addon generate`: the four outputs, checked for what is inside them."""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import bpy
+import numpy as np
+import pytest
+from blender_support import ROOT, RUNNING_INSIDE_BLENDER
+from PIL import Image
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(RUNNING_INSIDE_BLENDER, reason="`python -m backrooms_addon` needs Blender as the bpy module"),
+]
+
+ARGS = ["--seed", "7", "--width", "12", "--depth", "10", "--samples", "8", "--resolution", "240x136"]
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli")
+    command = [sys.executable, "-m", "backrooms_addon", "generate", *ARGS, "--out", str(out)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "level seed 7:" in result.stdout
+    return out
+
+
+def test_writes_the_four_files(outputs: Path) -> None:
+    assert sorted(p.name for p in outputs.iterdir()) == ["level0.blend", "level0.glb", "level0.json", "level0.png"]
+
+
+def test_layout_json_is_the_plan(outputs: Path, addon: ModuleType) -> None:
+    document = json.loads((outputs / "level0.json").read_text())
+    spec = addon.core.LevelSpec(seed=7, width=12, depth=10)
+    plan = addon.core.plan_level(spec)
+    assert document["spec"] == spec.to_dict()
+    assert document["layout_sha256"] == plan.layout.digest()
+    assert document["generator_version"] == addon.GENERATOR_VERSION
+
+
+def _glb_json(path: Path) -> dict:
+    data = path.read_bytes()
+    magic, version, length = struct.unpack_from("<4sII", data, 0)
+    assert magic == b"glTF" and version == 2 and length == len(data)
+    chunk_length, chunk_type = struct.unpack_from("<I4s", data, 12)
+    assert chunk_type == b"JSON"
+    return json.loads(data[20 : 20 + chunk_length])
+
+
+def test_glb_has_the_level_meshes_with_uvs(outputs: Path) -> None:
+    gltf = _glb_json(outputs / "level0.glb")
+    mesh_names = {mesh["name"] for mesh in gltf["meshes"]}
+    assert {"walls", "floor", "ceiling", "fixtures"} == {name.rsplit(" ", 1)[-1] for name in mesh_names}
+    for mesh in gltf["meshes"]:
+        for primitive in mesh["primitives"]:
+            assert primitive.get("mode", 4) == 4
+            assert "TEXCOORD_0" in primitive["attributes"] and "NORMAL" in primitive["attributes"]
+    assert any("camera" in node for node in gltf["nodes"])
+    assert {m["name"] for m in gltf["materials"]} >= {"Backrooms Wallpaper", "Backrooms Carpet"}
+
+
+def test_blend_file_holds_the_tagged_level(outputs: Path) -> None:
+    with bpy.data.libraries.load(str(outputs / "level0.blend")) as (source, _):
+        objects, collections = list(source.objects), list(source.collections)
+    assert {"Backrooms walls", "Backrooms floor", "Backrooms ceiling", "Backrooms camera"} <= set(objects)
+    assert collections == ["Backrooms Level 0 (seed 7)"]
+
+
+def test_render_looks_like_a_lit_yellow_room(outputs: Path) -> None:
+    image = np.asarray(Image.open(outputs / "level0.png").convert("RGB"), np.float64) / 255
+    assert image.shape == (136, 240, 3)
+    r, g, b = image[..., 0].mean(), image[..., 1].mean(), image[..., 2].mean()
+    assert 0.15 < (r + g + b) / 3 < 0.85, "neither black nor blown out"
+    assert r > b + 0.08 and g > b + 0.05, f"yellow walls and beige carpet dominate (r={r:.2f} g={g:.2f} b={b:.2f})"
+    assert image.std() > 0.05, "walls, floor and ceiling are distinguishable"
