@@ -25,8 +25,8 @@ def spec_properties() -> dict[str, object]:
             min=0,
             max=_INT32_MAX,
         ),
-        "width": _int_prop("width", "Width", "Level width in cells along X"),
-        "depth": _int_prop("depth", "Depth", "Level depth in cells along Y"),
+        "width": _range_prop("width", "Width", "Level width in cells along X"),
+        "depth": _range_prop("depth", "Depth", "Level depth in cells along Y"),
         "density": FloatProperty(
             name="Density",
             description="Wall density: 0 is an open hall, 1 a full maze",
@@ -35,8 +35,8 @@ def spec_properties() -> dict[str, object]:
             max=1.0,
             subtype="FACTOR",
         ),
-        "cell_size": _float_prop("cell_size", "Cell Size", "Size of one grid cell"),
-        "wall_height": _float_prop("wall_height", "Wall Height", "Height of walls and ceiling"),
+        "cell_size": _range_prop("cell_size", "Cell Size", "Size of one grid cell"),
+        "wall_height": _range_prop("wall_height", "Wall Height", "Height of walls and ceiling"),
         "algorithm": EnumProperty(
             name="Algorithm",
             description="Maze algorithm that carves the walls",
@@ -46,20 +46,18 @@ def spec_properties() -> dict[str, object]:
     }
 
 
-def _int_prop(field: str, name: str, description: str) -> object:
+def _range_prop(field: str, name: str, description: str) -> object:
+    """An int or float property with the spec's hard limits; lengths show in scene units."""
     limits = LIMITS[field]
-    return IntProperty(
-        name=name,
-        description=description,
-        default=getattr(_DEFAULTS, field),
-        min=int(limits.low),
-        max=int(limits.high),
-        soft_max=512,
-    )
-
-
-def _float_prop(field: str, name: str, description: str) -> object:
-    limits = LIMITS[field]
+    if limits.integer:
+        return IntProperty(
+            name=name,
+            description=description,
+            default=getattr(_DEFAULTS, field),
+            min=int(limits.low),
+            max=int(limits.high),
+            soft_max=512,
+        )
     return FloatProperty(
         name=name,
         description=description,

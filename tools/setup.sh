@@ -13,17 +13,21 @@ libXrender.so.1:libxrender1 libXext.so.6:libxext6 libXxf86vm.so.1:libxxf86vm1 li
 libICE.so.6:libice6 libxkbcommon.so.0:libxkbcommon0 libxcb.so.1:libxcb1 libgomp.so.1:libgomp1
 libz.so.1:zlib1g libbsd.so.0:libbsd0 libuuid.so.1:libuuid1"
 
-install_system_libs() {
-  local missing=()
-  for entry in $SYSTEM_LIBS; do
-    ldconfig -p | grep -q "${entry%%:*} " || missing+=("${entry##*:}")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "Installing system libraries: ${missing[*]}"
+apt_install() {
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing Debian packages: $*"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+
+install_system_libs() {
+  local ldconfig missing=()
+  ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
+  for entry in $SYSTEM_LIBS; do
+    "$ldconfig" -p | grep -q "${entry%%:*} " || missing+=("${entry##*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
 find_python() {
@@ -47,7 +51,11 @@ setup_venv() {
     return 0
   fi
   echo "Setting up $venv (Blender $bpy)"
-  "$(find_python)" -m venv "$venv"
+  local python
+  python=$(find_python)
+  # Debian ships venv's pip bootstrap separately.
+  "$python" -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
+  "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "bpy==$bpy" -r requirements-dev.txt
   echo "$stamp" > "$venv/.backrooms-setup"
 }

@@ -14,42 +14,36 @@ ORIGIN_LIMIT = 1_000_000_000
 
 
 @dataclass(frozen=True)
-class FloatRange:
-    """Inclusive bounds of a float field, in the field's unit."""
+class Range:
+    """Inclusive bounds of a numeric field, in the field's unit."""
 
-    low: float
-    high: float
+    low: int | float
+    high: int | float
     unit: str = ""
+    integer: bool = False
 
     def describe(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
+        if self.integer:
+            return f"an integer from {self.low} to {self.high}{unit}"
         return f"a number from {self.low:g} to {self.high:g}{unit}"
 
 
-@dataclass(frozen=True)
-class IntRange:
-    """Inclusive bounds of an integer field."""
-
-    low: int
-    high: int
-    unit: str = ""
-
-    def describe(self) -> str:
-        unit = f" {self.unit}" if self.unit else ""
-        return f"an integer from {self.low} to {self.high}{unit}"
+def _ints(low: int, high: int, unit: str = "") -> Range:
+    return Range(low, high, unit, integer=True)
 
 
 # One table drives validation, the CLI's --help and the panel's soft limits.
-LIMITS: dict[str, FloatRange | IntRange] = {
-    "seed": IntRange(SEED_MIN, SEED_MAX),
-    "width": IntRange(2, 4096, "cells"),
-    "depth": IntRange(2, 4096, "cells"),
-    "density": FloatRange(0.0, 1.0),
-    "cell_size": FloatRange(1.0, 8.0, "m"),
-    "wall_height": FloatRange(2.2, 6.0, "m"),
-    "wall_thickness": FloatRange(0.02, 0.5, "m"),
-    "origin_x": IntRange(-ORIGIN_LIMIT, ORIGIN_LIMIT, "cells"),
-    "origin_y": IntRange(-ORIGIN_LIMIT, ORIGIN_LIMIT, "cells"),
+LIMITS: dict[str, Range] = {
+    "seed": _ints(SEED_MIN, SEED_MAX),
+    "width": _ints(2, 4096, "cells"),
+    "depth": _ints(2, 4096, "cells"),
+    "density": Range(0.0, 1.0),
+    "cell_size": Range(1.0, 8.0, "m"),
+    "wall_height": Range(2.2, 6.0, "m"),
+    "wall_thickness": Range(0.02, 0.5, "m"),
+    "origin_x": _ints(-ORIGIN_LIMIT, ORIGIN_LIMIT, "cells"),
+    "origin_y": _ints(-ORIGIN_LIMIT, ORIGIN_LIMIT, "cells"),
 }
 
 

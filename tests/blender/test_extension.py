@@ -62,3 +62,34 @@ def test_register_unregister_three_times_leaves_nothing_behind(extension: Module
         assert settings.fixed_type.identifier == "BACKROOMS_PG_settings"
         assert sum(module.startswith(ADDON_MODULE) for module in _add_menu_functions()) == 1
     assert _handler_counts() == handlers_before
+
+
+class _LayoutRecorder:
+    """Stands in for a UILayout (which only exists while Blender draws a window) and records calls."""
+
+    def __init__(self, calls: list[tuple[str, str]]) -> None:
+        self.calls = calls
+        self.use_property_split = self.use_property_decorate = False
+        self.scale_y = 1.0
+
+    def column(self, **_: object) -> _LayoutRecorder:
+        return self
+
+    row = column
+
+    def prop(self, data: object, name: str, **_: object) -> None:
+        self.calls.append(("prop", name))
+
+    def operator(self, idname: str, **_: object) -> None:
+        self.calls.append(("operator", idname))
+
+
+def test_panel_draws_every_setting_and_both_buttons(scene: bpy.types.Scene) -> None:
+    calls: list[tuple[str, str]] = []
+    panel = bpy.types.BACKROOMS_PT_level
+    stand_in = type("Panel", (), {"layout": _LayoutRecorder(calls)})()
+    panel.draw(stand_in, bpy.context)
+    drawn = {name for kind, name in calls if kind == "prop"}
+    settings = set(scene.backrooms.bl_rna.properties.keys()) - {"rna_type", "name"}
+    assert drawn == settings, "the panel shows exactly the scene settings"
+    assert ("operator", "backrooms.generate") in calls and ("operator", "backrooms.clear") in calls
