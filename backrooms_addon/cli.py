@@ -53,11 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"comma-separated outputs out of {','.join(FORMATS)} (default: all)",
     )
     gen.add_argument(
-        "--samples", type=int, default=32, help="Cycles samples for the PNG, 1 to 4096 (default: %(default)s)"
+        "--samples", type=int, default=16, help="Cycles samples for the PNG, 1 to 4096 (default: %(default)s)"
     )
     gen.add_argument(
         "--resolution",
-        default="960x540",
+        default="800x450",
         help="PNG size in pixels, WIDTHxHEIGHT, each 16 to 8192 (default: %(default)s)",
     )
     return parser
