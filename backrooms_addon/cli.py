@@ -8,9 +8,11 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .core.algorithms import ALGORITHMS
 from .core.errors import InvalidSpecError
+from .core.plan import LevelPlan, plan_level
 from .core.spec import LIMITS, LevelSpec
 from .core.version import ADDON_VERSION, GENERATOR_VERSION
 
@@ -18,8 +20,30 @@ FORMATS = ("blend", "glb", "json", "png")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
+# Spec fields the command line sets, with the words --help uses for them.
+SPEC_FLAGS = {
+    "seed": "level seed",
+    "width": "region width along x",
+    "depth": "region depth along y",
+    "density": "wall density: 0 is an open hall with pillars and stubs, 1 the most segmented",
+    "cell_size": "side of one grid cell",
+    "wall_height": "height of walls and ceiling",
+    "wall_thickness": "thickness of walls",
+    "chunk_size": "side of a world chunk, the unit the endless world is built from",
+    "room_min": "smallest room side (backrooms algorithm)",
+    "room_max": "largest room side (backrooms algorithm)",
+}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Reports bad arguments in one line naming the flag, with exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="backrooms_addon",
         description="Generate Backrooms levels headlessly with Blender's bpy module.",
     )
@@ -29,18 +53,23 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="generate one level and write its files")
     defaults = LevelSpec()
-    _spec_argument(gen, "--seed", "seed", int, defaults.seed, "level seed")
-    _spec_argument(gen, "--width", "width", int, defaults.width, "level width")
-    _spec_argument(gen, "--depth", "depth", int, defaults.depth, "level depth")
-    _spec_argument(
-        gen, "--density", "density", float, defaults.density, "wall density: 0 is an open hall, 1 a full maze"
+    for field, text in SPEC_FLAGS.items():
+        kind = int if LIMITS[field].integer else float
+        default = getattr(defaults, field)
+        help_text = f"{text}: {LIMITS[field].describe()} (default: {default})"
+        gen.add_argument(f"--{field.replace('_', '-')}", dest=field, type=kind, default=default, help=help_text)
+    gen.add_argument(
+        "--origin",
+        nargs=2,
+        type=int,
+        metavar=("X", "Y"),
+        default=list(defaults.origin),
+        help=f"world cell of the region's south-west corner: {LIMITS['origin_x'].describe()} each (default: 0 0)",
     )
-    _spec_argument(gen, "--cell-size", "cell_size", float, defaults.cell_size, "size of one grid cell")
-    _spec_argument(gen, "--wall-height", "wall_height", float, defaults.wall_height, "height of walls and ceiling")
     gen.add_argument(
         "--algorithm",
         default=defaults.algorithm,
-        choices=sorted(ALGORITHMS),
+        choices=list(ALGORITHMS),
         help="maze algorithm (default: %(default)s)",
     )
     gen.add_argument(
@@ -63,28 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _spec_argument(
-    parser: argparse.ArgumentParser, flag: str, field: str, kind: type, default: object, text: str
-) -> None:
-    limits = LIMITS[field]
-    unit = f" {limits.unit}" if limits.unit else ""
-    help_text = f"{text}, {limits.low:g} to {limits.high:g}{unit} (default: {default})"
-    parser.add_argument(flag, dest=field, type=kind, default=default, help=help_text)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failed, 2 bad input)."""
-    args = build_parser().parse_args(argv)
     try:
-        spec = LevelSpec(
-            seed=args.seed,
-            width=args.width,
-            depth=args.depth,
-            density=args.density,
-            cell_size=args.cell_size,
-            wall_height=args.wall_height,
-            algorithm=args.algorithm,
-        )
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_request:  # --help, --version, or a bad argument already reported
+        return int(exit_request.code or 0)
+    try:
+        fields = {field: getattr(args, field) for field in SPEC_FLAGS}
+        spec = LevelSpec.from_dict({**fields, "origin": args.origin, "algorithm": args.algorithm})
         formats = _parse_formats(args.formats)
         samples = _parse_samples(args.samples)
         resolution = _parse_resolution(args.resolution)
@@ -122,24 +138,46 @@ def _parse_resolution(text: str) -> tuple[int, int]:
 def _generate(
     spec: LevelSpec, out: Path, name: str, formats: list[str], samples: int, resolution: tuple[int, int]
 ) -> int:
+    started = time.perf_counter()
+    if formats == ["json"]:
+        # The layout alone needs no Blender.
+        plan = plan_level(spec)
+        written = [_write_json(plan, out, name)]
+    else:
+        outcome = _generate_in_blender(spec, out, name, formats, samples, resolution)
+        if outcome is None:
+            return EXIT_FAILED
+        plan, written = outcome
+    elapsed = time.perf_counter() - started
+    for path in written:
+        print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    print(f"level seed {spec.seed}: {plan.face_count()} faces, {len(plan.fixtures)} fixtures, {elapsed:.1f} s")
+    return EXIT_OK
+
+
+def _write_json(plan: LevelPlan, out: Path, name: str) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    path.write_text(json.dumps(plan.to_json(), separators=(",", ":")) + "\n", encoding="utf-8")
+    return path
+
+
+def _generate_in_blender(
+    spec: LevelSpec, out: Path, name: str, formats: list[str], samples: int, resolution: tuple[int, int]
+) -> tuple[LevelPlan, list[Path]] | None:
     try:
         import bpy
     except ImportError:
         print("error: Blender's bpy module is not installed (pip install bpy)", file=sys.stderr)
-        return EXIT_FAILED
+        return None
     from . import api
     from .build import output
 
-    started = time.perf_counter()
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     scene = bpy.context.scene
     level = api.generate(spec, scene=scene)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    if "json" in formats:
-        path = out / f"{name}.json"
-        path.write_text(json.dumps(level.plan.to_json(), indent=1) + "\n", encoding="utf-8")
-        written.append(path)
+    written = [_write_json(level.plan, out, name)] if "json" in formats else []
     output.configure_preview_render(scene, samples, resolution)
     if "blend" in formats:
         written.append(out / f"{name}.blend")
@@ -150,10 +188,4 @@ def _generate(
     if "png" in formats:
         written.append(out / f"{name}.png")
         output.render_png(scene, written[-1])
-    elapsed = time.perf_counter() - started
-    for path in written:
-        print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
-    print(
-        f"level seed {spec.seed}: {level.plan.face_count()} faces, {len(level.plan.fixtures)} fixtures, {elapsed:.1f} s"
-    )
-    return EXIT_OK
+    return level.plan, written

@@ -6,6 +6,14 @@ import bpy
 
 from .operators import BACKROOMS_OT_clear, BACKROOMS_OT_generate
 
+# The panel's blocks of settings, top to bottom.
+SETTING_GROUPS = (
+    ("seed", "width", "depth"),
+    ("algorithm", "density", "room_min", "room_max"),
+    ("cell_size", "wall_height"),
+    ("chunk_size", "origin_x", "origin_y"),
+)
+
 
 class BACKROOMS_PT_level(bpy.types.Panel):
     bl_label = "Backrooms Level"
@@ -19,14 +27,10 @@ class BACKROOMS_PT_level(bpy.types.Panel):
         layout.use_property_split = True
         layout.use_property_decorate = False
         settings = context.scene.backrooms
-        column = layout.column()
-        column.prop(settings, "seed")
-        column.prop(settings, "width")
-        column.prop(settings, "depth")
-        column.prop(settings, "density", slider=True)
-        column.prop(settings, "algorithm")
-        column.prop(settings, "cell_size")
-        column.prop(settings, "wall_height")
+        for group in SETTING_GROUPS:
+            column = layout.column(align=True)
+            for name in group:
+                column.prop(settings, name)
         row = layout.row(align=True)
         row.scale_y = 1.4
         row.operator(BACKROOMS_OT_generate.bl_idname, text="Generate", icon="MESH_GRID")

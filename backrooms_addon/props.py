@@ -11,8 +11,21 @@ from .core.spec import LIMITS, LevelSpec
 _DEFAULTS = LevelSpec()
 _INT32_MAX = (1 << 31) - 1
 
-# The spec fields that the panel and the operator expose, in panel order.
-SPEC_FIELDS = ("seed", "width", "depth", "density", "cell_size", "wall_height", "algorithm")
+# The spec fields that the panel and the operator expose, in panel order; the origin is split in two.
+SPEC_FIELDS = (
+    "seed",
+    "width",
+    "depth",
+    "density",
+    "algorithm",
+    "room_min",
+    "room_max",
+    "cell_size",
+    "wall_height",
+    "chunk_size",
+    "origin_x",
+    "origin_y",
+)
 
 
 def spec_properties() -> dict[str, object]:
@@ -35,6 +48,11 @@ def spec_properties() -> dict[str, object]:
             max=1.0,
             subtype="FACTOR",
         ),
+        "room_min": _range_prop("room_min", "Smallest Room", "Smallest room side in cells (Backrooms algorithm)"),
+        "room_max": _range_prop("room_max", "Largest Room", "Largest room side in cells (Backrooms algorithm)"),
+        "chunk_size": _range_prop("chunk_size", "Chunk Size", "Side of a world chunk in cells"),
+        "origin_x": _range_prop("origin_x", "Origin X", "World cell of the level's south-west corner, along X"),
+        "origin_y": _range_prop("origin_y", "Origin Y", "World cell of the level's south-west corner, along Y"),
         "cell_size": _range_prop("cell_size", "Cell Size", "Size of one grid cell"),
         "wall_height": _range_prop("wall_height", "Wall Height", "Height of walls and ceiling"),
         "algorithm": EnumProperty(
@@ -49,19 +67,23 @@ def spec_properties() -> dict[str, object]:
 def _range_prop(field: str, name: str, description: str) -> object:
     """An int or float property with the spec's hard limits; lengths show in scene units."""
     limits = LIMITS[field]
+    default = (
+        _DEFAULTS.to_dict()["origin"][field == "origin_y"] if field.startswith("origin") else getattr(_DEFAULTS, field)
+    )
     if limits.integer:
         return IntProperty(
             name=name,
             description=description,
-            default=getattr(_DEFAULTS, field),
+            default=default,
             min=int(limits.low),
             max=int(limits.high),
-            soft_max=512,
+            soft_min=max(int(limits.low), -4096),
+            soft_max=min(int(limits.high), 512),
         )
     return FloatProperty(
         name=name,
         description=description,
-        default=getattr(_DEFAULTS, field),
+        default=default,
         min=limits.low,
         max=limits.high,
         unit="LENGTH",
@@ -70,7 +92,9 @@ def _range_prop(field: str, name: str, description: str) -> object:
 
 def spec_from(source: object) -> LevelSpec:
     """A LevelSpec from anything with the spec fields as attributes (settings or operator)."""
-    return LevelSpec.from_dict({name: _exact(getattr(source, name)) for name in SPEC_FIELDS})
+    values = {name: _exact(getattr(source, name)) for name in SPEC_FIELDS}
+    values["origin"] = (values.pop("origin_x"), values.pop("origin_y"))
+    return LevelSpec.from_dict(values)
 
 
 def _exact(value: object) -> object:

@@ -10,11 +10,28 @@ from backrooms_addon.core.geometry import MeshArrays
 from backrooms_addon.core.layout import Layout
 
 
+def walkable_components(layout: Layout) -> int:
+    """How many separate walkable areas the region has, moving only inside it."""
+    seen = layout.solid.copy()
+    components = 0
+    for y, x in zip(*np.nonzero(~seen), strict=True):
+        if not seen[y, x]:
+            components += 1
+            _flood(layout, seen, (int(x), int(y)))
+    return components
+
+
 def reachable_cells(layout: Layout, start: tuple[int, int] = (0, 0)) -> int:
-    """Breadth-first search over cells through edges without walls."""
+    """Walkable cells reachable from start through edges without walls, inside the region."""
+    seen = layout.solid.copy()
+    return _flood(layout, seen, start)
+
+
+def _flood(layout: Layout, seen: np.ndarray, start: tuple[int, int]) -> int:
+    """Breadth-first search from start, marking `seen`; returns how many cells it reached."""
     width, depth = layout.width, layout.depth
-    seen = np.zeros((depth, width), bool)
     seen[start[1], start[0]] = True
+    reached = 1
     queue = deque([start])
     while queue:
         x, y = queue.popleft()
@@ -27,18 +44,26 @@ def reachable_cells(layout: Layout, start: tuple[int, int] = (0, 0)) -> int:
         for nx, ny, open_edge in steps:
             if open_edge and 0 <= nx < width and 0 <= ny < depth and not seen[ny, nx]:
                 seen[ny, nx] = True
+                reached += 1
                 queue.append((nx, ny))
-    return int(seen.sum())
+    return reached
 
 
-def inside_walls(layout: Layout, cell: float, thickness: float, points: np.ndarray) -> np.ndarray:
-    """Whether each (x, y) point lies strictly inside the solid made by the wall boxes.
+def inside_walls(layout: Layout, cell: float, thickness: float, points: np.ndarray, pillar: float = 0.0) -> np.ndarray:
+    """Whether each (x, y) point lies strictly inside the solid made by the wall boxes and pillars.
 
     Each wall edge is a box of the given thickness reaching half a thickness past its ends;
-    the union of those boxes is the solid however the generator splits it into faces.
+    a solid cell holds a square pillar of side `pillar` at its centre. The union of those boxes
+    is the solid however the generator splits it into faces.
     """
     half = thickness / 2
+    cx, cy = np.floor(points[:, 0] / cell).astype(int), np.floor(points[:, 1] / cell).astype(int)
+    in_grid = (cx >= 0) & (cx < layout.width) & (cy >= 0) & (cy < layout.depth)
     inside = np.zeros(len(points), bool)
+    inside[in_grid] = layout.solid[cy[in_grid], cx[in_grid]]
+    inside &= (np.abs(points[:, 0] - (cx + 0.5) * cell) < pillar / 2) & (
+        np.abs(points[:, 1] - (cy + 0.5) * cell) < pillar / 2
+    )
     for axis, walls in ((0, layout.walls_h), (1, layout.walls_v.T)):
         along, across = points[:, axis], points[:, 1 - axis]
         line = np.rint(across / cell).astype(int)

@@ -102,6 +102,36 @@ def wall_mesh(layout: Layout, cell_size: float, height: float, thickness: float)
     return quad_mesh(corners, _vertical_uvs(corners), 0, ("wallpaper",))
 
 
+PILLAR_SHARE = 0.4  # a pillar's side as a share of the cell size, up to PILLAR_MAX_M
+PILLAR_MAX_M = 0.9
+
+
+def pillar_mesh(solid: BoolArray, cell_size: float, height: float) -> MeshArrays:
+    """A square column, floor to ceiling, in the middle of each solid cell."""
+    ys, xs = np.nonzero(solid)
+    half = min(PILLAR_SHARE * cell_size, PILLAR_MAX_M) / 2
+    cx, cy = (xs + 0.5) * cell_size, (ys + 0.5) * cell_size
+    caps = np.ones(len(xs), np.bool_)
+    corners = _box_faces(cx - half, cx + half, cy, half, height, caps, caps)
+    return quad_mesh(corners, _vertical_uvs(corners), 0, ("wallpaper",))
+
+
+def concat_meshes(*meshes: MeshArrays) -> MeshArrays:
+    """One mesh from several that share their material list."""
+    materials = meshes[0].materials
+    assert all(mesh.materials == materials for mesh in meshes), "meshes must share materials"
+    offsets = np.cumsum([0] + [len(mesh.vertices) for mesh in meshes[:-1]])
+    return MeshArrays(
+        vertices=np.concatenate([mesh.vertices for mesh in meshes]),
+        faces=np.concatenate([mesh.faces + offset for mesh, offset in zip(meshes, offsets, strict=True)]).astype(
+            np.int32
+        ),
+        uvs=np.concatenate([mesh.uvs for mesh in meshes]),
+        material_indices=np.concatenate([mesh.material_indices for mesh in meshes]),
+        materials=materials,
+    )
+
+
 def floor_mesh(width_m: float, depth_m: float) -> MeshArrays:
     """One quad over the whole region, facing up, UVs in world metres."""
     corners = np.array([[[0, 0, 0], [width_m, 0, 0], [width_m, depth_m, 0], [0, depth_m, 0]]], np.float64)

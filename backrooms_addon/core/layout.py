@@ -1,4 +1,11 @@
-"""Layout: the walls of a level on its cell grid, carved by a maze algorithm and thinned by density."""
+"""Layout: the walls and pillars of a region of the endless world, assembled from chunks.
+
+The world is a grid of cells cut into square chunks. A chunk is a pure function of (seed, spec,
+chunk coordinates): its algorithm carves inside it, its pillars stand in its open areas. The edges
+on a chunk border are decided from their world coordinates alone, so the chunks on both sides
+agree, and every border keeps at least one opening, so the connected chunks make a connected
+world. A region is cut out of the chunks that cover it: its cells never depend on its own bounds.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +13,38 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from .algorithms import ALGORITHMS
-from .algorithms.grid import BoolArray, Passages
-from .rng import uniform
+from .algorithms.grid import BoolArray, ChunkBatch, FloatArray, IntArray, Passages
+from .density import blend_ranks
+from .rng import hash64, uniform
 from .spec import LevelSpec
 
-_DENSITY_STREAM = 0x44454E53  # "DENS"
+_EDGE_STREAM = 0x45444745  # "EDGE"
+_BORDER_STREAM = 0x424F5244  # "BORD"
+_PILLAR_STREAM = 0x50494C4C  # "PILL"
+BORDER_SHARE = 0.8  # at most this share of a chunk border is walled, even at density 1
+PILLAR_RATE = 0.1  # chance that a cell in the middle of an open area holds a pillar
+
+NORTH, EAST, SOUTH, WEST, SOLID = 1, 2, 4, 8, 16
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Walls on cell edges.
+    """A region's walls on cell edges and its solid cells.
 
-    walls_h[y, x] is the wall along the south edge of cell (x, y), shape (depth + 1, width);
-    walls_v[y, x] is the wall along the west edge of cell (x, y), shape (depth, width + 1).
-    The outer rows and columns are the perimeter.
+    walls_h[j, i]: wall along the south edge of cell (i, j), shape (depth + 1, width);
+    walls_v[j, i]: wall along the west edge of cell (i, j), shape (depth, width + 1);
+    solid[j, i]: cell (i, j) is not walkable (a pillar). Cell (i, j) is at world cell
+    (origin_x + i, origin_y + j). The outer edges are the world's walls there: a region is
+    not closed unless the world happens to be.
     """
 
     walls_h: BoolArray
     walls_v: BoolArray
+    solid: BoolArray
+    origin: tuple[int, int] = (0, 0)
 
     @property
     def width(self) -> int:
@@ -36,48 +55,145 @@ class Layout:
         return int(self.walls_v.shape[0])
 
     def wall_count(self) -> int:
-        """Number of wall edges, perimeter included."""
+        """Number of wall edges, the region's outer edges included."""
         return int(self.walls_h.sum() + self.walls_v.sum())
 
+    def cells(self) -> npt.NDArray[np.uint8]:
+        """Per cell, bits for walled sides (1 north, 2 east, 4 south, 8 west) and 16 for solid."""
+        bits = (
+            NORTH * self.walls_h[1:]
+            + EAST * self.walls_v[:, 1:]
+            + SOUTH * self.walls_h[:-1]
+            + WEST * self.walls_v[:, :-1]
+            + SOLID * self.solid
+        )
+        cells: npt.NDArray[np.uint8] = bits.astype(np.uint8)
+        return cells
+
+    def closed(self) -> Layout:
+        """The same region with walls all round its perimeter, for building a finite level."""
+        walls_h, walls_v = self.walls_h.copy(), self.walls_v.copy()
+        walls_h[[0, -1], :] = True
+        walls_v[:, [0, -1]] = True
+        return Layout(walls_h, walls_v, self.solid, self.origin)
+
     def digest(self) -> str:
-        """SHA-256 of the wall arrays: equal digests mean identical layouts."""
+        """SHA-256 of the layout: equal digests mean identical layouts."""
         sha = hashlib.sha256()
-        for array in (self.walls_h, self.walls_v):
+        for array in (self.walls_h, self.walls_v, self.solid):
             sha.update(np.asarray(array.shape, np.int64).tobytes())
             sha.update(np.packbits(array).tobytes())
         return sha.hexdigest()
 
 
 def build_layout(spec: LevelSpec) -> Layout:
-    """Carve the spec's maze, then open walls at random to reach the spec's density."""
-    passages = ALGORITHMS[spec.algorithm](spec.seed, spec.width, spec.depth)
-    walls_h, walls_v = walls_from_passages(passages)
-    _thin_walls(spec, walls_h, walls_v)
-    return Layout(walls_h, walls_v)
+    """The spec's region of the world, cut from the chunks that cover it."""
+    size = spec.chunk_size
+    ox, oy = spec.origin
+    cx0, cy0 = ox // size, oy // size
+    ncx = (ox + spec.width - 1) // size - cx0 + 1
+    ncy = (oy + spec.depth - 1) // size - cy0 + 1
+    cy, cx = np.meshgrid(np.arange(ncy, dtype=np.int64) + cy0, np.arange(ncx, dtype=np.int64) + cx0, indexing="ij")
+    batch = ChunkBatch(spec.seed, np.column_stack([cx.ravel(), cy.ravel()]), size, spec.room_min, spec.room_max)
+    walls_h, walls_v = _assemble(spec, batch, (ncx, ncy), (cx0 * size, cy0 * size))
+    solid = _pillars(spec.seed, walls_h, walls_v, size, (cx0 * size, cy0 * size))
+    x0, y0 = ox - cx0 * size, oy - cy0 * size
+    return Layout(
+        np.ascontiguousarray(walls_h[y0 : y0 + spec.depth + 1, x0 : x0 + spec.width]),
+        np.ascontiguousarray(walls_v[y0 : y0 + spec.depth, x0 : x0 + spec.width + 1]),
+        np.ascontiguousarray(solid[y0 : y0 + spec.depth, x0 : x0 + spec.width]),
+        (ox, oy),
+    )
 
 
-def walls_from_passages(passages: Passages) -> tuple[BoolArray, BoolArray]:
-    """Every edge without a passage is a wall; the border is always walled."""
-    depth, width = passages.east.shape
-    walls_h = np.ones((depth + 1, width), np.bool_)
-    walls_v = np.ones((depth, width + 1), np.bool_)
-    walls_h[1:-1, :] = ~passages.north[:-1, :]
-    walls_v[:, 1:-1] = ~passages.east[:, :-1]
+def _assemble(
+    spec: LevelSpec, batch: ChunkBatch, chunks: tuple[int, int], corner: tuple[int, int]
+) -> tuple[BoolArray, BoolArray]:
+    """Walls of the chunk-aligned area: carved chunk interiors plus the world's border edges."""
+    size, (ncx, ncy), (wx, wy) = batch.size, chunks, corner
+    passages = ALGORITHMS[spec.algorithm](batch)
+    east_walls, north_walls = _thinned(spec, passages, batch)
+    width, depth = ncx * size, ncy * size
+    walls_v = np.empty((depth, width + 1), np.bool_)
+    walls_h = np.empty((depth + 1, width), np.bool_)
+    # (chunk row, chunk col, y, x) -> (world row, chunk col, x) so each chunk's cells land in place.
+    inner_v = east_walls.reshape(ncy, ncx, size, size - 1).transpose(0, 2, 1, 3).reshape(depth, ncx, size - 1)
+    inner_h = north_walls.reshape(ncy, ncx, size - 1, size).transpose(0, 2, 1, 3)
+    walls_v[:, :-1].reshape(depth, ncx, size)[:, :, 1:] = inner_v
+    walls_h[:-1].reshape(ncy, size, width)[:, 1:, :] = inner_h.reshape(ncy, size - 1, width)
+    rows = np.arange(depth, dtype=np.int64) + wy
+    columns = np.arange(width, dtype=np.int64) + wx
+    border_x = np.arange(ncx + 1, dtype=np.int64) * size + wx
+    border_y = np.arange(ncy + 1, dtype=np.int64) * size + wy
+    walls_v[:, ::size] = border_walls(spec, 1, border_x[None, :], rows[:, None], size)
+    walls_h[::size, :] = border_walls(spec, 0, border_y[:, None], columns[None, :], size)
     return walls_h, walls_v
 
 
-def _thin_walls(spec: LevelSpec, walls_h: BoolArray, walls_v: BoolArray) -> None:
-    """Keep each interior wall with probability `density`.
+def _thinned(spec: LevelSpec, passages: Passages, batch: ChunkBatch) -> tuple[BoolArray, BoolArray]:
+    """Inner walls that stand at this density: no passage, and a rank below the density."""
+    size = batch.size
+    east_value, north_value = passages.east_value, passages.north_value
+    if east_value is None or north_value is None:
+        ly, lx = np.mgrid[0:size, 0:size]
+        wx = batch.coords[:, 0, None, None] * size + lx
+        wy = batch.coords[:, 1, None, None] * size + ly
+        # East passage (x, y)-(x+1, y) is the vertical edge at world x + 1; north is horizontal.
+        east_value = edge_ranks(spec.seed, 1, wx[:, :, :-1] + 1, wy[:, :, :-1])
+        north_value = edge_ranks(spec.seed, 0, wy[:, :-1, :] + 1, wx[:, :-1, :])
+    return ~passages.east & (east_value < spec.density), ~passages.north & (north_value < spec.density)
 
-    Each edge draws one fixed number, so raising the density only ever adds walls back:
-    the wall count is monotonic in density. Removing walls never disconnects a maze.
+
+def edge_ranks(seed: int, axis: int, line: IntArray, along: IntArray) -> FloatArray:
+    """Thinning rank of world edges: axis 0 horizontal edges on row `line`, 1 vertical on column `line`.
+
+    Runs of three edges share most of their rank, so thinning leaves short wall pieces, not dust.
     """
-    ox, oy = spec.origin
-    for orientation, walls in enumerate((walls_h, walls_v)):
-        inner = walls[1:-1, :] if orientation == 0 else walls[:, 1:-1]
-        ys, xs = np.indices(inner.shape, dtype=np.int64)
-        # Edges are keyed by world coordinates so a shifted region draws the same numbers.
-        key_x = xs + ox + (1 if orientation == 1 else 0)
-        key_y = ys + oy + (1 if orientation == 0 else 0)
-        draw = uniform(spec.seed, _DENSITY_STREAM, key_x, key_y, orientation)
-        inner &= draw < spec.density
+    run = uniform(seed, _EDGE_STREAM, axis, line, along // 3)
+    edge = uniform(seed, _EDGE_STREAM + 1, axis, line, along)
+    return blend_ranks(run, edge, major=0.7)
+
+
+def border_walls(spec: LevelSpec, axis: int, line: IntArray, along: IntArray, size: int) -> BoolArray:
+    """Walls on chunk borders, from world coordinates only; each chunk's side keeps an opening."""
+    ranks = blend_ranks(
+        uniform(spec.seed, _BORDER_STREAM, axis, line, along // 4),
+        uniform(spec.seed, _BORDER_STREAM + 1, axis, line, along),
+        major=0.75,
+    )
+    segment = along // size
+    opening = hash64(spec.seed, _BORDER_STREAM + 2, axis, line, segment) % np.uint64(size)
+    walled: BoolArray = (ranks < spec.density * BORDER_SHARE) & ((along % size) != opening.astype(np.int64))
+    return walled
+
+
+def _pillars(seed: int, walls_h: BoolArray, walls_v: BoolArray, size: int, corner: tuple[int, int]) -> BoolArray:
+    """Solid cells in the middle of open areas, never on a chunk's outer ring, never touching.
+
+    A pillar stands only where the 3 x 3 cells around it have no wall inside, so the ring of
+    cells around it stays walkable and connected: it can never cut a path.
+    """
+    depth, width = walls_v.shape[0], walls_h.shape[1]
+    clear = np.zeros((depth, width), np.bool_)
+    # The two vertical lines through the block (x and x + 1) over rows y - 1 .. y + 1, and the
+    # two horizontal lines (y and y + 1) over columns x - 1 .. x + 1.
+    v_lines = walls_v[:-2, 1:-2] | walls_v[1:-1, 1:-2] | walls_v[2:, 1:-2]
+    v_lines = v_lines | walls_v[:-2, 2:-1] | walls_v[1:-1, 2:-1] | walls_v[2:, 2:-1]
+    h_lines = walls_h[1:-2, :-2] | walls_h[1:-2, 1:-1] | walls_h[1:-2, 2:]
+    h_lines = h_lines | walls_h[2:-1, :-2] | walls_h[2:-1, 1:-1] | walls_h[2:-1, 2:]
+    clear[1:-1, 1:-1] = ~v_lines & ~h_lines
+    ly, lx = np.mgrid[0:depth, 0:width]
+    inner = (lx % size >= 1) & (lx % size <= size - 2) & (ly % size >= 1) & (ly % size <= size - 2)
+    priority = uniform(seed, _PILLAR_STREAM, lx + corner[0], ly + corner[1])
+    candidate = clear & inner & (priority < PILLAR_RATE)
+    score = np.where(candidate, priority, -1.0)
+    # Keep a candidate only if no neighbouring candidate (8 around) has a lower draw.
+    padded = np.pad(score, 1, constant_values=-1.0)
+    best = np.full(score.shape, True)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dx or dy:
+                other = padded[1 + dy : 1 + dy + depth, 1 + dx : 1 + dx + width]
+                best &= (other < 0) | (other > score)
+    solid: BoolArray = candidate & best
+    return solid

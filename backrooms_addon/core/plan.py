@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .geometry import MeshArrays, ceiling_mesh, floor_mesh, panel_mesh, wall_mesh
+from .geometry import MeshArrays, ceiling_mesh, concat_meshes, floor_mesh, panel_mesh, pillar_mesh, wall_mesh
 from .layout import Layout, build_layout
 from .rng import uniform
 from .spec import LevelSpec
@@ -52,28 +52,27 @@ class LevelPlan:
         return sum(mesh.face_count for mesh in self.meshes.values())
 
     def to_json(self) -> dict[str, Any]:
-        """The layout document: spec, walls, fixtures and spawn points, JSON-ready."""
+        """The layout document (docs/layout-format.md): spec, cells, spawn and fixtures, JSON-ready."""
+        spec = self.spec
         return {
             "format": "backrooms-layout",
             "generator_version": self.generator_version,
-            "spec": self.spec.to_dict(),
+            "seed": spec.seed,
+            "spec": spec.to_dict(),
+            "cell_size": spec.cell_size,
+            "origin": list(spec.origin),
+            "width": spec.width,
+            "depth": spec.depth,
+            "chunk_size": spec.chunk_size,
             "layout_sha256": self.layout.digest(),
-            "size_m": list(self.size_m),
-            "cells": {
-                "width": self.layout.width,
-                "depth": self.layout.depth,
-                "walls_h": _rows_as_text(self.layout.walls_h),
-                "walls_v": _rows_as_text(self.layout.walls_v),
+            "cells": self.layout.cells().tolist(),
+            "spawn": {
+                "position": list(self.spawn.position),
+                "yaw": self.spawn.yaw,
+                "sightline_m": self.spawn.sightline_m,
             },
             "fixtures": np.round(self.fixtures, 4).tolist(),
             "lamps": np.round(self.lamps, 4).tolist(),
-            "spawn_points": [
-                {
-                    "position": list(self.spawn.position),
-                    "yaw": self.spawn.yaw,
-                    "sightline_m": self.spawn.sightline_m,
-                }
-            ],
             "face_count": self.face_count(),
         }
 
@@ -81,11 +80,16 @@ class LevelPlan:
 def plan_level(spec: LevelSpec) -> LevelPlan:
     """The one pure entry point: spec in, complete plan out."""
     layout = build_layout(spec)
+    # The region is cut from an endless world; as a level on its own it gets a closed perimeter.
+    closed = layout.closed()
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
-    fixtures = fixture_centres(spec)
-    spawn = find_spawn(layout, spec.cell_size)
+    fixtures = fixture_centres(spec, layout.solid)
+    spawn = find_spawn(closed, spec.cell_size)
     meshes = {
-        "walls": wall_mesh(layout, spec.cell_size, spec.wall_height, spec.wall_thickness),
+        "walls": concat_meshes(
+            wall_mesh(closed, spec.cell_size, spec.wall_height, spec.wall_thickness),
+            pillar_mesh(closed.solid, spec.cell_size, spec.wall_height),
+        ),
         "floor": floor_mesh(width_m, depth_m),
         "ceiling": ceiling_mesh(width_m, depth_m, spec.wall_height),
         "fixtures": panel_mesh(fixtures, *TROFFER_SIZE),
@@ -93,14 +97,14 @@ def plan_level(spec: LevelSpec) -> LevelPlan:
     return LevelPlan(spec, layout, meshes, fixtures, nearest(fixtures, spawn.position, LIGHT_BUDGET), spawn)
 
 
-def fixture_centres(spec: LevelSpec) -> npt.NDArray[np.float64]:
-    """Troffers on a regular ceiling grid in world cells, with some left out at random."""
+def fixture_centres(spec: LevelSpec, solid: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    """Troffers on a regular ceiling grid in world cells, with some left out at random (and none over pillars)."""
     ox, oy = spec.origin
     ys, xs = np.nonzero(np.ones((spec.depth, spec.width), np.bool_))
     world_x, world_y = xs.astype(np.int64) + ox, ys.astype(np.int64) + oy
     on_grid = (world_x % FIXTURE_SPACING == 0) & (world_y % FIXTURE_SPACING == 0)
     present = uniform(spec.seed, _FIXTURE_STREAM, world_x, world_y) >= FIXTURE_MISSING
-    keep = on_grid & present
+    keep = on_grid & present & ~solid[ys, xs]
     # 5 mm below the ceiling so the diffuser never z-fights with it.
     z = spec.wall_height - 0.005
     centres: npt.NDArray[np.float64] = np.stack(
@@ -117,9 +121,17 @@ def nearest(points: npt.NDArray[np.float64], to: tuple[float, float, float], cou
 
 
 def find_spawn(layout: Layout, cell_size: float) -> Spawn:
-    """The cell with the longest straight view east or north, looking along it."""
-    east = _open_run(layout.walls_v)  # (depth, width): cells visible to the east
-    north = _open_run(layout.walls_h.T).T  # (depth, width): cells visible to the north
+    """The walkable cell with the longest straight view east or north, looking along it."""
+    solid = layout.solid
+    # A pillar blocks the view like a wall on each of its sides.
+    walls_v = layout.walls_v.copy()
+    walls_v[:, :-1] |= solid
+    walls_v[:, 1:] |= solid
+    walls_h = layout.walls_h.copy()
+    walls_h[:-1] |= solid
+    walls_h[1:] |= solid
+    east = np.where(solid, 0, _open_run(walls_v))  # (depth, width): cells visible to the east
+    north = np.where(solid, 0, _open_run(walls_h.T).T)  # (depth, width): cells visible to the north
     best_east, best_north = int(east.argmax()), int(north.argmax())
     if east.flat[best_east] >= north.flat[best_north]:
         y, x = divmod(best_east, layout.width)
@@ -139,8 +151,3 @@ def _open_run(walls: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
     next_wall = np.minimum.accumulate(wall_at[:, ::-1], axis=1)[:, ::-1]
     runs: npt.NDArray[np.int64] = (next_wall[:, 1:] - np.arange(edges - 1)).astype(np.int64)
     return runs
-
-
-def _rows_as_text(walls: npt.NDArray[np.bool_]) -> list[str]:
-    """A wall array as one '0'/'1' string per row, south first: compact and diffable."""
-    return ["".join("1" if w else "0" for w in row) for row in walls.tolist()]

@@ -9,7 +9,7 @@ U64 = np.uint64
 _MASK = (1 << 64) - 1
 # Odd constants from SplitMix64 and the golden ratio; any fixed odd values would do,
 # but they are part of the generator version: changing one changes every level.
-_GOLDEN = U64(0x9E3779B97F4A7C15)
+GOLDEN = U64(0x9E3779B97F4A7C15)
 _MIX1 = U64(0xBF58476D1CE4E5B9)
 _MIX2 = U64(0x94D049BB133111EB)
 
@@ -43,7 +43,7 @@ def hash64(seed: int, stream: int, *coords: int | npt.ArrayLike) -> UInt64Array:
         h = mix64(to_u64(seed) + _MIX1)
         for value in (stream, *coords):
             # The added constants keep an all-zero input from hashing to zero.
-            h = mix64((h ^ mix64(to_u64(value) + _GOLDEN)) + _MIX2)
+            h = mix64((h ^ mix64(to_u64(value) + GOLDEN)) + _MIX2)
     return h
 
 

@@ -36,15 +36,24 @@ def _ints(low: int, high: int, unit: str = "") -> Range:
 # One table drives validation, the CLI's --help and the panel's soft limits.
 LIMITS: dict[str, Range] = {
     "seed": _ints(SEED_MIN, SEED_MAX),
-    "width": _ints(2, 4096, "cells"),
-    "depth": _ints(2, 4096, "cells"),
+    "width": _ints(1, 100_000, "cells"),
+    "depth": _ints(1, 100_000, "cells"),
     "density": Range(0.0, 1.0),
     "cell_size": Range(1.0, 8.0, "m"),
     "wall_height": Range(2.2, 6.0, "m"),
     "wall_thickness": Range(0.02, 0.5, "m"),
     "origin_x": _ints(-ORIGIN_LIMIT, ORIGIN_LIMIT, "cells"),
     "origin_y": _ints(-ORIGIN_LIMIT, ORIGIN_LIMIT, "cells"),
+    "chunk_size": _ints(4, 64, "cells"),
+    "room_min": _ints(1, 64, "cells"),
+    "room_max": _ints(1, 64, "cells"),
 }
+
+# What generating and showing one cell costs at most, layout, meshes and Blender's copy together
+# (measured by benchmarks/bench_layout.py and bench_generate.py, with headroom), and the budget a
+# single level may use. The world is endless: bigger areas are generated as several regions.
+BYTES_PER_CELL = 1200
+MEMORY_LIMIT_BYTES = 8 << 30
 
 
 @dataclass(frozen=True)
@@ -54,17 +63,19 @@ class LevelSpec:
     seed: int = 0
     width: int = 32
     depth: int = 32
-    density: float = 0.55
+    density: float = 0.6
     cell_size: float = 2.4
     wall_height: float = 2.8
     wall_thickness: float = 0.15
     origin: tuple[int, int] = (0, 0)
-    algorithm: str = "backtracker"
+    algorithm: str = "backrooms"
+    chunk_size: int = 16
+    room_min: int = 2
+    room_max: int = 8
 
     def __post_init__(self) -> None:
-        _check_int("seed", self.seed)
-        _check_int("width", self.width)
-        _check_int("depth", self.depth)
+        for name in ("seed", "width", "depth", "chunk_size", "room_min", "room_max"):
+            _check_int(name, getattr(self, name))
         for name in ("density", "cell_size", "wall_height", "wall_thickness"):
             _check_float(name, getattr(self, name))
         _check_origin(self.origin)
@@ -74,6 +85,18 @@ class LevelSpec:
                 "wall_thickness",
                 f"must be less than half of cell_size ({self.cell_size / 2:g} m), got {self.wall_thickness:g}",
             )
+        if self.room_min > self.room_max:
+            raise InvalidSpecError("room_min", f"must not exceed room_max ({self.room_max}), got {self.room_min}")
+        if self.room_max > self.chunk_size:
+            raise InvalidSpecError(
+                "room_max", f"must not exceed chunk_size ({self.chunk_size} cells), got {self.room_max}"
+            )
+        _check_memory(self.width, self.depth)
+
+    @property
+    def memory_estimate_bytes(self) -> int:
+        """About how much memory generating this level takes at its peak."""
+        return self.width * self.depth * BYTES_PER_CELL
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields, in declaration order."""
@@ -124,6 +147,17 @@ def _check_origin(origin: object) -> None:
     x, y = _as_origin(origin)
     _check_int("origin_x", x)
     _check_int("origin_y", y)
+
+
+def _check_memory(width: int, depth: int) -> None:
+    needed = width * depth * BYTES_PER_CELL
+    if needed > MEMORY_LIMIT_BYTES:
+        raise InvalidSpecError(
+            "width",
+            f"a {width} x {depth} cell level would need about {needed / (1 << 30):.1f} GiB of memory, more than "
+            f"the {MEMORY_LIMIT_BYTES / (1 << 30):.0f} GiB one level may use; generate the area as several "
+            "regions (the world is seamless across origins)",
+        )
 
 
 def _check_algorithm(name: object) -> None:

@@ -12,15 +12,16 @@ from hypothesis import strategies as st
 from level_checks import inside_walls, planarity_error, quad_corners
 
 from backrooms_addon.core import LevelSpec, plan_level
-from backrooms_addon.core.geometry import MeshArrays, wall_mesh
+from backrooms_addon.core.geometry import PILLAR_MAX_M, PILLAR_SHARE, MeshArrays, wall_mesh
 from backrooms_addon.core.layout import build_layout
 
 specs = st.builds(
     LevelSpec,
     seed=st.integers(0, 1 << 40),
-    width=st.integers(2, 24),
-    depth=st.integers(2, 24),
+    width=st.integers(1, 24),
+    depth=st.integers(1, 24),
     density=st.floats(0.0, 1.0),
+    origin=st.tuples(st.integers(-(10**9), 10**9), st.integers(-(10**9), 10**9)),
     cell_size=st.floats(1.0, 4.0),
     wall_thickness=st.floats(0.05, 0.45),
 )
@@ -48,16 +49,18 @@ def test_every_mesh_is_valid_quads(spec: LevelSpec) -> None:
 
 @given(specs)
 def test_wall_faces_lie_on_the_wall_surface_and_face_out(spec: LevelSpec) -> None:
-    layout = build_layout(spec)
-    mesh = wall_mesh(layout, spec.cell_size, spec.wall_height, spec.wall_thickness)
+    plan = plan_level(spec)
+    layout = plan.layout.closed()  # a finite level is closed all round
+    mesh = plan.meshes["walls"]  # walls and pillars
+    pillar = min(PILLAR_SHARE * spec.cell_size, PILLAR_MAX_M)
     q = quad_corners(mesh)[:, :, :2]
     fractions = np.linspace(0.05, 0.95, 10)[None, :, None]
     samples = q[:, :1] + fractions * (q[:, 1:2] - q[:, :1])  # (faces, 10, 2) along each face
     normals = np.repeat(mesh.normals().astype(np.float64)[:, None, :2], 10, axis=1)
     step = min(0.01, spec.wall_thickness / 4)
     points = samples.reshape(-1, 2)
-    front = inside_walls(layout, spec.cell_size, spec.wall_thickness, points + step * normals.reshape(-1, 2))
-    back = inside_walls(layout, spec.cell_size, spec.wall_thickness, points - step * normals.reshape(-1, 2))
+    front = inside_walls(layout, spec.cell_size, spec.wall_thickness, points + step * normals.reshape(-1, 2), pillar)
+    back = inside_walls(layout, spec.cell_size, spec.wall_thickness, points - step * normals.reshape(-1, 2), pillar)
     # Behind every face is wall: no face floats in the air or faces the wrong way.
     assert back.all(), f"{(~back.reshape(-1, 10).all(axis=1)).sum()} faces are not on a wall's surface"
     # In front of every face is some open air: no face is buried inside the solid. (Parts of a
@@ -164,3 +167,19 @@ def test_mesh_bytes_are_deterministic() -> None:
         return sha.hexdigest()
 
     assert digest() == digest()
+
+
+def test_pillars_are_closed_columns_in_their_cells() -> None:
+    spec = LevelSpec(seed=2, width=40, depth=40, density=0.1)
+    plan = plan_level(spec)
+    solid = plan.layout.solid
+    assert solid.sum() >= 5
+    walls_only = wall_mesh(plan.layout.closed(), spec.cell_size, spec.wall_height, spec.wall_thickness)
+    pillar_faces = plan.meshes["walls"].face_count - walls_only.face_count
+    assert pillar_faces == 4 * solid.sum()
+    q = quad_corners(plan.meshes["walls"])[walls_only.face_count :]
+    side = min(PILLAR_SHARE * spec.cell_size, PILLAR_MAX_M)
+    np.testing.assert_allclose(np.ptp(q[:, :, :2], axis=1).max(axis=1), side, rtol=1e-5)
+    np.testing.assert_allclose(q[:, :, 2].max(axis=1), spec.wall_height, rtol=1e-6)
+    centres = np.floor(q.mean(axis=1)[:, :2] / spec.cell_size).astype(int)
+    assert solid[centres[:, 1], centres[:, 0]].all()

@@ -23,12 +23,14 @@ specs = st.builds(
 
 
 def _walk_until_wall(plan, x: int, y: int, dx: int, dy: int) -> int:
-    """Cells from (x, y) to the first wall in direction (dx, dy), by stepping cell by cell."""
-    layout, cells = plan.layout, 0
+    """Cells from (x, y) to the first wall or pillar in direction (dx, dy), stepping cell by cell."""
+    layout, cells = plan.layout.closed(), 0
+    if layout.solid[y, x]:
+        return 0
     while True:
         cells += 1
         blocked = layout.walls_v[y, x + 1] if dx else layout.walls_h[y + 1, x]
-        if blocked:
+        if blocked or layout.solid[y + dy, x + dx]:
             return cells
         x, y = x + dx, y + dy
 
@@ -72,18 +74,24 @@ def test_some_fixtures_are_missing_but_most_are_there() -> None:
 
 
 def test_layout_json_document() -> None:
-    plan = plan_level(LevelSpec(seed=7, width=12, depth=9))
+    spec = LevelSpec(seed=7, width=12, depth=9, origin=(-40, 1000))
+    plan = plan_level(spec)
     document = json.loads(json.dumps(plan.to_json()))
     assert document["format"] == "backrooms-layout"
     assert document["generator_version"] == GENERATOR_VERSION
     assert LevelSpec.from_dict(document["spec"]) == plan.spec
+    assert document["seed"] == 7 and document["origin"] == [-40, 1000]
+    assert (document["width"], document["depth"], document["chunk_size"]) == (12, 9, spec.chunk_size)
+    assert document["cell_size"] == spec.cell_size
     assert document["layout_sha256"] == plan.layout.digest()
-    walls_h = np.array([[c == "1" for c in row] for row in document["cells"]["walls_h"]])
-    walls_v = np.array([[c == "1" for c in row] for row in document["cells"]["walls_v"]])
-    np.testing.assert_array_equal(walls_h, plan.layout.walls_h)
-    np.testing.assert_array_equal(walls_v, plan.layout.walls_v)
+    cells = np.array(document["cells"])
+    assert cells.shape == (9, 12)
+    # cells[j][i] is world cell (origin_x + i, origin_y + j): check against a one-cell region there.
+    for i, j in ((0, 0), (11, 8), (5, 3)):
+        alone = plan_level(spec.replace(width=1, depth=1, origin=[-40 + i, 1000 + j])).layout.cells()
+        assert cells[j][i] == alone[0, 0]
+    assert document["spawn"]["position"] == list(plan.spawn.position)
     assert len(document["fixtures"]) == len(plan.fixtures)
-    assert document["spawn_points"][0]["position"] == list(plan.spawn.position)
     assert document["face_count"] == plan.face_count()
 
 

@@ -22,8 +22,10 @@ def test_defaults_are_valid_and_round_trip() -> None:
     [
         ("width", 0),
         ("width", -3),
-        ("width", 1),
-        ("depth", 5000),
+        ("depth", 100_001),
+        ("chunk_size", 3),
+        ("chunk_size", 65),
+        ("room_min", 0),
         ("width", 2.5),
         ("width", True),
         ("seed", 1 << 64),
@@ -61,6 +63,19 @@ def test_wall_thickness_must_leave_room_in_a_cell() -> None:
         LevelSpec(cell_size=1.0, wall_thickness=0.5)
 
 
+def test_room_sizes_must_fit() -> None:
+    with pytest.raises(InvalidSpecError, match=r"^room_min: must not exceed room_max \(4\)"):
+        LevelSpec(room_min=5, room_max=4)
+    with pytest.raises(InvalidSpecError, match=r"^room_max: must not exceed chunk_size \(8 cells\)"):
+        LevelSpec(chunk_size=8, room_max=9)
+
+
+def test_memory_estimate_refuses_huge_levels_only() -> None:
+    assert LevelSpec(width=2000, depth=2000).memory_estimate_bytes < 8 << 30
+    with pytest.raises(InvalidSpecError, match=r"GiB of memory"):
+        LevelSpec(width=60_000, depth=60_000)
+
+
 def test_unknown_field_is_named() -> None:
     with pytest.raises(InvalidSpecError, match=r"^colour: is not a spec field"):
         LevelSpec.from_dict({"colour": "yellow"})
@@ -68,8 +83,8 @@ def test_unknown_field_is_named() -> None:
 
 @given(
     seed=st.integers(SEED_MIN, SEED_MAX),
-    width=st.integers(2, 4096),
-    depth=st.integers(2, 4096),
+    width=st.integers(1, 2048),
+    depth=st.integers(1, 2048),
     density=st.floats(0.0, 1.0),
     origin=st.tuples(st.integers(-(10**9), 10**9), st.integers(-(10**9), 10**9)),
 )
