@@ -1,6 +1,7 @@
-"""Top-down pictures of layouts, drawn from the cells alone: one PNG per algorithm into docs/.
+"""Top-down pictures of layouts, drawn from the cells alone, into docs/layouts/.
 
-Usage: .venv-5.0/bin/python tools/layout_pictures.py [--out docs/layouts] [--size 64]
+One PNG per algorithm at density 1 (the algorithm itself, nothing thinned), plus the default
+algorithm at a few densities. Usage: .venv-5.0/bin/python tools/layout_pictures.py
 """
 
 from __future__ import annotations
@@ -57,11 +58,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for name in ALGORITHMS:
-        spec = LevelSpec(seed=args.seed, width=args.size, depth=args.size, algorithm=name)
-        cells = build_layout(spec).cells()
+    pictures = {name: LevelSpec(algorithm=name, density=1.0) for name in ALGORITHMS}
+    for density in (0.0, 0.3, 0.6):
+        pictures[f"backrooms-density-{density:g}"] = LevelSpec(density=density)
+    for name, spec in pictures.items():
+        spec = spec.replace(seed=args.seed, width=args.size, depth=args.size)
         path = args.out / f"{name}.png"
-        draw(cells, chunk=spec.chunk_size).save(path, optimize=True)
+        draw(build_layout(spec).cells(), chunk=spec.chunk_size).save(path, optimize=True)
         print(path)
     return 0
 

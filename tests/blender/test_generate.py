@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import ModuleType
 
 import bpy
@@ -134,3 +135,17 @@ def test_user_camera_is_left_alone(scene: bpy.types.Scene, api: ModuleType) -> N
     level = api.generate(seed=3, width=6, depth=6, scene=scene)
     assert scene.camera == mine
     assert level.camera is not None and level.camera.type == "CAMERA"
+
+
+def test_operator_takes_every_layout_setting(scene: bpy.types.Scene, addon: ModuleType) -> None:
+    far = 10**9 - 20
+    result = bpy.ops.backrooms.generate(
+        seed=11, width=12, depth=10, algorithm="kruskal", origin_x=far, origin_y=-far, chunk_size=8, room_max=6
+    )
+    assert result == {"FINISHED"}
+    (collection,) = [c for c in bpy.data.collections if LEVEL_KEY in c]
+    spec = addon.core.LevelSpec.from_dict(json.loads(collection["backrooms_spec"]))
+    assert spec == addon.core.LevelSpec(
+        seed=11, width=12, depth=10, algorithm="kruskal", origin=(far, -far), chunk_size=8, room_max=6
+    )
+    assert scene.backrooms.algorithm == "kruskal" and scene.backrooms.origin_x == far

@@ -20,11 +20,15 @@ from backrooms_addon.core.layout import EAST, NORTH, SOLID, SOUTH, WEST, build_l
 # make it on purpose and bump GENERATOR_VERSION.
 GOLDEN_DIGESTS = {
     LevelSpec(seed=7): "3c12cff87384289f8b58368380bb2bb633c6740913c056a68647d319479546d8",
-    LevelSpec(seed=0, width=64, depth=48, density=0.3, algorithm="kruskal"): "f966050c104f215afbee163573ea9d1f318fa2ce1147b33a82c64da6425d4f59",
+    LevelSpec(
+        seed=0, width=64, depth=48, density=0.3, algorithm="kruskal"
+    ): "f966050c104f215afbee163573ea9d1f318fa2ce1147b33a82c64da6425d4f59",
     LevelSpec(
         seed=-12345678901234, width=9, depth=40, density=1.0, origin=(-1000, 999_999_000), algorithm="wilson"
     ): "1105534e1ab80ac29435912278d27b179029e4d48d0c379587f985cc60d688a6",
-    LevelSpec(seed=2**63, width=30, depth=30, chunk_size=8, room_min=3, room_max=6, origin=(5, -7)): "368a3daa9ffec02e56f08ba288584788ab38456feb17875a4353b60123c989f1",
+    LevelSpec(
+        seed=2**63, width=30, depth=30, chunk_size=8, room_min=3, room_max=6, origin=(5, -7)
+    ): "368a3daa9ffec02e56f08ba288584788ab38456feb17875a4353b60123c989f1",
 }
 
 FAR = 10**9 - 200

@@ -64,3 +64,13 @@ def test_manifest_keeps_development_files_out_of_the_zip() -> None:
     excluded = set(_manifest()["build"]["paths_exclude_pattern"])
     for path in ("/tests/", "/benchmarks/", "/docs/", "/tools/", "/.*", "/requirements-dev.txt", "/pyproject.toml"):
         assert path in excluded
+
+
+def test_every_algorithm_has_a_picture_and_is_documented() -> None:
+    from backrooms_addon.core.algorithms import ALGORITHM_LABELS, ALGORITHMS
+
+    document = (ROOT / "docs" / "layout-format.md").read_text()
+    assert set(ALGORITHM_LABELS) == set(ALGORITHMS)
+    for name in ALGORITHMS:
+        assert (ROOT / "docs" / "layouts" / f"{name}.png").is_file(), name
+        assert f"`{name}`" in document, name
