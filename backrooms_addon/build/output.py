@@ -17,7 +17,12 @@ def save_blend(path: Path) -> None:
 def export_glb(path: Path) -> None:
     """Export the scene as binary glTF, with the camera and the lamps (as punctual lights)."""
     bpy.ops.export_scene.gltf(
-        filepath=str(path), export_format="GLB", export_cameras=True, export_lights=True, check_existing=False
+        filepath=str(path),
+        export_format="GLB",
+        export_cameras=True,
+        export_lights=True,
+        export_extras=True,
+        check_existing=False,
     )
 
 

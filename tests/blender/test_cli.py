@@ -15,6 +15,8 @@ import pytest
 from blender_support import ROOT, RUNNING_INSIDE_BLENDER
 from PIL import Image
 
+from backrooms_addon.core.version import GENERATOR_VERSION
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(RUNNING_INSIDE_BLENDER, reason="`python -m backrooms_addon` needs Blender as the bpy module"),
@@ -64,6 +66,8 @@ def test_glb_has_the_level_meshes_with_uvs(outputs: Path) -> None:
             assert primitive.get("mode", 4) == 4
             assert "TEXCOORD_0" in primitive["attributes"] and "NORMAL" in primitive["attributes"]
     assert any("camera" in node for node in gltf["nodes"])
+    walls = next(node for node in gltf["nodes"] if node["name"] == "Backrooms walls")
+    assert walls["extras"]["backrooms_generator"] == GENERATOR_VERSION, "the generator version travels with the file"
     assert {m["name"] for m in gltf["materials"]} >= {"Backrooms Wallpaper", "Backrooms Carpet"}
 
 
