@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..density import blend_ranks
-from .division import Cuts, Rooms, divide
+from .division import Cuts, PlanCuts, Rooms, divide
 from .grid import ChunkBatch, FloatArray, IntArray, Passages
 
 _STREAM = 0x42524D53  # "BRMS"
@@ -29,7 +29,7 @@ def carve_backrooms(batch: ChunkBatch) -> Passages:
     return passages
 
 
-def _cuts_for(room_min: int, room_max: int):  # type: ignore[no-untyped-def]
+def _cuts_for(room_min: int, room_max: int) -> PlanCuts:
     def plan(rooms: Rooms) -> tuple[npt.NDArray[np.bool_], Cuts]:
         vertical = np.where(rooms.w == rooms.h, rooms.draw(1) < 0.5, rooms.w > rooms.h)
         span = np.where(vertical, rooms.w, rooms.h)

@@ -7,6 +7,7 @@ least one doorway, so each half stays reachable from the other and the chunk sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,13 @@ class Cuts:
     offset: IntArray  # cells from the room's low side to the wall
     corridor: npt.NDArray[np.bool_]  # the cut leaves a one-cell corridor, which is not split again
 
+    def take(self, mask: npt.NDArray[np.bool_]) -> Cuts:
+        return Cuts(self.vertical[mask], self.offset[mask], self.corridor[mask])
+
+
+PlanCuts = Callable[[Rooms], tuple[npt.NDArray[np.bool_], Cuts]]
+WallRank = Callable[[Rooms, IntArray, IntArray, IntArray], FloatArray]
+
 
 @dataclass
 class Walls:
@@ -59,7 +67,13 @@ class Walls:
     north_value: FloatArray
 
 
-def divide(batch: ChunkBatch, stream: int, plan_cuts, wall_rank=None, extra_doors: bool = False) -> Walls:  # type: ignore[no-untyped-def]
+def divide(
+    batch: ChunkBatch,
+    stream: int,
+    plan_cuts: PlanCuts,
+    wall_rank: WallRank | None = None,
+    extra_doors: bool = False,
+) -> Walls:
     """Split every chunk recursively; plan_cuts(rooms) says which rooms split and how.
 
     wall_rank(rooms, owner, along, length) ranks each new wall cell for thinning by density;
@@ -74,7 +88,7 @@ def divide(batch: ChunkBatch, stream: int, plan_cuts, wall_rank=None, extra_door
     rooms = Rooms(np.arange(batch.count), zero, zero, full, full.copy(), batch.hashes(stream), zero.astype(bool))
     while len(rooms.chunk):
         splitting, cuts = plan_cuts(rooms)
-        rooms, cuts = rooms.take(splitting), Cuts(*(a[splitting] for a in (cuts.vertical, cuts.offset, cuts.corridor)))
+        rooms, cuts = rooms.take(splitting), cuts.take(splitting)
         if not len(rooms.chunk):
             break
         _build_walls(rooms, cuts, passages, east_value, north_value, wall_rank, extra_doors)
@@ -82,7 +96,15 @@ def divide(batch: ChunkBatch, stream: int, plan_cuts, wall_rank=None, extra_door
     return Walls(passages, east_value, north_value)
 
 
-def _build_walls(rooms: Rooms, cuts: Cuts, passages: Passages, east_value, north_value, wall_rank, extra_doors) -> None:  # type: ignore[no-untyped-def]
+def _build_walls(
+    rooms: Rooms,
+    cuts: Cuts,
+    passages: Passages,
+    east_value: FloatArray,
+    north_value: FloatArray,
+    wall_rank: WallRank | None,
+    extra_doors: bool,
+) -> None:
     length = np.where(cuts.vertical, rooms.h, rooms.w)
     owner = np.repeat(np.arange(len(length)), length)
     along = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grid import ChunkBatch, FlatPassages, Passages, neighbour_table
+from .grid import BoolArray, ChunkBatch, FlatPassages, IntArray, Passages, neighbour_table
 
 _STREAM = 0x57494C53  # "WILS"
 
@@ -62,7 +62,15 @@ def carve_wilson(batch: ChunkBatch) -> Passages:
     return carved.passages()
 
 
-def _advance(order, in_tree, base, next_start, start, finished, cells) -> None:  # type: ignore[no-untyped-def]
+def _advance(
+    order: IntArray,
+    in_tree: BoolArray,
+    base: IntArray,
+    next_start: IntArray,
+    start: IntArray,
+    finished: BoolArray,
+    cells: int,
+) -> None:
     """Move each finished chunk's next start past the cells the tree already holds."""
     while True:
         candidate = order[np.arange(len(order)), np.minimum(next_start, cells - 1)]
