@@ -11,7 +11,7 @@ import bpy
 from ..core.plan import TROFFER_SIZE, LevelPlan
 from .materials import ensure_material
 from .mesh import mesh_from_arrays
-from .ownership import LEVEL_KEY, SPEC_KEY, tag
+from .ownership import LEVEL_KEY, PIECE_KEY, SPEC_KEY, tag
 
 LAMP_POWER_W = 40.0
 CAMERA_LENS_MM = 20.0
@@ -26,6 +26,12 @@ class GeneratedLevel:
     plan: LevelPlan
     objects: list[bpy.types.Object] = field(default_factory=list)
     camera: bpy.types.Object | None = None
+
+
+def piece_name(kind: str, piece: int, columns: int) -> str:
+    """Object name of one piece of one kind: 'Backrooms walls 2,0' is the third piece along x."""
+    row, column = divmod(piece, columns)
+    return f"Backrooms {kind} {column},{row}"
 
 
 def level_name(plan: LevelPlan) -> str:
@@ -46,8 +52,12 @@ def realize(
     level = GeneratedLevel(level_id, collection, plan)
     for kind, arrays in plan.meshes.items():
         materials = [ensure_material(name) for name in arrays.materials]
-        mesh = mesh_from_arrays(f"{collection.name} {kind}", arrays, materials)
-        level.objects.append(_add_object(f"Backrooms {kind}", mesh, collection, level_id))
+        for piece, part in arrays.split():
+            name = piece_name(kind, piece, plan.pieces.columns)
+            mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
+            obj = _add_object(name, mesh, collection, level_id)
+            obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
+            level.objects.append(obj)
     level.objects.extend(_add_lamps(plan, collection, level_id))
     level.camera = _add_camera(plan, collection, level_id)
     level.objects.append(level.camera)

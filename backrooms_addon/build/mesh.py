@@ -1,4 +1,4 @@
-"""Mesh upload: numpy arrays into a Blender mesh with foreach_set, no bpy.ops and no bmesh."""
+"""Mesh upload: numpy arrays into a Blender mesh through its attributes, no bpy.ops and no bmesh."""
 
 from __future__ import annotations
 
@@ -9,19 +9,27 @@ from ..core.geometry import MeshArrays
 
 
 def mesh_from_arrays(name: str, arrays: MeshArrays, materials: list[bpy.types.Material]) -> bpy.types.Mesh:
-    """A new mesh holding `arrays`, with its UV map and material slots."""
+    """A new mesh holding `arrays`, with its two UV maps and material slots.
+
+    Writing the generic attributes (position, .corner_vert, UV maps as 2D corner vectors) is several
+    times faster than the older per-element collections (vertices.co, loops.vertex_index, uv_layers)
+    and gives the same mesh, on Blender 4.2 and 5.x alike.
+    """
     mesh = bpy.data.meshes.new(name)
-    face_count = arrays.face_count
     loop_count = arrays.faces.size
     mesh.vertices.add(len(arrays.vertices))
     mesh.loops.add(loop_count)
-    mesh.polygons.add(face_count)
-    mesh.vertices.foreach_set("co", arrays.vertices.ravel())
-    mesh.loops.foreach_set("vertex_index", arrays.faces.ravel())
+    mesh.polygons.add(arrays.face_count)
+    attributes = mesh.attributes
+    attributes["position"].data.foreach_set("vector", arrays.vertices.ravel())
+    attributes[".corner_vert"].data.foreach_set("value", arrays.faces.ravel())
     mesh.polygons.foreach_set("loop_start", np.arange(0, loop_count, 4, dtype=np.int32))
-    mesh.polygons.foreach_set("material_index", arrays.material_indices)
-    uv_layer = mesh.uv_layers.new(name="UVMap")
-    uv_layer.data.foreach_set("uv", arrays.uvs.ravel())
+    attributes.new("material_index", "INT", "FACE").data.foreach_set("value", arrays.material_indices)
+    attributes.new("UVMap", "FLOAT2", "CORNER").data.foreach_set("vector", arrays.uvs.ravel())
+    if arrays.lightmap is not None:
+        # The second UV set, for baking lightmaps: every face of the object, none overlapping.
+        attributes.new("Lightmap", "FLOAT2", "CORNER").data.foreach_set("vector", arrays.lightmap.ravel())
+    mesh.uv_layers.active_index = 0
     for material in materials:
         mesh.materials.append(material)
     mesh.update()

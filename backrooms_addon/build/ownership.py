@@ -12,6 +12,7 @@ LEVEL_KEY = "backrooms_level"
 GENERATOR_KEY = "backrooms_generator"
 SPEC_KEY = "backrooms_spec"
 LAST_LEVEL_KEY = "backrooms_last_level"
+PIECE_KEY = "backrooms_piece"  # (column, row) of the streaming piece an object holds
 
 
 def tag(id_block: bpy.types.ID, level_id: str) -> None:

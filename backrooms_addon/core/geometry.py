@@ -1,8 +1,17 @@
-"""Geometry: turns a layout into quad meshes (vertices, faces, UVs in metres, material indices)."""
+"""Geometry: a layout as quad meshes (vertices, faces, UVs in metres, material indices, pieces).
+
+Walls are built from the outline of the wall solid rather than box by box. The plan is cut into a
+fine grid whose columns alternate between wall thickness (around each grid line) and cell
+interior, so every post, wall strip and doorway header is a whole fine cell. The wall faces are
+the fine-grid edges between solid and open cells, merged into long runs: no face is hidden inside
+a wall, no two faces overlap, corners close exactly, and every run ends where the outline turns,
+so faces meet vertex to vertex. Two layers of that grid, below and above door height, give
+doorways their headers. Runs also break on piece borders so each face belongs to one piece.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -12,14 +21,21 @@ from .layout import Layout
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
+F64 = npt.NDArray[np.float64]
+
+PILLAR_SHARE = 0.4  # a pillar's side as a share of the cell size, up to PILLAR_MAX_M
+PILLAR_MAX_M = 0.9
+WALL_MATERIALS = ("wallpaper", "baseboard")
+WALLPAPER, BASEBOARD = 0, 1
 
 
 @dataclass(frozen=True)
 class MeshArrays:
     """A quad mesh as flat arrays, ready for foreach_set.
 
-    Each face owns its four vertices (flat-shaded architecture needs no sharing), so
-    `faces` is simply arange(4 * n).reshape(n, 4) and `uvs` has one row per loop.
+    Each face owns its four vertices (flat-shaded architecture needs no sharing), so `faces` is
+    arange(4 * n).reshape(n, 4) and both UV sets have one row per loop. `pieces` says which
+    streaming piece (object) each face belongs to.
     """
 
     vertices: FloatArray  # (4n, 3) metres
@@ -27,6 +43,8 @@ class MeshArrays:
     uvs: FloatArray  # (4n, 2) metres
     material_indices: IntArray  # (n,)
     materials: tuple[str, ...]  # recipe names, by material index
+    pieces: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))  # (n,)
+    lightmap: FloatArray | None = None  # (4n, 2) in [0, 1], no overlaps within a piece
 
     @property
     def face_count(self) -> int:
@@ -46,12 +64,80 @@ class MeshArrays:
         area: FloatArray = (0.5 * np.linalg.norm(cross, axis=1)).astype(np.float32)
         return area
 
+    def split(self) -> list[tuple[int, MeshArrays]]:
+        """(piece index, the piece's faces as a mesh of its own) for every piece that has faces."""
+        order = np.argsort(self.pieces, kind="stable")
+        loops = (order[:, None] * 4 + np.arange(4)).ravel()
+        vertices, uvs = self.vertices[loops], self.uvs[loops]
+        lightmap = None if self.lightmap is None else self.lightmap[loops]
+        materials, pieces = self.material_indices[order], self.pieces[order]
+        present, starts = np.unique(pieces, return_index=True)
+        stops = np.append(starts[1:], len(pieces))
+        split = []
+        for index, start, stop in zip(present.tolist(), starts.tolist(), stops.tolist(), strict=True):
+            count = stop - start
+            split.append(
+                (
+                    index,
+                    MeshArrays(
+                        vertices=vertices[4 * start : 4 * stop],
+                        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
+                        uvs=uvs[4 * start : 4 * stop],
+                        material_indices=materials[start:stop],
+                        materials=self.materials,
+                        pieces=pieces[start:stop],
+                        lightmap=None if lightmap is None else lightmap[4 * start : 4 * stop],
+                    ),
+                )
+            )
+        return split
+
+
+@dataclass(frozen=True)
+class WallStyle:
+    """How walls are built, in metres."""
+
+    cell_size: float
+    height: float
+    thickness: float
+    baseboard: float = 0.1  # height of the baseboard band; 0 for none
+    door_height: float | None = 2.1  # doorway headers from here up; None for none
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """The level cut into square pieces of `cells` cells, one object per piece and kind."""
+
+    cells: int
+    columns: int  # pieces along x
+    rows: int  # pieces along y
+
+    @classmethod
+    def covering(cls, width: int, depth: int, cells: int) -> Pieces:
+        return cls(cells, -(-width // cells), -(-depth // cells))
+
+    @property
+    def count(self) -> int:
+        return self.columns * self.rows
+
+    def of_points(self, x: F64, y: F64, cell_size: float) -> IntArray:
+        """The piece holding each point (metres)."""
+        size = self.cells * cell_size
+        # A quarter cell east and north of a wall face's middle is always in the face's piece:
+        # piece borders run along the west and south sides of posts, and faces stop there.
+        x, y = x + cell_size / 4, y + cell_size / 4
+        column = np.clip(np.floor(x / size), 0, self.columns - 1)
+        row = np.clip(np.floor(y / size), 0, self.rows - 1)
+        index: IntArray = (row * self.columns + column).astype(np.int32)
+        return index
+
 
 def quad_mesh(
-    corners: npt.NDArray[np.float64],
-    uvs: npt.NDArray[np.float64],
+    corners: F64 | FloatArray,
+    uvs: F64 | FloatArray,
     material_index: int | npt.NDArray[np.int32],
     materials: tuple[str, ...],
+    pieces: npt.NDArray[np.int32] | None = None,
 ) -> MeshArrays:
     """Pack (n, 4, 3) quad corners and (n, 4, 2) UVs into MeshArrays."""
     count = corners.shape[0]
@@ -62,154 +148,258 @@ def quad_mesh(
         uvs=np.ascontiguousarray(uvs.reshape(-1, 2), np.float32),
         material_indices=np.ascontiguousarray(indices),
         materials=materials,
+        pieces=np.zeros(count, np.int32) if pieces is None else np.ascontiguousarray(pieces, np.int32),
     )
-
-
-def wall_mesh(layout: Layout, cell_size: float, height: float, thickness: float) -> MeshArrays:
-    """Walls as boxes: collinear edges merged into runs, with no overlapping faces at joints.
-
-    Horizontal (x-aligned) walls own the square at each grid point they touch; vertical
-    walls are cut at those points and stop at the horizontal wall's face.
-    """
-    touch_h = _grid_points_touched(layout.walls_h)
-    all_points = np.ones_like(touch_h)
-    row, start, stop = _runs(layout.walls_h, all_points)
-    half = thickness / 2
-    h_quads = _box_faces(
-        along0=start * cell_size - half,
-        along1=stop * cell_size + half,
-        across=row * cell_size,
-        half=half,
-        height=height,
-        cap0=np.ones(len(row), np.bool_),
-        cap1=np.ones(len(row), np.bool_),
-    )
-    col, start, stop = _runs(layout.walls_v.T, ~touch_h.T)
-    start_touch = touch_h[start, col]
-    stop_touch = touch_h[stop, col]
-    v_quads = _box_faces(
-        along0=start * cell_size + np.where(start_touch, half, -half),
-        along1=stop * cell_size - np.where(stop_touch, half, -half),
-        across=col * cell_size,
-        half=half,
-        height=height,
-        cap0=~start_touch,
-        cap1=~stop_touch,
-    )
-    # Swapping x and y mirrors the quads, so reverse their winding to keep normals outward.
-    v_quads = v_quads[:, ::-1][:, :, [1, 0, 2]]
-    corners = np.concatenate([h_quads, v_quads])
-    return quad_mesh(corners, _vertical_uvs(corners), 0, ("wallpaper",))
-
-
-PILLAR_SHARE = 0.4  # a pillar's side as a share of the cell size, up to PILLAR_MAX_M
-PILLAR_MAX_M = 0.9
-
-
-def pillar_mesh(solid: BoolArray, cell_size: float, height: float) -> MeshArrays:
-    """A square column, floor to ceiling, in the middle of each solid cell."""
-    ys, xs = np.nonzero(solid)
-    half = min(PILLAR_SHARE * cell_size, PILLAR_MAX_M) / 2
-    cx, cy = (xs + 0.5) * cell_size, (ys + 0.5) * cell_size
-    caps = np.ones(len(xs), np.bool_)
-    corners = _box_faces(cx - half, cx + half, cy, half, height, caps, caps)
-    return quad_mesh(corners, _vertical_uvs(corners), 0, ("wallpaper",))
 
 
 def concat_meshes(*meshes: MeshArrays) -> MeshArrays:
     """One mesh from several that share their material list."""
     materials = meshes[0].materials
     assert all(mesh.materials == materials for mesh in meshes), "meshes must share materials"
-    offsets = np.cumsum([0] + [len(mesh.vertices) for mesh in meshes[:-1]])
+    count = sum(mesh.face_count for mesh in meshes)
+    assert all(mesh.lightmap is None for mesh in meshes), "lightmaps are packed after concatenating"
     return MeshArrays(
         vertices=np.concatenate([mesh.vertices for mesh in meshes]),
-        faces=np.concatenate([mesh.faces + offset for mesh, offset in zip(meshes, offsets, strict=True)]).astype(
-            np.int32
-        ),
+        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
         uvs=np.concatenate([mesh.uvs for mesh in meshes]),
         material_indices=np.concatenate([mesh.material_indices for mesh in meshes]),
         materials=materials,
+        pieces=np.concatenate([mesh.pieces for mesh in meshes]),
     )
 
 
-def floor_mesh(width_m: float, depth_m: float) -> MeshArrays:
-    """One quad over the whole region, facing up, UVs in world metres."""
-    corners = np.array([[[0, 0, 0], [width_m, 0, 0], [width_m, depth_m, 0], [0, depth_m, 0]]], np.float64)
-    return quad_mesh(corners, corners[:, :, :2], 0, ("carpet",))
+# ---------------------------------------------------------------------------------------------
+# Walls
 
 
-def ceiling_mesh(width_m: float, depth_m: float, height: float) -> MeshArrays:
-    """One quad over the whole region at ceiling height, facing down."""
-    corners = np.array(
-        [[[0, 0, height], [0, depth_m, height], [width_m, depth_m, height], [width_m, 0, height]]],
-        np.float64,
-    )
-    return quad_mesh(corners, corners[:, :, :2], 0, ("ceiling_tile",))
+def wall_mesh(layout: Layout, style: WallStyle, pieces: Pieces) -> MeshArrays:
+    """Walls, doorway headers and their soffits, and pillars, with a baseboard band."""
+    low, high = fine_solids(layout, with_headers=style.door_height is not None)
+    xs = _fine_vertices(layout.width, style)
+    ys = _fine_vertices(layout.depth, style)
+    # Piece borders run through fine vertices 2 * k * cells (the west or south side of a post).
+    x_breaks = _piece_breaks(len(xs), pieces.cells)
+    y_breaks = _piece_breaks(len(ys), pieces.cells)
+    parts = [
+        *_outline_faces(low, high, xs, ys, y_breaks, style, along_x=False),
+        *_outline_faces(low.T, high.T, ys, xs, x_breaks, style, along_x=True),
+        _soffits(low, high, xs, ys, style),
+        *_pillars(layout.solid, style),
+    ]
+    corners = np.concatenate([part.corners for part in parts])
+    material = np.concatenate([np.full(len(part.corners), part.material, np.int32) for part in parts])
+    mid = (corners[:, 0] + corners[:, 2]) / 2
+    piece = pieces.of_points(mid[:, 0], mid[:, 1], style.cell_size)
+    return quad_mesh(corners, np.concatenate([part.uvs for part in parts]), material, WALL_MATERIALS, piece)
 
 
-def panel_mesh(centres: npt.NDArray[np.float64], size_x: float, size_y: float) -> MeshArrays:
+@dataclass(frozen=True)
+class Faces:
+    """Quads of one material: corners (n, 4, 3) and UVs (n, 4, 2), both float32."""
+
+    corners: FloatArray
+    uvs: FloatArray
+    material: int
+
+
+def vertical_faces(x0: F64, y0: F64, x1: F64, y1: F64, z0: float, z1: float, material: int) -> Faces:
+    """Upright quads whose bottom edge runs from (x0, y0) to (x1, y1), along x or along y.
+
+    Seen from the front the bottom edge runs left to right, so the normal is (dy, -dx).
+    UVs are metres: u along the bottom edge's direction, v the height.
+    """
+    n = len(x0)
+    corners = np.empty((n, 4, 3), np.float32)
+    corners[:, (0, 3), 0] = x0[:, None]
+    corners[:, (0, 3), 1] = y0[:, None]
+    corners[:, (1, 2), 0] = x1[:, None]
+    corners[:, (1, 2), 1] = y1[:, None]
+    corners[:, (0, 1), 2] = z0
+    corners[:, (2, 3), 2] = z1
+    dx, dy = np.sign(x1 - x0), np.sign(y1 - y0)
+    uvs = np.empty((n, 4, 2), np.float32)
+    uvs[:, (0, 3), 0] = (dx * x0 + dy * y0)[:, None]
+    uvs[:, (1, 2), 0] = (dx * x1 + dy * y1)[:, None]
+    uvs[:, (0, 1), 1] = z0
+    uvs[:, (2, 3), 1] = z1
+    return Faces(corners, uvs, material)
+
+
+def level_faces(x0: F64, y0: F64, x1: F64, y1: F64, z: float, up: bool, material: int) -> Faces:
+    """Level rectangles at height z, facing up or down, with UVs (x, y) in metres."""
+    n = len(x0)
+    corners = np.empty((n, 4, 3), np.float32)
+    xs = (x0, x1, x1, x0) if up else (x0, x0, x1, x1)
+    ys = (y0, y0, y1, y1) if up else (y0, y1, y1, y0)
+    for k in range(4):
+        corners[:, k, 0], corners[:, k, 1] = xs[k], ys[k]
+    corners[:, :, 2] = z
+    return Faces(corners, np.ascontiguousarray(corners[:, :, :2]), material)
+
+
+def fine_solids(layout: Layout, with_headers: bool) -> tuple[BoolArray, BoolArray]:
+    """The wall solid on the fine grid, below door height and above it.
+
+    fine[2j, 2i] is the post at grid point (i, j), fine[2j, 2i + 1] the strip of wall edge
+    walls_h[j, i], fine[2j + 1, 2i] the strip of walls_v[j, i]; odd/odd cells are cell interiors.
+    """
+    depth, width = layout.depth, layout.width
+    low = np.zeros((2 * depth + 1, 2 * width + 1), np.bool_)
+    low[::2, 1::2] = layout.walls_h
+    low[1::2, ::2] = layout.walls_v
+    posts = np.zeros((depth + 1, width + 1), np.bool_)
+    posts[:, :-1] |= layout.walls_h
+    posts[:, 1:] |= layout.walls_h
+    posts[:-1, :] |= layout.walls_v
+    posts[1:, :] |= layout.walls_v
+    low[::2, ::2] = posts
+    high = low.copy()
+    if with_headers:
+        high[::2, 1::2] |= _doorways(layout.walls_h)
+        high[1::2, ::2] |= _doorways(layout.walls_v.T).T
+        # A two-cell doorway's middle post carries the header too.
+        high[::2, 2:-1:2] |= high[::2, 1:-2:2] & high[::2, 3::2] & ~low[::2, 1:-2:2] & ~low[::2, 3::2]
+        high[2:-1:2, ::2] |= high[1:-2:2, ::2] & high[3::2, ::2] & ~low[1:-2:2, ::2] & ~low[3::2, ::2]
+    return low, high
+
+
+def _doorways(walls: BoolArray) -> BoolArray:
+    """Gaps of one or two edges in a wall line, with wall on both sides: doorways, not halls."""
+    w = np.pad(walls, ((0, 0), (2, 2)), constant_values=False)
+    gap = ~w[:, 2:-2]
+    single = gap & w[:, 1:-3] & w[:, 3:-1]
+    first_of_two = gap & w[:, 1:-3] & ~w[:, 3:-1] & w[:, 4:]
+    second_of_two = gap & ~w[:, 1:-3] & w[:, :-4] & w[:, 3:-1]
+    doors: BoolArray = single | first_of_two | second_of_two
+    return doors
+
+
+def _fine_vertices(cells: int, style: WallStyle) -> F64:
+    """Coordinates of the fine grid's vertex lines: each grid line i gives i*c - t/2 and i*c + t/2."""
+    lines = np.arange(cells + 1, dtype=np.float64) * style.cell_size
+    half = style.thickness / 2
+    return np.column_stack([lines - half, lines + half]).ravel()
+
+
+def _piece_breaks(vertex_count: int, cells: int) -> BoolArray:
+    breaks = np.zeros(vertex_count, np.bool_)
+    breaks[:: 2 * cells] = True
+    return breaks
+
+
+def _outline_faces(
+    low: BoolArray, high: BoolArray, xs: F64, ys: F64, y_breaks: BoolArray, style: WallStyle, along_x: bool
+) -> list[Faces]:
+    """Faces on the fine grid's vertical vertex lines (x = xs[c]) where solid meets open.
+
+    Called on transposed grids (with xs and ys swapped) for the horizontal lines. Each fine edge
+    has a profile, (low side, high side): +1 solid on the low-x side, -1 on the high-x side, 0 none.
+    Runs of equal profile along a line become one face per band.
+    """
+    code = ((_side(low) + 1) * 3 + (_side(high) + 1)).T  # 4: no boundary; runs go along axis 1
+    same = np.zeros(code.shape, np.bool_)
+    same[:, 1:] = (code[:, 1:] == code[:, :-1]) & ~y_breaks[1:-1]
+    boundary = code != 4
+    line, start = np.nonzero(boundary & ~same)
+    ends = np.ones(code.shape, np.bool_)
+    ends[:, :-1] = ~same[:, 1:]
+    _, last = np.nonzero(boundary & ends)
+    profile = code[line, start]
+    s_low, s_high = profile // 3 - 1, profile % 3 - 1
+    x = xs[line]
+    y0, y1 = ys[start], ys[last + 1]
+    facing = np.where(s_low != 0, s_low, s_high)
+    # Facing +x (solid on the low side): the bottom edge runs towards +y. On a transposed grid
+    # the same face faces +y, and its bottom edge must run towards -x instead.
+    forward = (facing > 0) != along_x
+    a, b = np.where(forward, y0, y1), np.where(forward, y1, y0)
+    faces = []
+    for z0, z1, mask, material in _bands(s_low, s_high, style):
+        if mask.any():
+            if along_x:
+                faces.append(vertical_faces(a[mask], x[mask], b[mask], x[mask], z0, z1, material))
+            else:
+                faces.append(vertical_faces(x[mask], a[mask], x[mask], b[mask], z0, z1, material))
+    return faces
+
+
+def _side(solid: BoolArray) -> npt.NDArray[np.int8]:
+    """+1 where the fine cell left of a vertex line is solid and the right one open, -1 for the reverse."""
+    padded = np.pad(solid, ((0, 0), (1, 1)), constant_values=False).astype(np.int8)
+    step: npt.NDArray[np.int8] = padded[:, :-1] - padded[:, 1:]
+    return step
+
+
+def _bands(
+    s_low: npt.NDArray[np.int64], s_high: npt.NDArray[np.int64], style: WallStyle
+) -> list[tuple[float, float, BoolArray, int]]:
+    """Height bands of each run: (z0, z1, which runs, material)."""
+    door = style.door_height if style.door_height is not None else style.height
+    base = style.baseboard
+    both = (s_low != 0) & (s_high != 0)
+    low_only = (s_low != 0) & (s_high == 0)
+    high_only = (s_low == 0) & (s_high != 0)
+    any_low = s_low != 0
+    bands = [
+        (base, style.height, both, WALLPAPER),
+        (base, door, low_only, WALLPAPER),
+        (door, style.height, high_only, WALLPAPER),
+    ]
+    if base > 0:
+        bands.append((0.0, base, any_low, BASEBOARD))
+    return bands
+
+
+def _soffits(low: BoolArray, high: BoolArray, xs: F64, ys: F64, style: WallStyle) -> Faces:
+    """The underside of each doorway header: a downward face per header fine cell."""
+    rows, columns = np.nonzero(high & ~low)
+    height = style.door_height if style.door_height is not None else style.height
+    return level_faces(xs[columns], ys[rows], xs[columns + 1], ys[rows + 1], height, up=False, material=WALLPAPER)
+
+
+def _pillars(solid: BoolArray, style: WallStyle) -> list[Faces]:
+    """A square column, floor to ceiling, in the middle of each solid cell."""
+    ys, xs = np.nonzero(solid)
+    half = min(PILLAR_SHARE * style.cell_size, PILLAR_MAX_M) / 2
+    cx, cy = (xs + 0.5) * style.cell_size, (ys + 0.5) * style.cell_size
+    west, east, south, north = cx - half, cx + half, cy - half, cy + half
+    # Bottom edges run counter-clockwise around the column, so every face looks outwards.
+    sides = [(east, south, east, north), (east, north, west, north), (west, north, west, south),
+             (west, south, east, south)]  # fmt: skip
+    bands = [(style.baseboard, style.height, WALLPAPER)]
+    if style.baseboard > 0:
+        bands.append((0.0, style.baseboard, BASEBOARD))
+    return [vertical_faces(*side, z0, z1, material) for z0, z1, material in bands for side in sides]
+
+
+# ---------------------------------------------------------------------------------------------
+# Floors, ceilings, fixtures
+
+
+def floor_mesh(width_m: float, depth_m: float, pieces: Pieces, cell_size: float) -> MeshArrays:
+    """One quad per piece, facing up, UVs in world metres."""
+    faces = level_faces(*_piece_rectangles(width_m, depth_m, pieces, cell_size), 0.0, up=True, material=0)
+    return quad_mesh(faces.corners, faces.uvs, 0, ("carpet",), np.arange(pieces.count, dtype=np.int32))
+
+
+def ceiling_mesh(width_m: float, depth_m: float, height: float, pieces: Pieces, cell_size: float) -> MeshArrays:
+    """One quad per piece at ceiling height, facing down."""
+    faces = level_faces(*_piece_rectangles(width_m, depth_m, pieces, cell_size), height, up=False, material=0)
+    return quad_mesh(faces.corners, faces.uvs, 0, ("ceiling_tile",), np.arange(pieces.count, dtype=np.int32))
+
+
+def _piece_rectangles(width_m: float, depth_m: float, pieces: Pieces, cell_size: float) -> tuple[F64, F64, F64, F64]:
+    size = pieces.cells * cell_size
+    row, column = np.divmod(np.arange(pieces.count), pieces.columns)
+    x0, y0 = column * size, row * size
+    return x0, y0, np.minimum(x0 + size, width_m), np.minimum(y0 + size, depth_m)
+
+
+def panel_mesh(centres: F64, size_x: float, size_y: float, pieces: Pieces, cell_size: float) -> MeshArrays:
     """Downward-facing rectangles (light diffusers) centred on the given points."""
     hx, hy = size_x / 2, size_y / 2
     offsets = np.array([[-hx, -hy, 0], [-hx, hy, 0], [hx, hy, 0], [hx, -hy, 0]], np.float64)
     corners = centres[:, None, :] + offsets[None, :, :]
     uvs = (offsets[None, :, :2] / [size_x, size_y] + 0.5) * np.ones((len(centres), 1, 1))
-    return quad_mesh(corners, uvs, 0, ("fixture_diffuser",))
-
-
-def _grid_points_touched(walls_h: BoolArray) -> BoolArray:
-    """touched[y, x]: an x-aligned wall ends at or passes through grid point (x, y)."""
-    rows, width = walls_h.shape
-    touched = np.zeros((rows, width + 1), np.bool_)
-    touched[:, :-1] |= walls_h
-    touched[:, 1:] |= walls_h
-    return touched
-
-
-def _runs(walls: BoolArray, joinable: BoolArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Maximal runs of walls along each row.
-
-    walls: (rows, n) edges; joinable: (rows, n + 1) grid points where two edges may merge.
-    Returns (row, first grid point, last grid point) of each run.
-    """
-    inner_join = joinable[:, 1:-1]
-    continues_back = np.zeros_like(walls)
-    continues_back[:, 1:] = walls[:, :-1] & inner_join
-    continues_ahead = np.zeros_like(walls)
-    continues_ahead[:, :-1] = walls[:, 1:] & inner_join
-    row, start = np.nonzero(walls & ~continues_back)
-    _, last = np.nonzero(walls & ~continues_ahead)
-    return row.astype(np.int32), start.astype(np.int32), (last + 1).astype(np.int32)
-
-
-_Coords = tuple[npt.NDArray[np.float64], ...]
-
-
-def _box_faces(
-    along0: npt.NDArray[np.float64],
-    along1: npt.NDArray[np.float64],
-    across: npt.NDArray[np.float64],
-    half: float,
-    height: float,
-    cap0: BoolArray,
-    cap1: BoolArray,
-) -> npt.NDArray[np.float64]:
-    """Side and end quads of x-aligned wall boxes, (n, 4, 3), normals pointing out."""
-    lo, hi = across - half, across + half
-    z0, z1 = np.zeros_like(lo), np.full_like(lo, height)
-
-    def quad(xs: _Coords, ys: _Coords, zs: _Coords) -> npt.NDArray[np.float64]:
-        return np.stack([np.stack([x, y, z], -1) for x, y, z in zip(xs, ys, zs, strict=True)], 1)
-
-    south = quad((along0, along1, along1, along0), (lo, lo, lo, lo), (z0, z0, z1, z1))
-    north = quad((along1, along0, along0, along1), (hi, hi, hi, hi), (z0, z0, z1, z1))
-    west = quad((along0, along0, along0, along0), (hi, lo, lo, hi), (z0, z0, z1, z1))
-    east = quad((along1, along1, along1, along1), (lo, hi, hi, lo), (z0, z0, z1, z1))
-    return np.concatenate([south, north, west[cap0], east[cap1]])
-
-
-def _vertical_uvs(corners: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """u: metres along the wall (left to right seen from the front), v: height in metres."""
-    edge = corners[:, 1, :2] - corners[:, 0, :2]
-    tangent = edge / np.linalg.norm(edge, axis=1, keepdims=True)
-    u = np.einsum("nkj,nj->nk", corners[:, :, :2], tangent)
-    return np.stack([u, corners[:, :, 2]], -1)
+    piece = pieces.of_points(centres[:, 0], centres[:, 1], cell_size)
+    return quad_mesh(corners, uvs, 0, ("fixture_diffuser",), piece)

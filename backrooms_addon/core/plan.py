@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .geometry import MeshArrays, ceiling_mesh, concat_meshes, floor_mesh, panel_mesh, pillar_mesh, wall_mesh
+from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, floor_mesh, panel_mesh, wall_mesh
 from .layout import Layout, build_layout
+from .lightmap import with_lightmap
 from .rng import uniform
 from .spec import LevelSpec
 from .version import GENERATOR_VERSION
@@ -42,6 +43,7 @@ class LevelPlan:
     fixtures: npt.NDArray[np.float64]  # (k, 3) centres of the troffer diffusers, metres
     lamps: npt.NDArray[np.float64]  # (j, 3) the fixtures that get a real light, j <= LIGHT_BUDGET
     spawn: Spawn
+    pieces: Pieces
     generator_version: int = GENERATOR_VERSION
 
     @property
@@ -80,21 +82,33 @@ class LevelPlan:
 def plan_level(spec: LevelSpec) -> LevelPlan:
     """The one pure entry point: spec in, complete plan out."""
     layout = build_layout(spec)
-    # The region is cut from an endless world; as a level on its own it gets a closed perimeter.
-    closed = layout.closed()
+    # The region is cut from an endless world; as a level on its own it may get a closed perimeter.
+    built = layout.closed() if spec.perimeter else layout
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
+    pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
     fixtures = fixture_centres(spec, layout.solid)
-    spawn = find_spawn(closed, spec.cell_size)
+    spawn = find_spawn(built, spec.cell_size)
     meshes = {
-        "walls": concat_meshes(
-            wall_mesh(closed, spec.cell_size, spec.wall_height, spec.wall_thickness),
-            pillar_mesh(closed.solid, spec.cell_size, spec.wall_height),
-        ),
-        "floor": floor_mesh(width_m, depth_m),
-        "ceiling": ceiling_mesh(width_m, depth_m, spec.wall_height),
-        "fixtures": panel_mesh(fixtures, *TROFFER_SIZE),
+        "walls": wall_mesh(built, wall_style(spec), pieces),
+        "floor": floor_mesh(width_m, depth_m, pieces, spec.cell_size),
+        "ceiling": ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size),
+        "fixtures": panel_mesh(fixtures, *TROFFER_SIZE, pieces, spec.cell_size),
     }
-    return LevelPlan(spec, layout, meshes, fixtures, nearest(fixtures, spawn.position, LIGHT_BUDGET), spawn)
+    meshes = {kind: with_lightmap(mesh) for kind, mesh in meshes.items()}
+    lamps = nearest(fixtures, spawn.position, LIGHT_BUDGET)
+    return LevelPlan(spec, layout, meshes, fixtures, lamps, spawn, pieces)
+
+
+def wall_style(spec: LevelSpec) -> WallStyle:
+    """The wall-building settings of a spec; headers only where doors are lower than the ceiling."""
+    headers = spec.door_height < spec.wall_height - 0.05
+    return WallStyle(
+        cell_size=spec.cell_size,
+        height=spec.wall_height,
+        thickness=spec.wall_thickness,
+        baseboard=spec.baseboard_height,
+        door_height=spec.door_height if headers else None,
+    )
 
 
 def fixture_centres(spec: LevelSpec, solid: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:

@@ -47,6 +47,9 @@ LIMITS: dict[str, Range] = {
     "chunk_size": _ints(4, 64, "cells"),
     "room_min": _ints(1, 64, "cells"),
     "room_max": _ints(1, 64, "cells"),
+    "door_height": Range(1.8, 6.0, "m"),
+    "baseboard_height": Range(0.0, 0.3, "m"),
+    "piece_chunks": _ints(1, 16, "chunks"),
 }
 
 # What generating and showing one cell costs at most, layout, meshes and Blender's copy together
@@ -72,18 +75,28 @@ class LevelSpec:
     chunk_size: int = 16
     room_min: int = 2
     room_max: int = 8
+    door_height: float = 2.1
+    baseboard_height: float = 0.1
+    piece_chunks: int = 4
+    perimeter: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("seed", "width", "depth", "chunk_size", "room_min", "room_max"):
+        for name in ("seed", "width", "depth", "chunk_size", "room_min", "room_max", "piece_chunks"):
             _check_int(name, getattr(self, name))
-        for name in ("density", "cell_size", "wall_height", "wall_thickness"):
+        for name in ("density", "cell_size", "wall_height", "wall_thickness", "door_height", "baseboard_height"):
             _check_float(name, getattr(self, name))
+        if not isinstance(self.perimeter, bool):
+            raise InvalidSpecError("perimeter", f"must be true or false, got {self.perimeter!r}")
         _check_origin(self.origin)
         _check_algorithm(self.algorithm)
         if self.wall_thickness >= self.cell_size / 2:
             raise InvalidSpecError(
                 "wall_thickness",
                 f"must be less than half of cell_size ({self.cell_size / 2:g} m), got {self.wall_thickness:g}",
+            )
+        if self.door_height > self.wall_height:
+            raise InvalidSpecError(
+                "door_height", f"must not exceed wall_height ({self.wall_height:g} m), got {self.door_height:g}"
             )
         if self.room_min > self.room_max:
             raise InvalidSpecError("room_min", f"must not exceed room_max ({self.room_max}), got {self.room_min}")
@@ -92,6 +105,11 @@ class LevelSpec:
                 "room_max", f"must not exceed chunk_size ({self.chunk_size} cells), got {self.room_max}"
             )
         _check_memory(self.width, self.depth)
+
+    @property
+    def piece_cells(self) -> int:
+        """Side of a streaming piece (one object per piece and kind), in cells."""
+        return self.chunk_size * self.piece_chunks
 
     @property
     def memory_estimate_bytes(self) -> int:
