@@ -88,3 +88,33 @@ def planarity_error(mesh: MeshArrays) -> float:
     normal = np.cross(q[:, 1] - q[:, 0], q[:, 2] - q[:, 0])
     normal /= np.linalg.norm(normal, axis=1, keepdims=True)
     return float(np.abs(np.einsum("ij,ij->i", q[:, 3] - q[:, 0], normal)).max())
+
+
+def doorway_edges(walls: np.ndarray) -> np.ndarray:
+    """Gaps of one or two edges between walls on the same line, found one line at a time."""
+    doors = np.zeros_like(walls)
+    for r, row in enumerate(walls.tolist()):
+        n = len(row)
+        for i in range(n):
+            if row[i]:
+                continue
+            j = i
+            while j < n and not row[j]:
+                j += 1
+            gap_start = i
+            while gap_start > 0 and not row[gap_start - 1]:
+                gap_start -= 1
+            if gap_start > 0 and j < n and j - gap_start <= 2:
+                doors[r, i] = True
+    return doors
+
+
+def inside_solid(layout: Layout, style, points: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Whether (x, y, z) points are inside walls, pillars or doorway headers, worked out from the layout."""
+    pillar = min(0.4 * style.cell_size, 0.9)
+    inside = inside_walls(layout, style.cell_size, style.thickness, points[:, :2], pillar)
+    if style.door_height is not None:
+        header = Layout(doorway_edges(layout.walls_h), doorway_edges(layout.walls_v.T).T, layout.solid & False)
+        above = points[:, 2] > style.door_height
+        inside |= above & inside_walls(header, style.cell_size, style.thickness, points[:, :2], 0.0)
+    return inside

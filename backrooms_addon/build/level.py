@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import bpy
 
-from ..core.plan import TROFFER_SIZE, LevelPlan
+from ..core.plan import LevelPlan, troffer_size
 from .materials import ensure_material
 from .mesh import mesh_from_arrays
 from .ownership import LEVEL_KEY, PIECE_KEY, SPEC_KEY, tag
@@ -83,7 +83,7 @@ def _add_lamps(plan: LevelPlan, collection: bpy.types.Collection, level_id: str)
         return []
     light = bpy.data.lights.new("Backrooms troffer", type="AREA")
     light.shape = "RECTANGLE"
-    light.size, light.size_y = TROFFER_SIZE
+    light.size, light.size_y = troffer_size(plan.spec)
     light.energy = LAMP_POWER_W
     light.color = (1.0, 0.96, 0.9)
     lamps = []

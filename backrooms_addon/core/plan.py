@@ -92,11 +92,17 @@ def plan_level(spec: LevelSpec) -> LevelPlan:
         "walls": wall_mesh(built, wall_style(spec), pieces),
         "floor": floor_mesh(width_m, depth_m, pieces, spec.cell_size),
         "ceiling": ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size),
-        "fixtures": panel_mesh(fixtures, *TROFFER_SIZE, pieces, spec.cell_size),
+        "fixtures": panel_mesh(fixtures, *troffer_size(spec), pieces, spec.cell_size),
     }
     meshes = {kind: with_lightmap(mesh) for kind, mesh in meshes.items()}
     lamps = nearest(fixtures, spawn.position, LIGHT_BUDGET)
     return LevelPlan(spec, layout, meshes, fixtures, lamps, spawn, pieces)
+
+
+def troffer_size(spec: LevelSpec) -> tuple[float, float]:
+    """The troffer's size, shrunk where cells are too small to hold a full 0.6 x 1.2 m panel."""
+    room = spec.cell_size - spec.wall_thickness - 0.1
+    return (min(TROFFER_SIZE[0], room), min(TROFFER_SIZE[1], room))
 
 
 def wall_style(spec: LevelSpec) -> WallStyle:

@@ -60,13 +60,14 @@ def _glb_json(path: Path) -> dict:
 def test_glb_has_the_level_meshes_with_uvs(outputs: Path) -> None:
     gltf = _glb_json(outputs / "level0.glb")
     mesh_names = {mesh["name"] for mesh in gltf["meshes"]}
-    assert {"walls", "floor", "ceiling", "fixtures"} == {name.rsplit(" ", 1)[-1] for name in mesh_names}
+    assert {"walls", "floor", "ceiling", "fixtures"} == {name.split(" Backrooms ")[1].split()[0] for name in mesh_names}
     for mesh in gltf["meshes"]:
         for primitive in mesh["primitives"]:
             assert primitive.get("mode", 4) == 4
-            assert "TEXCOORD_0" in primitive["attributes"] and "NORMAL" in primitive["attributes"]
+            attributes = primitive["attributes"]
+            assert {"POSITION", "NORMAL", "TEXCOORD_0", "TEXCOORD_1"} <= set(attributes), "UVs and lightmap UVs"
     assert any("camera" in node for node in gltf["nodes"])
-    walls = next(node for node in gltf["nodes"] if node["name"] == "Backrooms walls")
+    walls = next(node for node in gltf["nodes"] if node["name"] == "Backrooms walls 0,0")
     assert walls["extras"]["backrooms_generator"] == GENERATOR_VERSION, "the generator version travels with the file"
     assert {m["name"] for m in gltf["materials"]} >= {"Backrooms Wallpaper", "Backrooms Carpet"}
 
@@ -74,7 +75,7 @@ def test_glb_has_the_level_meshes_with_uvs(outputs: Path) -> None:
 def test_blend_file_holds_the_tagged_level(outputs: Path) -> None:
     with bpy.data.libraries.load(str(outputs / "level0.blend")) as (source, _):
         objects, collections = list(source.objects), list(source.collections)
-    assert {"Backrooms walls", "Backrooms floor", "Backrooms ceiling", "Backrooms camera"} <= set(objects)
+    assert {"Backrooms walls 0,0", "Backrooms floor 0,0", "Backrooms ceiling 0,0", "Backrooms camera"} <= set(objects)
     assert collections == ["Backrooms Level 0 (seed 7)"]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import json
 from types import ModuleType
 
@@ -10,20 +12,31 @@ import numpy as np
 import pytest
 
 LEVEL_KEY = "backrooms_level"
+GOLDEN_POSITIONS = "68a0650c82787e488965adf47eaf72ea6e0ce466dea1bd8d84297ee7e5140ea0"
 
 
 def _owned(level_id: str) -> list[bpy.types.Object]:
     return [obj for obj in bpy.data.objects if obj.get(LEVEL_KEY) == level_id]
 
 
-def _mesh_arrays(mesh: bpy.types.Mesh) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    co = np.empty(len(mesh.vertices) * 3, np.float32)
-    mesh.vertices.foreach_get("co", co)
+def _mesh_arrays(mesh: bpy.types.Mesh) -> dict[str, np.ndarray]:
+    """What Blender holds for a mesh, read back through its attributes."""
+    arrays = {}
+    for name, width in (("position", 3), ("UVMap", 2), ("Lightmap", 2)):
+        data = mesh.attributes[name].data
+        values = np.empty(len(data) * width, np.float32)
+        data.foreach_get("vector", values)
+        arrays[name] = values.reshape(-1, width)
     sizes = np.empty(len(mesh.polygons), np.int32)
     mesh.polygons.foreach_get("loop_total", sizes)
-    uv = np.empty(len(mesh.loops) * 2, np.float32)
-    mesh.uv_layers["UVMap"].data.foreach_get("uv", uv)
-    return co.reshape(-1, 3), sizes, uv.reshape(-1, 2)
+    arrays["sizes"] = sizes
+    corners = np.empty(len(mesh.loops), np.int32)
+    mesh.loops.foreach_get("vertex_index", corners)
+    arrays["corners"] = corners
+    materials = np.empty(len(mesh.polygons), np.int32)
+    mesh.polygons.foreach_get("material_index", materials)
+    arrays["materials"] = materials
+    return arrays
 
 
 def test_operator_builds_the_plan_exactly(scene: bpy.types.Scene, addon: ModuleType) -> None:
@@ -31,14 +44,27 @@ def test_operator_builds_the_plan_exactly(scene: bpy.types.Scene, addon: ModuleT
     (collection,) = [c for c in bpy.data.collections if LEVEL_KEY in c]
     plan = addon.core.plan_level(addon.core.LevelSpec(seed=7, width=32, depth=32))
     objects = {obj.name: obj for obj in collection.objects}
+    level = importlib.import_module(f"{addon.__name__}.build.level")
+    expected = 0
     for kind, arrays in plan.meshes.items():
-        mesh = objects[f"Backrooms {kind}"].data
-        assert mesh.validate(verbose=False) is False, f"{kind}: Blender had to repair the mesh"
-        co, sizes, uv = _mesh_arrays(mesh)
-        np.testing.assert_array_equal(co, arrays.vertices)
-        assert (sizes == 4).all(), "quads only"
-        np.testing.assert_array_equal(uv, arrays.uvs)
-        assert [m.get("backrooms_recipe") for m in mesh.materials] == list(arrays.materials)
+        for piece, part in arrays.split():
+            obj = objects[level.piece_name(kind, piece, plan.pieces.columns)]
+            expected += 1
+            mesh = obj.data
+            assert mesh.validate(verbose=False) is False, f"{obj.name}: Blender had to repair the mesh"
+            got = _mesh_arrays(mesh)
+            np.testing.assert_array_equal(got["position"], part.vertices)
+            np.testing.assert_array_equal(got["corners"], part.faces.ravel())
+            assert (got["sizes"] == 4).all(), "quads only"
+            np.testing.assert_array_equal(got["UVMap"], part.uvs)
+            np.testing.assert_array_equal(got["Lightmap"], part.lightmap)
+            np.testing.assert_array_equal(got["materials"], part.material_indices)
+            assert [uv.name for uv in mesh.uv_layers] == ["UVMap", "Lightmap"]
+            assert mesh.uv_layers.active.name == "UVMap"
+            assert [m.get("backrooms_recipe") for m in mesh.materials] == list(arrays.materials)
+            assert list(obj["backrooms_piece"]) == [piece % plan.pieces.columns, piece // plan.pieces.columns]
+    meshes = [obj for obj in collection.objects if obj.type == "MESH"]
+    assert len(meshes) == expected
     lamps = [obj for obj in collection.objects if obj.type == "LIGHT"]
     assert len(lamps) == len(plan.lamps) and len({lamp.data.name for lamp in lamps}) == 1
     assert scene.camera is not None and scene.camera.name in objects
@@ -46,6 +72,25 @@ def test_operator_builds_the_plan_exactly(scene: bpy.types.Scene, addon: ModuleT
     for obj in collection.objects:
         assert obj[LEVEL_KEY] == collection[LEVEL_KEY]
         assert obj["backrooms_generator"] == addon.GENERATOR_VERSION
+
+
+def test_large_levels_come_in_pieces(scene: bpy.types.Scene, api: ModuleType) -> None:
+    level = api.generate(seed=2, width=100, depth=70, scene=scene)
+    walls = [obj for obj in level.objects if obj.name.startswith("Backrooms walls")]
+    assert len(walls) == 2 * 2  # 64-cell pieces: 2 along x, 2 along y
+    assert {tuple(obj["backrooms_piece"]) for obj in walls} == {(0, 0), (1, 0), (0, 1), (1, 1)}
+    assert all(len(obj.data.polygons) > 100 for obj in walls)
+
+
+def test_same_vertices_as_the_golden_mesh(scene: bpy.types.Scene, api: ModuleType) -> None:
+    """The bytes Blender holds are the same on every Blender version (the core's golden hash)."""
+    level = api.generate(seed=21, width=40, depth=30, scene=scene)
+    sha = hashlib.sha256()
+    for kind, arrays in level.plan.meshes.items():
+        for piece, _ in arrays.split():
+            name = f"Backrooms {kind} {piece % level.plan.pieces.columns},{piece // level.plan.pieces.columns}"
+            sha.update(_mesh_arrays(bpy.data.objects[name].data)["position"].tobytes())
+    assert sha.hexdigest() == GOLDEN_POSITIONS
 
 
 def test_operator_uses_and_updates_scene_settings(scene: bpy.types.Scene, api: ModuleType) -> None:

@@ -52,7 +52,7 @@ def test_install_generate_uninstall_in_a_clean_profile(extension_zip: Path, tmp_
     assert report["install"] == ["FINISHED"] and report["enabled"] is True
     assert "backrooms_addon/api.py" in report["installed_files"]
     assert report["generate"] == ["FINISHED"]
-    assert {"Backrooms walls", "Backrooms floor", "Backrooms ceiling", "Backrooms camera"} <= set(
+    assert {"Backrooms walls 0,0", "Backrooms floor 0,0", "Backrooms ceiling 0,0", "Backrooms camera"} <= set(
         report["level_objects"]
     )
     assert report["panel_category"] == "Backrooms"
