@@ -32,6 +32,9 @@ SPEC_FLAGS = {
     "chunk_size": "side of a world chunk, the unit the endless world is built from",
     "room_min": "smallest room side (backrooms algorithm)",
     "room_max": "largest room side (backrooms algorithm)",
+    "door_height": "height of doorways; a header closes the wall above (equal to wall height for none)",
+    "baseboard_height": "height of the baseboard band at the foot of walls (0 for none)",
+    "piece_chunks": "chunks per side of a streaming piece: one object per piece and kind",
 }
 
 
@@ -67,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"world cell of the region's south-west corner: {LIMITS['origin_x'].describe()} each (default: 0 0)",
     )
     gen.add_argument(
+        "--no-perimeter",
+        dest="perimeter",
+        action="store_false",
+        help="leave the region's outer edges as the world has them instead of closing them with walls",
+    )
+    gen.add_argument(
         "--algorithm",
         default=defaults.algorithm,
         choices=list(ALGORITHMS),
@@ -100,7 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_request.code or 0)
     try:
         fields = {field: getattr(args, field) for field in SPEC_FLAGS}
-        spec = LevelSpec.from_dict({**fields, "origin": args.origin, "algorithm": args.algorithm})
+        spec = LevelSpec.from_dict(
+            {**fields, "origin": args.origin, "algorithm": args.algorithm, "perimeter": args.perimeter}
+        )
         formats = _parse_formats(args.formats)
         samples = _parse_samples(args.samples)
         resolution = _parse_resolution(args.resolution)

@@ -10,8 +10,8 @@ from .operators import BACKROOMS_OT_clear, BACKROOMS_OT_generate
 SETTING_GROUPS = (
     ("seed", "width", "depth"),
     ("algorithm", "density", "room_min", "room_max"),
-    ("cell_size", "wall_height"),
-    ("chunk_size", "origin_x", "origin_y"),
+    ("cell_size", "wall_height", "door_height", "baseboard_height", "perimeter"),
+    ("chunk_size", "piece_chunks", "origin_x", "origin_y"),
 )
 
 

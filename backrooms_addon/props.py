@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import EnumProperty, FloatProperty, IntProperty
+from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty
 
 from .core.algorithms import ALGORITHM_LABELS
 from .core.spec import LIMITS, LevelSpec
@@ -25,6 +25,10 @@ SPEC_FIELDS = (
     "chunk_size",
     "origin_x",
     "origin_y",
+    "door_height",
+    "baseboard_height",
+    "piece_chunks",
+    "perimeter",
 )
 
 
@@ -54,6 +58,12 @@ def spec_properties() -> dict[str, object]:
         "origin_x": _range_prop("origin_x", "Origin X", "World cell of the level's south-west corner, along X"),
         "origin_y": _range_prop("origin_y", "Origin Y", "World cell of the level's south-west corner, along Y"),
         "cell_size": _range_prop("cell_size", "Cell Size", "Size of one grid cell"),
+        "door_height": _range_prop("door_height", "Door Height", "Doorways get a header above this height"),
+        "baseboard_height": _range_prop("baseboard_height", "Baseboard", "Height of the baseboard band (0 for none)"),
+        "piece_chunks": _range_prop("piece_chunks", "Piece Size", "Chunks per side of each object (for streaming)"),
+        "perimeter": BoolProperty(
+            name="Close Perimeter", description="Close the level's outer edges with walls", default=True
+        ),
         "wall_height": _range_prop("wall_height", "Wall Height", "Height of walls and ceiling"),
         "algorithm": EnumProperty(
             name="Algorithm",

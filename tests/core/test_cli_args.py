@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ import pytest
 from paths import ROOT
 
 from backrooms_addon.cli import EXIT_BAD_INPUT, main
+from backrooms_addon.core import LevelSpec
 
 
 def test_help_gives_units_and_ranges(capsys: pytest.CaptureFixture[str]) -> None:
@@ -28,6 +30,8 @@ def test_help_gives_units_and_ranges(capsys: pytest.CaptureFixture[str]) -> None
         (["generate", "--width", "0"], "width"),
         (["generate", "--origin", "0", "-1000000001"], "origin_y"),
         (["generate", "--room-min", "9", "--room-max", "4"], "room_min"),
+        (["generate", "--door-height", "3.5", "--wall-height", "3"], "door_height"),
+        (["generate", "--piece-chunks", "0"], "piece_chunks"),
         (["generate", "--width", "2.5"], "argument --width"),
         (["generate", "--algorithm", "maze"], "argument --algorithm"),
         (["generate", "--density", "1.5"], "density"),
@@ -54,3 +58,25 @@ def test_bad_input_is_refused_before_blender_is_imported() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == EXIT_BAD_INPUT
     assert result.stderr.startswith("error: width: must be an integer from 1 to 100000 cells")
+
+
+def test_json_alone_needs_no_blender_and_takes_every_flag(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["generate", "--seed", "5", "--width", "20", "--depth", "12", "--origin", "-7", "900", "--no-perimeter"]
+    argv += ["--door-height", "2.3", "--baseboard-height", "0", "--piece-chunks", "2", "--algorithm", "prim"]
+    assert main([*argv, "--formats", "json", "--out", str(tmp_path)]) == 0
+    document = json.loads((tmp_path / "level0.json").read_text())
+    assert (
+        document["spec"]
+        == LevelSpec(
+            seed=5,
+            width=20,
+            depth=12,
+            origin=(-7, 900),
+            perimeter=False,
+            door_height=2.3,
+            baseboard_height=0.0,
+            piece_chunks=2,
+            algorithm="prim",
+        ).to_dict()
+    )
+    assert "level seed 5:" in capsys.readouterr().out
