@@ -65,8 +65,8 @@ def test_wall_faces_sit_on_the_solid_and_face_the_walkable_space(spec: LevelSpec
     style = wall_style(spec)
     layout = plan.layout.closed() if spec.perimeter else plan.layout
     mesh = plan.meshes["walls"]
-    if not mesh.face_count:
-        assert spec.density < 1 and not spec.perimeter  # nothing to build: no wall stands
+    if not mesh.face_count:  # an open piece of the world without a closed perimeter: nothing to check
+        assert not spec.perimeter
         return
     q = quad_corners(mesh)
     normals = mesh.normals().astype(np.float64)
