@@ -1,10 +1,13 @@
-"""Materials in Blender: built from the recipes once per file and reused by name and version."""
+"""Materials in Blender: node trees built from the recipes once per file, reused by name and version."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import bpy
 
-from ..core.recipes import Recipe, load_recipes
+from ..core.recipes import TEXTURES_DIR, Node, Recipe, is_color, linear_color, load_recipes
 
 RECIPE_KEY = "backrooms_recipe"
 RECIPE_VERSION_KEY = "backrooms_recipe_version"
@@ -13,10 +16,29 @@ RECIPE_VERSION_KEY = "backrooms_recipe_version"
 def ensure_material(name: str) -> bpy.types.Material:
     """The material for recipe `name`: the existing one at this recipe version, or a new one."""
     recipe = load_recipes()[name]
-    for material in bpy.data.materials:
-        if material.get(RECIPE_KEY) == name and material.get(RECIPE_VERSION_KEY) == recipe.version:
-            return material
-    return _build_material(recipe)
+    found = _tagged(bpy.data.materials, name, recipe.version)
+    return found if found is not None else _build_material(recipe)
+
+
+def ensure_image(file_name: str, colorspace: str, version: int) -> bpy.types.Image:
+    """A texture image, loaded once per file and packed into it, so a saved .blend keeps its look."""
+    found = _tagged(bpy.data.images, file_name, version)
+    if found is not None:
+        return found
+    image = bpy.data.images.load(str(TEXTURES_DIR / file_name), check_existing=False)
+    image.name = f"Backrooms {file_name}"
+    image.colorspace_settings.name = colorspace
+    image.pack()
+    image[RECIPE_KEY] = file_name
+    image[RECIPE_VERSION_KEY] = version
+    return image
+
+
+def _tagged(blocks: Iterable[Any], name: str, version: int) -> Any:
+    return next(
+        (b for b in blocks if b.get(RECIPE_KEY) == name and b.get(RECIPE_VERSION_KEY) == version),
+        None,
+    )
 
 
 def _build_material(recipe: Recipe) -> bpy.types.Material:
@@ -25,12 +47,55 @@ def _build_material(recipe: Recipe) -> bpy.types.Material:
     material[RECIPE_VERSION_KEY] = recipe.version
     if material.node_tree is None:  # Blender 4.x; from 5.0 every material has its node tree
         material.use_nodes = True
-    bsdf = next(node for node in material.node_tree.nodes if node.type == "BSDF_PRINCIPLED")
-    bsdf.inputs["Base Color"].default_value = recipe.linear_color(recipe.base_color)
-    bsdf.inputs["Roughness"].default_value = recipe.roughness
-    if recipe.emission is not None:
-        bsdf.inputs["Emission Color"].default_value = recipe.linear_color(recipe.emission)
-        bsdf.inputs["Emission Strength"].default_value = recipe.emission_strength
+    tree = material.node_tree
+    tree.nodes.clear()
+    nodes = {key: _add_node(tree, key, node, recipe.version) for key, node in recipe.nodes.items()}
+    for source, target in recipe.links:
+        tree.links.new(_socket(nodes, source, outputs=True), _socket(nodes, target, outputs=False))
+    _arrange(nodes, recipe.links)
     # The viewport's solid mode shows this colour, so the level reads right before a render.
-    material.diffuse_color = recipe.linear_color(recipe.emission or recipe.base_color)
+    material.diffuse_color = linear_color(recipe.base_color)
     return material
+
+
+def _add_node(tree: bpy.types.NodeTree, key: str, spec: Node, version: int) -> bpy.types.Node:
+    node = tree.nodes.new(spec.type)
+    node.name = node.label = key
+    for prop, value in spec.props.items():
+        setattr(node, prop, value)
+    for socket_name, value in spec.inputs.items():
+        socket = _find(node.inputs, socket_name)
+        socket.default_value = linear_color(value) if is_color(value) else value
+    if spec.image:
+        node.image = ensure_image(spec.image, spec.colorspace, version)
+    return node
+
+
+def _socket(nodes: dict[str, bpy.types.Node], end: str, outputs: bool) -> bpy.types.NodeSocket:
+    key, socket_name = end.split(".", 1)
+    return _find(nodes[key].outputs if outputs else nodes[key].inputs, socket_name)
+
+
+def _find(sockets: Any, name: str) -> bpy.types.NodeSocket:
+    """A socket by identifier first (unique), then by name (the first enabled one)."""
+    for socket in sockets:
+        if socket.identifier == name:
+            return socket
+    for socket in sockets:
+        if socket.name == name and socket.enabled:
+            return socket
+    raise KeyError(f"no socket {name!r} on node")
+
+
+def _arrange(nodes: dict[str, bpy.types.Node], links: tuple[tuple[str, str], ...]) -> None:
+    """Lay nodes out left to right by their distance from the inputs, so the tree reads in the editor."""
+    depth = {key: 0 for key in nodes}
+    for _ in range(len(nodes)):
+        for source, target in links:
+            a, b = source.split(".", 1)[0], target.split(".", 1)[0]
+            depth[b] = max(depth[b], depth[a] + 1)
+    rows: dict[int, int] = {}
+    for key, node in nodes.items():
+        row = rows.get(depth[key], 0)
+        rows[depth[key]] = row + 1
+        node.location = (depth[key] * 280.0, -row * 320.0)

@@ -1,48 +1,98 @@
-"""Material recipes: reads and checks the declarative descriptions in materials/recipes.json."""
+"""Material recipes: reads and checks the node trees described in materials/recipes.json."""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .errors import BackroomsError
 
-RECIPES_PATH = Path(__file__).resolve().parents[2] / "materials" / "recipes.json"
+MATERIALS_DIR = Path(__file__).resolve().parents[2] / "materials"
+RECIPES_PATH = MATERIALS_DIR / "recipes.json"
+TEXTURES_DIR = MATERIALS_DIR / "textures"
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
 @dataclass(frozen=True)
+class Node:
+    """One node of a recipe: its Blender type, properties, input values and image."""
+
+    type: str
+    props: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    image: str | None = None
+    colorspace: str = "sRGB"
+
+
+@dataclass(frozen=True)
 class Recipe:
-    """One material: colours in sRGB hex, scalar settings, and the recipe file's version."""
+    """One material: its node tree, the recipe file's version, and the viewport colour."""
 
     name: str
     label: str
     version: int
     base_color: str
-    roughness: float
-    emission: str | None = None
+    nodes: dict[str, Node]
+    links: tuple[tuple[str, str], ...]
     emission_strength: float = 0.0
 
-    def linear_color(self, hex_color: str) -> tuple[float, float, float, float]:
-        """An sRGB hex colour as linear RGBA, which is what shader sockets take."""
-        channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return (linear[0], linear[1], linear[2], 1.0)
+    def images(self) -> list[Path]:
+        return [TEXTURES_DIR / node.image for node in self.nodes.values() if node.image]
+
+
+def linear_color(hex_color: str) -> tuple[float, float, float, float]:
+    """An sRGB hex colour as linear RGBA, which is what shader sockets take."""
+    channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return (linear[0], linear[1], linear[2], 1.0)
+
+
+def is_color(value: object) -> bool:
+    return isinstance(value, str) and bool(_HEX.match(value))
 
 
 @lru_cache(maxsize=1)
 def load_recipes(path: Path = RECIPES_PATH) -> dict[str, Recipe]:
-    """All recipes by name, checked so a typo fails loudly instead of rendering grey."""
+    """All recipes by name, checked so that a typo fails loudly instead of rendering grey."""
     data = json.loads(path.read_text(encoding="utf-8"))
     version = int(data["recipe_version"])
-    recipes = {}
-    for name, entry in data["materials"].items():
-        recipe = Recipe(name=name, version=version, **entry)
-        for colour in (recipe.base_color, recipe.emission):
-            if colour is not None and not _HEX.match(colour):
-                raise BackroomsError(f"material recipe {name!r}: colour {colour!r} is not #RRGGBB")
-        recipes[name] = recipe
-    return recipes
+    return {name: _recipe(name, version, entry) for name, entry in data["materials"].items()}
+
+
+def _recipe(name: str, version: int, entry: dict[str, Any]) -> Recipe:
+    nodes = {key: Node(**value) for key, value in entry["nodes"].items()}
+    links = tuple((str(a), str(b)) for a, b in entry["links"])
+    recipe = Recipe(
+        name=name,
+        label=entry["label"],
+        version=version,
+        base_color=entry["base_color"],
+        nodes=nodes,
+        links=links,
+        emission_strength=float(entry.get("emission_strength", 0.0)),
+    )
+    problems = _problems(recipe)
+    if problems:
+        raise BackroomsError(f"material recipe {name!r}: " + "; ".join(problems))
+    return recipe
+
+
+def _problems(recipe: Recipe) -> list[str]:
+    problems = []
+    if not is_color(recipe.base_color):
+        problems.append(f"base_color {recipe.base_color!r} is not #RRGGBB")
+    for a, b in recipe.links:
+        for end in (a, b):
+            node = end.split(".", 1)[0]
+            if "." not in end or node not in recipe.nodes:
+                problems.append(f"link end {end!r} names no node")
+    for path in recipe.images():
+        if not path.is_file():
+            problems.append(f"texture {path.name} is missing")
+    if not any(node.type == "ShaderNodeOutputMaterial" for node in recipe.nodes.values()):
+        problems.append("no material output node")
+    return problems

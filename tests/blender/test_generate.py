@@ -194,3 +194,20 @@ def test_operator_takes_every_layout_setting(scene: bpy.types.Scene, addon: Modu
         seed=11, width=12, depth=10, algorithm="kruskal", origin=(far, -far), chunk_size=8, room_max=6
     )
     assert scene.backrooms.algorithm == "kruskal" and scene.backrooms.origin_x == far
+
+
+def test_materials_are_node_trees_with_packed_textures(scene: bpy.types.Scene, api: ModuleType) -> None:
+    api.generate(seed=1, width=8, depth=8, scene=scene)
+    wallpaper = next(m for m in bpy.data.materials if m.get("backrooms_recipe") == "wallpaper")
+    types = {node.bl_idname for node in wallpaper.node_tree.nodes}
+    assert {"ShaderNodeTexImage", "ShaderNodeNormalMap", "ShaderNodeTexNoise", "ShaderNodeBsdfPrincipled"} <= types
+    bsdf = next(node for node in wallpaper.node_tree.nodes if node.bl_idname == "ShaderNodeBsdfPrincipled")
+    assert bsdf.inputs["Base Color"].is_linked and bsdf.inputs["Normal"].is_linked
+    images = [node.image for node in wallpaper.node_tree.nodes if node.bl_idname == "ShaderNodeTexImage"]
+    assert all(image is not None and image.packed_file is not None and image.size[0] == 256 for image in images)
+    normal = next(image for image in images if "normal" in image.name)
+    assert normal.colorspace_settings.name == "Non-Color"
+    counts = (len(bpy.data.materials), len(bpy.data.images))
+    api.generate(seed=2, width=8, depth=8, scene=scene)
+    api.generate(seed=3, width=8, depth=8, scene=scene, new_level=True)
+    assert (len(bpy.data.materials), len(bpy.data.images)) == counts, "nothing duplicated by regenerating"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from backrooms_addon.core import GENERATOR_VERSION, LevelSpec, plan_level
 from backrooms_addon.core.plan import LIGHT_BUDGET
-from backrooms_addon.core.recipes import load_recipes
+from backrooms_addon.core.recipes import TEXTURES_DIR, linear_color, load_recipes
 
 specs = st.builds(
     LevelSpec,
@@ -115,5 +115,32 @@ def test_recipe_colours_match_the_brief() -> None:
     ceiling = _srgb(recipes["ceiling_tile"].base_color)
     assert np.abs(ceiling - _srgb("#D9D4BF")).max() <= 16
     assert recipes["fixture_diffuser"].emission_strength > 0
-    linear = recipes["wallpaper"].linear_color("#808080")
+    linear = linear_color("#808080")
     assert abs(linear[0] - 0.2158605) < 1e-6  # sRGB 128 -> linear, per IEC 61966-2-1
+
+
+def test_recipes_are_node_trees_with_shipped_textures() -> None:
+    recipes = load_recipes()
+    for recipe in recipes.values():
+        types = {node.type for node in recipe.nodes.values()}
+        assert {"ShaderNodeBsdfPrincipled", "ShaderNodeOutputMaterial"} <= types, recipe.name
+        assert recipe.images(), f"{recipe.name} has image textures, so its look survives glTF export"
+        for path in recipe.images():
+            assert path.parent == TEXTURES_DIR and path.stat().st_size < 256 * 1024
+
+
+def test_textures_are_made_by_the_script_and_tile() -> None:
+    import importlib.util
+
+    from paths import ROOT
+
+    spec = importlib.util.spec_from_file_location("make_textures", ROOT / "materials" / "make_textures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    image = module.wallpaper()["color"]
+    # Seamless: the jump across the tile's edge is no bigger than between neighbouring pixels inside.
+    inside = np.abs(np.diff(image, axis=1)).mean()
+    across = np.abs(image[:, 0] - image[:, -1]).mean()
+    assert across < 3 * inside
+    carpet = module.carpet()["color"]
+    assert np.abs(carpet[0] - carpet[-1]).mean() < 3 * np.abs(np.diff(carpet, axis=0)).mean()

@@ -1,0 +1,157 @@
+"""Make the seamless textures in materials/textures/ (base colour, roughness, normal) with numpy.
+
+Deterministic: white noise comes from the generator's own counter-based hash, filtered in the
+frequency domain so every texture tiles seamlessly. Run from the repository root:
+`python materials/make_textures.py`. Needs only numpy; PNGs are written with zlib.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from backrooms_addon.core.rng import uniform  # noqa: E402
+
+F = npt.NDArray[np.float64]
+SIZE = 256
+OUT = Path(__file__).resolve().parent / "textures"
+
+
+def noise(stream: int, scale: float, size: int = SIZE) -> F:
+    """Tileable noise in [0, 1]: white noise low-passed around `scale` cycles per tile."""
+    y, x = np.mgrid[0:size, 0:size]
+    white = uniform(7, stream, x, y) - 0.5
+    fy, fx = np.meshgrid(np.fft.fftfreq(size) * size, np.fft.fftfreq(size) * size, indexing="ij")
+    radius = np.hypot(fx, fy)
+    spectrum = np.fft.fft2(white) * np.exp(-((radius / scale) ** 2))
+    field = np.real(np.fft.ifft2(spectrum))
+    field -= field.min()
+    return field / max(field.max(), 1e-12)
+
+
+def srgb(hex_colour: str) -> F:
+    return np.array([int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+
+
+def tint(base: str, shade: F, strength: float) -> F:
+    """A colour image: base colour darkened or lightened by shade (0.5 is neutral)."""
+    return np.clip(srgb(base)[None, None, :] * (1 + strength * (shade[..., None] - 0.5)), 0, 1)
+
+
+def normal_map(height: F, strength: float) -> F:
+    """Tangent-space normal map (OpenGL convention, +y up) from a tileable height field."""
+    dx = (np.roll(height, -1, axis=1) - np.roll(height, 1, axis=1)) * strength
+    dy = (np.roll(height, 1, axis=0) - np.roll(height, -1, axis=0)) * strength
+    n = np.stack([-dx, -dy, np.ones_like(height)], -1)
+    n /= np.linalg.norm(n, axis=-1, keepdims=True)
+    return n * 0.5 + 0.5
+
+
+def wallpaper() -> dict[str, F]:
+    """Faded yellow with thin vertical stripes (8 per tile, a tile is 1 m) and paper grain."""
+    x = np.arange(SIZE) / SIZE
+    stripes = (np.abs(((x * 8) % 1) - 0.5) < 0.06).astype(float)[None, :] * np.ones((SIZE, 1))
+    grain = noise(1, 40)
+    blotch = noise(2, 3)
+    shade = 0.5 - 0.35 * stripes * 0.5 + 0.25 * (grain - 0.5) + 0.4 * (blotch - 0.5)
+    return {
+        "color": tint("#CDB85E", shade, 0.35),
+        "roughness": 0.78 + 0.1 * grain[..., None] * np.ones(3),
+        "normal": normal_map(0.6 * grain - 0.4 * stripes, 2.0),
+    }
+
+
+def carpet() -> dict[str, F]:
+    """Low-pile carpet: fine pile noise and larger mottling (a tile is 2 m)."""
+    pile = noise(3, 90)
+    mottle = noise(4, 6)
+    shade = 0.5 + 0.45 * (pile - 0.5) + 0.5 * (mottle - 0.5)
+    return {
+        "color": tint("#9C8A5C", shade, 0.45),
+        "roughness": (0.92 + 0.06 * pile)[..., None] * np.ones(3),
+        "normal": normal_map(pile, 4.0),
+    }
+
+
+def ceiling_tile() -> dict[str, F]:
+    """One 0.6 m acoustic tile per texture: fissured surface inside a grid groove."""
+    y, x = np.mgrid[0:SIZE, 0:SIZE] / SIZE
+    edge = np.minimum(np.minimum(x, 1 - x), np.minimum(y, 1 - y))
+    groove = (edge < 0.02).astype(float)
+    fissures = (noise(5, 60) < 0.2).astype(float) * (1 - groove)
+    speckle = noise(6, 100)
+    shade = 0.55 - 0.5 * groove - 0.25 * fissures + 0.15 * (speckle - 0.5)
+    height = 1 - groove - 0.3 * fissures
+    return {
+        "color": tint("#D9D4BF", shade, 0.35),
+        "roughness": np.full((SIZE, SIZE, 3), 0.9),
+        "normal": normal_map(height, 3.0),
+    }
+
+
+def baseboard() -> dict[str, F]:
+    grain = noise(7, 30)
+    return {
+        "color": tint("#8A7A4E", 0.5 + 0.3 * (grain - 0.5), 0.3),
+        "roughness": np.full((SIZE, SIZE, 3), 0.55),
+        "normal": normal_map(grain, 0.5),
+    }
+
+
+def diffuser() -> dict[str, F]:
+    """A prismatic diffuser: a fine lattice of small pyramids, bright in the middle of each."""
+    y, x = np.mgrid[0:SIZE, 0:SIZE] / SIZE
+    cells = 24
+    px, py = (x * cells) % 1 - 0.5, (y * cells) % 1 - 0.5
+    pyramid = 1 - 2 * np.maximum(np.abs(px), np.abs(py))
+    return {
+        "color": np.clip(0.85 + 0.15 * pyramid, 0, 1)[..., None] * np.ones(3),
+        "roughness": np.full((SIZE, SIZE, 3), 0.35),
+        "normal": normal_map(pyramid, 1.5),
+    }
+
+
+TEXTURES: dict[str, Callable[[], dict[str, F]]] = {
+    "wallpaper": wallpaper,
+    "carpet": carpet,
+    "ceiling_tile": ceiling_tile,
+    "baseboard": baseboard,
+    "fixture_diffuser": diffuser,
+}
+
+
+def write_png(path: Path, image: F) -> None:
+    """An 8-bit RGB PNG from values in [0, 1], with zlib only."""
+    pixels = np.clip(np.rint(image * 255), 0, 255).astype(np.uint8)
+    height, width, _ = pixels.shape
+    raw = b"".join(b"\x00" + pixels[row].tobytes() for row in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    )
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    for name, make in TEXTURES.items():
+        for channel, image in make().items():
+            path = OUT / f"{name}_{channel}.png"
+            write_png(path, image)
+            print(path.relative_to(OUT.parent.parent), f"{path.stat().st_size // 1024} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
