@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import bpy
 
+from ..core.fixtures import FLICKER, STEADY, flicker_curve
+from ..core.hum import hum_samples, write_wav
 from ..core.plan import LevelPlan, troffer_size
-from .materials import ensure_material
+from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
 from .ownership import LEVEL_KEY, PIECE_KEY, SPEC_KEY, tag
 
 LAMP_POWER_W = 40.0
+HUM_SPEAKERS = 4
 CAMERA_LENS_MM = 20.0
 
 
@@ -59,6 +64,7 @@ def realize(
             obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
             level.objects.append(obj)
     level.objects.extend(_add_lamps(plan, collection, level_id))
+    level.objects.extend(_add_hum(plan, scene, collection, level_id))
     level.camera = _add_camera(plan, collection, level_id)
     level.objects.append(level.camera)
     if scene.camera is None:
@@ -78,21 +84,80 @@ def _add_object(
 
 
 def _add_lamps(plan: LevelPlan, collection: bpy.types.Collection, level_id: str) -> list[bpy.types.Object]:
-    """Real area lights under the troffers nearest the spawn point, sharing one light datablock."""
-    if len(plan.lamps) == 0:
-        return []
-    light = bpy.data.lights.new("Backrooms troffer", type="AREA")
-    light.shape = "RECTANGLE"
-    light.size, light.size_y = troffer_size(plan.spec)
-    light.energy = LAMP_POWER_W
-    light.color = (1.0, 0.96, 0.9)
+    """Real area lights under the lit troffers nearest the spawn point: steady ones share one light
+    datablock, flickering ones share one per flicker pattern, its power keyframed like the tube."""
+    lights: dict[int, bpy.types.Light] = {}
     lamps = []
-    for index, position in enumerate(plan.lamps):
-        lamp = _add_object(f"Backrooms lamp {index:03d}", light, collection, level_id)
+    for index, (position, state) in enumerate(zip(plan.lamps, plan.lamp_states.tolist(), strict=True)):
+        if state not in lights:
+            lights[state] = _new_light(plan, state, level_id)
+        lamp = _add_object(f"Backrooms lamp {index:03d}", lights[state], collection, level_id)
         # Just under the diffuser, so the lamp never sits inside the ceiling.
         lamp.location = (position[0], position[1], position[2] - 0.01)
         lamps.append(lamp)
     return lamps
+
+
+def _new_light(plan: LevelPlan, state: int, level_id: str) -> bpy.types.Light:
+    name = "Backrooms troffer" if state == STEADY else f"Backrooms troffer flicker {state - FLICKER}"
+    light = bpy.data.lights.new(name, type="AREA")
+    light.shape = "RECTANGLE"
+    light.size, light.size_y = troffer_size(plan.spec)
+    light.energy = LAMP_POWER_W
+    light.color = (1.0, 0.96, 0.9)
+    tag(light, level_id)
+    if state >= FLICKER:
+        animate(light, "energy", LAMP_POWER_W * flicker_curve(0, state - FLICKER))
+    return light
+
+
+def _add_hum(
+    plan: LevelPlan, scene: bpy.types.Scene, collection: bpy.types.Collection, level_id: str
+) -> list[bpy.types.Object]:
+    """Speakers playing the fluorescent hum at the lit troffers nearest the spawn point."""
+    if not plan.spec.hum or scene != bpy.context.scene or len(plan.lamps) == 0:
+        return []
+    sound = _ensure_hum()
+    view_layer = bpy.context.view_layer
+    active, selected = view_layer.objects.active, [o for o in view_layer.objects if o.select_get()]
+    # The operator is the one way to get a speaker with its sound strip; it leaves the new
+    # speaker active and selected, so the user's selection is put back afterwards.
+    bpy.ops.object.speaker_add()
+    first = view_layer.objects.active
+    for users_collection in list(first.users_collection):
+        users_collection.objects.unlink(first)
+    first.data.sound = sound
+    first.data.volume = 0.5
+    first.data.distance_reference = 2.0
+    first.data.attenuation = 1.5
+    speakers = []
+    for index, position in enumerate(plan.lamps[:HUM_SPEAKERS]):
+        speaker = first if index == 0 else first.copy()
+        speaker.name = f"Backrooms hum {index:02d}"
+        tag(speaker, level_id)
+        collection.objects.link(speaker)
+        speaker.location = (position[0], position[1], position[2] - 0.05)
+        speakers.append(speaker)
+    tag(first.data, level_id)
+    for obj in view_layer.objects:
+        obj.select_set(obj in selected)
+    view_layer.objects.active = active
+    return speakers
+
+
+def _ensure_hum() -> bpy.types.Sound:
+    """The hum, synthesised once per file and packed into it."""
+    found = next((s for s in bpy.data.sounds if s.get(RECIPE_KEY) == "hum"), None)
+    if found is not None:
+        return found
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "backrooms_hum.wav"
+        write_wav(path, hum_samples())
+        sound = bpy.data.sounds.load(str(path))
+        sound.pack()
+    sound.name = "Backrooms hum"
+    sound[RECIPE_KEY] = "hum"
+    return sound
 
 
 def _add_camera(plan: LevelPlan, collection: bpy.types.Collection, level_id: str) -> bpy.types.Object:

@@ -7,17 +7,41 @@ from typing import Any
 
 import bpy
 
+from ..core.fixtures import flicker_curve
 from ..core.recipes import TEXTURES_DIR, Node, Recipe, is_color, linear_color, load_recipes
 
 RECIPE_KEY = "backrooms_recipe"
 RECIPE_VERSION_KEY = "backrooms_recipe_version"
 
 
+FLICKER_PREFIX = "fixture_flicker_"
+
+
 def ensure_material(name: str) -> bpy.types.Material:
-    """The material for recipe `name`: the existing one at this recipe version, or a new one."""
-    recipe = load_recipes()[name]
+    """The material for recipe `name`: the existing one at this recipe version, or a new one.
+
+    fixture_flicker_<phase> is the lit diffuser whose emission follows flicker pattern <phase>.
+    """
+    base = "fixture_diffuser" if name.startswith(FLICKER_PREFIX) else name
+    recipe = load_recipes()[base]
     found = _tagged(bpy.data.materials, name, recipe.version)
-    return found if found is not None else _build_material(recipe)
+    if found is not None:
+        return found
+    material = _build_material(recipe)
+    if base != name:
+        phase = int(name.removeprefix(FLICKER_PREFIX))
+        material.name = f"{recipe.label} Flicker {phase}"
+        material[RECIPE_KEY] = name
+        bsdf = next(n for n in material.node_tree.nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
+        animate(bsdf.inputs["Emission Strength"], "default_value", recipe.emission_strength * flicker_curve(0, phase))
+    return material
+
+
+def animate(owner: Any, path: str, values: Any) -> None:
+    """A keyframe per frame from frame 1: plain animation data, no drivers, no scripts to run."""
+    for frame, value in enumerate(values.tolist(), start=1):
+        setattr(owner, path, value)
+        owner.keyframe_insert(path, frame=frame)
 
 
 def ensure_image(file_name: str, colorspace: str, version: int) -> bpy.types.Image:

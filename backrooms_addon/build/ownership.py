@@ -71,6 +71,7 @@ def _remove_data(data: bpy.types.ID) -> None:
         bpy.types.Mesh: bpy.data.meshes,
         bpy.types.Light: bpy.data.lights,
         bpy.types.Camera: bpy.data.cameras,
+        bpy.types.Speaker: bpy.data.speakers,
     }
     for kind, collection in collections.items():
         if isinstance(data, kind):

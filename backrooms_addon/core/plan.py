@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -9,19 +10,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .fixtures import FLICKER_PHASES, Fixtures, place_fixtures
 from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, floor_mesh, panel_mesh, wall_mesh
 from .layout import Layout, build_layout
 from .lightmap import with_lightmap
-from .rng import uniform
 from .spec import LevelSpec
 from .version import GENERATOR_VERSION
 
 EYE_HEIGHT = 1.6  # metres
 TROFFER_SIZE = (0.6, 1.2)  # metres, x by y
-FIXTURE_SPACING = 2  # a troffer every other cell in x and y
-FIXTURE_MISSING = 0.15  # fraction of grid positions left without a troffer
-LIGHT_BUDGET = 24  # real lamps; the remaining troffers glow through their emissive diffuser
-_FIXTURE_STREAM = 0x4649585F  # "FIX_"
 
 
 @dataclass(frozen=True)
@@ -41,9 +38,11 @@ class LevelPlan:
     layout: Layout
     meshes: dict[str, MeshArrays]
     fixtures: npt.NDArray[np.float64]  # (k, 3) centres of the troffer diffusers, metres
-    lamps: npt.NDArray[np.float64]  # (j, 3) the fixtures that get a real light, j <= LIGHT_BUDGET
+    lamps: npt.NDArray[np.float64]  # (j, 3) the lit fixtures that get a real light, j <= light_budget
     spawn: Spawn
     pieces: Pieces
+    fixture_states: npt.NDArray[np.int8]  # (k,) STEADY, DEAD or FLICKER + phase (core/fixtures.py)
+    lamp_states: npt.NDArray[np.int8]  # (j,) the same for the lamps
     generator_version: int = GENERATOR_VERSION
 
     @property
@@ -74,6 +73,9 @@ class LevelPlan:
                 "sightline_m": self.spawn.sightline_m,
             },
             "fixtures": np.round(self.fixtures, 4).tolist(),
+            "fixture_states": [
+                "steady" if s == 0 else "dead" if s == 1 else "flicker" for s in self.fixture_states.tolist()
+            ],
             "lamps": np.round(self.lamps, 4).tolist(),
             "face_count": self.face_count(),
         }
@@ -86,17 +88,28 @@ def plan_level(spec: LevelSpec) -> LevelPlan:
     built = layout.closed() if spec.perimeter else layout
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
     pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
-    fixtures = fixture_centres(spec, layout.solid)
+    placed = place_fixtures(spec, layout.solid)
+    fixtures = placed.centres
     spawn = find_spawn(built, spec.cell_size)
     meshes = {
         "walls": wall_mesh(built, wall_style(spec), pieces),
         "floor": floor_mesh(width_m, depth_m, pieces, spec.cell_size),
         "ceiling": ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size),
-        "fixtures": panel_mesh(fixtures, *troffer_size(spec), pieces, spec.cell_size),
+        "fixtures": fixture_mesh(placed, troffer_size(spec), pieces, spec.cell_size),
     }
     meshes = {kind: with_lightmap(mesh) for kind, mesh in meshes.items()}
-    lamps = nearest(fixtures, spawn.position, LIGHT_BUDGET)
-    return LevelPlan(spec, layout, meshes, fixtures, lamps, spawn, pieces)
+    lit = np.nonzero(placed.lit)[0]
+    chosen = lit[nearest(fixtures[lit], spawn.position, spec.light_budget)]
+    return LevelPlan(
+        spec, layout, meshes, fixtures, fixtures[chosen], spawn, pieces, placed.states, placed.states[chosen]
+    )
+
+
+def fixture_mesh(placed: Fixtures, size: tuple[float, float], pieces: Pieces, cell_size: float) -> MeshArrays:
+    """The troffers' diffusers, with a material per state: lit, dead, and one per flicker pattern."""
+    mesh = panel_mesh(placed.centres, *size, pieces, cell_size)
+    materials = ("fixture_diffuser", "fixture_dead", *(f"fixture_flicker_{p}" for p in range(FLICKER_PHASES)))
+    return dataclasses.replace(mesh, material_indices=placed.states.astype(np.int32), materials=materials)
 
 
 def troffer_size(spec: LevelSpec) -> tuple[float, float]:
@@ -117,26 +130,10 @@ def wall_style(spec: LevelSpec) -> WallStyle:
     )
 
 
-def fixture_centres(spec: LevelSpec, solid: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
-    """Troffers on a regular ceiling grid in world cells, with some left out at random (and none over pillars)."""
-    ox, oy = spec.origin
-    ys, xs = np.nonzero(np.ones((spec.depth, spec.width), np.bool_))
-    world_x, world_y = xs.astype(np.int64) + ox, ys.astype(np.int64) + oy
-    on_grid = (world_x % FIXTURE_SPACING == 0) & (world_y % FIXTURE_SPACING == 0)
-    present = uniform(spec.seed, _FIXTURE_STREAM, world_x, world_y) >= FIXTURE_MISSING
-    keep = on_grid & present & ~solid[ys, xs]
-    # 5 mm below the ceiling so the diffuser never z-fights with it.
-    z = spec.wall_height - 0.005
-    centres: npt.NDArray[np.float64] = np.stack(
-        [(xs[keep] + 0.5) * spec.cell_size, (ys[keep] + 0.5) * spec.cell_size, np.full(keep.sum(), z)], -1
-    ).astype(np.float64)
-    return centres
-
-
-def nearest(points: npt.NDArray[np.float64], to: tuple[float, float, float], count: int) -> npt.NDArray[np.float64]:
-    """The `count` points closest to `to` (stable order, so ties resolve the same way everywhere)."""
+def nearest(points: npt.NDArray[np.float64], to: tuple[float, float, float], count: int) -> npt.NDArray[np.intp]:
+    """Indices of the `count` points closest to `to` (stable order, so ties resolve the same way everywhere)."""
     distance = np.linalg.norm(points[:, :2] - np.asarray(to[:2]), axis=1)
-    chosen: npt.NDArray[np.float64] = points[np.argsort(distance, kind="stable")[:count]]
+    chosen: npt.NDArray[np.intp] = np.argsort(distance, kind="stable")[:count]
     return chosen
 
 

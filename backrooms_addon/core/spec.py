@@ -50,6 +50,10 @@ LIMITS: dict[str, Range] = {
     "door_height": Range(1.8, 6.0, "m"),
     "baseboard_height": Range(0.0, 0.3, "m"),
     "piece_chunks": _ints(1, 16, "chunks"),
+    "fixture_density": Range(0.0, 1.0),
+    "dead_fraction": Range(0.0, 1.0),
+    "flicker_fraction": Range(0.0, 1.0),
+    "light_budget": _ints(0, 512, "lamps"),
 }
 
 # What generating and showing one cell costs at most, layout, meshes and Blender's copy together
@@ -79,14 +83,35 @@ class LevelSpec:
     baseboard_height: float = 0.1
     piece_chunks: int = 4
     perimeter: bool = True
+    fixture_density: float = 0.85
+    dead_fraction: float = 0.05
+    flicker_fraction: float = 0.04
+    light_budget: int = 24
+    hum: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("seed", "width", "depth", "chunk_size", "room_min", "room_max", "piece_chunks"):
+        for name in ("seed", "width", "depth", "chunk_size", "room_min", "room_max", "piece_chunks", "light_budget"):
             _check_int(name, getattr(self, name))
-        for name in ("density", "cell_size", "wall_height", "wall_thickness", "door_height", "baseboard_height"):
+        for name in (
+            "density",
+            "cell_size",
+            "wall_height",
+            "wall_thickness",
+            "door_height",
+            "baseboard_height",
+            "fixture_density",
+            "dead_fraction",
+            "flicker_fraction",
+        ):
             _check_float(name, getattr(self, name))
-        if not isinstance(self.perimeter, bool):
-            raise InvalidSpecError("perimeter", f"must be true or false, got {self.perimeter!r}")
+        for name in ("perimeter", "hum"):
+            if not isinstance(getattr(self, name), bool):
+                raise InvalidSpecError(name, f"must be true or false, got {getattr(self, name)!r}")
+        broken = self.dead_fraction + self.flicker_fraction
+        if broken > 1:
+            raise InvalidSpecError(
+                "flicker_fraction", f"dead_fraction + flicker_fraction must not exceed 1, got {broken:g}"
+            )
         _check_origin(self.origin)
         _check_algorithm(self.algorithm)
         if self.wall_thickness >= self.cell_size / 2:

@@ -5,4 +5,4 @@ ADDON_VERSION = "0.1.0"
 
 # Bumped on every deliberate change to the levels a seed produces. Recorded on every
 # generated level so that a file made by an older generator can say so.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3

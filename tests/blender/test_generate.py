@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 LEVEL_KEY = "backrooms_level"
-GOLDEN_POSITIONS = "68a0650c82787e488965adf47eaf72ea6e0ce466dea1bd8d84297ee7e5140ea0"
+GOLDEN_POSITIONS = "50ad2b208997e6213362ddf337801180624570f95f15c97facc43b0d81328c6b"
 
 
 def _owned(level_id: str) -> list[bpy.types.Object]:
@@ -66,7 +66,9 @@ def test_operator_builds_the_plan_exactly(scene: bpy.types.Scene, addon: ModuleT
     meshes = [obj for obj in collection.objects if obj.type == "MESH"]
     assert len(meshes) == expected
     lamps = [obj for obj in collection.objects if obj.type == "LIGHT"]
-    assert len(lamps) == len(plan.lamps) and len({lamp.data.name for lamp in lamps}) == 1
+    assert len(lamps) == len(plan.lamps)
+    # Steady lamps share one light; each flicker pattern has its own.
+    assert len({lamp.data.name for lamp in lamps}) == len(set(plan.lamp_states.tolist()))
     assert scene.camera is not None and scene.camera.name in objects
     assert scene.camera.location.z == pytest.approx(1.6)
     for obj in collection.objects:
@@ -211,3 +213,46 @@ def test_materials_are_node_trees_with_packed_textures(scene: bpy.types.Scene, a
     api.generate(seed=2, width=8, depth=8, scene=scene)
     api.generate(seed=3, width=8, depth=8, scene=scene, new_level=True)
     assert (len(bpy.data.materials), len(bpy.data.images)) == counts, "nothing duplicated by regenerating"
+
+
+def test_flicker_is_animated_without_drivers(scene: bpy.types.Scene, api: ModuleType) -> None:
+    level = api.generate(seed=5, width=40, depth=40, flicker_fraction=0.3, scene=scene)
+    flicker = next(m for m in bpy.data.materials if m.get("backrooms_recipe") == "fixture_flicker_0")
+    steady = next(m for m in bpy.data.materials if m.get("backrooms_recipe") == "fixture_diffuser")
+
+    def strength(material: bpy.types.Material) -> float:
+        bsdf = next(n for n in material.node_tree.nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
+        return float(bsdf.inputs["Emission Strength"].default_value)
+
+    lamps = [obj for obj in level.objects if obj.type == "LIGHT"]
+    flickering_lamp = next(obj for obj in lamps if "flicker" in obj.data.name)
+    steady_lamp = next(obj for obj in lamps if "flicker" not in obj.data.name)
+    seen = []
+    for frame in range(1, 60):
+        scene.frame_set(frame)
+        seen.append((strength(flicker), strength(steady), flickering_lamp.data.energy, steady_lamp.data.energy))
+    values = np.array(seen)
+    assert np.ptp(values[:, 0]) > 1.0 and np.ptp(values[:, 2]) > 5.0, "flickering ones change"
+    assert np.ptp(values[:, 1]) == 0 and np.ptp(values[:, 3]) == 0, "steady ones do not"
+    for block in (*bpy.data.materials, *bpy.data.lights):
+        assert block.animation_data is None or not block.animation_data.drivers
+    if block_tree := flicker.node_tree.animation_data:
+        assert not block_tree.drivers
+
+
+def test_hum_speakers_are_tagged_and_leave_the_selection_alone(scene: bpy.types.Scene, api: ModuleType) -> None:
+    mine = bpy.data.objects.new("Mine", None)
+    scene.collection.objects.link(mine)
+    mine.select_set(True)
+    bpy.context.view_layer.objects.active = mine
+    level = api.generate(seed=1, width=16, depth=16, scene=scene)
+    speakers = [obj for obj in level.objects if obj.type == "SPEAKER"]
+    assert 1 <= len(speakers) <= 4
+    assert all(s.data.sound is not None and s.data.sound.packed_file is not None for s in speakers)
+    assert all(s.animation_data and s.animation_data.nla_tracks for s in speakers), "each has its sound strip"
+    assert bpy.context.view_layer.objects.active == mine and mine.select_get()
+    assert not any(s.select_get() for s in speakers)
+    api.clear(scene)
+    assert not bpy.data.speakers, "speaker data goes with its level"
+    quiet = api.generate(seed=1, width=16, depth=16, hum=False, scene=scene)
+    assert not [obj for obj in quiet.objects if obj.type == "SPEAKER"]

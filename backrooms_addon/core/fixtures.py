@@ -1,0 +1,72 @@
+"""Ceiling fixtures: where troffers hang, which are dead or flickering, and how the flicker goes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .rng import hash64, uniform
+from .spec import LevelSpec
+
+SPACING = 2  # a troffer every other cell in x and y, on the world's grid
+FLICKER_PHASES = 4  # flickering troffers follow one of this many patterns
+FLICKER_FRAMES = 250  # the flicker is animated over the scene's default frame range
+STEADY, DEAD, FLICKER = 0, 1, 2  # state codes; flickering ones are FLICKER + phase
+_PLACE_STREAM = 0x4649585F  # "FIX_"
+_STATE_STREAM = 0x53544154  # "STAT"
+_FLICKER_STREAM = 0x464C4943  # "FLIC"
+
+F64 = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Fixtures:
+    """Troffer centres (metres, level frame) and their states."""
+
+    centres: F64  # (k, 3)
+    states: npt.NDArray[np.int8]  # (k,): STEADY, DEAD, or FLICKER + phase
+
+    @property
+    def lit(self) -> npt.NDArray[np.bool_]:
+        lit: npt.NDArray[np.bool_] = self.states != DEAD
+        return lit
+
+
+def place_fixtures(spec: LevelSpec, solid: npt.NDArray[np.bool_]) -> Fixtures:
+    """Troffers on a regular ceiling grid in world cells; fixture_density of the grid positions hold
+    one (never over a pillar); a dead_fraction of them are dead and a flicker_fraction flicker."""
+    ox, oy = spec.origin
+    ys, xs = np.nonzero(np.ones((spec.depth, spec.width), np.bool_))
+    world_x, world_y = xs.astype(np.int64) + ox, ys.astype(np.int64) + oy
+    on_grid = (world_x % SPACING == 0) & (world_y % SPACING == 0)
+    present = uniform(spec.seed, _PLACE_STREAM, world_x, world_y) < spec.fixture_density
+    keep = on_grid & present & ~solid[ys, xs]
+    # 5 mm below the ceiling so the diffuser never z-fights with it.
+    z = spec.wall_height - 0.005
+    centres = np.stack(
+        [(xs[keep] + 0.5) * spec.cell_size, (ys[keep] + 0.5) * spec.cell_size, np.full(keep.sum(), z)], -1
+    ).astype(np.float64)
+    draw = uniform(spec.seed, _STATE_STREAM, world_x[keep], world_y[keep])
+    phase = (hash64(spec.seed, _STATE_STREAM + 1, world_x[keep], world_y[keep]) % np.uint64(FLICKER_PHASES)).astype(
+        np.int8
+    )
+    states = np.where(
+        draw < spec.dead_fraction,
+        DEAD,
+        np.where(draw < spec.dead_fraction + spec.flicker_fraction, FLICKER + phase, STEADY),
+    ).astype(np.int8)
+    return Fixtures(centres, states)
+
+
+def flicker_curve(seed: int, phase: int, frames: int = FLICKER_FRAMES) -> F64:
+    """Brightness per frame (1 is full) of a failing tube: long steady stretches broken by bursts
+    of stutter, dimming and blackout, each burst a few frames long."""
+    frame = np.arange(frames, dtype=np.int64)
+    burst = frame // 6  # frames come in runs of six; some runs are unstable
+    unstable = uniform(seed, _FLICKER_STREAM, phase, burst) < 0.3
+    level = uniform(seed, _FLICKER_STREAM + 1, phase, frame)
+    value = np.select([level < 0.35, level < 0.6], [0.04, 0.35], 1.0)
+    curve: F64 = np.where(unstable, value, 1.0)
+    return curve

@@ -1,0 +1,43 @@
+"""The hum of the lights: a fluorescent ballast's sound synthesised with numpy, written as a WAV."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from .rng import uniform
+
+RATE = 44_100
+MAINS_HZ = 60.0
+_STREAM = 0x48554D21  # "HUM!"
+
+
+def hum_samples(seconds: float = 4.0, rate: int = RATE, seed: int = 0) -> npt.NDArray[np.float64]:
+    """A loopable hum in [-1, 1]: 60 Hz mains, its 120 Hz magnetostriction buzz and their
+    harmonics, plus a faint rasp of ballast buzz that swells with the 120 Hz cycle.
+
+    The length is a whole number of mains cycles, so the loop has no click.
+    """
+    cycles = max(1, round(seconds * MAINS_HZ))
+    count = round(cycles * rate / MAINS_HZ)
+    t = np.arange(count) / rate
+    tone = 0.35 * np.sin(2 * np.pi * MAINS_HZ * t)
+    buzz = 0.55 * np.sin(2 * np.pi * 2 * MAINS_HZ * t)
+    for harmonic, gain in ((3, 0.12), (4, 0.18), (6, 0.08), (8, 0.05), (10, 0.03)):
+        buzz += gain * np.sin(2 * np.pi * harmonic * MAINS_HZ * t + harmonic)
+    noise = uniform(seed, _STREAM, np.arange(count)) * 2 - 1
+    rasp = 0.06 * noise * (0.5 + 0.5 * np.sin(2 * np.pi * 2 * MAINS_HZ * t)) ** 4
+    signal: npt.NDArray[np.float64] = tone + buzz + rasp
+    normalised: npt.NDArray[np.float64] = signal / np.abs(signal).max()
+    return normalised
+
+
+def write_wav(path: Path, samples: npt.NDArray[np.float64], rate: int = RATE) -> None:
+    """16-bit mono PCM."""
+    pcm = np.clip(np.rint(samples * 32767 * 0.8), -32768, 32767).astype("<i2").tobytes()
+    header = b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVE"
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+    path.write_bytes(header + b"data" + struct.pack("<I", len(pcm)) + pcm)

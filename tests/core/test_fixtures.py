@@ -1,0 +1,62 @@
+"""Fixtures and the hum: states in the right proportions, flicker patterns, a hum at 60 and 120 Hz."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backrooms_addon.core import LevelSpec, plan_level
+from backrooms_addon.core.fixtures import DEAD, FLICKER, STEADY, flicker_curve, place_fixtures
+from backrooms_addon.core.hum import RATE, hum_samples, write_wav
+from backrooms_addon.core.layout import build_layout
+
+
+def _states(**fields: object) -> np.ndarray:
+    spec = LevelSpec(width=120, depth=120, **fields)  # type: ignore[arg-type]
+    return place_fixtures(spec, build_layout(spec).solid).states
+
+
+def test_fixture_density_and_state_fractions() -> None:
+    grid = 60 * 60
+    states = _states(fixture_density=0.5, dead_fraction=0.2, flicker_fraction=0.1)
+    assert 0.45 * grid < len(states) < 0.55 * grid
+    assert abs((states == DEAD).mean() - 0.2) < 0.03
+    assert abs((states >= FLICKER).mean() - 0.1) < 0.03
+    assert set(np.unique(states[states >= FLICKER]).tolist()) == {2, 3, 4, 5}
+    assert (_states(dead_fraction=0.0, flicker_fraction=0.0) == STEADY).all()
+    assert len(_states(fixture_density=0.0)) == 0
+
+
+def test_lamps_only_under_lit_troffers_within_budget() -> None:
+    plan = plan_level(LevelSpec(seed=3, width=40, depth=40, dead_fraction=0.5, light_budget=10))
+    assert len(plan.lamps) == 10
+    assert (plan.lamp_states != DEAD).all()
+    assert (plan.fixture_states == DEAD).sum() > 50
+    assert len(plan_level(LevelSpec(seed=3, light_budget=0)).lamps) == 0
+
+
+def test_flicker_curves_stutter_and_differ() -> None:
+    curves = [flicker_curve(0, phase) for phase in range(4)]
+    for curve in curves:
+        assert curve.max() == 1.0 and curve.min() < 0.1
+        assert 0.6 < (curve == 1.0).mean() < 0.95, "mostly on, with bursts"
+    assert len({curve.tobytes() for curve in curves}) == 4
+
+
+def test_hum_has_its_energy_at_60_and_120_hz(tmp_path) -> None:
+    samples = hum_samples(seconds=2.0)
+    spectrum = np.abs(np.fft.rfft(samples)) ** 2
+    freqs = np.fft.rfftfreq(len(samples), 1 / RATE)
+
+    def band(f: float) -> float:
+        return float(spectrum[np.abs(freqs - f) < 2].sum())
+
+    total = float(spectrum.sum())
+    assert band(120) > band(60) > 0.05 * total, "the 120 Hz buzz leads, the 60 Hz hum under it"
+    assert band(60) + band(120) + band(180) + band(240) > 0.8 * total
+    assert np.array_equal(samples, hum_samples(seconds=2.0)), "deterministic"
+    # A whole number of mains cycles: the loop joins without a click.
+    assert len(samples) % (RATE // 60) == 0
+    path = tmp_path / "hum.wav"
+    write_wav(path, samples)
+    data = path.read_bytes()
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE" and len(data) == 44 + 2 * len(samples)
