@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from backrooms_addon.core.rng import uniform  # noqa: E402
+from backrooms_addon.core.rng import uniform
 
 F = npt.NDArray[np.float64]
 SIZE = 256
