@@ -7,12 +7,14 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 from .core.algorithms import ALGORITHMS
 from .core.errors import InvalidSpecError
 from .core.plan import LevelPlan, plan_level
+from .core.render import RENDER_PRESETS, RenderPreset
 from .core.spec import LIMITS, LevelSpec
 from .core.version import ADDON_VERSION, GENERATOR_VERSION
 
@@ -35,6 +37,10 @@ SPEC_FLAGS = {
     "door_height": "height of doorways; a header closes the wall above (equal to wall height for none)",
     "baseboard_height": "height of the baseboard band at the foot of walls (0 for none)",
     "piece_chunks": "chunks per side of a streaming piece: one object per piece and kind",
+    "fixture_density": "share of the ceiling grid's troffer positions that hold a troffer",
+    "dead_fraction": "share of troffers that are dead",
+    "flicker_fraction": "share of troffers that flicker",
+    "light_budget": "real lamps under the troffers nearest the camera; the others glow",
 }
 
 
@@ -75,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="leave the region's outer edges as the world has them instead of closing them with walls",
     )
+    gen.add_argument("--no-hum", dest="hum", action="store_false", help="no humming speakers at the troffers")
     gen.add_argument(
         "--algorithm",
         default=defaults.algorithm,
@@ -91,13 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"comma-separated outputs out of {','.join(FORMATS)} (default: all)",
     )
     gen.add_argument(
-        "--samples", type=int, default=16, help="Cycles samples for the PNG, 1 to 4096 (default: %(default)s)"
+        "--render",
+        default="preview",
+        choices=list(RENDER_PRESETS),
+        help="render preset for the PNG: preview (16 samples, 800x450) or final (256 samples, 1920x1080), "
+        "Cycles on the CPU, denoised (default: %(default)s)",
     )
-    gen.add_argument(
-        "--resolution",
-        default="800x450",
-        help="PNG size in pixels, WIDTHxHEIGHT, each 16 to 8192 (default: %(default)s)",
-    )
+    gen.add_argument("--samples", type=int, help="Cycles samples for the PNG, 1 to 4096 (default: the preset's)")
+    gen.add_argument("--resolution", help="PNG size in pixels, WIDTHxHEIGHT, each 16 to 8192 (default: the preset's)")
     return parser
 
 
@@ -110,15 +118,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         fields = {field: getattr(args, field) for field in SPEC_FLAGS}
         spec = LevelSpec.from_dict(
-            {**fields, "origin": args.origin, "algorithm": args.algorithm, "perimeter": args.perimeter}
+            {**fields, "origin": args.origin, "algorithm": args.algorithm, "perimeter": args.perimeter, "hum": args.hum}
         )
         formats = _parse_formats(args.formats)
-        samples = _parse_samples(args.samples)
-        resolution = _parse_resolution(args.resolution)
+        samples = None if args.samples is None else _parse_samples(args.samples)
+        resolution = None if args.resolution is None else _parse_resolution(args.resolution)
+        render = RenderSettings(RENDER_PRESETS[args.render], samples, resolution)
     except InvalidSpecError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return _generate(spec, args.out, args.name, formats, samples, resolution)
+    return _generate(spec, args.out, args.name, formats, render)
 
 
 def _parse_formats(text: str) -> list[str]:
@@ -146,16 +155,21 @@ def _parse_resolution(text: str) -> tuple[int, int]:
     return width, height
 
 
-def _generate(
-    spec: LevelSpec, out: Path, name: str, formats: list[str], samples: int, resolution: tuple[int, int]
-) -> int:
+@dataclass(frozen=True)
+class RenderSettings:
+    preset: RenderPreset
+    samples: int | None
+    resolution: tuple[int, int] | None
+
+
+def _generate(spec: LevelSpec, out: Path, name: str, formats: list[str], render: RenderSettings) -> int:
     started = time.perf_counter()
     if formats == ["json"]:
         # The layout alone needs no Blender.
         plan = plan_level(spec)
         written = [_write_json(plan, out, name)]
     else:
-        outcome = _generate_in_blender(spec, out, name, formats, samples, resolution)
+        outcome = _generate_in_blender(spec, out, name, formats, render)
         if outcome is None:
             return EXIT_FAILED
         plan, written = outcome
@@ -174,7 +188,7 @@ def _write_json(plan: LevelPlan, out: Path, name: str) -> Path:
 
 
 def _generate_in_blender(
-    spec: LevelSpec, out: Path, name: str, formats: list[str], samples: int, resolution: tuple[int, int]
+    spec: LevelSpec, out: Path, name: str, formats: list[str], render: RenderSettings
 ) -> tuple[LevelPlan, list[Path]] | None:
     try:
         import bpy
@@ -189,7 +203,7 @@ def _generate_in_blender(
     level = api.generate(spec, scene=scene)
     out.mkdir(parents=True, exist_ok=True)
     written = [_write_json(level.plan, out, name)] if "json" in formats else []
-    output.configure_preview_render(scene, samples, resolution)
+    output.apply_render_preset(scene, render.preset, render.samples, render.resolution)
     if "blend" in formats:
         written.append(out / f"{name}.blend")
         output.save_blend(written[-1])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import BoolProperty
+from bpy.props import BoolProperty, EnumProperty
 
 from . import api
+from .build.output import apply_render_preset
 from .core.errors import BackroomsError
+from .core.render import RENDER_PRESETS
 from .props import SPEC_FIELDS, spec_from, spec_properties
 
 
@@ -65,12 +67,33 @@ class BACKROOMS_OT_clear(bpy.types.Operator):
         return {"FINISHED"}
 
 
+class BACKROOMS_OT_render_preset(bpy.types.Operator):
+    """Set the scene up to render a Backrooms level: Cycles on the CPU, light tree, denoised"""
+
+    bl_idname = "backrooms.render_preset"
+    bl_label = "Backrooms Render Preset"
+    bl_options = {"REGISTER", "UNDO"}
+
+    preset: EnumProperty(  # type: ignore[valid-type]
+        name="Preset",
+        items=[
+            (key, preset.label, f"{preset.samples} samples, {preset.resolution[0]} x {preset.resolution[1]}")
+            for key, preset in RENDER_PRESETS.items()
+        ],
+    )
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        apply_render_preset(context.scene, RENDER_PRESETS[self.preset])
+        self.report({"INFO"}, f"Render preset: {RENDER_PRESETS[self.preset].label}")
+        return {"FINISHED"}
+
+
 def draw_add_menu(menu: bpy.types.Menu, context: bpy.types.Context) -> None:
     menu.layout.separator()
     menu.layout.operator(BACKROOMS_OT_generate.bl_idname, text="Backrooms Level", icon="MESH_GRID")
 
 
-CLASSES = (BACKROOMS_OT_generate, BACKROOMS_OT_clear)
+CLASSES = (BACKROOMS_OT_generate, BACKROOMS_OT_clear, BACKROOMS_OT_render_preset)
 
 
 def register() -> None:

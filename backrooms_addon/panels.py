@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import bpy
 
-from .operators import BACKROOMS_OT_clear, BACKROOMS_OT_generate
+from .core.render import RENDER_PRESETS
+from .operators import BACKROOMS_OT_clear, BACKROOMS_OT_generate, BACKROOMS_OT_render_preset
 
 # The panel's blocks of settings, top to bottom.
 SETTING_GROUPS = (
     ("seed", "width", "depth"),
     ("algorithm", "density", "room_min", "room_max"),
     ("cell_size", "wall_height", "door_height", "baseboard_height", "perimeter"),
+    ("fixture_density", "dead_fraction", "flicker_fraction", "light_budget", "hum"),
     ("chunk_size", "piece_chunks", "origin_x", "origin_y"),
 )
 
@@ -35,6 +37,9 @@ class BACKROOMS_PT_level(bpy.types.Panel):
         row.scale_y = 1.4
         row.operator(BACKROOMS_OT_generate.bl_idname, text="Generate", icon="MESH_GRID")
         row.operator(BACKROOMS_OT_clear.bl_idname, text="Clear", icon="TRASH")
+        row = layout.row(align=True)
+        for key, preset in RENDER_PRESETS.items():
+            row.operator(BACKROOMS_OT_render_preset.bl_idname, text=preset.label, icon="RENDER_STILL").preset = key
 
 
 CLASSES = (BACKROOMS_PT_level,)

@@ -29,6 +29,11 @@ SPEC_FIELDS = (
     "baseboard_height",
     "piece_chunks",
     "perimeter",
+    "fixture_density",
+    "dead_fraction",
+    "flicker_fraction",
+    "light_budget",
+    "hum",
 )
 
 
@@ -64,6 +69,11 @@ def spec_properties() -> dict[str, object]:
         "perimeter": BoolProperty(
             name="Close Perimeter", description="Close the level's outer edges with walls", default=True
         ),
+        "fixture_density": _factor("fixture_density", "Fixtures", "Share of ceiling grid positions with a troffer"),
+        "dead_fraction": _factor("dead_fraction", "Dead", "Share of troffers that are dead"),
+        "flicker_fraction": _factor("flicker_fraction", "Flickering", "Share of troffers that flicker"),
+        "light_budget": _range_prop("light_budget", "Light Budget", "Real lamps under the troffers nearest the camera"),
+        "hum": BoolProperty(name="Hum", description="Speakers playing the fluorescent hum", default=True),
         "wall_height": _range_prop("wall_height", "Wall Height", "Height of walls and ceiling"),
         "algorithm": EnumProperty(
             name="Algorithm",
@@ -72,6 +82,12 @@ def spec_properties() -> dict[str, object]:
             default=_DEFAULTS.algorithm,
         ),
     }
+
+
+def _factor(field: str, name: str, description: str) -> object:
+    return FloatProperty(
+        name=name, description=description, default=getattr(_DEFAULTS, field), min=0.0, max=1.0, subtype="FACTOR"
+    )
 
 
 def _range_prop(field: str, name: str, description: str) -> object:

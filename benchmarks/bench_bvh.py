@@ -25,6 +25,7 @@ def main() -> int:
     from backrooms_addon import api
     from backrooms_addon.build import output
     from backrooms_addon.core import LevelSpec
+    from backrooms_addon.core.render import RENDER_PRESETS
 
     print("| cells | faces | objects | first frame, Cycles CPU (s) |")
     print("|---|---|---|---|")
@@ -32,7 +33,7 @@ def main() -> int:
         bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
         scene = bpy.context.scene
         level = api.generate(LevelSpec(seed=1, width=size, depth=size), scene=scene)
-        output.configure_preview_render(scene, samples=1, resolution=(64, 36))
+        output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=1, resolution=(64, 36))
         scene.cycles.use_denoising = False
         with tempfile.TemporaryDirectory() as folder:
             started = time.perf_counter()

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import bpy
 
+from ..core.render import RenderPreset
+
 WORLD_COLOR = (0.002, 0.002, 0.0015)  # almost black: the level is lit from inside
 
 
@@ -26,22 +28,42 @@ def export_glb(path: Path) -> None:
     )
 
 
-def configure_preview_render(scene: bpy.types.Scene, samples: int, resolution: tuple[int, int]) -> None:
-    """Cycles on the CPU at few samples, denoised: a quick, honest look at the level."""
+def apply_render_preset(
+    scene: bpy.types.Scene,
+    preset: RenderPreset,
+    samples: int | None = None,
+    resolution: tuple[int, int] | None = None,
+) -> None:
+    """Set up Cycles on the CPU for a preset (samples and resolution may be overridden).
+
+    Many-light sampling (the light tree) keeps render time flat as troffers multiply; AgX keeps
+    the cool tubes from clipping against the yellow walls.
+    """
     scene.render.engine = "CYCLES"
     scene.cycles.device = "CPU"
-    scene.cycles.samples = samples
-    scene.cycles.use_denoising = True
+    scene.cycles.samples = samples or preset.samples
+    scene.cycles.use_light_tree = True
+    scene.cycles.use_denoising = preset.denoise
     scene.cycles.denoiser = "OPENIMAGEDENOISE"
-    scene.cycles.max_bounces = 4
-    scene.render.resolution_x, scene.render.resolution_y = resolution
+    scene.cycles.max_bounces = preset.max_bounces
+    scene.render.resolution_x, scene.render.resolution_y = resolution or preset.resolution
     scene.render.resolution_percentage = 100
     scene.render.image_settings.file_format = "PNG"
     scene.view_settings.view_transform = "AgX"
+    scene.view_settings.exposure = preset.exposure
     if scene.world is None:
         scene.world = bpy.data.worlds.new("Backrooms void")
-    scene.world.color = WORLD_COLOR
-    scene.world.use_nodes = False
+    _darken(scene.world)
+
+
+def _darken(world: bpy.types.World) -> None:
+    """An almost black world: the level is lit from inside."""
+    world.color = WORLD_COLOR
+    background = world.node_tree and next(
+        (n for n in world.node_tree.nodes if n.bl_idname == "ShaderNodeBackground"), None
+    )
+    if background:  # worlds with nodes (always, from Blender 5.0) ignore world.color
+        background.inputs["Color"].default_value = (*WORLD_COLOR, 1.0)
 
 
 def render_png(scene: bpy.types.Scene, path: Path) -> None:

@@ -7,7 +7,7 @@ from types import ModuleType
 import bpy
 from blender_support import ADDON_MODULE, disable_extension, enable_extension
 
-CLASS_NAMES = ("BACKROOMS_OT_generate", "BACKROOMS_OT_clear", "BACKROOMS_PT_level")
+CLASS_NAMES = ("BACKROOMS_OT_generate", "BACKROOMS_OT_clear", "BACKROOMS_OT_render_preset", "BACKROOMS_PT_level")
 
 
 def _handler_counts() -> dict[str, int]:
@@ -80,8 +80,9 @@ class _LayoutRecorder:
     def prop(self, data: object, name: str, **_: object) -> None:
         self.calls.append(("prop", name))
 
-    def operator(self, idname: str, **_: object) -> None:
+    def operator(self, idname: str, **_: object) -> object:
         self.calls.append(("operator", idname))
+        return type("OperatorProperties", (), {})()
 
 
 def test_panel_draws_every_setting_and_both_buttons(scene: bpy.types.Scene) -> None:
@@ -93,3 +94,4 @@ def test_panel_draws_every_setting_and_both_buttons(scene: bpy.types.Scene) -> N
     settings = set(scene.backrooms.bl_rna.properties.keys()) - {"rna_type", "name"}
     assert drawn == settings, "the panel shows exactly the scene settings"
     assert ("operator", "backrooms.generate") in calls and ("operator", "backrooms.clear") in calls
+    assert calls.count(("operator", "backrooms.render_preset")) == 2

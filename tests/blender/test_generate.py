@@ -256,3 +256,12 @@ def test_hum_speakers_are_tagged_and_leave_the_selection_alone(scene: bpy.types.
     assert not bpy.data.speakers, "speaker data goes with its level"
     quiet = api.generate(seed=1, width=16, depth=16, hum=False, scene=scene)
     assert not [obj for obj in quiet.objects if obj.type == "SPEAKER"]
+
+
+def test_render_presets_set_up_cycles(scene: bpy.types.Scene, addon: ModuleType) -> None:
+    assert bpy.ops.backrooms.render_preset(preset="final") == {"FINISHED"}
+    assert scene.render.engine == "CYCLES" and scene.cycles.samples == 256 and scene.cycles.use_light_tree
+    assert (scene.render.resolution_x, scene.render.resolution_y) == (1920, 1080)
+    assert bpy.ops.backrooms.render_preset(preset="preview") == {"FINISHED"}
+    assert scene.cycles.samples == 16 and scene.cycles.use_denoising
+    assert scene.view_settings.view_transform == "AgX"
