@@ -86,3 +86,12 @@ def test_render_looks_like_a_lit_yellow_room(outputs: Path) -> None:
     assert 0.15 < (r + g + b) / 3 < 0.85, "neither black nor blown out"
     assert r > b + 0.08 and g > b + 0.05, f"yellow walls and beige carpet dominate (r={r:.2f} g={g:.2f} b={b:.2f})"
     assert image.std() > 0.05, "walls, floor and ceiling are distinguishable"
+    # Most coloured pixels are in the yellow hue band (about 35 to 70 degrees): the Lobby.
+    hsv = np.asarray(Image.open(outputs / "level0.png").convert("HSV"), np.float64)
+    hue, saturation = hsv[..., 0] * 360 / 255, hsv[..., 1] / 255
+    coloured = saturation > 0.15
+    assert coloured.mean() > 0.3
+    yellow = (hue > 35) & (hue < 70)
+    assert (yellow & coloured).sum() > 0.7 * coloured.sum()
+    dark, blown = (image.max(axis=2) < 0.03).mean(), (image.min(axis=2) > 0.97).mean()
+    assert dark < 0.25 and blown < 0.1
