@@ -9,8 +9,10 @@ import bpy
 
 from .build.level import GeneratedLevel, level_id_of, realize
 from .build.ownership import LAST_LEVEL_KEY, find_level, level_collections, remove_level, remove_owned_objects
-from .core.plan import plan_level
+from .build.troffers import load_troffer
+from .core.plan import plan_level, troffer_size
 from .core.spec import LevelSpec
+from .core.troffer import troffer_kind
 
 __all__ = ["GeneratedLevel", "LevelSpec", "clear", "generate", "levels"]
 
@@ -29,7 +31,7 @@ def generate(
     Raises InvalidSpecError, before the scene is touched, when a field is out of range.
     """
     spec = (spec or LevelSpec()).replace(**fields) if fields else (spec or LevelSpec())
-    plan = plan_level(spec)
+    plan = plan_level(spec, troffer=load_troffer(troffer_kind(troffer_size(spec))))
     scene = scene or bpy.context.scene
     previous = None if new_level else _last_level(scene)
     if previous is None:

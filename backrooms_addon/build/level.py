@@ -13,6 +13,7 @@ import bpy
 from ..core.fixtures import FLICKER, STEADY, flicker_curve
 from ..core.hum import hum_samples, write_wav
 from ..core.plan import LevelPlan, troffer_size
+from ..core.troffer import HANG
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
 from .ownership import LEVEL_KEY, PIECE_KEY, SPEC_KEY, tag
@@ -92,8 +93,8 @@ def _add_lamps(plan: LevelPlan, collection: bpy.types.Collection, level_id: str)
         if state not in lights:
             lights[state] = _new_light(plan, state, level_id)
         lamp = _add_object(f"Backrooms lamp {index:03d}", lights[state], collection, level_id)
-        # Just under the diffuser, so the lamp never sits inside the ceiling.
-        lamp.location = (position[0], position[1], position[2] - 0.01)
+        # Just under the troffer, so nothing of the fixture shades its own lamp.
+        lamp.location = (position[0], position[1], position[2] - HANG - 0.01)
         lamps.append(lamp)
     return lamps
 

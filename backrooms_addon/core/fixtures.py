@@ -25,7 +25,7 @@ F64 = npt.NDArray[np.float64]
 class Fixtures:
     """Troffer centres (metres, level frame) and their states."""
 
-    centres: F64  # (k, 3)
+    centres: F64  # (k, 3): where each troffer meets the ceiling
     states: npt.NDArray[np.int8]  # (k,): STEADY, DEAD, or FLICKER + phase
 
     @property
@@ -43,8 +43,8 @@ def place_fixtures(spec: LevelSpec, solid: npt.NDArray[np.bool_]) -> Fixtures:
     on_grid = (world_x % SPACING == 0) & (world_y % SPACING == 0)
     present = uniform(spec.seed, _PLACE_STREAM, world_x, world_y) < spec.fixture_density
     keep = on_grid & present & ~solid[ys, xs]
-    # 5 mm below the ceiling so the diffuser never z-fights with it.
-    z = spec.wall_height - 0.005
+    # Troffers hang from the ceiling plane (see core/troffer.py).
+    z = spec.wall_height
     centres = np.stack(
         [(xs[keep] + 0.5) * spec.cell_size, (ys[keep] + 0.5) * spec.cell_size, np.full(keep.sum(), z)], -1
     ).astype(np.float64)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -10,11 +9,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .fixtures import FLICKER_PHASES, Fixtures, place_fixtures
-from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, floor_mesh, panel_mesh, wall_mesh
+from .fixtures import place_fixtures
+from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, floor_mesh, wall_mesh
 from .layout import Layout, build_layout
 from .lightmap import with_lightmap
 from .spec import LevelSpec
+from .troffer import default_template, fixture_mesh
 from .version import GENERATOR_VERSION
 
 EYE_HEIGHT = 1.6  # metres
@@ -81,21 +81,26 @@ class LevelPlan:
         }
 
 
-def plan_level(spec: LevelSpec) -> LevelPlan:
-    """The one pure entry point: spec in, complete plan out."""
+def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
+    """The one pure entry point: spec in, complete plan out.
+
+    troffer: the fixture model to copy over the ceiling (Blender passes the one from
+    blend_templates/); by default the same model, built here.
+    """
     layout = build_layout(spec)
     # The region is cut from an endless world; as a level on its own it may get a closed perimeter.
     built = layout.closed() if spec.perimeter else layout
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
     pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
     placed = place_fixtures(spec, layout.solid)
+    size = troffer_size(spec)
     fixtures = placed.centres
     spawn = find_spawn(built, spec.cell_size)
     meshes = {
         "walls": wall_mesh(built, wall_style(spec), pieces),
         "floor": floor_mesh(width_m, depth_m, pieces, spec.cell_size),
         "ceiling": ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size),
-        "fixtures": fixture_mesh(placed, troffer_size(spec), pieces, spec.cell_size),
+        "fixtures": fixture_mesh(placed, troffer or default_template(size), size, pieces, spec.cell_size),
     }
     meshes = {kind: with_lightmap(mesh) for kind, mesh in meshes.items()}
     lit = np.nonzero(placed.lit)[0]
@@ -103,13 +108,6 @@ def plan_level(spec: LevelSpec) -> LevelPlan:
     return LevelPlan(
         spec, layout, meshes, fixtures, fixtures[chosen], spawn, pieces, placed.states, placed.states[chosen]
     )
-
-
-def fixture_mesh(placed: Fixtures, size: tuple[float, float], pieces: Pieces, cell_size: float) -> MeshArrays:
-    """The troffers' diffusers, with a material per state: lit, dead, and one per flicker pattern."""
-    mesh = panel_mesh(placed.centres, *size, pieces, cell_size)
-    materials = ("fixture_diffuser", "fixture_dead", *(f"fixture_flicker_{p}" for p in range(FLICKER_PHASES)))
-    return dataclasses.replace(mesh, material_indices=placed.states.astype(np.int32), materials=materials)
 
 
 def troffer_size(spec: LevelSpec) -> tuple[float, float]:

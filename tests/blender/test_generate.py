@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 LEVEL_KEY = "backrooms_level"
-GOLDEN_POSITIONS = "50ad2b208997e6213362ddf337801180624570f95f15c97facc43b0d81328c6b"
+GOLDEN_POSITIONS = "606f25aa70de1584d8ff994972ee1724ada151c4f33551a8b405f594d2fb5cb4"
 
 
 def _owned(level_id: str) -> list[bpy.types.Object]:
@@ -265,3 +265,15 @@ def test_render_presets_set_up_cycles(scene: bpy.types.Scene, addon: ModuleType)
     assert bpy.ops.backrooms.render_preset(preset="preview") == {"FINISHED"}
     assert scene.cycles.samples == 16 and scene.cycles.use_denoising
     assert scene.view_settings.view_transform == "AgX"
+
+
+def test_troffers_come_from_the_template_file(scene: bpy.types.Scene, addon: ModuleType) -> None:
+    troffers = importlib.import_module(f"{addon.__name__}.build.troffers")
+    before = (len(bpy.data.meshes), len(bpy.data.materials), len(bpy.data.images), len(bpy.data.objects))
+    model = troffers.load_troffer("Troffer 60x120")
+    assert (len(bpy.data.meshes), len(bpy.data.materials), len(bpy.data.images), len(bpy.data.objects)) == before
+    core = addon.core.troffer.troffer_template(0.6, 1.2)
+    np.testing.assert_allclose(model.vertices, core.vertices, atol=1e-6)
+    np.testing.assert_array_equal(model.material_indices, core.material_indices)
+    with bpy.data.libraries.load(str(troffers.TEMPLATE_FILE), assets_only=True) as (source, _):
+        assert set(source.objects) == {"Troffer 60x120", "Troffer 60x60"}, "marked as assets"

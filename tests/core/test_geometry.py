@@ -33,7 +33,7 @@ specs = st.builds(
 )
 
 # Mesh hashes of a reference level: the same bytes on every numpy and Blender version.
-GOLDEN_MESH = "4047fbdac2e900711f91c1fcf6fb0ad8d9ca27d2875bce96c9b3dfa79a60c8f7"
+GOLDEN_MESH = "07de26a3726ac1b1d3c1b064f43d764036f66f91070775a54799195041168829"
 
 
 def _consistent(mesh: MeshArrays) -> None:
@@ -221,8 +221,10 @@ def test_floor_up_ceiling_down_fixtures_down() -> None:
     assert np.allclose(plan.meshes["ceiling"].normals(), [0, 0, -1])
     assert plan.meshes["floor"].face_count == plan.pieces.count == 5 * 3
     fixtures = plan.meshes["fixtures"]
-    assert np.allclose(fixtures.normals(), [0, 0, -1])
-    assert fixtures.vertices[:, 2].max() < plan.spec.wall_height
+    # Each troffer: outer sides facing out, a lip and the diffuser facing down, inner sides facing in.
+    normals = fixtures.normals()
+    assert (normals[:, 2] <= 1e-6).all(), "nothing of a troffer faces the ceiling"
+    assert fixtures.vertices[:, 2].max() <= plan.spec.wall_height + 1e-5
     width_m, depth_m = plan.size_m
     assert float(plan.meshes["floor"].areas().sum()) == pytest.approx(width_m * depth_m)
 
@@ -237,3 +239,18 @@ def _mesh_digest(plan) -> str:  # type: ignore[no-untyped-def]
 
 def test_mesh_bytes_match_the_golden_hash() -> None:
     assert _mesh_digest(plan_level(LevelSpec(seed=21, width=40, depth=30))) == GOLDEN_MESH
+
+
+def test_a_troffer_is_a_closed_frame_around_a_recessed_diffuser() -> None:
+    from backrooms_addon.core.troffer import DIFFUSER, HANG, RECESS, troffer_template
+
+    troffer = troffer_template(0.6, 1.2)
+    q = quad_corners(troffer)
+    normals = troffer.normals()
+    diffuser = troffer.material_indices == DIFFUSER
+    assert diffuser.sum() == 1 and np.allclose(normals[diffuser], [0, 0, -1])
+    np.testing.assert_allclose(q[diffuser][0, :, 2], -HANG + RECESS, atol=1e-6)
+    assert np.ptp(q[:, :, 0]) == pytest.approx(0.6) and np.ptp(q[:, :, 1]) == pytest.approx(1.2)
+    # Seen from below nothing is open: lip plus diffuser cover the troffer's footprint.
+    down = normals[:, 2] < -0.5
+    assert float(troffer.areas()[down].sum()) == pytest.approx(0.6 * 1.2, rel=1e-4)

@@ -1,0 +1,42 @@
+"""Build blend_templates/troffers.blend: the troffer models, marked as assets.
+
+Run with the oldest supported Blender, so that every newer one reads the file, from the
+repository root: `.venv-4.2/bin/python blend_templates/make_troffers.py`. The models come from
+backrooms_addon/core/troffer.py, so the file can be rebuilt and reviewed; the add-on appends
+them with bpy.data.libraries.load, and they also show in the Asset Browser.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "blend_templates" / "troffers.blend"
+
+
+def main() -> int:
+    import bpy
+
+    from backrooms_addon.build.materials import ensure_material
+    from backrooms_addon.build.mesh import mesh_from_arrays
+    from backrooms_addon.core.troffer import TEMPLATE_MATERIALS, TEMPLATES, troffer_template
+
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    for name, (size_x, size_y) in TEMPLATES.items():
+        arrays = troffer_template(size_x, size_y)
+        mesh = mesh_from_arrays(name, arrays, [ensure_material(m) for m in TEMPLATE_MATERIALS])
+        obj = bpy.data.objects.new(name, mesh)
+        bpy.context.scene.collection.objects.link(obj)
+        obj.asset_mark()
+        obj.asset_data.description = f"Recessed fluorescent troffer, {size_x:g} x {size_y:g} m, prismatic diffuser"
+        for tag in ("Backrooms", "light", "fixture"):
+            obj.asset_data.tags.new(tag)
+    bpy.ops.wm.save_as_mainfile(filepath=str(OUT), compress=True)
+    print(OUT, f"{OUT.stat().st_size // 1024} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
