@@ -107,15 +107,21 @@ def baseboard() -> dict[str, F]:
 
 
 def diffuser() -> dict[str, F]:
-    """A prismatic diffuser: a fine lattice of small pyramids, bright in the middle of each."""
+    """A troffer seen from below (0.6 x 1.2 m over the square): a painted metal lip, 4 cm wide,
+    around a prismatic diffuser, a fine lattice of small pyramids. 'glow' is 1 on the diffuser
+    and 0 on the lip, so only the diffuser emits light."""
     y, x = np.mgrid[0:SIZE, 0:SIZE] / SIZE
+    lip = (np.minimum(x, 1 - x) < 0.04 / 0.6) | (np.minimum(y, 1 - y) < 0.04 / 1.2)
     cells = 24
-    px, py = (x * cells) % 1 - 0.5, (y * cells) % 1 - 0.5
+    px, py = (x * cells) % 1 - 0.5, (y * cells * 2) % 1 - 0.5
     pyramid = 1 - 2 * np.maximum(np.abs(px), np.abs(py))
+    prisms = np.clip(0.85 + 0.15 * pyramid, 0, 1)
+    metal = srgb("#E6E2D6").mean()
     return {
-        "color": np.clip(0.85 + 0.15 * pyramid, 0, 1)[..., None] * np.ones(3),
-        "roughness": np.full((SIZE, SIZE, 3), 0.35),
-        "normal": normal_map(pyramid, 1.5),
+        "color": np.where(lip, metal, prisms)[..., None] * np.ones(3),
+        "glow": np.where(lip, 0.0, 1.0)[..., None] * np.ones(3),
+        "roughness": np.where(lip, 0.45, 0.3)[..., None] * np.ones(3),
+        "normal": normal_map(np.where(lip, 0.0, pyramid), 1.5),
     }
 
 

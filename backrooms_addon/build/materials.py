@@ -32,16 +32,24 @@ def ensure_material(name: str) -> bpy.types.Material:
         phase = int(name.removeprefix(FLICKER_PREFIX))
         material.name = f"{recipe.label} Flicker {phase}"
         material[RECIPE_KEY] = name
-        bsdf = next(n for n in material.node_tree.nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
-        animate(bsdf.inputs["Emission Strength"], "default_value", recipe.emission_strength * flicker_curve(0, phase))
+        # The recipe's "strength" node scales the diffuser's glow; keyframe its factor.
+        strength = material.node_tree.nodes["strength"].inputs[1]
+        animate(strength, "default_value", recipe.emission_strength * flicker_curve(0, phase))
     return material
 
 
 def animate(owner: Any, path: str, values: Any) -> None:
-    """A keyframe per frame from frame 1: plain animation data, no drivers, no scripts to run."""
-    for frame, value in enumerate(values.tolist(), start=1):
-        setattr(owner, path, value)
-        owner.keyframe_insert(path, frame=frame)
+    """Keyframes from frame 1 following `values` frame by frame: plain animation data, no drivers,
+    no scripts to run. Only the frames around a change get a key: between two equal keys the
+    curve stays flat, and a change happens within one frame."""
+    values = values.tolist()
+    for frame, value in enumerate(values, start=1):
+        index = frame - 1
+        changes = index in (0, len(values) - 1)
+        changes = changes or values[index] != values[index - 1] or values[index] != values[index + 1]
+        if changes:
+            setattr(owner, path, value)
+            owner.keyframe_insert(path, frame=frame)
 
 
 def ensure_image(file_name: str, colorspace: str, version: int) -> bpy.types.Image:

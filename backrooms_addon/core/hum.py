@@ -15,14 +15,20 @@ MAINS_HZ = 60.0
 _STREAM = 0x48554D21  # "HUM!"
 
 
-def hum_samples(seconds: float = 4.0, rate: int = RATE, seed: int = 0) -> npt.NDArray[np.float64]:
-    """A loopable hum in [-1, 1]: 60 Hz mains, its 120 Hz magnetostriction buzz and their
-    harmonics, plus a faint rasp of ballast buzz that swells with the 120 Hz cycle.
+def hum_samples(seconds: float = 12.0, rate: int = RATE, seed: int = 0) -> npt.NDArray[np.float64]:
+    """A hum in [-1, 1]: 60 Hz mains, its 120 Hz magnetostriction buzz and their harmonics, plus a
+    faint rasp of ballast buzz that swells with the 120 Hz cycle.
 
-    The length is a whole number of mains cycles, so the loop has no click.
+    One second is synthesised and repeated: a whole number of mains cycles, so it joins without a
+    click. Twelve seconds outlast Blender's default 250 frames at 24 fps.
     """
-    cycles = max(1, round(seconds * MAINS_HZ))
-    count = round(cycles * rate / MAINS_HZ)
+    loop = _one_second(rate, seed)
+    repeats = max(1, round(seconds))
+    return np.tile(loop, repeats)
+
+
+def _one_second(rate: int, seed: int) -> npt.NDArray[np.float64]:
+    count = rate
     t = np.arange(count) / rate
     tone = 0.35 * np.sin(2 * np.pi * MAINS_HZ * t)
     buzz = 0.55 * np.sin(2 * np.pi * 2 * MAINS_HZ * t)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .fixtures import Fixtures
-from .geometry import Faces, MeshArrays, Pieces, level_faces, quad_mesh, vertical_faces
+from .geometry import MeshArrays, Pieces, level_faces, quad_mesh, vertical_faces
 
-HANG = 0.04  # metres the frame hangs below the ceiling
-LIP = 0.03  # width of the frame's lip around the diffuser
-RECESS = 0.025  # how far the diffuser sits above the lip's underside
+HANG = 0.03  # metres the troffer hangs below the ceiling
+LIP = 0.04  # width of the frame's lip around the diffuser, painted into the texture (metres)
 FRAME, DIFFUSER = 0, 1
 TEMPLATE_MATERIALS = ("troffer_frame", "fixture_diffuser")
 # A level's fixture meshes: the frame, then the diffuser in each state (see core/fixtures.py).
@@ -22,32 +21,26 @@ FIXTURE_MATERIALS = (
 
 
 def troffer_template(size_x: float, size_y: float) -> MeshArrays:
-    """One troffer centred on the origin, hanging from the ceiling plane z = 0, facing down."""
-    hx, hy, ix, iy = size_x / 2, size_y / 2, size_x / 2 - LIP, size_y / 2 - LIP
-    bottom, diffuser_z = -HANG, -HANG + RECESS
+    """One troffer centred on the origin, hanging HANG below the ceiling plane z = 0.
 
-    def ring(x: float, y: float, z0: float, z1: float, outward: bool) -> list[Faces]:
-        corners = [(x, -y), (x, y), (-x, y), (-x, -y)]
-        sides = []
-        for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1], strict=True):
-            (sx, sy), (ex, ey) = ((ax, ay), (bx, by)) if outward else ((bx, by), (ax, ay))
-            sides.append(vertical_faces(np.array([sx]), np.array([sy]), np.array([ex]), np.array([ey]), z0, z1, FRAME))
-        return sides
-
-    lip = [
-        level_faces(np.array([x0]), np.array([y0]), np.array([x1]), np.array([y1]), bottom, up=False, material=FRAME)
-        for x0, y0, x1, y1 in ((-hx, -hy, hx, -iy), (-hx, iy, hx, hy), (-hx, -iy, -ix, iy), (ix, -iy, hx, iy))
+    Five quads: four sides of painted frame and the face seen from below, whose texture carries
+    the frame's lip around the prismatic diffuser. A level holds thousands of troffers, so the
+    lip and the recess are painted rather than modelled: a fifth of the faces, the same look from
+    eye height.
+    """
+    hx, hy = size_x / 2, size_y / 2
+    corners = [(hx, -hy), (hx, hy), (-hx, hy), (-hx, -hy)]
+    sides = [
+        vertical_faces(np.array([ax]), np.array([ay]), np.array([bx]), np.array([by]), -HANG, 0.0, FRAME)
+        for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1], strict=True)
     ]
-    diffuser = level_faces(
-        np.array([-ix]), np.array([-iy]), np.array([ix]), np.array([iy]), diffuser_z, False, DIFFUSER
-    )
-    # The diffuser's UVs span 0..1 over the panel, for its prism texture.
-    diffuser_uv = (diffuser.corners[:, :, :2] + [ix, iy]) / [2 * ix, 2 * iy]
-    parts = [*ring(hx, hy, bottom, 0.0, outward=True), *lip, *ring(ix, iy, bottom, diffuser_z, outward=False)]
-    corners = np.concatenate([*(p.corners for p in parts), diffuser.corners])
-    uvs = np.concatenate([*(p.uvs for p in parts), diffuser_uv.astype(np.float32)])
-    material = np.array([FRAME] * (len(corners) - 1) + [DIFFUSER], np.int32)
-    return quad_mesh(corners, uvs, material, TEMPLATE_MATERIALS)
+    face = level_faces(np.array([-hx]), np.array([-hy]), np.array([hx]), np.array([hy]), -HANG, False, DIFFUSER)
+    # The face's UVs span 0..1 over the troffer, for its lip-and-prism texture.
+    face_uv = (face.corners[:, :, :2] + [hx, hy]) / [size_x, size_y]
+    corners_all = np.concatenate([*(side.corners for side in sides), face.corners])
+    uvs = np.concatenate([*(side.uvs for side in sides), face_uv.astype(np.float32)])
+    material = np.array([FRAME] * 4 + [DIFFUSER], np.int32)
+    return quad_mesh(corners_all, uvs, material, TEMPLATE_MATERIALS)
 
 
 def fixture_mesh(

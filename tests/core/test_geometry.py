@@ -33,7 +33,7 @@ specs = st.builds(
 )
 
 # Mesh hashes of a reference level: the same bytes on every numpy and Blender version.
-GOLDEN_MESH = "07de26a3726ac1b1d3c1b064f43d764036f66f91070775a54799195041168829"
+GOLDEN_MESH = "4ad151473385db9057a60dcc149199683bbb276f4fca689667946c3de5ce0b4b"
 
 
 def _consistent(mesh: MeshArrays) -> None:
@@ -241,16 +241,20 @@ def test_mesh_bytes_match_the_golden_hash() -> None:
     assert _mesh_digest(plan_level(LevelSpec(seed=21, width=40, depth=30))) == GOLDEN_MESH
 
 
-def test_a_troffer_is_a_closed_frame_around_a_recessed_diffuser() -> None:
-    from backrooms_addon.core.troffer import DIFFUSER, HANG, RECESS, troffer_template
+def test_a_troffer_is_a_box_hanging_from_the_ceiling() -> None:
+    from backrooms_addon.core.troffer import DIFFUSER, HANG, troffer_template
 
     troffer = troffer_template(0.6, 1.2)
     q = quad_corners(troffer)
     normals = troffer.normals()
-    diffuser = troffer.material_indices == DIFFUSER
-    assert diffuser.sum() == 1 and np.allclose(normals[diffuser], [0, 0, -1])
-    np.testing.assert_allclose(q[diffuser][0, :, 2], -HANG + RECESS, atol=1e-6)
+    face = troffer.material_indices == DIFFUSER
+    assert face.sum() == 1 and np.allclose(normals[face], [0, 0, -1])
+    np.testing.assert_allclose(q[face][0, :, 2], -HANG, atol=1e-6)
     assert np.ptp(q[:, :, 0]) == pytest.approx(0.6) and np.ptp(q[:, :, 1]) == pytest.approx(1.2)
-    # Seen from below nothing is open: lip plus diffuser cover the troffer's footprint.
-    down = normals[:, 2] < -0.5
-    assert float(troffer.areas()[down].sum()) == pytest.approx(0.6 * 1.2, rel=1e-4)
+    sides = q[~face]
+    assert len(sides) == 4 and np.allclose(np.abs(normals[~face][:, 2]), 0)
+    # The sides face outwards: from the troffer's middle, along their normal.
+    outward = np.einsum("ij,ij->i", sides.mean(axis=1)[:, :2], normals[~face][:, :2])
+    assert (outward > 0).all()
+    face_uv = troffer.uvs.reshape(-1, 4, 2)[face]
+    assert face_uv.min() == pytest.approx(0, abs=1e-6) and face_uv.max() == pytest.approx(1, abs=1e-6)
