@@ -118,6 +118,8 @@ def _add_hum(
     """Speakers playing the fluorescent hum at the lit troffers nearest the spawn point."""
     if not plan.spec.hum or scene != bpy.context.scene or len(plan.lamps) == 0:
         return []
+    if not bpy.ops.object.speaker_add.poll():  # e.g. while the user is in edit mode: no hum this time
+        return []
     sound = _ensure_hum()
     view_layer = bpy.context.view_layer
     active, selected = view_layer.objects.active, [o for o in view_layer.objects if o.select_get()]
