@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import bpy
 from bpy.props import BoolProperty, EnumProperty
 
@@ -67,6 +69,23 @@ class BACKROOMS_OT_clear(bpy.types.Operator):
         return {"FINISHED"}
 
 
+class BACKROOMS_OT_randomize_seed(bpy.types.Operator):
+    """Pick a new random seed for the next level"""
+
+    bl_idname = "backrooms.randomize_seed"
+    bl_label = "Random Seed"
+    bl_options = {"REGISTER", "UNDO"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        settings = context.scene.backrooms
+        # A private generator: nothing touches Python's global random state.
+        seed = random.SystemRandom().randrange(1 << 31)
+        while seed == settings.seed:
+            seed = random.SystemRandom().randrange(1 << 31)
+        settings.seed = seed
+        return {"FINISHED"}
+
+
 class BACKROOMS_OT_render_preset(bpy.types.Operator):
     """Set the scene up to render a Backrooms level: Cycles on the CPU, light tree, denoised"""
 
@@ -93,7 +112,7 @@ def draw_add_menu(menu: bpy.types.Menu, context: bpy.types.Context) -> None:
     menu.layout.operator(BACKROOMS_OT_generate.bl_idname, text="Backrooms Level", icon="MESH_GRID")
 
 
-CLASSES = (BACKROOMS_OT_generate, BACKROOMS_OT_clear, BACKROOMS_OT_render_preset)
+CLASSES = (BACKROOMS_OT_generate, BACKROOMS_OT_clear, BACKROOMS_OT_randomize_seed, BACKROOMS_OT_render_preset)
 
 
 def register() -> None:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import bpy
 
+from .core.cost import estimate_cost
+from .core.errors import BackroomsError
 from .core.render import RENDER_PRESETS
-from .operators import BACKROOMS_OT_clear, BACKROOMS_OT_generate, BACKROOMS_OT_render_preset
+from .operators import (
+    BACKROOMS_OT_clear,
+    BACKROOMS_OT_generate,
+    BACKROOMS_OT_randomize_seed,
+    BACKROOMS_OT_render_preset,
+)
+from .props import spec_from
 
 # The panel's blocks of settings, top to bottom.
 SETTING_GROUPS = (
-    ("seed", "width", "depth"),
+    ("width", "depth"),
     ("algorithm", "density", "room_min", "room_max"),
     ("cell_size", "wall_height", "door_height", "baseboard_height", "perimeter"),
     ("fixture_density", "dead_fraction", "flicker_fraction", "light_budget", "hum"),
@@ -29,10 +37,14 @@ class BACKROOMS_PT_level(bpy.types.Panel):
         layout.use_property_split = True
         layout.use_property_decorate = False
         settings = context.scene.backrooms
+        row = layout.row(align=True)
+        row.prop(settings, "seed")
+        row.operator(BACKROOMS_OT_randomize_seed.bl_idname, text="", icon="FILE_REFRESH")
         for group in SETTING_GROUPS:
             column = layout.column(align=True)
             for name in group:
                 column.prop(settings, name)
+        draw_cost(layout, settings)
         row = layout.row(align=True)
         row.scale_y = 1.4
         row.operator(BACKROOMS_OT_generate.bl_idname, text="Generate", icon="MESH_GRID")
@@ -40,6 +52,20 @@ class BACKROOMS_PT_level(bpy.types.Panel):
         row = layout.row(align=True)
         for key, preset in RENDER_PRESETS.items():
             row.operator(BACKROOMS_OT_render_preset.bl_idname, text=preset.label, icon="RENDER_STILL").preset = key
+
+
+def draw_cost(layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
+    """What Generate will build, before it is built."""
+    try:
+        cost = estimate_cost(spec_from(settings))
+    except BackroomsError as error:
+        layout.label(text=str(error), icon="ERROR")
+        return
+    box = layout.box()
+    box.label(text=f"{cost.faces:,} faces, {cost.troffers:,} troffers, {cost.lamps} lamps", icon="INFO")
+    box.label(text=f"About {cost.memory_bytes / 2**20:,.0f} MiB while building")
+    if cost.slow:
+        box.label(text="Large: this will take a while", icon="ERROR")
 
 
 CLASSES = (BACKROOMS_PT_level,)

@@ -7,7 +7,13 @@ from types import ModuleType
 import bpy
 from blender_support import ADDON_MODULE, disable_extension, enable_extension
 
-CLASS_NAMES = ("BACKROOMS_OT_generate", "BACKROOMS_OT_clear", "BACKROOMS_OT_render_preset", "BACKROOMS_PT_level")
+CLASS_NAMES = (
+    "BACKROOMS_OT_generate",
+    "BACKROOMS_OT_clear",
+    "BACKROOMS_OT_randomize_seed",
+    "BACKROOMS_OT_render_preset",
+    "BACKROOMS_PT_level",
+)
 
 
 def _handler_counts() -> dict[str, int]:
@@ -80,6 +86,12 @@ class _LayoutRecorder:
     def prop(self, data: object, name: str, **_: object) -> None:
         self.calls.append(("prop", name))
 
+    def box(self) -> _LayoutRecorder:
+        return self
+
+    def label(self, text: str = "", **_: object) -> None:
+        self.calls.append(("label", text))
+
     def operator(self, idname: str, **_: object) -> object:
         self.calls.append(("operator", idname))
         return type("OperatorProperties", (), {})()
@@ -95,3 +107,12 @@ def test_panel_draws_every_setting_and_both_buttons(scene: bpy.types.Scene) -> N
     assert drawn == settings, "the panel shows exactly the scene settings"
     assert ("operator", "backrooms.generate") in calls and ("operator", "backrooms.clear") in calls
     assert calls.count(("operator", "backrooms.render_preset")) == 2
+    assert ("operator", "backrooms.randomize_seed") in calls
+    labels = [text for kind, text in calls if kind == "label"]
+    assert any("faces" in text and "troffers" in text for text in labels), "the cost readout"
+
+
+def test_randomize_seed(scene: bpy.types.Scene) -> None:
+    scene.backrooms.seed = 5
+    assert bpy.ops.backrooms.randomize_seed() == {"FINISHED"}
+    assert scene.backrooms.seed != 5 and 0 <= scene.backrooms.seed < 2**31
