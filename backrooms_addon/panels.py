@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import bpy
+import numpy as np
 
 from .core.cost import estimate_cost
 from .core.errors import BackroomsError
+from .core.preview import preview
 from .core.render import RENDER_PRESETS
 from .operators import (
     BACKROOMS_OT_clear,
@@ -44,6 +46,7 @@ class BACKROOMS_PT_level(bpy.types.Panel):
             column = layout.column(align=True)
             for name in group:
                 column.prop(settings, name)
+        draw_preview(layout, settings)
         draw_cost(layout, settings)
         row = layout.row(align=True)
         row.scale_y = 1.4
@@ -52,6 +55,32 @@ class BACKROOMS_PT_level(bpy.types.Panel):
         row = layout.row(align=True)
         for key, preset in RENDER_PRESETS.items():
             row.operator(BACKROOMS_OT_render_preset.bl_idname, text=preset.label, icon="RENDER_STILL").preset = key
+
+
+PREVIEW_PIXELS = 128
+_previews: dict[str, object] = {}  # "collection": the bpy.utils.previews collection, while registered
+
+
+def draw_preview(layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
+    """A top-down thumbnail of the layout, made by the core in milliseconds, so seeds can be
+    flipped through before anything is built."""
+    collection = _previews.get("collection")
+    try:
+        spec = spec_from(settings)
+    except BackroomsError:
+        return
+    if collection is None:
+        return
+    key = repr(sorted(spec.to_dict().items()))
+    if key not in collection:  # type: ignore[operator]
+        if len(collection) > 32:  # type: ignore[arg-type]
+            collection.clear()  # type: ignore[attr-defined]
+        item = collection.new(key)  # type: ignore[attr-defined]
+        rgb = preview(spec, PREVIEW_PIXELS)[::-1].astype(np.float32) / 255  # Blender: bottom row first
+        rgba = np.concatenate([rgb, np.ones((*rgb.shape[:2], 1), np.float32)], axis=2)
+        item.image_size = (PREVIEW_PIXELS, PREVIEW_PIXELS)
+        item.image_pixels_float.foreach_set(rgba.ravel())
+    layout.template_icon(icon_value=collection[key].icon_id, scale=8.0)  # type: ignore[index]
 
 
 def draw_cost(layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
@@ -72,10 +101,16 @@ CLASSES = (BACKROOMS_PT_level,)
 
 
 def register() -> None:
+    import bpy.utils.previews
+
+    _previews["collection"] = bpy.utils.previews.new()
     for cls in CLASSES:
         bpy.utils.register_class(cls)
 
 
 def unregister() -> None:
+    import bpy.utils.previews
+
     for cls in reversed(CLASSES):
         bpy.utils.unregister_class(cls)
+    bpy.utils.previews.remove(_previews.pop("collection"))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
 import bpy
+import numpy as np
 from blender_support import ADDON_MODULE, disable_extension, enable_extension
 
 CLASS_NAMES = (
@@ -92,6 +94,9 @@ class _LayoutRecorder:
     def label(self, text: str = "", **_: object) -> None:
         self.calls.append(("label", text))
 
+    def template_icon(self, icon_value: int = 0, **_: object) -> None:
+        self.calls.append(("icon", str(icon_value)))
+
     def operator(self, idname: str, **_: object) -> object:
         self.calls.append(("operator", idname))
         return type("OperatorProperties", (), {})()
@@ -110,6 +115,26 @@ def test_panel_draws_every_setting_and_both_buttons(scene: bpy.types.Scene) -> N
     assert ("operator", "backrooms.randomize_seed") in calls
     labels = [text for kind, text in calls if kind == "label"]
     assert any("faces" in text and "troffers" in text for text in labels), "the cost readout"
+    assert len([kind for kind, _ in calls if kind == "icon"]) == 1, "the layout preview is shown"
+
+
+def test_layout_preview_follows_the_settings(scene: bpy.types.Scene, addon: ModuleType) -> None:
+    panels = importlib.import_module(f"{addon.__name__}.panels")
+    collection = panels._previews["collection"]
+
+    def pixels() -> np.ndarray:
+        bpy.types.BACKROOMS_PT_level.draw(type("Panel", (), {"layout": _LayoutRecorder([])})(), bpy.context)
+        key = repr(sorted(addon.props.spec_from(scene.backrooms).to_dict().items()))
+        item = collection[key]
+        assert tuple(item.image_size) == (panels.PREVIEW_PIXELS, panels.PREVIEW_PIXELS)
+        values = np.empty(len(item.image_pixels_float), np.float32)
+        item.image_pixels_float.foreach_get(values)
+        return values.reshape(panels.PREVIEW_PIXELS, panels.PREVIEW_PIXELS, 4)
+
+    first = pixels()
+    assert first[..., 0].min() < 0.3 < first[..., 0].max(), "walls drawn dark on a light floor"
+    scene.backrooms.seed += 1
+    assert not np.array_equal(pixels(), first), "a new seed, a new preview"
 
 
 def test_randomize_seed(scene: bpy.types.Scene) -> None:
