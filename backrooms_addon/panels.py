@@ -17,17 +17,10 @@ from .operators import (
 )
 from .props import spec_from
 
-# The panel's blocks of settings, top to bottom.
-SETTING_GROUPS = (
-    ("width", "depth"),
-    ("algorithm", "density", "room_min", "room_max"),
-    ("cell_size", "wall_height", "door_height", "baseboard_height", "perimeter"),
-    ("fixture_density", "dead_fraction", "flicker_fraction", "light_budget", "hum"),
-    ("chunk_size", "piece_chunks", "origin_x", "origin_y"),
-)
-
 
 class BACKROOMS_PT_level(bpy.types.Panel):
+    """The level: seed and size, a preview of its layout, what it costs, and Generate / Clear."""
+
     bl_label = "Backrooms Level"
     bl_idname = "BACKROOMS_PT_level"
     bl_space_type = "VIEW_3D"
@@ -35,26 +28,75 @@ class BACKROOMS_PT_level(bpy.types.Panel):
     bl_category = "Backrooms"
 
     def draw(self, context: bpy.types.Context) -> None:
-        layout = self.layout
-        layout.use_property_split = True
-        layout.use_property_decorate = False
+        layout = _split(self.layout)
         settings = context.scene.backrooms
         row = layout.row(align=True)
         row.prop(settings, "seed")
         row.operator(BACKROOMS_OT_randomize_seed.bl_idname, text="", icon="FILE_REFRESH")
-        for group in SETTING_GROUPS:
-            column = layout.column(align=True)
-            for name in group:
-                column.prop(settings, name)
+        column = layout.column(align=True)
+        column.prop(settings, "width")
+        column.prop(settings, "depth")
         draw_preview(layout, settings)
         draw_cost(layout, settings)
         row = layout.row(align=True)
         row.scale_y = 1.4
         row.operator(BACKROOMS_OT_generate.bl_idname, text="Generate", icon="MESH_GRID")
         row.operator(BACKROOMS_OT_clear.bl_idname, text="Clear", icon="TRASH")
-        row = layout.row(align=True)
+
+
+class _SettingsPanel(bpy.types.Panel):
+    """A sub-panel showing a few blocks of the scene's Backrooms settings."""
+
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Backrooms"
+    bl_parent_id = "BACKROOMS_PT_level"
+    groups: tuple[tuple[str, ...], ...] = ()
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = _split(self.layout)
+        for group in self.groups:
+            column = layout.column(align=True)
+            for name in group:
+                column.prop(context.scene.backrooms, name)
+
+
+class BACKROOMS_PT_layout(_SettingsPanel):
+    bl_label = "Layout"
+    bl_idname = "BACKROOMS_PT_layout"
+    groups = (
+        ("algorithm", "density", "room_min", "room_max"),
+        ("cell_size", "wall_height", "door_height", "baseboard_height", "perimeter"),
+        ("chunk_size", "piece_chunks", "origin_x", "origin_y"),
+    )
+
+
+class BACKROOMS_PT_lighting(_SettingsPanel):
+    bl_label = "Lighting"
+    bl_idname = "BACKROOMS_PT_lighting"
+    groups = (("fixture_density", "dead_fraction", "flicker_fraction", "light_budget", "hum"),)
+
+
+class BACKROOMS_PT_output(bpy.types.Panel):
+    """Render presets for the scene."""
+
+    bl_label = "Output"
+    bl_idname = "BACKROOMS_PT_output"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Backrooms"
+    bl_parent_id = "BACKROOMS_PT_level"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        row = self.layout.row(align=True)
         for key, preset in RENDER_PRESETS.items():
             row.operator(BACKROOMS_OT_render_preset.bl_idname, text=preset.label, icon="RENDER_STILL").preset = key
+
+
+def _split(layout: bpy.types.UILayout) -> bpy.types.UILayout:
+    layout.use_property_split = True
+    layout.use_property_decorate = False
+    return layout
 
 
 PREVIEW_PIXELS = 128
@@ -97,7 +139,7 @@ def draw_cost(layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> 
         box.label(text="Large: this will take a while", icon="ERROR")
 
 
-CLASSES = (BACKROOMS_PT_level,)
+CLASSES = (BACKROOMS_PT_level, BACKROOMS_PT_layout, BACKROOMS_PT_lighting, BACKROOMS_PT_output)
 
 
 def register() -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import bpy
+import numpy as np
 
 from ..core.fixtures import FLICKER, STEADY, flicker_curve
 from ..core.hum import hum_samples, write_wav
@@ -56,14 +57,22 @@ def realize(
     tag(collection, level_id)
     collection[SPEC_KEY] = json.dumps(plan.spec.to_dict(), sort_keys=True)
     level = GeneratedLevel(level_id, collection, plan)
+    # The window manager's progress indicator moves piece by piece on long builds.
+    progress = bpy.context.window_manager
+    parts = sum(len(np.unique(mesh.pieces)) for mesh in plan.meshes.values())
+    progress.progress_begin(0, max(parts, 1))
+    done = 0
     for kind, arrays in plan.meshes.items():
         materials = [ensure_material(name) for name in arrays.materials]
         for piece, part in arrays.split():
+            done += 1
+            progress.progress_update(done)
             name = piece_name(kind, piece, plan.pieces.columns)
             mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
             obj = _add_object(name, mesh, collection, level_id)
             obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
             level.objects.append(obj)
+    progress.progress_end()
     level.objects.extend(_add_lamps(plan, collection, level_id))
     level.objects.extend(_add_hum(plan, scene, collection, level_id))
     level.camera = _add_camera(plan, collection, level_id)

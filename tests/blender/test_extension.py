@@ -15,6 +15,9 @@ CLASS_NAMES = (
     "BACKROOMS_OT_randomize_seed",
     "BACKROOMS_OT_render_preset",
     "BACKROOMS_PT_level",
+    "BACKROOMS_PT_layout",
+    "BACKROOMS_PT_lighting",
+    "BACKROOMS_PT_output",
 )
 
 
@@ -102,14 +105,17 @@ class _LayoutRecorder:
         return type("OperatorProperties", (), {})()
 
 
-def test_panel_draws_every_setting_and_both_buttons(scene: bpy.types.Scene) -> None:
+def test_panels_draw_every_setting_and_the_buttons(scene: bpy.types.Scene) -> None:
     calls: list[tuple[str, str]] = []
-    panel = bpy.types.BACKROOMS_PT_level
-    stand_in = type("Panel", (), {"layout": _LayoutRecorder(calls)})()
-    panel.draw(stand_in, bpy.context)
-    drawn = {name for kind, name in calls if kind == "prop"}
+    for name in ("BACKROOMS_PT_level", "BACKROOMS_PT_layout", "BACKROOMS_PT_lighting", "BACKROOMS_PT_output"):
+        panel = getattr(bpy.types, name)
+        if name != "BACKROOMS_PT_level":
+            assert panel.bl_parent_id == "BACKROOMS_PT_level" and panel.bl_category == "Backrooms"
+        stand_in = type("Panel", (), {"layout": _LayoutRecorder(calls), "groups": getattr(panel, "groups", ())})()
+        panel.draw(stand_in, bpy.context)
+    drawn = [name for kind, name in calls if kind == "prop"]
     settings = set(scene.backrooms.bl_rna.properties.keys()) - {"rna_type", "name"}
-    assert drawn == settings, "the panel shows exactly the scene settings"
+    assert sorted(drawn) == sorted(settings), "every setting exactly once"
     assert ("operator", "backrooms.generate") in calls and ("operator", "backrooms.clear") in calls
     assert calls.count(("operator", "backrooms.render_preset")) == 2
     assert ("operator", "backrooms.randomize_seed") in calls
