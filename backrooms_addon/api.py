@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 import bpy
 
 from .build.level import GeneratedLevel, level_id_of, realize
-from .build.ownership import LAST_LEVEL_KEY, find_level, level_collections, remove_level, remove_owned_objects
+from .build.ownership import (
+    GENERATOR_KEY,
+    LAST_LEVEL_KEY,
+    SPEC_KEY,
+    find_level,
+    level_collections,
+    remove_level,
+    remove_owned_objects,
+)
 from .build.troffers import load_troffer
+from .core.errors import BackroomsError
 from .core.plan import plan_level, troffer_size
 from .core.spec import LevelSpec
 from .core.troffer import troffer_kind
 
-__all__ = ["GeneratedLevel", "LevelSpec", "clear", "generate", "levels"]
+__all__ = ["GeneratedLevel", "LevelSpec", "clear", "generate", "levels", "regenerate"]
 
 
 def generate(
@@ -42,6 +52,21 @@ def generate(
     level = realize(plan, scene, level_id, collection)
     scene[LAST_LEVEL_KEY] = level_id
     return level
+
+
+def regenerate(scene: bpy.types.Scene | None = None) -> tuple[GeneratedLevel, int]:
+    """Rebuild the level made last from the spec stored on its collection (saved with the file).
+
+    Returns the level and the generator version that made the stored one: when it differs from
+    GENERATOR_VERSION, the rebuilt level is not the same as the old one.
+    """
+    scene = scene or bpy.context.scene
+    collection = _last_level(scene)
+    if collection is None:
+        raise BackroomsError("there is no Backrooms level in this scene to regenerate")
+    spec = LevelSpec.from_dict(json.loads(collection[SPEC_KEY]))
+    made_by = int(collection.get(GENERATOR_KEY, 0))
+    return generate(spec, scene=scene), made_by
 
 
 def clear(scene: bpy.types.Scene | None = None, *, all_levels: bool = False) -> int:

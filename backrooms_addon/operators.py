@@ -11,6 +11,7 @@ from . import api
 from .build.output import apply_render_preset
 from .core.errors import BackroomsError
 from .core.render import RENDER_PRESETS
+from .core.version import GENERATOR_VERSION
 from .props import SPEC_FIELDS, spec_from, spec_properties
 
 
@@ -69,6 +70,37 @@ class BACKROOMS_OT_clear(bpy.types.Operator):
         return {"FINISHED"}
 
 
+class BACKROOMS_OT_regenerate(bpy.types.Operator):
+    """Rebuild the level generated last from the settings saved with it"""
+
+    bl_idname = "backrooms.regenerate"
+    bl_label = "Regenerate Backrooms Level"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if not api.levels(context.scene):
+            cls.poll_message_set("There is no Backrooms level in this scene")
+            return False
+        return True
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        try:
+            level, made_by = api.regenerate(context.scene)
+        except BackroomsError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        if made_by != GENERATOR_VERSION:
+            self.report(
+                {"WARNING"},
+                f"{level.collection.name} was made by generator version {made_by}; this is version "
+                f"{GENERATOR_VERSION}, so the rebuilt level differs from the old one",
+            )
+        else:
+            self.report({"INFO"}, f"{level.collection.name} rebuilt")
+        return {"FINISHED"}
+
+
 class BACKROOMS_OT_randomize_seed(bpy.types.Operator):
     """Pick a new random seed for the next level"""
 
@@ -112,7 +144,13 @@ def draw_add_menu(menu: bpy.types.Menu, context: bpy.types.Context) -> None:
     menu.layout.operator(BACKROOMS_OT_generate.bl_idname, text="Backrooms Level", icon="MESH_GRID")
 
 
-CLASSES = (BACKROOMS_OT_generate, BACKROOMS_OT_clear, BACKROOMS_OT_randomize_seed, BACKROOMS_OT_render_preset)
+CLASSES = (
+    BACKROOMS_OT_generate,
+    BACKROOMS_OT_clear,
+    BACKROOMS_OT_regenerate,
+    BACKROOMS_OT_randomize_seed,
+    BACKROOMS_OT_render_preset,
+)
 
 
 def register() -> None:

@@ -276,3 +276,27 @@ def test_troffers_come_from_the_template_file(scene: bpy.types.Scene, addon: Mod
     np.testing.assert_array_equal(model.material_indices, core.material_indices)
     with bpy.data.libraries.load(str(troffers.TEMPLATE_FILE), assets_only=True) as (source, _):
         assert set(source.objects) == {"Troffer 60x120", "Troffer 60x60"}, "marked as assets"
+
+
+def test_regenerate_after_reopening_the_file_reproduces_the_level(
+    scene: bpy.types.Scene, api: ModuleType, tmp_path
+) -> None:
+    level = api.generate(seed=9, width=20, depth=14, density=0.4, algorithm="prim", scene=scene)
+    before = {obj.name: _mesh_arrays(obj.data)["position"] for obj in level.objects if obj.type == "MESH"}
+    path = tmp_path / "saved.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(path))
+    bpy.ops.wm.open_mainfile(filepath=str(path))
+    assert bpy.ops.backrooms.regenerate() == {"FINISHED"}
+    (collection,) = api.levels(bpy.context.scene)
+    after = {obj.name: _mesh_arrays(obj.data)["position"] for obj in collection.objects if obj.type == "MESH"}
+    assert after.keys() == before.keys()
+    for name, positions in before.items():
+        np.testing.assert_array_equal(after[name], positions)
+
+
+def test_a_level_from_an_older_generator_says_so(scene: bpy.types.Scene, api: ModuleType, addon: ModuleType) -> None:
+    level = api.generate(seed=9, width=8, depth=8, scene=scene)
+    level.collection["backrooms_generator"] = addon.GENERATOR_VERSION - 1
+    rebuilt, made_by = api.regenerate(scene)
+    assert made_by == addon.GENERATOR_VERSION - 1 and rebuilt.collection == level.collection
+    assert rebuilt.collection["backrooms_generator"] == addon.GENERATOR_VERSION
