@@ -12,6 +12,7 @@ from .build.level import GeneratedLevel, level_id_of, realize
 from .build.ownership import (
     GENERATOR_KEY,
     LAST_LEVEL_KEY,
+    OFFSET_KEY,
     SPEC_KEY,
     find_level,
     level_collections,
@@ -19,12 +20,12 @@ from .build.ownership import (
     remove_owned_objects,
 )
 from .build.troffers import load_troffer
-from .core.errors import BackroomsError
+from .core.errors import BackroomsError, InvalidSpecError
 from .core.plan import plan_level, troffer_size
 from .core.spec import LevelSpec
 from .core.troffer import troffer_kind
 
-__all__ = ["GeneratedLevel", "LevelSpec", "clear", "generate", "levels", "regenerate"]
+__all__ = ["GeneratedLevel", "LevelSpec", "clear", "extend", "generate", "levels", "regenerate"]
 
 
 def generate(
@@ -67,6 +68,37 @@ def regenerate(scene: bpy.types.Scene | None = None) -> tuple[GeneratedLevel, in
     spec = LevelSpec.from_dict(json.loads(collection[SPEC_KEY]))
     made_by = int(collection.get(GENERATOR_KEY, 0))
     return generate(spec, scene=scene), made_by
+
+
+SIDES = ("EAST", "WEST", "NORTH", "SOUTH")
+
+
+def extend(side: str, chunks: int = 1, scene: bpy.types.Scene | None = None) -> GeneratedLevel:
+    """Grow the level made last by `chunks` chunks on one side (EAST, WEST, NORTH or SOUTH).
+
+    The world is seamless, so the grown level is exactly the larger region; what was there stays
+    where it was (growing west or south moves the level's frame, not its old cells).
+    """
+    if side not in SIDES:
+        raise InvalidSpecError("side", f"must be one of {', '.join(SIDES)}, got {side!r}")
+    scene = scene or bpy.context.scene
+    collection = _last_level(scene)
+    if collection is None:
+        raise BackroomsError("there is no Backrooms level in this scene to extend")
+    spec = LevelSpec.from_dict(json.loads(collection[SPEC_KEY]))
+    cells = chunks * spec.chunk_size
+    ox, oy = spec.origin
+    grown: dict[str, dict[str, Any]] = {
+        "EAST": {"width": spec.width + cells},
+        "NORTH": {"depth": spec.depth + cells},
+        "WEST": {"width": spec.width + cells, "origin": [ox - cells, oy]},
+        "SOUTH": {"depth": spec.depth + cells, "origin": [ox, oy - cells]},
+    }
+    new_spec = spec.replace(**grown[side])  # validated (size and memory) before anything changes
+    shift = {"WEST": (-cells * spec.cell_size, 0.0), "SOUTH": (0.0, -cells * spec.cell_size)}.get(side, (0.0, 0.0))
+    x, y = collection.get(OFFSET_KEY, (0.0, 0.0))
+    collection[OFFSET_KEY] = (x + shift[0], y + shift[1])
+    return generate(new_spec, scene=scene)
 
 
 def clear(scene: bpy.types.Scene | None = None, *, all_levels: bool = False) -> int:

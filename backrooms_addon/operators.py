@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import bpy
-from bpy.props import BoolProperty, EnumProperty
+from bpy.props import BoolProperty, EnumProperty, IntProperty
 
 from . import api
 from .build.output import apply_render_preset
@@ -101,6 +101,37 @@ class BACKROOMS_OT_regenerate(bpy.types.Operator):
         return {"FINISHED"}
 
 
+class BACKROOMS_OT_extend(bpy.types.Operator):
+    """Add the neighbouring chunks on one side to the level generated last, seamlessly"""
+
+    bl_idname = "backrooms.extend"
+    bl_label = "Extend Backrooms Level"
+    bl_options = {"REGISTER", "UNDO"}
+
+    side: EnumProperty(  # type: ignore[valid-type]
+        name="Side",
+        items=[(side, side.title(), f"Add chunks on the {side.lower()} side") for side in api.SIDES],
+    )
+    chunks: IntProperty(name="Chunks", description="How many chunks to add", default=1, min=1, max=64)  # type: ignore[valid-type]
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if not api.levels(context.scene):
+            cls.poll_message_set("There is no Backrooms level in this scene")
+            return False
+        return True
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        try:
+            level = api.extend(self.side, self.chunks, context.scene)
+        except BackroomsError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        spec = level.plan.spec
+        self.report({"INFO"}, f"{level.collection.name}: now {spec.width} x {spec.depth} cells")
+        return {"FINISHED"}
+
+
 class BACKROOMS_OT_randomize_seed(bpy.types.Operator):
     """Pick a new random seed for the next level"""
 
@@ -148,6 +179,7 @@ CLASSES = (
     BACKROOMS_OT_generate,
     BACKROOMS_OT_clear,
     BACKROOMS_OT_regenerate,
+    BACKROOMS_OT_extend,
     BACKROOMS_OT_randomize_seed,
     BACKROOMS_OT_render_preset,
 )

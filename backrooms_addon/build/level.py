@@ -17,7 +17,7 @@ from ..core.plan import LevelPlan, troffer_size
 from ..core.troffer import HANG
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
-from .ownership import LEVEL_KEY, PIECE_KEY, SPEC_KEY, tag
+from .ownership import LEVEL_KEY, OFFSET_KEY, PIECE_KEY, SPEC_KEY, tag
 
 LAMP_POWER_W = 40.0
 HUM_SPEAKERS = 4
@@ -77,6 +77,12 @@ def realize(
     level.objects.extend(_add_hum(plan, scene, collection, level_id))
     level.camera = _add_camera(plan, collection, level_id)
     level.objects.append(level.camera)
+    # A level extended west or south keeps its old part where it was: its frame moved instead.
+    offset = collection.get(OFFSET_KEY)
+    if offset is not None:
+        for obj in level.objects:
+            obj.location.x += offset[0]
+            obj.location.y += offset[1]
     if scene.camera is None:
         scene.camera = level.camera
     return level

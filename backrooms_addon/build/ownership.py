@@ -12,6 +12,7 @@ LEVEL_KEY = "backrooms_level"
 GENERATOR_KEY = "backrooms_generator"
 SPEC_KEY = "backrooms_spec"
 LAST_LEVEL_KEY = "backrooms_last_level"
+OFFSET_KEY = "backrooms_offset"  # metres (x, y) the level's frame is moved by, after extending it
 PIECE_KEY = "backrooms_piece"  # (column, row) of the streaming piece an object holds
 
 

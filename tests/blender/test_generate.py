@@ -300,3 +300,30 @@ def test_a_level_from_an_older_generator_says_so(scene: bpy.types.Scene, api: Mo
     rebuilt, made_by = api.regenerate(scene)
     assert made_by == addon.GENERATOR_VERSION - 1 and rebuilt.collection == level.collection
     assert rebuilt.collection["backrooms_generator"] == addon.GENERATOR_VERSION
+
+
+@pytest.mark.parametrize("side", ["EAST", "WEST", "NORTH", "SOUTH"])
+def test_extend_adds_chunks_seamlessly_and_keeps_the_old_part_in_place(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, side: str
+) -> None:
+    spec = addon.core.LevelSpec(seed=4, width=20, depth=12, origin=(100, -50), chunk_size=8, room_max=6)
+    old = api.generate(spec, scene=scene).plan.layout.cells()
+    assert bpy.ops.backrooms.extend(side=side, chunks=2) == {"FINISHED"}
+    (collection,) = api.levels(scene)
+    grown = addon.core.LevelSpec.from_dict(json.loads(collection["backrooms_spec"]))
+    cells = addon.core.layout.build_layout(grown).cells()
+    k = 16
+    # The grown level is exactly the larger region of the world ...
+    assert (grown.width, grown.depth) == ((36, 12) if side in ("EAST", "WEST") else (20, 28))
+    # ... and the old cells are still there, where they were.
+    inner = {"EAST": cells[:, :20], "WEST": cells[:, k:], "NORTH": cells[:12], "SOUTH": cells[k:]}[side]
+    np.testing.assert_array_equal(inner, old)
+    walls = next(obj for obj in collection.objects if obj.name.startswith("Backrooms walls"))
+    expected = {"WEST": (-k * spec.cell_size, 0.0), "SOUTH": (0.0, -k * spec.cell_size)}.get(side, (0.0, 0.0))
+    assert tuple(walls.location[:2]) == pytest.approx(expected)
+
+
+def test_extend_refuses_bad_sides(scene: bpy.types.Scene, api: ModuleType, addon: ModuleType) -> None:
+    api.generate(seed=4, width=8, depth=8, scene=scene)
+    with pytest.raises(addon.core.InvalidSpecError, match=r"^side: must be one of EAST, WEST, NORTH, SOUTH"):
+        api.extend("UP", scene=scene)
