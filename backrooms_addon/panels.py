@@ -15,6 +15,7 @@ from .operators import (
     BACKROOMS_OT_randomize_seed,
     BACKROOMS_OT_render_preset,
 )
+from .presets import BACKROOMS_PT_presets
 from .props import spec_from
 
 
@@ -26,6 +27,9 @@ class BACKROOMS_PT_level(bpy.types.Panel):
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = "Backrooms"
+
+    def draw_header_preset(self, context: bpy.types.Context) -> None:
+        BACKROOMS_PT_presets.draw_panel_header(self.layout)
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = _split(self.layout)

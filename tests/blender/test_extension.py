@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from types import ModuleType
 
 import bpy
@@ -147,3 +148,17 @@ def test_randomize_seed(scene: bpy.types.Scene) -> None:
     scene.backrooms.seed = 5
     assert bpy.ops.backrooms.randomize_seed() == {"FINISHED"}
     assert scene.backrooms.seed != 5 and 0 <= scene.backrooms.seed < 2**31
+
+
+def test_user_presets_save_and_restore_the_settings(scene: bpy.types.Scene) -> None:
+    settings = scene.backrooms
+    settings.seed, settings.width, settings.density, settings.algorithm = 77, 41, 0.25, "kruskal"
+    assert bpy.ops.backrooms.add_preset(name="Test Halls") == {"FINISHED"}
+    folder = Path(bpy.utils.user_resource("SCRIPTS", path="presets/backrooms"))
+    preset = folder / "Test_Halls.py"
+    assert preset.is_file()
+    settings.seed, settings.width, settings.density, settings.algorithm = 1, 9, 0.9, "prim"
+    assert bpy.ops.script.execute_preset(filepath=str(preset), menu_idname="BACKROOMS_PT_presets") == {"FINISHED"}
+    assert (settings.seed, settings.width, settings.algorithm) == (77, 41, "kruskal")
+    assert abs(settings.density - 0.25) < 1e-6
+    preset.unlink()
