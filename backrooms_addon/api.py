@@ -42,14 +42,24 @@ def generate(
     Raises InvalidSpecError, before the scene is touched, when a field is out of range.
     """
     spec = (spec or LevelSpec()).replace(**fields) if fields else (spec or LevelSpec())
+    return _build(spec, scene or bpy.context.scene, new_level, keep_frame=False)
+
+
+def _build(spec: LevelSpec, scene: bpy.types.Scene, new_level: bool, keep_frame: bool) -> GeneratedLevel:
+    """Plan, then replace the level made last (or add one) with it.
+
+    keep_frame: keep the offset an extended level's frame has (regenerate, extend); a new
+    generate starts from the level's own origin again.
+    """
     plan = plan_level(spec, troffer=load_troffer(troffer_kind(troffer_size(spec))))
-    scene = scene or bpy.context.scene
     previous = None if new_level else _last_level(scene)
     if previous is None:
         level_id, collection = uuid.uuid4().hex[:12], None
     else:
         level_id, collection = level_id_of(previous), previous
         remove_owned_objects(level_id)
+        if not keep_frame and OFFSET_KEY in previous:
+            del previous[OFFSET_KEY]
     level = realize(plan, scene, level_id, collection)
     scene[LAST_LEVEL_KEY] = level_id
     return level
@@ -67,7 +77,7 @@ def regenerate(scene: bpy.types.Scene | None = None) -> tuple[GeneratedLevel, in
         raise BackroomsError("there is no Backrooms level in this scene to regenerate")
     spec = LevelSpec.from_dict(json.loads(collection[SPEC_KEY]))
     made_by = int(collection.get(GENERATOR_KEY, 0))
-    return generate(spec, scene=scene), made_by
+    return _build(spec, scene, new_level=False, keep_frame=True), made_by
 
 
 SIDES = ("EAST", "WEST", "NORTH", "SOUTH")
@@ -98,7 +108,7 @@ def extend(side: str, chunks: int = 1, scene: bpy.types.Scene | None = None) -> 
     shift = {"WEST": (-cells * spec.cell_size, 0.0), "SOUTH": (0.0, -cells * spec.cell_size)}.get(side, (0.0, 0.0))
     x, y = collection.get(OFFSET_KEY, (0.0, 0.0))
     collection[OFFSET_KEY] = (x + shift[0], y + shift[1])
-    return generate(new_spec, scene=scene)
+    return _build(new_spec, scene, new_level=False, keep_frame=True)
 
 
 def clear(scene: bpy.types.Scene | None = None, *, all_levels: bool = False) -> int:

@@ -327,3 +327,16 @@ def test_extend_refuses_bad_sides(scene: bpy.types.Scene, api: ModuleType, addon
     api.generate(seed=4, width=8, depth=8, scene=scene)
     with pytest.raises(addon.core.InvalidSpecError, match=r"^side: must be one of EAST, WEST, NORTH, SOUTH"):
         api.extend("UP", scene=scene)
+
+
+def test_a_new_generate_after_extending_starts_from_the_origin_again(scene: bpy.types.Scene, api: ModuleType) -> None:
+    api.generate(seed=4, width=8, depth=8, scene=scene)
+    api.extend("WEST", scene=scene)
+    walls = next(o for o in api.levels(scene)[0].objects if o.name.startswith("Backrooms walls"))
+    assert walls.location.x < 0
+    api.regenerate(scene)
+    walls = next(o for o in api.levels(scene)[0].objects if o.name.startswith("Backrooms walls"))
+    assert walls.location.x < 0, "regenerating keeps the extended frame"
+    level = api.generate(seed=5, width=8, depth=8, scene=scene)
+    walls = next(o for o in level.objects if o.name.startswith("Backrooms walls"))
+    assert tuple(walls.location) == (0.0, 0.0, 0.0)
