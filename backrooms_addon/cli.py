@@ -41,6 +41,8 @@ SPEC_FLAGS = {
     "dead_fraction": "share of troffers that are dead",
     "flicker_fraction": "share of troffers that flicker",
     "light_budget": "real lamps under the troffers nearest the camera; the others glow",
+    "wear": "water stains on the wallpaper",
+    "dampness": "damp patches in the carpet",
 }
 
 
@@ -83,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--no-hum", dest="hum", action="store_false", help="no humming speakers at the troffers")
     gen.add_argument(
+        "--wallpaper-tint",
+        default=defaults.wallpaper_tint,
+        help="sRGB colour #RRGGBB the wallpaper is tinted to (default: %(default)s)",
+    )
+    gen.add_argument(
         "--algorithm",
         default=defaults.algorithm,
         choices=list(ALGORITHMS),
@@ -117,9 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_request.code or 0)
     try:
         fields = {field: getattr(args, field) for field in SPEC_FLAGS}
-        spec = LevelSpec.from_dict(
-            {**fields, "origin": args.origin, "algorithm": args.algorithm, "perimeter": args.perimeter, "hum": args.hum}
-        )
+        switches = {"perimeter": args.perimeter, "hum": args.hum, "wallpaper_tint": args.wallpaper_tint}
+        spec = LevelSpec.from_dict({**fields, "origin": args.origin, "algorithm": args.algorithm, **switches})
         formats = _parse_formats(args.formats)
         samples = None if args.samples is None else _parse_samples(args.samples)
         resolution = None if args.resolution is None else _parse_resolution(args.resolution)

@@ -81,6 +81,12 @@ class BACKROOMS_PT_lighting(_SettingsPanel):
     groups = (("fixture_density", "dead_fraction", "flicker_fraction", "light_budget", "hum"),)
 
 
+class BACKROOMS_PT_materials(_SettingsPanel):
+    bl_label = "Materials"
+    bl_idname = "BACKROOMS_PT_materials"
+    groups = (("wallpaper_tint", "wear", "dampness"),)
+
+
 class BACKROOMS_PT_output(bpy.types.Panel):
     """Render presets for the scene."""
 
@@ -143,7 +149,13 @@ def draw_cost(layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> 
         box.label(text="Large: this will take a while", icon="ERROR")
 
 
-CLASSES = (BACKROOMS_PT_level, BACKROOMS_PT_layout, BACKROOMS_PT_lighting, BACKROOMS_PT_output)
+CLASSES = (
+    BACKROOMS_PT_level,
+    BACKROOMS_PT_layout,
+    BACKROOMS_PT_lighting,
+    BACKROOMS_PT_materials,
+    BACKROOMS_PT_output,
+)
 
 
 def register() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bpy
-from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty
+from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty
 
 from .core.algorithms import ALGORITHM_LABELS
 from .core.spec import LIMITS, LevelSpec
@@ -34,6 +34,9 @@ SPEC_FIELDS = (
     "flicker_fraction",
     "light_budget",
     "hum",
+    "wallpaper_tint",
+    "wear",
+    "dampness",
 )
 
 
@@ -74,6 +77,17 @@ def spec_properties() -> dict[str, object]:
         "flicker_fraction": _factor("flicker_fraction", "Flickering", "Share of troffers that flicker"),
         "light_budget": _range_prop("light_budget", "Light Budget", "Real lamps under the troffers nearest the camera"),
         "hum": BoolProperty(name="Hum", description="Speakers playing the fluorescent hum", default=True),
+        "wallpaper_tint": FloatVectorProperty(
+            name="Wallpaper",
+            description="Colour the wallpaper's pattern is tinted to",
+            subtype="COLOR_GAMMA",
+            size=3,
+            min=0.0,
+            max=1.0,
+            default=tuple(int(_DEFAULTS.wallpaper_tint[i : i + 2], 16) / 255 for i in (1, 3, 5)),
+        ),
+        "wear": _factor("wear", "Wear", "Water stains near the floor and at seams"),
+        "dampness": _factor("dampness", "Dampness", "Damp patches in the carpet"),
         "wall_height": _range_prop("wall_height", "Wall Height", "Height of walls and ceiling"),
         "algorithm": EnumProperty(
             name="Algorithm",
@@ -118,8 +132,10 @@ def _range_prop(field: str, name: str, description: str) -> object:
 
 def spec_from(source: object) -> LevelSpec:
     """A LevelSpec from anything with the spec fields as attributes (settings or operator)."""
-    values = {name: _exact(getattr(source, name)) for name in SPEC_FIELDS}
+    values = {name: _exact(getattr(source, name)) for name in SPEC_FIELDS if name != "wallpaper_tint"}
     values["origin"] = (values.pop("origin_x"), values.pop("origin_y"))
+    tint = getattr(source, "wallpaper_tint")  # noqa: B009  (any object with the fields will do)
+    values["wallpaper_tint"] = "#" + "".join(f"{round(c * 255):02X}" for c in tint)
     return LevelSpec.from_dict(values)
 
 

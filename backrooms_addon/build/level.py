@@ -14,6 +14,7 @@ import numpy as np
 from ..core.fixtures import FLICKER, STEADY, flicker_curve
 from ..core.hum import hum_samples, write_wav
 from ..core.plan import LevelPlan, troffer_size
+from ..core.recipes import Look
 from ..core.troffer import HANG
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
@@ -57,13 +58,15 @@ def realize(
     tag(collection, level_id)
     collection[SPEC_KEY] = json.dumps(plan.spec.to_dict(), sort_keys=True)
     level = GeneratedLevel(level_id, collection, plan)
+    spec = plan.spec
+    look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
     # The window manager's progress indicator moves piece by piece on long builds.
     progress = bpy.context.window_manager
     parts = sum(len(np.unique(mesh.pieces)) for mesh in plan.meshes.values())
     progress.progress_begin(0, max(parts, 1))
     done = 0
     for kind, arrays in plan.meshes.items():
-        materials = [ensure_material(name) for name in arrays.materials]
+        materials = [ensure_material(name, look) for name in arrays.materials]
         for piece, part in arrays.split():
             done += 1
             progress.progress_update(done)

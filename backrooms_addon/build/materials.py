@@ -8,26 +8,37 @@ from typing import Any
 import bpy
 
 from ..core.fixtures import flicker_curve
-from ..core.recipes import TEXTURES_DIR, Node, Recipe, is_color, linear_color, load_recipes
+from ..core.recipes import TEXTURES_DIR, Look, Node, Recipe, is_color, linear_color, load_recipes
 
 RECIPE_KEY = "backrooms_recipe"
 RECIPE_VERSION_KEY = "backrooms_recipe_version"
+LOOK_KEY = "backrooms_look"
 
 
 FLICKER_PREFIX = "fixture_flicker_"
 
 
-def ensure_material(name: str) -> bpy.types.Material:
-    """The material for recipe `name`: the existing one at this recipe version, or a new one.
+def ensure_material(name: str, look: Look | None = None) -> bpy.types.Material:
+    """The material for recipe `name` (and the level's look, where the recipe depends on it): the
+    existing one at this recipe version, or a new one.
 
     fixture_flicker_<phase> is the lit diffuser whose emission follows flicker pattern <phase>.
     """
     base = "fixture_diffuser" if name.startswith(FLICKER_PREFIX) else name
     recipe = load_recipes()[base]
-    found = _tagged(bpy.data.materials, name, recipe.version)
+    look = look or Look()
+    values = look.inputs(base, recipe.base_color)
+    look_key = look.key() if values else ""
+    found = _tagged(bpy.data.materials, name, recipe.version, look_key)
     if found is not None:
         return found
     material = _build_material(recipe)
+    if values:
+        material[LOOK_KEY] = look_key
+        if look != Look():  # the default look keeps the plain name
+            material.name = f"{recipe.label} ({look_key})"
+        for (node, socket), value in values.items():
+            _find(material.node_tree.nodes[node].inputs, socket).default_value = value
     if base != name:
         phase = int(name.removeprefix(FLICKER_PREFIX))
         material.name = f"{recipe.label} Flicker {phase}"
@@ -66,9 +77,13 @@ def ensure_image(file_name: str, colorspace: str, version: int) -> bpy.types.Ima
     return image
 
 
-def _tagged(blocks: Iterable[Any], name: str, version: int) -> Any:
+def _tagged(blocks: Iterable[Any], name: str, version: int, look: str = "") -> Any:
     return next(
-        (b for b in blocks if b.get(RECIPE_KEY) == name and b.get(RECIPE_VERSION_KEY) == version),
+        (
+            b
+            for b in blocks
+            if b.get(RECIPE_KEY) == name and b.get(RECIPE_VERSION_KEY) == version and b.get(LOOK_KEY, "") == look
+        ),
         None,
     )
 

@@ -39,7 +39,11 @@ class Cost:
 def estimate_cost(spec: LevelSpec) -> Cost:
     cells = spec.width * spec.depth
     base, per_density = WALL_FACES_PER_CELL
-    troffers = round(cells / SPACING**2 * spec.fixture_density)
+    ox, oy = spec.origin
+    # Grid positions: world cells whose coordinates are both multiples of SPACING.
+    along_x = -(-(ox + spec.width) // SPACING) - -(-ox // SPACING)
+    along_y = -(-(oy + spec.depth) // SPACING) - -(-oy // SPACING)
+    troffers = round(along_x * along_y * spec.fixture_density)
     lit = round(troffers * (1 - spec.dead_fraction))
     faces = round(cells * (base + per_density * spec.density)) + FACES_PER_TROFFER * troffers
     return Cost(faces, troffers, min(spec.light_budget, lit), spec.memory_estimate_bytes)

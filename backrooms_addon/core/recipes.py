@@ -96,3 +96,33 @@ def _problems(recipe: Recipe) -> list[str]:
     if not any(node.type == "ShaderNodeOutputMaterial" for node in recipe.nodes.values()):
         problems.append("no material output node")
     return problems
+
+
+@dataclass(frozen=True)
+class Look:
+    """A level's material settings: the wallpaper's tint, how worn (stained) it is, how damp the carpet."""
+
+    wallpaper_tint: str = "#CDB85E"
+    wear: float = 0.5
+    dampness: float = 0.5
+
+    def key(self) -> str:
+        return f"{self.wallpaper_tint.upper()}/{self.wear:.3f}/{self.dampness:.3f}"
+
+    def inputs(self, material: str, base_color: str) -> dict[tuple[str, str], Any]:
+        """Node input values this look sets in a material's tree: {(node, socket): value}."""
+        if material == "wallpaper":
+            tint = linear_color(self.wallpaper_tint)
+            base = linear_color(base_color)
+            # Multiplying the texture by tint / base moves its average colour to the tint.
+            ratio = tuple(min(t / max(b, 1e-4), 4.0) for t, b in zip(tint[:3], base[:3], strict=True))
+            low = 0.8 - 0.5 * self.wear  # more wear: the stain noise passes its threshold more often
+            return {
+                ("tint", "B_Color"): (*ratio, 1.0),
+                ("stain_shape", "From Min"): low,
+                ("stain_shape", "From Max"): low + 0.3,
+            }
+        if material == "carpet":
+            low = 0.72 - 0.3 * self.dampness
+            return {("damp", "From Min"): low, ("damp", "From Max"): low + 0.12}
+        return {}

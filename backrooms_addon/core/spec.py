@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -54,6 +55,8 @@ LIMITS: dict[str, Range] = {
     "dead_fraction": Range(0.0, 1.0),
     "flicker_fraction": Range(0.0, 1.0),
     "light_budget": _ints(0, 512, "lamps"),
+    "wear": Range(0.0, 1.0),
+    "dampness": Range(0.0, 1.0),
 }
 
 # What generating and showing one cell costs at most, layout, meshes and Blender's copy together
@@ -88,6 +91,9 @@ class LevelSpec:
     flicker_fraction: float = 0.04
     light_budget: int = 24
     hum: bool = True
+    wallpaper_tint: str = "#CDB85E"  # sRGB
+    wear: float = 0.5
+    dampness: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("seed", "width", "depth", "chunk_size", "room_min", "room_max", "piece_chunks", "light_budget"):
@@ -102,8 +108,12 @@ class LevelSpec:
             "fixture_density",
             "dead_fraction",
             "flicker_fraction",
+            "wear",
+            "dampness",
         ):
             _check_float(name, getattr(self, name))
+        if not isinstance(self.wallpaper_tint, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", self.wallpaper_tint):
+            raise InvalidSpecError("wallpaper_tint", f"must be an sRGB colour #RRGGBB, got {self.wallpaper_tint!r}")
         for name in ("perimeter", "hum"):
             if not isinstance(getattr(self, name), bool):
                 raise InvalidSpecError(name, f"must be true or false, got {getattr(self, name)!r}")

@@ -108,7 +108,13 @@ class _LayoutRecorder:
 
 def test_panels_draw_every_setting_and_the_buttons(scene: bpy.types.Scene) -> None:
     calls: list[tuple[str, str]] = []
-    for name in ("BACKROOMS_PT_level", "BACKROOMS_PT_layout", "BACKROOMS_PT_lighting", "BACKROOMS_PT_output"):
+    for name in (
+        "BACKROOMS_PT_level",
+        "BACKROOMS_PT_layout",
+        "BACKROOMS_PT_lighting",
+        "BACKROOMS_PT_materials",
+        "BACKROOMS_PT_output",
+    ):
         panel = getattr(bpy.types, name)
         if name != "BACKROOMS_PT_level":
             assert panel.bl_parent_id == "BACKROOMS_PT_level" and panel.bl_category == "Backrooms"

@@ -340,3 +340,25 @@ def test_a_new_generate_after_extending_starts_from_the_origin_again(scene: bpy.
     level = api.generate(seed=5, width=8, depth=8, scene=scene)
     walls = next(o for o in level.objects if o.name.startswith("Backrooms walls"))
     assert tuple(walls.location) == (0.0, 0.0, 0.0)
+
+
+def test_materials_follow_the_look_settings(scene: bpy.types.Scene, api: ModuleType) -> None:
+    api.generate(seed=1, width=8, depth=8, scene=scene)
+    api.generate(seed=1, width=8, depth=8, scene=scene, new_level=True)
+    wallpapers = [m for m in bpy.data.materials if m.get("backrooms_recipe") == "wallpaper"]
+    assert len(wallpapers) == 1, "the same look shares its materials"
+    api.generate(seed=1, width=8, depth=8, wallpaper_tint="#D8C36A", wear=1.0, dampness=0.0, scene=scene)
+    wallpapers = [m for m in bpy.data.materials if m.get("backrooms_recipe") == "wallpaper"]
+    assert len(wallpapers) == 2
+    worn = next(m for m in wallpapers if m["backrooms_look"].startswith("#D8C36A"))
+    nodes = worn.node_tree.nodes
+    assert nodes["stain_shape"].inputs["From Min"].default_value < 0.5, "more wear, more stains"
+    tint = next(socket for socket in nodes["tint"].inputs if socket.identifier == "B_Color").default_value
+    assert tint[0] > 1.0 and tint[2] > 1.0, "a lighter tint brightens the texture"
+    carpet = next(m for m in bpy.data.materials if m.get("backrooms_look", "").endswith("/0.000"))
+    assert carpet.node_tree.nodes["damp"].inputs["From Min"].default_value > 0.7, "dry carpet"
+
+
+def test_panel_tint_round_trips_to_the_spec(scene: bpy.types.Scene, addon: ModuleType) -> None:
+    scene.backrooms.wallpaper_tint = (1.0, 0.5, 0.0)
+    assert addon.props.spec_from(scene.backrooms).wallpaper_tint == "#FF8000"

@@ -40,6 +40,8 @@ def test_defaults_are_valid_and_round_trip() -> None:
         ("wall_height", 100.0),
         ("wall_thickness", 0.0),
         ("algorithm", "no-such-maze"),
+        ("wear", 1.5),
+        ("dampness", -0.1),
     ],
 )
 def test_bad_values_name_the_field_and_range(field: str, value: object) -> None:
@@ -74,6 +76,13 @@ def test_memory_estimate_refuses_huge_levels_only() -> None:
     assert LevelSpec(width=2000, depth=2000).memory_estimate_bytes < 8 << 30
     with pytest.raises(InvalidSpecError, match=r"GiB of memory"):
         LevelSpec(width=60_000, depth=60_000)
+
+
+def test_wallpaper_tint_is_an_srgb_hex_colour() -> None:
+    assert LevelSpec(wallpaper_tint="#c9b458").wallpaper_tint == "#c9b458"
+    for bad in ("yellow", "#C9B45", 7):
+        with pytest.raises(InvalidSpecError, match=r"^wallpaper_tint: must be an sRGB colour #RRGGBB"):
+            LevelSpec(wallpaper_tint=bad)  # type: ignore[arg-type]
 
 
 def test_unknown_field_is_named() -> None:
