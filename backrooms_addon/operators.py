@@ -48,7 +48,18 @@ class BACKROOMS_OT_generate(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class BACKROOMS_OT_clear(bpy.types.Operator):
+class _NeedsLevel:
+    """Operators that work on an existing level: greyed out, with a reason, when there is none."""
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        if not api.levels(context.scene):
+            cls.poll_message_set("There is no Backrooms level in this scene")  # type: ignore[attr-defined]
+            return False
+        return True
+
+
+class BACKROOMS_OT_clear(_NeedsLevel, bpy.types.Operator):
     """Remove the Backrooms level generated last (or all of them); your own objects stay"""
 
     bl_idname = "backrooms.clear"
@@ -57,32 +68,18 @@ class BACKROOMS_OT_clear(bpy.types.Operator):
 
     all_levels: BoolProperty(name="All Levels", description="Remove every Backrooms level in the scene", default=False)  # type: ignore[valid-type]
 
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        if not api.levels(context.scene):
-            cls.poll_message_set("There is no Backrooms level in this scene")
-            return False
-        return True
-
     def execute(self, context: bpy.types.Context) -> set[str]:
         removed = api.clear(context.scene, all_levels=self.all_levels)
         self.report({"INFO"}, f"Removed {removed} generated objects")
         return {"FINISHED"}
 
 
-class BACKROOMS_OT_regenerate(bpy.types.Operator):
+class BACKROOMS_OT_regenerate(_NeedsLevel, bpy.types.Operator):
     """Rebuild the level generated last from the settings saved with it"""
 
     bl_idname = "backrooms.regenerate"
     bl_label = "Regenerate Backrooms Level"
     bl_options = {"REGISTER", "UNDO"}
-
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        if not api.levels(context.scene):
-            cls.poll_message_set("There is no Backrooms level in this scene")
-            return False
-        return True
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
@@ -101,7 +98,7 @@ class BACKROOMS_OT_regenerate(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class BACKROOMS_OT_extend(bpy.types.Operator):
+class BACKROOMS_OT_extend(_NeedsLevel, bpy.types.Operator):
     """Add the neighbouring chunks on one side to the level generated last, seamlessly"""
 
     bl_idname = "backrooms.extend"
@@ -113,13 +110,6 @@ class BACKROOMS_OT_extend(bpy.types.Operator):
         items=[(side, side.title(), f"Add chunks on the {side.lower()} side") for side in api.SIDES],
     )
     chunks: IntProperty(name="Chunks", description="How many chunks to add", default=1, min=1, max=64)  # type: ignore[valid-type]
-
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        if not api.levels(context.scene):
-            cls.poll_message_set("There is no Backrooms level in this scene")
-            return False
-        return True
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:

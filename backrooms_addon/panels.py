@@ -87,15 +87,11 @@ class BACKROOMS_PT_materials(_SettingsPanel):
     groups = (("wallpaper_tint", "wear", "dampness"),)
 
 
-class BACKROOMS_PT_output(bpy.types.Panel):
+class BACKROOMS_PT_output(_SettingsPanel):
     """Render presets for the scene."""
 
     bl_label = "Output"
     bl_idname = "BACKROOMS_PT_output"
-    bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = "Backrooms"
-    bl_parent_id = "BACKROOMS_PT_level"
 
     def draw(self, context: bpy.types.Context) -> None:
         row = self.layout.row(align=True)
