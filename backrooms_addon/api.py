@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import bpy
 
-from .build.level import GeneratedLevel, level_id_of, realize
+from .build.level import GeneratedLevel, Progress, Steps, level_id_of, realize, run_steps
 from .build.ownership import (
     GENERATOR_KEY,
     LAST_LEVEL_KEY,
@@ -21,37 +22,88 @@ from .build.ownership import (
 )
 from .build.troffers import load_troffer
 from .core.errors import BackroomsError, InvalidSpecError
+from .core.levels import LEVEL_PRESETS, preset_spec
 from .core.plan import plan_level, troffer_size
 from .core.spec import LevelSpec
 from .core.troffer import troffer_kind
 
-__all__ = ["GeneratedLevel", "LevelSpec", "clear", "extend", "generate", "levels", "regenerate"]
+__all__ = [
+    "LEVEL_PRESETS",
+    "GeneratedLevel",
+    "LevelSpec",
+    "Progress",
+    "clear",
+    "extend",
+    "generate",
+    "generate_steps",
+    "levels",
+    "regenerate",
+]
 
 
 def generate(
     spec: LevelSpec | None = None,
     *,
+    preset: str | None = None,
     scene: bpy.types.Scene | None = None,
     new_level: bool = False,
     **fields: Any,
 ) -> GeneratedLevel:
     """Build a level in `scene` (default: the context scene) and return what was made.
 
-    spec: a LevelSpec; keyword arguments (seed=7, width=32, ...) override its fields.
+    spec: a LevelSpec; or preset: a built-in level preset's name (see LEVEL_PRESETS), e.g.
+    "LEVEL_0_MAZE"; keyword arguments (seed=7, width=32, ...) override either's fields.
     new_level: keep the level made last and add another; by default it is replaced.
     Raises InvalidSpecError, before the scene is touched, when a field is out of range.
     """
-    spec = (spec or LevelSpec()).replace(**fields) if fields else (spec or LevelSpec())
-    return _build(spec, scene or bpy.context.scene, new_level, keep_frame=False)
+    steps = generate_steps(spec, preset=preset, scene=scene, new_level=new_level, **fields)
+    return run_steps(steps)
 
 
-def _build(spec: LevelSpec, scene: bpy.types.Scene, new_level: bool, keep_frame: bool) -> GeneratedLevel:
+def generate_steps(
+    spec: LevelSpec | None = None,
+    *,
+    preset: str | None = None,
+    scene: bpy.types.Scene | None = None,
+    new_level: bool = False,
+    plan_in_background: bool = False,
+    **fields: Any,
+) -> Steps[GeneratedLevel]:
+    """generate() one step at a time: a generator of Progress that returns the GeneratedLevel.
+
+    For user interfaces that must stay responsive: run a few steps between redraws. With
+    plan_in_background the layout is planned in a worker thread (pure numpy, no Blender data)
+    while the steps report "planning". The spec is checked when this is called, before any step.
+    """
+    spec = _spec_from(spec, preset, fields)
+    return _build(spec, scene or bpy.context.scene, new_level, keep_frame=False, plan_in_background=plan_in_background)
+
+
+def _spec_from(spec: LevelSpec | None, preset: str | None, fields: dict[str, Any]) -> LevelSpec:
+    if spec is not None and preset is not None:
+        raise InvalidSpecError("preset", "give a spec or a preset, not both")
+    if preset is not None:
+        return preset_spec(preset, **fields)
+    return (spec or LevelSpec()).replace(**fields)
+
+
+def _build(
+    spec: LevelSpec, scene: bpy.types.Scene, new_level: bool, keep_frame: bool, plan_in_background: bool = False
+) -> Steps[GeneratedLevel]:
     """Plan, then replace the level made last (or add one) with it.
 
     keep_frame: keep the offset an extended level's frame has (regenerate, extend); a new
     generate starts from the level's own origin again.
     """
-    plan = plan_level(spec, troffer=load_troffer(troffer_kind(troffer_size(spec))))
+    troffer = load_troffer(troffer_kind(troffer_size(spec)))
+    if plan_in_background:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-plan") as worker:
+            planning = worker.submit(plan_level, spec, troffer)
+            while not planning.done():
+                yield Progress(0, 0, "planning the layout")
+            plan = planning.result()
+    else:
+        plan = plan_level(spec, troffer=troffer)
     previous = None if new_level else _last_level(scene)
     if previous is None:
         level_id, collection = uuid.uuid4().hex[:12], None
@@ -60,9 +112,9 @@ def _build(spec: LevelSpec, scene: bpy.types.Scene, new_level: bool, keep_frame:
         remove_owned_objects(level_id)
         if not keep_frame and OFFSET_KEY in previous:
             del previous[OFFSET_KEY]
-    level = realize(plan, scene, level_id, collection)
+    # Claimed before the pieces are built, so a build stopped half way can still be cleared.
     scene[LAST_LEVEL_KEY] = level_id
-    return level
+    return (yield from realize(plan, scene, level_id, collection))
 
 
 def regenerate(scene: bpy.types.Scene | None = None) -> tuple[GeneratedLevel, int]:
@@ -77,7 +129,7 @@ def regenerate(scene: bpy.types.Scene | None = None) -> tuple[GeneratedLevel, in
         raise BackroomsError("there is no Backrooms level in this scene to regenerate")
     spec = LevelSpec.from_dict(json.loads(collection[SPEC_KEY]))
     made_by = int(collection.get(GENERATOR_KEY, 0))
-    return _build(spec, scene, new_level=False, keep_frame=True), made_by
+    return run_steps(_build(spec, scene, new_level=False, keep_frame=True)), made_by
 
 
 SIDES = ("EAST", "WEST", "NORTH", "SOUTH")
@@ -108,7 +160,7 @@ def extend(side: str, chunks: int = 1, scene: bpy.types.Scene | None = None) -> 
     shift = {"WEST": (-cells * spec.cell_size, 0.0), "SOUTH": (0.0, -cells * spec.cell_size)}.get(side, (0.0, 0.0))
     x, y = collection.get(OFFSET_KEY, (0.0, 0.0))
     collection[OFFSET_KEY] = (x + shift[0], y + shift[1])
-    return _build(new_spec, scene, new_level=False, keep_frame=True)
+    return run_steps(_build(new_spec, scene, new_level=False, keep_frame=True))
 
 
 def clear(scene: bpy.types.Scene | None = None, *, all_levels: bool = False) -> int:

@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from .core.algorithms import ALGORITHMS
 from .core.errors import InvalidSpecError
+from .core.levels import DEFAULT_PRESET, LEVEL_PRESETS, preset_spec
 from .core.plan import LevelPlan, plan_level
 from .core.render import RENDER_PRESETS, RenderPreset
 from .core.spec import LIMITS, LevelSpec
@@ -62,38 +63,50 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"%(prog)s {ADDON_VERSION} (generator {GENERATOR_VERSION})"
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    gen = commands.add_parser("generate", help="generate one level and write its files")
+    gen = commands.add_parser(
+        "generate",
+        help="generate one level and write its files",
+        description="Generate one level and write its files. Spec flags override the preset's values; "
+        f"the defaults shown are those of {DEFAULT_PRESET}.",
+    )
     defaults = LevelSpec()
+    gen.add_argument(
+        "--preset",
+        default=DEFAULT_PRESET,
+        choices=list(LEVEL_PRESETS),
+        help="built-in level preset the other flags start from (default: %(default)s)",
+    )
+    # Spec flags default to None, meaning "the preset's value".
     for field, text in SPEC_FLAGS.items():
         kind = int if LIMITS[field].integer else float
         default = getattr(defaults, field)
         help_text = f"{text}: {LIMITS[field].describe()} (default: {default})"
-        gen.add_argument(f"--{field.replace('_', '-')}", dest=field, type=kind, default=default, help=help_text)
+        gen.add_argument(f"--{field.replace('_', '-')}", dest=field, type=kind, help=help_text)
     gen.add_argument(
         "--origin",
         nargs=2,
         type=int,
         metavar=("X", "Y"),
-        default=list(defaults.origin),
         help=f"world cell of the region's south-west corner: {LIMITS['origin_x'].describe()} each (default: 0 0)",
     )
     gen.add_argument(
         "--no-perimeter",
         dest="perimeter",
         action="store_false",
+        default=None,
         help="leave the region's outer edges as the world has them instead of closing them with walls",
     )
-    gen.add_argument("--no-hum", dest="hum", action="store_false", help="no humming speakers at the troffers")
+    gen.add_argument(
+        "--no-hum", dest="hum", action="store_false", default=None, help="no humming speakers at the troffers"
+    )
     gen.add_argument(
         "--wallpaper-tint",
-        default=defaults.wallpaper_tint,
-        help="sRGB colour #RRGGBB the wallpaper is tinted to (default: %(default)s)",
+        help=f"sRGB colour #RRGGBB the wallpaper is tinted to (default: {defaults.wallpaper_tint})",
     )
     gen.add_argument(
         "--algorithm",
-        default=defaults.algorithm,
         choices=list(ALGORITHMS),
-        help="maze algorithm (default: %(default)s)",
+        help=f"maze algorithm (default: {defaults.algorithm})",
     )
     gen.add_argument(
         "--out", type=Path, default=Path("out"), help="output folder, created if missing (default: %(default)s)"
@@ -123,9 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_request:  # --help, --version, or a bad argument already reported
         return int(exit_request.code or 0)
     try:
-        fields = {field: getattr(args, field) for field in SPEC_FLAGS}
-        switches = {"perimeter": args.perimeter, "hum": args.hum, "wallpaper_tint": args.wallpaper_tint}
-        spec = LevelSpec.from_dict({**fields, "origin": args.origin, "algorithm": args.algorithm, **switches})
+        named = (*SPEC_FLAGS, "origin", "algorithm", "perimeter", "hum", "wallpaper_tint")
+        given = {field: getattr(args, field) for field in named if getattr(args, field) is not None}
+        spec = preset_spec(args.preset, **given)
         formats = _parse_formats(args.formats)
         samples = None if args.samples is None else _parse_samples(args.samples)
         resolution = None if args.resolution is None else _parse_resolution(args.resolution)

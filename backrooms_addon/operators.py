@@ -3,16 +3,64 @@
 from __future__ import annotations
 
 import random
+import time
 
 import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty
 
 from . import api
+from .build.level import Progress, run_steps
 from .build.output import apply_render_preset
 from .core.errors import BackroomsError
+from .core.levels import LEVEL_PRESETS
 from .core.render import RENDER_PRESETS
+from .core.spec import LevelSpec
 from .core.version import GENERATOR_VERSION
-from .props import SPEC_FIELDS, spec_from, spec_properties
+from .props import (
+    KEPT_BY_PRESETS,
+    SPEC_FIELDS,
+    preset_property,
+    spec_from,
+    spec_properties,
+    spec_values,
+    write_spec,
+)
+
+# While a level builds in the viewport, these events still reach the view: looking around is safe,
+# editing the scene under a half-built level is not.
+NAVIGATION_EVENTS = frozenset(
+    {"MIDDLEMOUSE", "WHEELUPMOUSE", "WHEELDOWNMOUSE", "TRACKPADPAN", "TRACKPADZOOM", "MOUSEROTATE", "MOUSEMOVE"}
+)
+# How long one timer tick may build before the UI gets to redraw.
+STEP_BUDGET_S = 0.05
+
+
+class BuildStatus:
+    """Shows a build's progress: the window manager's progress indicator and the status bar."""
+
+    def __init__(self, context: bpy.types.Context) -> None:
+        self.window_manager = context.window_manager
+        self.workspace = context.workspace
+        self.total = 0
+        self.text = ""
+
+    def show(self, progress: Progress) -> None:
+        if progress.total and not self.total:
+            self.total = progress.total
+            self.window_manager.progress_begin(0, progress.total)
+        if self.total:
+            self.window_manager.progress_update(progress.done)
+        percent = f" ({100 * progress.done // progress.total}%)" if progress.total else ""
+        self.text = f"Backrooms: {progress.text}{percent}, Esc to stop"
+        if self.workspace is not None:
+            self.workspace.status_text_set(self.text)
+
+    def end(self) -> None:
+        if self.total:
+            self.window_manager.progress_end()
+        if self.workspace is not None:
+            self.workspace.status_text_set(None)
+        self.text = ""
 
 
 class BACKROOMS_OT_generate(bpy.types.Operator):
@@ -23,6 +71,7 @@ class BACKROOMS_OT_generate(bpy.types.Operator):
     bl_options = {"REGISTER", "UNDO"}
 
     __annotations__ = {
+        "preset": preset_property(),
         **spec_properties(),
         "new_level": BoolProperty(
             name="New Level", description="Keep the level generated last and add another", default=False
@@ -30,22 +79,98 @@ class BACKROOMS_OT_generate(bpy.types.Operator):
     }
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        settings = context.scene.backrooms
-        # Unset arguments come from the scene settings; set ones are written back to them,
-        # but only once the spec is known to be valid, so bad input changes nothing.
-        for name in SPEC_FIELDS:
-            if not self.properties.is_property_set(name):
-                setattr(self, name, getattr(settings, name))
+        spec = self._settle(context)
+        if spec is None:
+            return {"CANCELLED"}
+        status = BuildStatus(context)
         try:
-            spec = spec_from(self)
-            for name in SPEC_FIELDS:
-                setattr(settings, name, getattr(self, name))
-            level = api.generate(spec, scene=context.scene, new_level=self.new_level)
+            level = run_steps(api.generate_steps(spec, scene=context.scene, new_level=self.new_level), status.show)
         except BackroomsError as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
-        self.report({"INFO"}, f"{level.collection.name}: {level.plan.face_count()} faces")
+        finally:
+            status.end()
+        self._report_built(level)
         return {"FINISHED"}
+
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        """From the UI: build a few pieces per timer tick, so the viewport redraws as the level
+        grows and Esc stops it. Without a window (background mode) it builds at once."""
+        if context.window is None:
+            return self.execute(context)
+        spec = self._settle(context)
+        if spec is None:
+            return {"CANCELLED"}
+        self._steps = api.generate_steps(spec, scene=context.scene, new_level=self.new_level, plan_in_background=True)
+        self._status = BuildStatus(context)
+        self._building = False  # True once the previous level is replaced and pieces are made
+        self._timer = context.window_manager.event_timer_add(0.01, window=context.window)
+        context.window_manager.modal_handler_add(self)
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        if event.type == "ESC":
+            return self._stop(context)
+        if event.type != "TIMER":
+            return {"PASS_THROUGH"} if event.type in NAVIGATION_EVENTS else {"RUNNING_MODAL"}
+        deadline = time.perf_counter() + STEP_BUDGET_S
+        try:
+            while time.perf_counter() < deadline:
+                progress = next(self._steps)
+                self._status.show(progress)
+                self._building = self._building or progress.total > 0
+                if not progress.total:  # planning in the worker thread: look again next tick
+                    break
+        except StopIteration as finished:
+            self._finish(context)
+            self._report_built(finished.value)
+            return {"FINISHED"}
+        except (BackroomsError, ReferenceError) as error:
+            self._finish(context)
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        for area in context.screen.areas if context.screen else ():
+            area.tag_redraw()
+        return {"RUNNING_MODAL"}
+
+    def _stop(self, context: bpy.types.Context) -> set[str]:
+        """Esc: the half-built level is removed; the step is still undoable, and undo brings back
+        the level it replaced."""
+        self._steps.close()
+        if self._building:
+            api.clear(context.scene)
+        self._finish(context)
+        self.report({"WARNING"}, "Generation stopped")
+        return {"FINISHED"} if self._building else {"CANCELLED"}
+
+    def _finish(self, context: bpy.types.Context) -> None:
+        context.window_manager.event_timer_remove(self._timer)
+        self._status.end()
+
+    def _settle(self, context: bpy.types.Context) -> LevelSpec | None:
+        """The spec to build. Unset arguments come from the chosen level preset (for its look) or
+        the scene settings; the settings take them all once the spec is known to be valid, so bad
+        input changes nothing."""
+        settings = context.scene.backrooms
+        preset_given = self.properties.is_property_set("preset")
+        if not preset_given:
+            self.preset = settings.preset
+        looks = spec_values(LEVEL_PRESETS[self.preset].spec())
+        for name in SPEC_FIELDS:
+            if not self.properties.is_property_set(name):
+                from_preset = preset_given and name not in KEPT_BY_PRESETS
+                setattr(self, name, looks[name] if from_preset else getattr(settings, name))
+        try:
+            spec = spec_from(self)
+        except BackroomsError as error:
+            self.report({"ERROR"}, str(error))
+            return None
+        settings.preset = self.preset  # first: choosing a preset rewrites the look in the settings
+        write_spec(settings, spec)
+        return spec
+
+    def _report_built(self, level: api.GeneratedLevel) -> None:
+        self.report({"INFO"}, f"{level.collection.name}: {level.plan.face_count()} faces")
 
 
 class _NeedsLevel:

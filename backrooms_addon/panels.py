@@ -34,6 +34,7 @@ class BACKROOMS_PT_level(bpy.types.Panel):
     def draw(self, context: bpy.types.Context) -> None:
         layout = _split(self.layout)
         settings = context.scene.backrooms
+        layout.prop(settings, "preset")
         row = layout.row(align=True)
         row.prop(settings, "seed")
         row.operator(BACKROOMS_OT_randomize_seed.bl_idname, text="", icon="FILE_REFRESH")

@@ -26,7 +26,8 @@ class BACKROOMS_OT_add_preset(AddPresetBase, bpy.types.Operator):
     preset_menu = "BACKROOMS_PT_presets"
     preset_subdir = PRESET_SUBDIR
     preset_defines = ["settings = bpy.context.scene.backrooms"]
-    preset_values = [f"settings.{name}" for name in SPEC_FIELDS]
+    # The level preset first: choosing it rewrites the look, then the saved values follow.
+    preset_values = ["settings.preset", *(f"settings.{name}" for name in SPEC_FIELDS)]
 
 
 CLASSES = (BACKROOMS_PT_presets, BACKROOMS_OT_add_preset)

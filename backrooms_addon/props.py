@@ -6,6 +6,7 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty
 
 from .core.algorithms import ALGORITHM_LABELS
+from .core.levels import DEFAULT_PRESET, LEVEL_PRESETS
 from .core.spec import LIMITS, LevelSpec
 
 _DEFAULTS = LevelSpec()
@@ -38,6 +39,21 @@ SPEC_FIELDS = (
     "wear",
     "dampness",
 )
+
+
+# What a level preset leaves as it was: choosing a look keeps the seed, size and place.
+KEPT_BY_PRESETS = ("seed", "width", "depth", "origin_x", "origin_y")
+
+
+def preset_property(update: object = None) -> object:
+    """The built-in level presets as an enum, shared by the settings and the operator."""
+    return EnumProperty(
+        name="Level",
+        description="Built-in level preset: sets every setting but the seed, size and origin",
+        items=[(key, preset.label, preset.description) for key, preset in LEVEL_PRESETS.items()],
+        default=DEFAULT_PRESET,
+        update=update,
+    )
 
 
 def spec_properties() -> dict[str, object]:
@@ -84,7 +100,7 @@ def spec_properties() -> dict[str, object]:
             size=3,
             min=0.0,
             max=1.0,
-            default=tuple(int(_DEFAULTS.wallpaper_tint[i : i + 2], 16) / 255 for i in (1, 3, 5)),
+            default=spec_values(_DEFAULTS)["wallpaper_tint"],
         ),
         "wear": _factor("wear", "Wear", "Water stains near the floor and at seams"),
         "dampness": _factor("dampness", "Dampness", "Damp patches in the carpet"),
@@ -139,6 +155,26 @@ def spec_from(source: object) -> LevelSpec:
     return LevelSpec.from_dict(values)
 
 
+def spec_values(spec: LevelSpec) -> dict[str, object]:
+    """The property values that show `spec`: the inverse of spec_from."""
+    values = {name: value for name, value in spec.to_dict().items() if name in SPEC_FIELDS}
+    values["origin_x"], values["origin_y"] = spec.origin
+    values["wallpaper_tint"] = tuple(int(spec.wallpaper_tint[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return values
+
+
+def write_spec(target: object, spec: LevelSpec, names: tuple[str, ...] = SPEC_FIELDS) -> None:
+    """Set the properties `names` of `target` (settings or operator) to the values of `spec`."""
+    values = spec_values(spec)
+    for name in names:
+        setattr(target, name, values[name])
+
+
+def _apply_level_preset(settings: bpy.types.PropertyGroup, context: bpy.types.Context) -> None:
+    looks = tuple(name for name in SPEC_FIELDS if name not in KEPT_BY_PRESETS)
+    write_spec(settings, LEVEL_PRESETS[settings.preset].spec(), looks)
+
+
 def _exact(value: object) -> object:
     """Blender stores float properties in single precision: 0.55 comes back as 0.550000011920929.
     Six significant digits recover the typed value, so the panel and the CLI give the same level."""
@@ -148,7 +184,7 @@ def _exact(value: object) -> object:
 class BACKROOMS_PG_settings(bpy.types.PropertyGroup):
     """Per-scene Backrooms settings."""
 
-    __annotations__ = spec_properties()
+    __annotations__ = {"preset": preset_property(update=_apply_level_preset), **spec_properties()}
 
 
 CLASSES = (BACKROOMS_PG_settings,)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import bpy
 import numpy as np
@@ -23,6 +25,34 @@ from .ownership import LEVEL_KEY, OFFSET_KEY, PIECE_KEY, SPEC_KEY, tag
 LAMP_POWER_W = 40.0
 HUM_SPEAKERS = 4
 CAMERA_LENS_MM = 20.0
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a build is: `done` of `total` steps (total 0 while it is not known yet)."""
+
+    done: int
+    total: int
+    text: str
+
+
+# A build that reports after every step and returns what it built: a UI runs its steps a few at a
+# time between redraws, a script runs them all at once with run_steps.
+Steps = Generator[Progress, None, T]
+
+
+def run_steps(steps: Steps[T], on_progress: Callable[[Progress], None] | None = None) -> T:
+    """Run a build's steps to the end, reporting each; returns what the build returns."""
+    while True:
+        try:
+            progress = next(steps)
+        except StopIteration as finished:
+            return finished.value
+        if on_progress is not None:
+            on_progress(progress)
 
 
 @dataclass
@@ -48,8 +78,9 @@ def level_name(plan: LevelPlan) -> str:
 
 def realize(
     plan: LevelPlan, scene: bpy.types.Scene, level_id: str, collection: bpy.types.Collection | None = None
-) -> GeneratedLevel:
-    """Create the plan's objects in `collection` (a new one, linked to `scene`, when None)."""
+) -> Steps[GeneratedLevel]:
+    """Create the plan's objects in `collection` (a new one, linked to `scene`, when None), one
+    piece of one kind per step."""
     if collection is None:
         collection = bpy.data.collections.new(level_name(plan))
         scene.collection.children.link(collection)
@@ -60,22 +91,19 @@ def realize(
     level = GeneratedLevel(level_id, collection, plan)
     spec = plan.spec
     look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
-    # The window manager's progress indicator moves piece by piece on long builds.
-    progress = bpy.context.window_manager
-    parts = sum(len(np.unique(mesh.pieces)) for mesh in plan.meshes.values())
-    progress.progress_begin(0, max(parts, 1))
+    total = sum(len(np.unique(mesh.pieces)) for mesh in plan.meshes.values()) + 1
     done = 0
     for kind, arrays in plan.meshes.items():
         materials = [ensure_material(name, look) for name in arrays.materials]
-        for piece, part in arrays.split():
-            done += 1
-            progress.progress_update(done)
+        pieces = arrays.split()
+        for number, (piece, part) in enumerate(pieces, 1):
             name = piece_name(kind, piece, plan.pieces.columns)
             mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
             obj = _add_object(name, mesh, collection, level_id)
             obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
             level.objects.append(obj)
-    progress.progress_end()
+            done += 1
+            yield Progress(done, total, f"{kind}, piece {number} of {len(pieces)}")
     level.objects.extend(_add_lamps(plan, collection, level_id))
     level.objects.extend(_add_hum(plan, scene, collection, level_id))
     level.camera = _add_camera(plan, collection, level_id)
@@ -88,6 +116,7 @@ def realize(
             obj.location.y += offset[1]
     if scene.camera is None:
         scene.camera = level.camera
+    yield Progress(total, total, "lamps and camera")
     return level
 
 

@@ -11,6 +11,7 @@ from paths import ROOT
 
 from backrooms_addon.cli import EXIT_BAD_INPUT, main
 from backrooms_addon.core import LevelSpec
+from backrooms_addon.core.levels import preset_spec
 
 
 def test_help_gives_units_and_ranges(capsys: pytest.CaptureFixture[str]) -> None:
@@ -80,3 +81,15 @@ def test_json_alone_needs_no_blender_and_takes_every_flag(tmp_path, capsys: pyte
         ).to_dict()
     )
     assert "level seed 5:" in capsys.readouterr().out
+
+
+def test_flags_override_the_chosen_preset(tmp_path) -> None:
+    argv = ["generate", "--preset", "LEVEL_0_BLACKOUT", "--seed", "3", "--wear", "0.2", "--no-hum"]
+    assert main([*argv, "--formats", "json", "--out", str(tmp_path)]) == 0
+    document = json.loads((tmp_path / "level0.json").read_text())
+    assert document["spec"] == preset_spec("LEVEL_0_BLACKOUT", seed=3, wear=0.2, hum=False).to_dict()
+
+
+def test_unknown_preset_exits_2_naming_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--preset", "LEVEL_X", "--formats", "json"]) == EXIT_BAD_INPUT
+    assert capsys.readouterr().err.startswith("error: argument --preset: invalid choice: 'LEVEL_X'")

@@ -1,0 +1,187 @@
+"""Level presets in the UI and API, settings <-> spec, and step-by-step building with its status."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from types import ModuleType
+
+import bpy
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+LEVEL_KEY = "backrooms_level"
+SMALL = {"width": 24, "depth": 20}
+
+
+def _positions(objects: list[bpy.types.Object]) -> dict[str, np.ndarray]:
+    arrays = {}
+    for obj in objects:
+        if obj.type == "MESH":
+            values = np.empty(len(obj.data.vertices) * 3, np.float32)
+            obj.data.vertices.foreach_get("co", values)
+            arrays[obj.name] = values
+    return arrays
+
+
+def _owned_objects() -> list[bpy.types.Object]:
+    return [obj for obj in bpy.data.objects if LEVEL_KEY in obj]
+
+
+@st.composite
+def panel_specs(draw: st.DrawFn) -> dict[str, object]:
+    """Spec values the panel can show: seeds within Blender's int range, tints in #RRGGBB."""
+    room_max = draw(st.integers(1, 16))
+    wall_height = draw(st.floats(2.2, 6.0).map(lambda v: round(v, 3)))
+    return {
+        "seed": draw(st.integers(0, (1 << 31) - 1)),
+        "width": draw(st.integers(1, 100_000)),
+        "depth": draw(st.integers(1, 50)),
+        "density": draw(st.floats(0, 1).map(lambda v: round(v, 4))),
+        "algorithm": draw(st.sampled_from(["backrooms", "prim", "wilson", "division"])),
+        "room_min": draw(st.integers(1, room_max)),
+        "room_max": room_max,
+        "chunk_size": draw(st.integers(16, 64)),
+        "origin": (draw(st.integers(-(10**9), 10**9)), draw(st.integers(-(10**9), 10**9))),
+        "wall_height": wall_height,
+        "door_height": draw(st.floats(1.8, wall_height).map(lambda v: round(v, 3))),
+        "light_budget": draw(st.integers(0, 512)),
+        "perimeter": draw(st.booleans()),
+        "hum": draw(st.booleans()),
+        "wear": draw(st.floats(0, 1).map(lambda v: round(v, 3))),
+        "wallpaper_tint": "#" + "".join(f"{draw(st.integers(0, 255)):02X}" for _ in range(3)),
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=panel_specs())
+def test_settings_and_spec_round_trip_both_ways(scene: bpy.types.Scene, addon: ModuleType, values: dict) -> None:
+    props = addon.props
+    spec = addon.core.LevelSpec.from_dict(values)
+    props.write_spec(scene.backrooms, spec)
+    assert props.spec_from(scene.backrooms) == spec
+    shown = {name: getattr(scene.backrooms, name) for name in props.SPEC_FIELDS}
+    props.write_spec(scene.backrooms, props.spec_from(scene.backrooms))
+    assert {name: getattr(scene.backrooms, name) for name in props.SPEC_FIELDS} == shown
+
+
+def test_choosing_a_level_preset_sets_its_look_and_keeps_seed_and_size(
+    scene: bpy.types.Scene, addon: ModuleType
+) -> None:
+    settings_ = scene.backrooms
+    settings_.seed, settings_.width, settings_.depth, settings_.density = 77, 40, 30, 0.5
+    settings_.preset = "LEVEL_0_BLACKOUT"
+    expected = addon.core.levels.preset_spec("LEVEL_0_BLACKOUT", seed=77, width=40, depth=30)
+    assert addon.props.spec_from(settings_) == expected
+    settings_.preset = "LEVEL_0"
+    assert addon.props.spec_from(settings_) == addon.core.LevelSpec(seed=77, width=40, depth=30)
+
+
+def test_operator_preset_argument_builds_the_preset_and_updates_the_settings(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType
+) -> None:
+    scene.backrooms.seed = 12
+    assert bpy.ops.backrooms.generate(preset="LEVEL_0_MAZE", density=0.8, **SMALL) == {"FINISHED"}
+    (collection,) = api.levels(scene)
+    spec = addon.core.LevelSpec.from_dict(json.loads(collection["backrooms_spec"]))
+    assert spec == addon.core.levels.preset_spec("LEVEL_0_MAZE", seed=12, density=0.8, **SMALL)
+    assert scene.backrooms.preset == "LEVEL_0_MAZE" and scene.backrooms.room_max == spec.room_max
+    assert addon.props.spec_from(scene.backrooms) == spec, "the settings now show what was built"
+
+
+def test_api_generate_takes_a_preset_name(scene: bpy.types.Scene, api: ModuleType, addon: ModuleType) -> None:
+    level = api.generate(preset="LEVEL_0_HALLS", seed=3, scene=scene, **SMALL)
+    assert level.plan.spec == addon.core.levels.preset_spec("LEVEL_0_HALLS", seed=3, **SMALL)
+    with pytest.raises(addon.core.InvalidSpecError, match=r"^preset: "):
+        api.generate(preset="LEVEL_1000", scene=scene)
+    with pytest.raises(addon.core.InvalidSpecError, match=r"^preset: "):
+        api.generate(addon.core.LevelSpec(), preset="LEVEL_0", scene=scene)
+    assert api.levels(scene) == [level.collection], "refused before anything changed"
+
+
+@pytest.mark.parametrize("in_background", [False, True])
+def test_levels_are_built_one_piece_per_step(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, in_background: bool
+) -> None:
+    spec = addon.core.LevelSpec(seed=5, width=70, depth=40, chunk_size=16, piece_chunks=1)
+    reference = _positions(api.generate(spec, scene=scene).objects)
+    api.clear(scene)
+    steps = api.generate_steps(spec, scene=scene, plan_in_background=in_background)
+    seen, objects = [], []
+    while True:
+        try:
+            progress = next(steps)
+        except StopIteration as finished:
+            level = finished.value
+            break
+        seen.append(progress)
+        objects.append(len(_owned_objects()))
+    building = [p for p in seen if p.total]
+    pieces = building[:-1]
+    assert [p.done for p in building] == list(range(1, len(building) + 1)), "one step at a time, in order"
+    assert all(p.total == len(building) for p in building)
+    piece_objects = objects[len(seen) - len(building) :][: len(pieces)]
+    assert piece_objects == list(range(1, len(pieces) + 1)), "each step adds exactly one object"
+    assert len(pieces) > 3 * 5, "walls, floors, ceilings and fixtures of several pieces"
+    if not in_background:
+        assert len(seen) == len(building), "planning in the caller's thread reports nothing until it is done"
+    assert _same(_positions(level.objects), reference), "the same level as generate() builds in one call"
+
+
+def _same(got: dict[str, np.ndarray], expected: dict[str, np.ndarray]) -> bool:
+    return got.keys() == expected.keys() and all(np.array_equal(got[k], expected[k]) for k in got)
+
+
+def test_a_build_stopped_half_way_leaves_only_the_users_objects(scene: bpy.types.Scene, api: ModuleType) -> None:
+    mine = bpy.data.objects.new("Mine", bpy.data.meshes.new("Mine"))
+    scene.collection.objects.link(mine)
+    steps = api.generate_steps(seed=1, width=64, depth=64, piece_chunks=1, scene=scene)
+    for _ in range(5):
+        next(steps)
+    assert len(_owned_objects()) == 5
+    steps.close()
+    api.clear(scene)
+    assert _owned_objects() == [] and not api.levels(scene)
+    assert "Mine" in bpy.data.objects and mine.name in scene.collection.objects
+
+
+def test_build_status_shows_each_step(scene: bpy.types.Scene, addon: ModuleType, api: ModuleType) -> None:
+    operators = importlib.import_module(f"{addon.__name__}.operators")
+    level_module = importlib.import_module(f"{addon.__name__}.build.level")
+    status = operators.BuildStatus(bpy.context)
+    lines = []
+
+    def show(progress: object) -> None:
+        status.show(progress)
+        lines.append(status.text)
+
+    level = level_module.run_steps(api.generate_steps(seed=2, scene=scene, piece_chunks=1, **SMALL), show)
+    assert lines[0].startswith("Backrooms: walls, piece 1 of ") and "%" in lines[0]
+    assert lines[-1] == "Backrooms: lamps and camera (100%), Esc to stop"
+    assert len(lines) == len({line for line in lines}), "every step says something new"
+    status.end()
+    assert status.text == "" and level.objects
+
+
+def test_invoke_without_a_window_builds_at_once(scene: bpy.types.Scene, api: ModuleType) -> None:
+    assert bpy.ops.backrooms.generate("INVOKE_DEFAULT", seed=4, **SMALL) == {"FINISHED"}
+    (collection,) = api.levels(scene)
+    assert '"seed": 4' in collection["backrooms_spec"]
+
+
+def test_a_generated_material_the_user_took_survives_clear_and_regenerate(
+    scene: bpy.types.Scene, api: ModuleType
+) -> None:
+    level = api.generate(seed=6, scene=scene, **SMALL)
+    wallpaper = next(m for m in bpy.data.materials if m.get("backrooms_recipe") == "wallpaper")
+    mine = bpy.data.objects.new("My wall", bpy.data.meshes.new("My wall"))
+    mine.data.materials.append(wallpaper)
+    scene.collection.objects.link(mine)
+    nodes_before = sorted(node.name for node in wallpaper.node_tree.nodes)
+    api.regenerate(scene)
+    api.clear(scene, all_levels=True)
+    assert mine.data.materials[0] == wallpaper and wallpaper.name in bpy.data.materials
+    assert sorted(node.name for node in wallpaper.node_tree.nodes) == nodes_before
+    assert level.level_id not in {obj.get(LEVEL_KEY) for obj in bpy.data.objects}
