@@ -9,7 +9,7 @@ import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty
 
 from . import api
-from .build.level import Progress, run_steps
+from .build.level import GeneratedLevel, Progress, Steps, run_steps
 from .build.output import apply_render_preset
 from .core.errors import BackroomsError
 from .core.levels import LEVEL_PRESETS
@@ -19,6 +19,7 @@ from .core.version import GENERATOR_VERSION
 from .props import (
     KEPT_BY_PRESETS,
     SPEC_FIELDS,
+    apply_level_preset,
     preset_property,
     spec_from,
     spec_properties,
@@ -31,7 +32,8 @@ from .props import (
 NAVIGATION_EVENTS = frozenset(
     {"MIDDLEMOUSE", "WHEELUPMOUSE", "WHEELDOWNMOUSE", "TRACKPADPAN", "TRACKPADZOOM", "MOUSEROTATE", "MOUSEMOVE"}
 )
-# How long one timer tick may build before the UI gets to redraw.
+# How often the build runs and how long one run may take before the UI gets to redraw.
+TICK_S = 0.01
 STEP_BUDGET_S = 0.05
 
 
@@ -61,6 +63,48 @@ class BuildStatus:
         if self.workspace is not None:
             self.workspace.status_text_set(None)
         self.text = ""
+
+
+class TimedBuild:
+    """A level built a few steps per timer tick, its status shown, for a modal operator."""
+
+    def __init__(self, context: bpy.types.Context, steps: Steps[GeneratedLevel]) -> None:
+        self.steps = steps
+        self.status = BuildStatus(context)
+        self.building = False  # True once the old level is replaced and pieces are being made
+        self.window_manager = context.window_manager
+        self.timer = self.window_manager.event_timer_add(TICK_S, window=context.window)
+
+    def tick(self) -> GeneratedLevel | None:
+        """Build one step, and more while STEP_BUDGET_S lasts; returns the level once it is complete."""
+        deadline = time.perf_counter() + STEP_BUDGET_S
+        try:
+            while True:
+                progress = next(self.steps)
+                self.status.show(progress)
+                self.building = self.building or progress.total > 0
+                # While the worker thread plans there is nothing to do but look again next tick.
+                if not progress.total or time.perf_counter() >= deadline:
+                    break
+        except StopIteration as finished:
+            self.end()
+            return finished.value
+        except BaseException:
+            self.end()
+            raise
+        return None
+
+    def stop(self, scene: bpy.types.Scene) -> bool:
+        """Stop building; the half-built level is removed. Returns whether the scene changed."""
+        self.steps.close()
+        if self.building:
+            api.clear(scene)
+        self.end()
+        return self.building
+
+    def end(self) -> None:
+        self.window_manager.event_timer_remove(self.timer)
+        self.status.end()
 
 
 class BACKROOMS_OT_generate(bpy.types.Operator):
@@ -101,51 +145,30 @@ class BACKROOMS_OT_generate(bpy.types.Operator):
         spec = self._settle(context)
         if spec is None:
             return {"CANCELLED"}
-        self._steps = api.generate_steps(spec, scene=context.scene, new_level=self.new_level, plan_in_background=True)
-        self._status = BuildStatus(context)
-        self._building = False  # True once the previous level is replaced and pieces are made
-        self._timer = context.window_manager.event_timer_add(0.01, window=context.window)
+        steps = api.generate_steps(spec, scene=context.scene, new_level=self.new_level, plan_in_background=True)
+        self._build = TimedBuild(context, steps)
         context.window_manager.modal_handler_add(self)
         return {"RUNNING_MODAL"}
 
     def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
         if event.type == "ESC":
-            return self._stop(context)
+            removed = self._build.stop(context.scene)
+            self.report({"WARNING"}, "Generation stopped")
+            # Once the old level was replaced the step stays undoable: undo brings that level back.
+            return {"FINISHED"} if removed else {"CANCELLED"}
         if event.type != "TIMER":
             return {"PASS_THROUGH"} if event.type in NAVIGATION_EVENTS else {"RUNNING_MODAL"}
-        deadline = time.perf_counter() + STEP_BUDGET_S
         try:
-            while time.perf_counter() < deadline:
-                progress = next(self._steps)
-                self._status.show(progress)
-                self._building = self._building or progress.total > 0
-                if not progress.total:  # planning in the worker thread: look again next tick
-                    break
-        except StopIteration as finished:
-            self._finish(context)
-            self._report_built(finished.value)
-            return {"FINISHED"}
+            level = self._build.tick()
         except (BackroomsError, ReferenceError) as error:
-            self._finish(context)
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
-        for area in context.screen.areas if context.screen else ():
-            area.tag_redraw()
-        return {"RUNNING_MODAL"}
-
-    def _stop(self, context: bpy.types.Context) -> set[str]:
-        """Esc: the half-built level is removed; the step is still undoable, and undo brings back
-        the level it replaced."""
-        self._steps.close()
-        if self._building:
-            api.clear(context.scene)
-        self._finish(context)
-        self.report({"WARNING"}, "Generation stopped")
-        return {"FINISHED"} if self._building else {"CANCELLED"}
-
-    def _finish(self, context: bpy.types.Context) -> None:
-        context.window_manager.event_timer_remove(self._timer)
-        self._status.end()
+        if level is None:
+            for area in context.screen.areas if context.screen else ():
+                area.tag_redraw()
+            return {"RUNNING_MODAL"}
+        self._report_built(level)
+        return {"FINISHED"}
 
     def _settle(self, context: bpy.types.Context) -> LevelSpec | None:
         """The spec to build. Unset arguments come from the chosen level preset (for its look) or
@@ -165,7 +188,7 @@ class BACKROOMS_OT_generate(bpy.types.Operator):
         except BackroomsError as error:
             self.report({"ERROR"}, str(error))
             return None
-        settings.preset = self.preset  # first: choosing a preset rewrites the look in the settings
+        settings.preset = self.preset
         write_spec(settings, spec)
         return spec
 
@@ -247,6 +270,21 @@ class BACKROOMS_OT_extend(_NeedsLevel, bpy.types.Operator):
         return {"FINISHED"}
 
 
+class BACKROOMS_OT_level_preset(bpy.types.Operator):
+    """Set every Backrooms setting but the seed, size and origin from a built-in level preset"""
+
+    bl_idname = "backrooms.level_preset"
+    bl_label = "Backrooms Level Preset"
+    bl_options = {"REGISTER", "UNDO"}
+    bl_property = "preset"
+
+    __annotations__ = {"preset": preset_property()}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        apply_level_preset(context.scene.backrooms, self.preset)
+        return {"FINISHED"}
+
+
 class BACKROOMS_OT_randomize_seed(bpy.types.Operator):
     """Pick a new random seed for the next level"""
 
@@ -295,6 +333,7 @@ CLASSES = (
     BACKROOMS_OT_clear,
     BACKROOMS_OT_regenerate,
     BACKROOMS_OT_extend,
+    BACKROOMS_OT_level_preset,
     BACKROOMS_OT_randomize_seed,
     BACKROOMS_OT_render_preset,
 )

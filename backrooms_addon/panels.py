@@ -7,11 +7,13 @@ import numpy as np
 
 from .core.cost import estimate_cost
 from .core.errors import BackroomsError
+from .core.levels import LEVEL_PRESETS
 from .core.preview import preview
 from .core.render import RENDER_PRESETS
 from .operators import (
     BACKROOMS_OT_clear,
     BACKROOMS_OT_generate,
+    BACKROOMS_OT_level_preset,
     BACKROOMS_OT_randomize_seed,
     BACKROOMS_OT_render_preset,
 )
@@ -34,7 +36,8 @@ class BACKROOMS_PT_level(bpy.types.Panel):
     def draw(self, context: bpy.types.Context) -> None:
         layout = _split(self.layout)
         settings = context.scene.backrooms
-        layout.prop(settings, "preset")
+        label = LEVEL_PRESETS[settings.preset].label
+        layout.operator_menu_enum(BACKROOMS_OT_level_preset.bl_idname, "preset", text=label, icon="PRESET")
         row = layout.row(align=True)
         row.prop(settings, "seed")
         row.operator(BACKROOMS_OT_randomize_seed.bl_idname, text="", icon="FILE_REFRESH")

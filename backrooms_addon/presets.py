@@ -26,7 +26,7 @@ class BACKROOMS_OT_add_preset(AddPresetBase, bpy.types.Operator):
     preset_menu = "BACKROOMS_PT_presets"
     preset_subdir = PRESET_SUBDIR
     preset_defines = ["settings = bpy.context.scene.backrooms"]
-    # The level preset first: choosing it rewrites the look, then the saved values follow.
+    # Which level preset the settings came from, and then the settings themselves.
     preset_values = ["settings.preset", *(f"settings.{name}" for name in SPEC_FIELDS)]
 
 

@@ -45,14 +45,13 @@ SPEC_FIELDS = (
 KEPT_BY_PRESETS = ("seed", "width", "depth", "origin_x", "origin_y")
 
 
-def preset_property(update: object = None) -> object:
-    """The built-in level presets as an enum, shared by the settings and the operator."""
+def preset_property() -> object:
+    """The built-in level presets as an enum, shared by the settings and the operators."""
     return EnumProperty(
         name="Level",
         description="Built-in level preset: sets every setting but the seed, size and origin",
         items=[(key, preset.label, preset.description) for key, preset in LEVEL_PRESETS.items()],
         default=DEFAULT_PRESET,
-        update=update,
     )
 
 
@@ -170,9 +169,11 @@ def write_spec(target: object, spec: LevelSpec, names: tuple[str, ...] = SPEC_FI
         setattr(target, name, values[name])
 
 
-def _apply_level_preset(settings: bpy.types.PropertyGroup, context: bpy.types.Context) -> None:
+def apply_level_preset(settings: bpy.types.PropertyGroup, key: str) -> None:
+    """Choose a built-in level preset: its look replaces the settings', seed, size and origin stay."""
+    settings.preset = key
     looks = tuple(name for name in SPEC_FIELDS if name not in KEPT_BY_PRESETS)
-    write_spec(settings, LEVEL_PRESETS[settings.preset].spec(), looks)
+    write_spec(settings, LEVEL_PRESETS[key].spec(), looks)
 
 
 def _exact(value: object) -> object:
@@ -184,7 +185,9 @@ def _exact(value: object) -> object:
 class BACKROOMS_PG_settings(bpy.types.PropertyGroup):
     """Per-scene Backrooms settings."""
 
-    __annotations__ = {"preset": preset_property(update=_apply_level_preset), **spec_properties()}
+    # The level preset is set by backrooms.level_preset, not by an update callback on this
+    # property: with one, Blender 4.2 crashed at exit once the extension had been uninstalled.
+    __annotations__ = {"preset": preset_property(), **spec_properties()}
 
 
 CLASSES = (BACKROOMS_PG_settings,)

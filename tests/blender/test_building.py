@@ -72,10 +72,11 @@ def test_choosing_a_level_preset_sets_its_look_and_keeps_seed_and_size(
 ) -> None:
     settings_ = scene.backrooms
     settings_.seed, settings_.width, settings_.depth, settings_.density = 77, 40, 30, 0.5
-    settings_.preset = "LEVEL_0_BLACKOUT"
+    assert bpy.ops.backrooms.level_preset(preset="LEVEL_0_BLACKOUT") == {"FINISHED"}
+    assert settings_.preset == "LEVEL_0_BLACKOUT"
     expected = addon.core.levels.preset_spec("LEVEL_0_BLACKOUT", seed=77, width=40, depth=30)
     assert addon.props.spec_from(settings_) == expected
-    settings_.preset = "LEVEL_0"
+    assert bpy.ops.backrooms.level_preset(preset="LEVEL_0") == {"FINISHED"}
     assert addon.props.spec_from(settings_) == addon.core.LevelSpec(seed=77, width=40, depth=30)
 
 
@@ -185,3 +186,51 @@ def test_a_generated_material_the_user_took_survives_clear_and_regenerate(
     assert mine.data.materials[0] == wallpaper and wallpaper.name in bpy.data.materials
     assert sorted(node.name for node in wallpaper.node_tree.nodes) == nodes_before
     assert level.level_id not in {obj.get(LEVEL_KEY) for obj in bpy.data.objects}
+
+
+def _timed_build(addon: ModuleType, api: ModuleType, scene: bpy.types.Scene, **fields: object) -> object:
+    operators = importlib.import_module(f"{addon.__name__}.operators")
+    steps = api.generate_steps(scene=scene, plan_in_background=True, **fields)
+    return operators.TimedBuild(bpy.context, steps)
+
+
+def test_timed_build_grows_the_level_tick_by_tick(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fields = {"seed": 8, "width": 96, "depth": 96, "piece_chunks": 1}
+    reference = _positions(api.generate(scene=scene, **fields).objects)
+    api.clear(scene)
+    # No time budget: every tick makes exactly one step, whatever the machine's speed.
+    monkeypatch.setattr(importlib.import_module(f"{addon.__name__}.operators"), "STEP_BUDGET_S", 0.0)
+    build = _timed_build(addon, api, scene, **fields)
+    counts, level = [], None
+    while level is None:
+        level = build.tick()
+        counts.append(len(_owned_objects()))
+        assert build.status.text.startswith("Backrooms: ") or level is not None
+    growing = [count for count in counts if 0 < count < counts[-1]]  # the last step adds lamps and camera
+    assert growing == list(range(1, len(growing) + 1)), "one more piece each tick"
+    assert len(growing) == 4 * 36, "walls, floors, ceilings and fixtures of 6 x 6 pieces"
+    assert build.status.text == "", "the status line is cleared at the end"
+    assert _same(_positions(level.objects), reference)
+
+
+def test_stopping_a_timed_build_keeps_the_previous_level_until_it_is_replaced(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importlib.import_module(f"{addon.__name__}.operators"), "STEP_BUDGET_S", 0.0)
+    old = api.generate(seed=1, scene=scene, **SMALL)
+    mine = bpy.data.objects.new("Mine", None)
+    old.collection.objects.link(mine)
+    big = {"seed": 2, "width": 160, "depth": 160, "piece_chunks": 1}
+    build = _timed_build(addon, api, scene, **big)
+    assert build.tick() is None and not build.building, "the first tick starts planning"
+    assert build.stop(scene) is False, "stopped while planning: nothing changed"
+    assert _owned_objects() and all(obj.get(LEVEL_KEY) == old.level_id for obj in _owned_objects())
+
+    build = _timed_build(addon, api, scene, **big)
+    while not build.building:
+        assert build.tick() is None
+    assert build.stop(scene) is True
+    assert _owned_objects() == [], "the half-built level is gone, and the one it replaced"
+    assert "Mine" in bpy.data.objects and mine.name in old.collection.objects, "the user's object stays"

@@ -14,6 +14,7 @@ CLASS_NAMES = (
     "BACKROOMS_OT_generate",
     "BACKROOMS_OT_clear",
     "BACKROOMS_OT_randomize_seed",
+    "BACKROOMS_OT_level_preset",
     "BACKROOMS_OT_render_preset",
     "BACKROOMS_PT_level",
     "BACKROOMS_PT_layout",
@@ -105,6 +106,10 @@ class _LayoutRecorder:
         self.calls.append(("operator", idname))
         return type("OperatorProperties", (), {})()
 
+    def operator_menu_enum(self, idname: str, property: str, **_: object) -> None:
+        # A drop-down of the operator's enum: it shows (and sets) the setting of the same name.
+        self.calls.extend([("operator", idname), ("prop", property)])
+
 
 def test_panels_draw_every_setting_and_the_buttons(scene: bpy.types.Scene) -> None:
     calls: list[tuple[str, str]] = []
@@ -126,6 +131,7 @@ def test_panels_draw_every_setting_and_the_buttons(scene: bpy.types.Scene) -> No
     assert ("operator", "backrooms.generate") in calls and ("operator", "backrooms.clear") in calls
     assert calls.count(("operator", "backrooms.render_preset")) == 2
     assert ("operator", "backrooms.randomize_seed") in calls
+    assert ("operator", "backrooms.level_preset") in calls
     labels = [text for kind, text in calls if kind == "label"]
     assert any("faces" in text and "troffers" in text for text in labels), "the cost readout"
     assert len([kind for kind, _ in calls if kind == "icon"]) == 1, "the layout preview is shown"
