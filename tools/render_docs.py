@@ -1,4 +1,4 @@
-"""Render the README's reference pictures of Level 0 into docs/: one from inside, one from above.
+"""Render the README's reference pictures of Level 0 into docs/: inside, from above, and its presets.
 
 Run with Blender's bpy module: `.venv-5.0/bin/python tools/render_docs.py` (tools/render_docs.sh
 sets that up). Small PNGs, losslessly optimised.
@@ -52,9 +52,33 @@ def main() -> int:
             background.inputs["Color"].default_value = (0.3, 0.28, 0.22, 1.0)
         output.render_png(scene, above)
         Image.open(above).convert("RGB").save(docs / "level0-above.png", optimize=True)
-    for name in ("level0.png", "level0-above.png"):
+        render_presets(scene, Path(folder), docs / "level0-presets.jpg")
+    for name in ("level0.png", "level0-above.png", "level0-presets.jpg"):
         print(docs / name, f"{(docs / name).stat().st_size // 1024} KiB")
     return 0
+
+
+def render_presets(scene: object, folder: Path, target: Path) -> None:
+    """The Level 0 presets side by side, each from its own camera, seed 4."""
+    import bpy
+    from PIL import Image
+
+    from backrooms_addon import api
+    from backrooms_addon.build import output
+    from backrooms_addon.core.render import RENDER_PRESETS
+
+    frames = []
+    for key in ("LEVEL_0_HALLS", "LEVEL_0_BLACKOUT", "LEVEL_0_MAZE"):
+        bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+        scene = bpy.context.scene
+        api.generate(preset=key, seed=4, scene=scene)
+        output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=16, resolution=(480, 270))
+        output.render_png(scene, folder / f"{key}.png")
+        frames.append(Image.open(folder / f"{key}.png").convert("RGB"))
+    sheet = Image.new("RGB", (sum(f.width for f in frames), frames[0].height))
+    for index, frame in enumerate(frames):
+        sheet.paste(frame, (index * frame.width, 0))
+    sheet.save(target, quality=82)
 
 
 if __name__ == "__main__":
