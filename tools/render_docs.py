@@ -52,13 +52,13 @@ def main() -> int:
             background.inputs["Color"].default_value = (0.3, 0.28, 0.22, 1.0)
         output.render_png(scene, above)
         Image.open(above).convert("RGB").save(docs / "level0-above.png", optimize=True)
-        render_presets(scene, Path(folder), docs / "level0-presets.jpg")
+        render_presets(Path(folder), docs / "level0-presets.jpg")
     for name in ("level0.png", "level0-above.png", "level0-presets.jpg"):
         print(docs / name, f"{(docs / name).stat().st_size // 1024} KiB")
     return 0
 
 
-def render_presets(scene: object, folder: Path, target: Path) -> None:
+def render_presets(folder: Path, target: Path) -> None:
     """The Level 0 presets side by side, each from its own camera, seed 4."""
     import bpy
     from PIL import Image
