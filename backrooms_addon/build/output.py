@@ -28,6 +28,11 @@ def export_glb(path: Path) -> None:
     )
 
 
+def export_usd(path: Path) -> None:
+    """Export the scene as binary USD (.usdc) with its materials, lights and camera."""
+    bpy.ops.wm.usd_export(filepath=str(path), export_materials=True, check_existing=False)
+
+
 def apply_render_preset(
     scene: bpy.types.Scene,
     preset: RenderPreset,
