@@ -6,20 +6,32 @@ __version__ = ADDON_VERSION
 __all__ = ["ADDON_VERSION", "GENERATOR_VERSION", "register", "unregister"]
 
 
+_cli_handles: list[object] = []
+
+
 def register() -> None:
-    """Register settings, operators and panels; Blender modules load only now."""
-    from . import operators, panels, presets, props
+    """Register settings, operators, panels and the `blender -c backrooms` command; Blender modules
+    load only now."""
+    import bpy
+
+    from . import cli, operators, panels, presets, props
 
     props.register()
     operators.register()
     presets.register()
     panels.register()
+    if hasattr(bpy.utils, "register_cli_command"):  # Blender 4.2 and later
+        _cli_handles.append(bpy.utils.register_cli_command("backrooms", cli.blender_command))
 
 
 def unregister() -> None:
     """Undo register() in reverse order, leaving nothing behind."""
+    import bpy
+
     from . import operators, panels, presets, props
 
+    while _cli_handles:
+        bpy.utils.unregister_cli_command(_cli_handles.pop())
     panels.unregister()
     presets.unregister()
     operators.unregister()

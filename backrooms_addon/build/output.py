@@ -29,7 +29,8 @@ def export_glb(path: Path) -> None:
 
 
 def export_usd(path: Path) -> None:
-    """Export the scene as binary USD (.usdc) with its materials, lights and camera."""
+    """Export the scene as USD with its materials, lights and camera; a .usdz path packages the
+    textures into the one file."""
     bpy.ops.wm.usd_export(filepath=str(path), export_materials=True, check_existing=False)
 
 
