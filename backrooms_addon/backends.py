@@ -33,8 +33,8 @@ def worker_command() -> list[str]:
         binary = bpy.app.binary_path
     except ImportError:
         binary = ""
-    if binary:
-        return [binary, "--background", "--factory-startup", "--command", "backrooms", "_work"]
+    if binary:  # with the user's preferences, where the extension is enabled
+        return [binary, "--background", "--command", "backrooms", "_work"]
     return [sys.executable, "-m", "backrooms_addon", "_work"]
 
 

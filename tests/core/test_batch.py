@@ -187,3 +187,12 @@ def test_info_lists_presets_algorithms_and_formats(capsys: pytest.CaptureFixture
     assert set(info["presets"]) >= {"LEVEL_0", "LEVEL_0_MAZE"} and "backrooms" in info["algorithms"]
     assert info["formats"] == ["blend", "glb", "json", "png", "usd"]
     assert info["spec_fields"]["width"]["range"] == "an integer from 1 to 100000 cells"
+
+
+def test_batch_help_explains_the_batch_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["batch", "--help"]) == EXIT_OK
+    text = " ".join(capsys.readouterr().out.split())
+    assert "worker processes, each starting Blender once and building many levels: 1 to 64" in text
+    assert "K/N: build only every N-th seed" in text and "e.g. 0-999 or 3,17,42" in text
+    assert "region width along x: an integer from 1 to 100000 cells" in text, "the level flags too"
+    assert "tcp://HOST:8786" in text and "blend,glb,json,png,usd" in text
