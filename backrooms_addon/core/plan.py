@@ -88,8 +88,7 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     blend_templates/); by default the same model, built here.
     """
     layout = build_layout(spec)
-    # The region is cut from an endless world; as a level on its own it may get a closed perimeter.
-    built = layout.closed() if spec.perimeter else layout
+    built = walled(spec, layout)
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
     pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
     placed = place_fixtures(spec, layout.solid)
@@ -108,6 +107,12 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     return LevelPlan(
         spec, layout, meshes, fixtures, fixtures[chosen], spawn, pieces, placed.states, placed.states[chosen]
     )
+
+
+def walled(spec: LevelSpec, layout: Layout) -> Layout:
+    """The layout the walls are built from: the region is cut from an endless world, and as a
+    level on its own it may get a closed perimeter."""
+    return layout.closed() if spec.perimeter else layout
 
 
 def troffer_size(spec: LevelSpec) -> tuple[float, float]:
