@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up what the project needs: the system libraries Blender's bpy wheel links against, and one
-# virtual environment per supported Blender (bpy wheel + pinned dev tools).
+# Set up what the project needs: the system libraries Blender's bpy wheel links against, one
+# virtual environment per supported Blender (bpy wheel + pinned dev tools), and Khronos' glTF
+# validator (Node.js, pinned in tools/gltf/package-lock.json) for the tests of the game export.
 # Usage: tools/setup.sh [5.0|4.2 ...]   (default: 5.0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,7 +61,22 @@ setup_venv() {
   echo "$stamp" > "$venv/.backrooms-setup"
 }
 
+setup_gltf_validator() {
+  local dir=tools/gltf stamp
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt_install nodejs npm
+  fi
+  stamp=$(sha256sum "$dir/package-lock.json" | cut -c1-16)
+  if [ -f "$dir/node_modules/.backrooms-setup" ] && [ "$(cat "$dir/node_modules/.backrooms-setup")" = "$stamp" ]; then
+    return 0
+  fi
+  echo "Installing the glTF validator into $dir/node_modules"
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  echo "$stamp" > "$dir/node_modules/.backrooms-setup"
+}
+
 install_system_libs
+setup_gltf_validator
 for series in "${@:-5.0}"; do
   setup_venv "$series"
 done

@@ -89,9 +89,15 @@ def _tagged(blocks: Iterable[Any], name: str, version: int, look: str = "") -> A
 
 
 def _build_material(recipe: Recipe) -> bpy.types.Material:
-    material = bpy.data.materials.new(recipe.label)
+    material = node_material(recipe)
     material[RECIPE_KEY] = recipe.name
     material[RECIPE_VERSION_KEY] = recipe.version
+    return material
+
+
+def node_material(recipe: Recipe) -> bpy.types.Material:
+    """A new material holding the recipe's node tree, untagged (so ensure_material never reuses it)."""
+    material = bpy.data.materials.new(recipe.label)
     if material.node_tree is None:  # Blender 4.x; from 5.0 every material has its node tree
         material.use_nodes = True
     tree = material.node_tree

@@ -1,0 +1,296 @@
+"""Game-ready glTF: the scene's levels as a .glb for game engines, the user's file left as it was."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+from collections.abc import Iterable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import bpy
+import numpy as np
+
+from ..core.collision import collision_mesh
+from ..core.errors import BackroomsError
+from ..core.geometry import MeshArrays, Pieces
+from ..core.gltf_recipe import brightened, gltf_recipe
+from ..core.recipes import load_recipes
+from ..core.spec import LevelSpec
+from ..core.version import GENERATOR_VERSION
+from .level import LAMP_POWER_W
+from .materials import FLICKER_PREFIX, RECIPE_KEY, node_material
+from .mesh import mesh_from_arrays
+from .ownership import GENERATOR_KEY, LEVEL_KEY, PIECE_KEY, SPEC_KEY, level_collections, tag
+
+COLLISION_SUFFIX = "-colonly"  # Godot's import convention: a collision shape, not a visible mesh
+# Everything the export makes lives only while it runs: whatever is new afterwards goes.
+MADE_KINDS = ("materials", "lights", "meshes", "objects", "collections", "images")
+# glTF has no area lights: troffers become wide spots facing down, soft from the centre out.
+SPOT_SIZE = math.radians(160.0)
+# A spot of 4 P watts is as bright straight ahead as a Lambertian area light of P watts.
+AREA_TO_SPOT = 4.0
+
+
+def export_game_glb(path: Path, scene: bpy.types.Scene, *, draco: bool = False, collision: bool = True) -> None:
+    """Export the Backrooms levels in `scene` to a binary glTF for game engines.
+
+    One node per piece and kind, with the recipes' textures embedded (wallpaper tint, emission and
+    tiling as glTF factors), the Lightmap UVs as TEXCOORD_1, the lamps as KHR_lights_punctual
+    spots, the camera, and (with `collision`) one `-colonly` collision node per piece. Stand-in
+    materials, lights and the collision objects exist only during the export: afterwards the file
+    is exactly as before, even when the export fails. `draco` compresses the meshes
+    (KHR_draco_mesh_compression); a Blender whose exporter lacks the Draco library raises
+    BackroomsError instead.
+    """
+    if draco:
+        require_draco()
+    levels = scene_levels(scene)
+    if not levels:
+        raise BackroomsError(f"scene {scene.name!r} holds no Backrooms level to export")
+    with ExitStack() as undo:
+        undo.callback(_remove_new, {kind: set(getattr(bpy.data, kind)) for kind in MADE_KINDS})
+        export = _export_collection(scene)
+        objects = [obj for level in levels for obj in level_objects(scene, level)]
+        for obj in objects:
+            export.objects.link(obj)
+        _stand_in_materials(objects, undo)
+        _stand_in_lights(objects, undo)
+        if collision:
+            for level in levels:
+                _add_collision(level, level_objects(scene, level), export)
+        _run_exporter(path, scene, export, draco, undo)
+
+
+def require_draco() -> None:
+    """Fail clearly where this Blender's glTF exporter cannot compress with Draco."""
+    exporter = importlib.import_module("io_scene_gltf2")
+    if not exporter.is_draco_available():
+        raise BackroomsError(
+            "draco: this Blender's glTF exporter has no Draco library (libextern_draco), so it "
+            "cannot compress meshes; export without draco, or point BLENDER_EXTERN_DRACO_LIBRARY_PATH at one"
+        )
+
+
+def scene_levels(scene: bpy.types.Scene) -> list[bpy.types.Collection]:
+    in_scene = set(scene.collection.children_recursive)
+    return [c for c in level_collections() if c in in_scene]
+
+
+def level_objects(scene: bpy.types.Scene, level: bpy.types.Collection) -> list[bpy.types.Object]:
+    """The objects in the scene that the add-on made for this level (not the user's)."""
+    return [obj for obj in scene.objects if obj.get(LEVEL_KEY) == level[LEVEL_KEY]]
+
+
+def _export_collection(scene: bpy.types.Scene) -> bpy.types.Collection:
+    """What the exporter exports: the level objects linked in once more, and the collision."""
+    export = bpy.data.collections.new("Backrooms levels")
+    scene.collection.children.link(export)
+    return export
+
+
+# ---------------------------------------------------------------------------------------------
+# Stand-ins: plain materials and spot lights in place of the procedural ones, for the export only
+
+
+def _stand_in_materials(objects: Iterable[bpy.types.Object], undo: ExitStack) -> None:
+    stand_ins: dict[bpy.types.Material, bpy.types.Material | None] = {}
+    for obj in objects:
+        for index, slot in enumerate(obj.material_slots):
+            original = slot.material
+            if original is None or RECIPE_KEY not in original:
+                continue  # the user's own material: exported as it is
+            if original not in stand_ins:
+                stand_ins[original] = _gltf_material(original, undo)
+            if stand_ins[original] is not None:
+                slot.material = stand_ins[original]
+                undo.callback(_set_slot, obj, index, original)
+
+
+def _set_slot(obj: bpy.types.Object, index: int, material: bpy.types.Material) -> None:
+    obj.material_slots[index].material = material
+
+
+def _gltf_material(original: bpy.types.Material, undo: ExitStack) -> bpy.types.Material | None:
+    """The original's recipe as a glTF-ready tree, with the original's input values (the look)."""
+    name = str(original[RECIPE_KEY])
+    recipe = load_recipes().get("fixture_diffuser" if name.startswith(FLICKER_PREFIX) else name)
+    if recipe is None or original.node_tree is None:
+        return None
+    material = node_material(gltf_recipe(recipe))
+    _copy_inputs(original.node_tree, material.node_tree)
+    _fit_factors(material.node_tree)
+    # Walls face the walkable space and troffers face down: nothing is seen from behind.
+    material.use_backface_culling = True
+    _take_name(original, material, undo)
+    return material
+
+
+def _copy_inputs(source: bpy.types.NodeTree, target: bpy.types.NodeTree) -> None:
+    """Unlinked input values of the nodes both trees have: the look's tint, tiling, strengths."""
+    for node in target.nodes:
+        twin = source.nodes.get(node.name)
+        if twin is None or twin.bl_idname != node.bl_idname:
+            continue
+        inputs = {socket.identifier: socket for socket in twin.inputs}
+        for socket in node.inputs:
+            other = inputs.get(socket.identifier)
+            if other is None or socket.is_linked or other.is_linked or not hasattr(socket, "default_value"):
+                continue
+            socket.default_value = other.default_value
+
+
+def _fit_factors(tree: bpy.types.NodeTree) -> None:
+    """A Mix Multiply by a constant brighter than 1 (a tint brighter than its texture): glTF
+    factors stop at 1, so the texture is brightened instead (a copy) and the factor divided."""
+    for node in tree.nodes:
+        if node.bl_idname != "ShaderNodeMix" or node.blend_type != "MULTIPLY":
+            continue
+        texture, factor = _input(node, "A_Color"), _input(node, "B_Color")
+        gain = max(factor.default_value[:3])
+        source = texture.links[0].from_node if texture.is_linked else None
+        if gain > 1.0 and source is not None and source.bl_idname == "ShaderNodeTexImage" and source.image:
+            source.image = _brightened_copy(source.image, gain)
+            factor.default_value = (*(c / gain for c in factor.default_value[:3]), 1.0)
+
+
+def _input(node: bpy.types.Node, identifier: str) -> bpy.types.NodeSocket:
+    return next(socket for socket in node.inputs if socket.identifier == identifier)
+
+
+def _brightened_copy(image: bpy.types.Image, gain: float) -> bpy.types.Image:
+    width, height = image.size
+    pixels = np.empty(width * height * 4, np.float32)
+    image.pixels.foreach_get(pixels)
+    # Named like the texture file, as the exporter names the images it reads from files.
+    copy = bpy.data.images.new(Path(str(image.get(RECIPE_KEY, image.name))).stem, width, height, alpha=True)
+    copy.pixels.foreach_set(brightened(pixels.reshape(-1, 4), gain).ravel())
+    return copy
+
+
+def _stand_in_lights(objects: Iterable[bpy.types.Object], undo: ExitStack) -> None:
+    spots: dict[bpy.types.Light, bpy.types.Light] = {}
+    for obj in objects:
+        if obj.type != "LIGHT" or obj.data.type != "AREA":
+            continue
+        original = obj.data
+        if original not in spots:
+            spots[original] = _spot_like(original, undo)
+        obj.data = spots[original]
+        undo.callback(setattr, obj, "data", original)
+
+
+def _spot_like(area: bpy.types.Light, undo: ExitStack) -> bpy.types.Light:
+    """A spot facing down like the troffer's area light, as bright straight below it.
+
+    A flickering lamp's power is animated: it goes out steady, at the level's lamp power.
+    """
+    spot = bpy.data.lights.new(area.name, type="SPOT")
+    spot.color = area.color
+    spot.energy = AREA_TO_SPOT * (LAMP_POWER_W if area.animation_data else area.energy)
+    spot.spot_size = SPOT_SIZE
+    spot.spot_blend = 1.0
+    spot.shadow_soft_size = 0.0  # glTF lights are points
+    if LEVEL_KEY in area:
+        tag(spot, str(area[LEVEL_KEY]))
+    _take_name(area, spot, undo)
+    return spot
+
+
+def _take_name(original: bpy.types.ID, stand_in: bpy.types.ID, undo: ExitStack) -> None:
+    """The stand-in goes out under the original's name; both get their own back afterwards."""
+    name = original.name
+    original.name = f"{name} (kept)"
+    stand_in.name = name
+    undo.callback(_give_back_name, original, stand_in, name)
+
+
+def _give_back_name(original: bpy.types.ID, stand_in: bpy.types.ID, name: str) -> None:
+    stand_in.name = f"{name} (glTF)"
+    original.name = name
+
+
+# ---------------------------------------------------------------------------------------------
+# Collision
+
+
+def _add_collision(level: bpy.types.Collection, objects: list[bpy.types.Object], export: bpy.types.Collection) -> None:
+    """One `-colonly` object per piece, placed like the piece's own objects."""
+    made_by = level.get(GENERATOR_KEY)
+    if made_by != GENERATOR_VERSION:
+        raise BackroomsError(
+            f"{level.name!r} was made by generator version {made_by}, this is {GENERATOR_VERSION}: "
+            "regenerate it first, so that its collision matches its walls"
+        )
+    spec = LevelSpec.from_dict(json.loads(level[SPEC_KEY]))
+    pieces = {tuple(obj[PIECE_KEY]): obj for obj in objects if PIECE_KEY in obj}
+    columns = Pieces.covering(spec.width, spec.depth, spec.piece_cells).columns
+    for piece, part in collision_mesh(spec).split():
+        row, column = divmod(piece, columns)
+        placed_like = pieces.get((column, row))
+        if placed_like is not None:
+            _collision_object(f"Backrooms collision {column},{row}", part, placed_like, export)
+
+
+def _collision_object(base: str, part: MeshArrays, placed_like: bpy.types.Object, export: bpy.types.Collection) -> None:
+    name = _free_name(base)
+    mesh = mesh_from_arrays(name, part, [])
+    mesh.uv_layers.remove(mesh.uv_layers[0])  # nothing is drawn on collision
+    obj = bpy.data.objects.new(name, mesh)
+    tag(obj, str(placed_like[LEVEL_KEY]))
+    obj[PIECE_KEY] = placed_like[PIECE_KEY]
+    obj.parent = placed_like.parent
+    obj.matrix_parent_inverse = placed_like.matrix_parent_inverse.copy()
+    obj.matrix_basis = placed_like.matrix_basis.copy()
+    export.objects.link(obj)
+
+
+def _free_name(base: str) -> str:
+    """`base-colonly`, or `base.001-colonly` and so on where that is taken (several levels)."""
+    name, number = base, 0
+    while f"{name}{COLLISION_SUFFIX}" in bpy.data.objects or f"{name}{COLLISION_SUFFIX}" in bpy.data.meshes:
+        number += 1
+        name = f"{base}.{number:03d}"
+    return f"{name}{COLLISION_SUFFIX}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The exporter
+
+
+def _run_exporter(
+    path: Path, scene: bpy.types.Scene, export: bpy.types.Collection, draco: bool, undo: ExitStack
+) -> None:
+    context = bpy.context
+    window = context.window
+    if window is not None:
+        # The exporter makes the scene it exported the window's scene; put the user's back.
+        undo.callback(setattr, window, "scene", window.scene)
+    override = {} if scene == context.scene else {"scene": scene, "view_layer": scene.view_layers[0]}
+    with context.temp_override(**override):
+        bpy.ops.export_scene.gltf(
+            filepath=str(path),
+            check_existing=False,
+            export_format="GLB",
+            collection=export.name,
+            export_texcoords=True,  # every UV map: UVMap is TEXCOORD_0, Lightmap TEXCOORD_1
+            export_normals=True,
+            export_tangents=True,  # the normal maps then look the same in every engine
+            export_materials="EXPORT",
+            export_image_format="AUTO",
+            export_cameras=True,
+            export_lights=True,
+            export_extras=True,
+            export_animations=False,  # flicker is Blender keyframes on node sockets: not for glTF
+            export_draco_mesh_compression_enable=draco,
+        )
+
+
+def _remove_new(before: dict[str, set[Any]]) -> None:
+    """Remove every datablock made since `before`: the stand-ins, the collision, their collection."""
+    for kind in reversed(MADE_KINDS):
+        blocks = getattr(bpy.data, kind)
+        for block in [b for b in blocks if b not in before[kind]]:
+            blocks.remove(block)
