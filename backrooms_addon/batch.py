@@ -36,6 +36,7 @@ class Job:
     samples: int | None = None
     resolution: tuple[int, int] | None = None
     draco: bool = False
+    collision: bool = True
 
     def spec(self, seed: int) -> LevelSpec:
         return preset_spec(self.preset, **{**self.overrides, "seed": seed})

@@ -173,7 +173,8 @@ def _output_flags() -> OneLineParser:
     flags.add_argument(
         "--formats",
         default="blend,glb,json,png",
-        help=f"comma-separated outputs out of {','.join(FORMATS)} (usd is a .usdz package with its textures; default: %(default)s)",
+        help=f"comma-separated outputs out of {','.join(FORMATS)} "
+        "(usd is a .usdz package with its textures; default: %(default)s)",
     )
     flags.add_argument(
         "--render",
@@ -184,7 +185,15 @@ def _output_flags() -> OneLineParser:
     )
     flags.add_argument("--samples", type=int, help="Cycles samples for the PNG, 1 to 4096 (default: the preset's)")
     flags.add_argument("--resolution", help="PNG size in pixels, WIDTHxHEIGHT, each 16 to 8192 (default: the preset's)")
-    flags.add_argument("--draco", action="store_true", help="compress the .glb's meshes with Draco")
+    flags.add_argument(
+        "--draco", action="store_true", help="compress the .glb's meshes with Draco (Blender 5.0 and later)"
+    )
+    flags.add_argument(
+        "--no-collision",
+        dest="collision",
+        action="store_false",
+        help="leave the simplified -colonly collision meshes out of the .glb",
+    )
     return flags
 
 
@@ -227,6 +236,7 @@ def _job(args: argparse.Namespace) -> Job:
         samples=None if args.samples is None else _parse_samples(args.samples),
         resolution=None if args.resolution is None else _parse_resolution(args.resolution),
         draco=args.draco,
+        collision=args.collision,
     )
     job.spec(getattr(args, "seed", None) or 0)
     check_out(args.out)

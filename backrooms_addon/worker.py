@@ -82,12 +82,14 @@ def _writer(fmt: str, job: Job, plan: LevelPlan) -> Callable[[Path], None]:
     import bpy
 
     from .build import output
+    from .build.gltf import export_game_glb
 
+    scene = bpy.context.scene
     writers: dict[str, Callable[[Path], None]] = {
         "blend": output.save_blend,
-        "glb": output.export_glb,
+        "glb": lambda path: export_game_glb(path, scene, draco=job.draco, collision=job.collision),
         "usd": output.export_usd,
-        "png": lambda path: output.render_png(bpy.context.scene, path),
+        "png": lambda path: output.render_png(scene, path),
     }
     return writers[fmt]
 

@@ -1,4 +1,4 @@
-"""Outputs: saving the .blend, exporting the .glb and rendering the preview PNG."""
+"""Outputs: saving the .blend, exporting USD, setting up and rendering the preview PNG (glTF: gltf.py)."""
 
 from __future__ import annotations
 
@@ -14,18 +14,6 @@ WORLD_COLOR = (0.002, 0.002, 0.0015)  # almost black: the level is lit from insi
 def save_blend(path: Path) -> None:
     """Save a copy of the open file, leaving the session's own file path alone."""
     bpy.ops.wm.save_as_mainfile(filepath=str(path), copy=True, check_existing=False)
-
-
-def export_glb(path: Path) -> None:
-    """Export the scene as binary glTF, with the camera and the lamps (as punctual lights)."""
-    bpy.ops.export_scene.gltf(
-        filepath=str(path),
-        export_format="GLB",
-        export_cameras=True,
-        export_lights=True,
-        export_extras=True,
-        check_existing=False,
-    )
 
 
 def export_usd(path: Path) -> None:

@@ -162,3 +162,16 @@ def test_the_extension_registers_its_blender_command(addon: ModuleType, capsys: 
     assert len(addon._cli_handles) == 1
     assert addon.cli.blender_command(["info"]) == 0
     assert json.loads(capsys.readouterr().out)["generator_version"] == addon.GENERATOR_VERSION
+
+
+def test_draco_and_collision_flags_reach_the_glb(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "backrooms_addon", "generate", *TINY, "--formats", "glb", "--out", str(tmp_path)]
+    result = subprocess.run([*command, "--draco", "--no-collision"], cwd=ROOT, capture_output=True, text=True)
+    if bpy.app.version < (5, 0, 0):  # the 4.2 wheel has no Draco library: a clear failure, no file
+        assert result.returncode == 1 and "draco: " in result.stderr
+        assert not list(tmp_path.iterdir())
+        return
+    assert result.returncode == 0, result.stderr[-2000:]
+    gltf, _ = _glb_parts(tmp_path / "level0.glb")
+    assert "KHR_draco_mesh_compression" in gltf["extensionsRequired"]
+    assert not [mesh for mesh in gltf["meshes"] if mesh["name"].endswith("-colonly")]

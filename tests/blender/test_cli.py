@@ -59,9 +59,12 @@ def _glb_json(path: Path) -> dict:
 
 def test_glb_has_the_level_meshes_with_uvs(outputs: Path) -> None:
     gltf = _glb_json(outputs / "level0.glb")
-    mesh_names = {mesh["name"] for mesh in gltf["meshes"]}
-    assert {"walls", "floor", "ceiling", "fixtures"} == {name.split(" Backrooms ")[1].split()[0] for name in mesh_names}
-    for mesh in gltf["meshes"]:
+    render = [mesh for mesh in gltf["meshes"] if not mesh["name"].endswith("-colonly")]
+    kinds = {mesh["name"].split(" Backrooms ")[1].split()[0] for mesh in render}
+    assert kinds == {"walls", "floor", "ceiling", "fixtures"}
+    collision = [mesh["name"] for mesh in gltf["meshes"] if mesh["name"].endswith("-colonly")]
+    assert collision == ["Backrooms collision 0,0-colonly"], "one collision mesh for the one piece"
+    for mesh in render:
         for primitive in mesh["primitives"]:
             assert primitive.get("mode", 4) == 4
             attributes = primitive["attributes"]
