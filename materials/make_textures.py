@@ -125,12 +125,39 @@ def diffuser() -> dict[str, F]:
     }
 
 
+def concrete() -> dict[str, F]:
+    """Cast concrete walls and ceiling (a tile is 2 m): mottled grey, pores, faint form-board seams."""
+    y = np.arange(SIZE) / SIZE
+    seams = (np.abs(((y * 4) % 1) - 0.5) > 0.49).astype(float)[:, None] * np.ones((1, SIZE))
+    mottle, pores, stains = noise(11, 5), noise(12, 110), noise(13, 2)
+    shade = 0.5 + 0.35 * (mottle - 0.5) - 0.3 * (pores < 0.12) - 0.15 * seams + 0.3 * (stains - 0.5)
+    return {
+        "color": tint("#6E6C66", shade, 0.55),
+        "roughness": (0.86 + 0.1 * pores)[..., None] * np.ones(3),
+        "normal": normal_map(0.5 * pores - 0.6 * seams + 0.3 * mottle, 2.5),
+    }
+
+
+def concrete_floor() -> dict[str, F]:
+    """A worn, sealed concrete floor (a tile is 4 m): darker, smoother, with hairline cracks."""
+    mottle, grain = noise(14, 4), noise(15, 80)
+    cracks = (np.abs(noise(16, 7) - 0.5) < 0.008).astype(float)
+    shade = 0.5 + 0.3 * (mottle - 0.5) + 0.15 * (grain - 0.5) - 0.5 * cracks
+    return {
+        "color": tint("#4E4D4A", shade, 0.6),
+        "roughness": (0.7 + 0.15 * grain)[..., None] * np.ones(3),
+        "normal": normal_map(0.3 * grain - 0.8 * cracks, 2.0),
+    }
+
+
 TEXTURES: dict[str, Callable[[], dict[str, F]]] = {
     "wallpaper": wallpaper,
     "carpet": carpet,
     "ceiling_tile": ceiling_tile,
     "baseboard": baseboard,
     "fixture_diffuser": diffuser,
+    "concrete": concrete,
+    "concrete_floor": concrete_floor,
 }
 
 
@@ -151,7 +178,8 @@ def write_png(path: Path, image: F) -> None:
 
 def main() -> int:
     OUT.mkdir(exist_ok=True)
-    for name, make in TEXTURES.items():
+    wanted = sys.argv[1:] or list(TEXTURES)  # e.g. `make_textures.py concrete`: only those
+    for name, make in ((name, TEXTURES[name]) for name in wanted):
         for channel, image in make().items():
             path = OUT / f"{name}_{channel}.png"
             write_png(path, image)

@@ -13,10 +13,11 @@ from typing import TypeVar
 import bpy
 import numpy as np
 
-from ..core.fixtures import FLICKER, STEADY, flicker_curve
+from ..core.fixtures import FLICKER, SODIUM, STEADY, flicker_curve
 from ..core.hum import hum_samples, write_wav
 from ..core.plan import LevelPlan, troffer_size
 from ..core.recipes import Look
+from ..core.styles import SODIUM_RGB, style_of
 from ..core.troffer import HANG
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
@@ -147,15 +148,16 @@ def _add_lamps(plan: LevelPlan, collection: bpy.types.Collection, level_id: str)
 
 
 def _new_light(plan: LevelPlan, state: int, level_id: str) -> bpy.types.Light:
-    name = "Backrooms troffer" if state == STEADY else f"Backrooms troffer flicker {state - FLICKER}"
-    light = bpy.data.lights.new(name, type="AREA")
+    style = style_of(plan.spec.level)
+    names = {STEADY: "Backrooms troffer", SODIUM: "Backrooms sodium tube"}
+    light = bpy.data.lights.new(names.get(state, f"Backrooms troffer flicker {state - FLICKER}"), type="AREA")
     light.shape = "RECTANGLE"
     light.size, light.size_y = troffer_size(plan.spec)
-    light.energy = LAMP_POWER_W
-    light.color = (1.0, 0.96, 0.9)
+    light.energy = style.lamp_power_w
+    light.color = SODIUM_RGB if state == SODIUM else style.lamp_rgb
     tag(light, level_id)
-    if state >= FLICKER:
-        animate(light, "energy", LAMP_POWER_W * flicker_curve(0, state - FLICKER))
+    if FLICKER <= state < SODIUM:
+        animate(light, "energy", style.lamp_power_w * flicker_curve(0, state - FLICKER))
     return light
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import bpy
 
 from ..core.render import RenderPreset
-
-WORLD_COLOR = (0.002, 0.002, 0.0015)  # almost black: the level is lit from inside
+from ..core.styles import STYLES, Style
+from .ownership import LAST_LEVEL_KEY, SPEC_KEY, find_level
 
 
 def save_blend(path: Path) -> None:
@@ -47,17 +48,27 @@ def apply_render_preset(
     scene.view_settings.exposure = preset.exposure
     if scene.world is None:
         scene.world = bpy.data.worlds.new("Backrooms void")
-    _darken(scene.world)
+    _light_world(scene.world, _level_style(scene))
 
 
-def _darken(world: bpy.types.World) -> None:
-    """An almost black world: the level is lit from inside."""
-    world.color = WORLD_COLOR
+def _level_style(scene: bpy.types.Scene) -> Style:
+    """The style of the level made last in the scene (Level 0's when there is none)."""
+    level_id = scene.get(LAST_LEVEL_KEY)
+    collection = find_level(level_id) if isinstance(level_id, str) else None
+    if collection is None or SPEC_KEY not in collection:
+        return STYLES["LEVEL_0"]
+    return STYLES.get(json.loads(collection[SPEC_KEY]).get("level", "LEVEL_0"), STYLES["LEVEL_0"])
+
+
+def _light_world(world: bpy.types.World, style: Style) -> None:
+    """The world as the style has it: almost black for levels lit from inside, daylight otherwise."""
+    world.color = style.world_rgb
     background = world.node_tree and next(
         (n for n in world.node_tree.nodes if n.bl_idname == "ShaderNodeBackground"), None
     )
     if background:  # worlds with nodes (always, from Blender 5.0) ignore world.color
-        background.inputs["Color"].default_value = (*WORLD_COLOR, 1.0)
+        background.inputs["Color"].default_value = (*style.world_rgb, 1.0)
+        background.inputs["Strength"].default_value = style.world_strength
 
 
 def render_png(scene: bpy.types.Scene, path: Path) -> None:

@@ -8,10 +8,13 @@ import numpy as np
 
 from .geometry import MeshArrays, Pieces, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
 from .layout import Layout, build_layout
-from .plan import wall_style, walled
+from .plan import level_features, shaped, wall_style, walled
 from .spec import LevelSpec
+from .styles import style_of
 
 COLLISION_MATERIALS = ("collision",)
+# Feature meshes a player stands on or bumps into (water and glass are left to the engine).
+SOLID_FEATURES = ("pools", "pitfalls", "stairs")
 
 
 def collision_mesh(spec: LevelSpec, layout: Layout | None = None) -> MeshArrays:
@@ -22,16 +25,24 @@ def collision_mesh(spec: LevelSpec, layout: Layout | None = None) -> MeshArrays:
     doorways without headers or soffits (nobody walks at 2.1 m). Pillars keep their four sides;
     floor and ceiling stay one quad per piece. `layout` is the spec's layout, when already built.
     """
-    layout = walled(spec, layout if layout is not None else build_layout(spec))
+    layout = walled(spec, shaped(spec, layout if layout is not None else build_layout(spec)))
     style = dataclasses.replace(wall_style(spec), baseboard=0.0, door_height=None)
     pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
-    parts = (
+    features = level_features(spec, layout, pieces)
+    parts = [
         wall_mesh(layout, style, pieces),
-        floor_mesh(width_m, depth_m, pieces, spec.cell_size),
-        ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size),
-    )
+        floor_mesh(width_m, depth_m, pieces, spec.cell_size, features.floor_holes),
+    ]
+    if style_of(spec.level).ceiling:
+        parts.append(ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size, features.ceiling_holes))
+    parts.extend(_stripped(mesh) for kind, mesh in features.meshes.items() if kind in SOLID_FEATURES)
     return concat_meshes(*(_untextured(part) for part in parts))
+
+
+def _stripped(mesh: MeshArrays) -> MeshArrays:
+    """A feature mesh without its lightmap, so it joins the others."""
+    return dataclasses.replace(mesh, lightmap=None)
 
 
 def _untextured(mesh: MeshArrays) -> MeshArrays:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fixtures import SPACING
 from .spec import LevelSpec
+from .styles import style_of
 
 # Wall faces per cell at density 0 and what a density of 1 adds, measured over many seeds of the
 # default algorithm (tests keep the estimate within a factor of 1.5 of the real count).
@@ -40,9 +40,10 @@ def estimate_cost(spec: LevelSpec) -> Cost:
     cells = spec.width * spec.depth
     base, per_density = WALL_FACES_PER_CELL
     ox, oy = spec.origin
-    # Grid positions: world cells whose coordinates are both multiples of SPACING.
-    along_x = -(-(ox + spec.width) // SPACING) - -(-ox // SPACING)
-    along_y = -(-(oy + spec.depth) // SPACING) - -(-oy // SPACING)
+    # Grid positions: world cells whose coordinates are both multiples of the style's spacing.
+    spacing = style_of(spec.level).fixture_spacing
+    along_x = -(-(ox + spec.width) // spacing) - -(-ox // spacing)
+    along_y = -(-(oy + spec.depth) // spacing) - -(-oy // spacing)
     troffers = round(along_x * along_y * spec.fixture_density)
     lit = round(troffers * (1 - spec.dead_fraction))
     faces = round(cells * (base + per_density * spec.density)) + FACES_PER_TROFFER * troffers

@@ -9,11 +9,12 @@ import numpy.typing as npt
 
 from .rng import hash64, uniform
 from .spec import LevelSpec
+from .styles import STYLES, Style
 
-SPACING = 2  # a troffer every other cell in x and y, on the world's grid
 FLICKER_PHASES = 4  # flickering troffers follow one of this many patterns
 FLICKER_FRAMES = 250  # the flicker is animated over the scene's default frame range
 STEADY, DEAD, FLICKER = 0, 1, 2  # state codes; flickering ones are FLICKER + phase
+SODIUM = FLICKER + FLICKER_PHASES  # a steady fixture with a sodium-orange tube
 _PLACE_STREAM = 0x4649585F  # "FIX_"
 _STATE_STREAM = 0x53544154  # "STAT"
 _FLICKER_STREAM = 0x464C4943  # "FLIC"
@@ -34,13 +35,14 @@ class Fixtures:
         return lit
 
 
-def place_fixtures(spec: LevelSpec, solid: npt.NDArray[np.bool_]) -> Fixtures:
+def place_fixtures(spec: LevelSpec, solid: npt.NDArray[np.bool_], style: Style = STYLES["LEVEL_0"]) -> Fixtures:
     """Troffers on a regular ceiling grid in world cells; fixture_density of the grid positions hold
     one (never over a pillar); a dead_fraction of them are dead and a flicker_fraction flicker."""
     ox, oy = spec.origin
     ys, xs = np.nonzero(np.ones((spec.depth, spec.width), np.bool_))
     world_x, world_y = xs.astype(np.int64) + ox, ys.astype(np.int64) + oy
-    on_grid = (world_x % SPACING == 0) & (world_y % SPACING == 0)
+    spacing = style.fixture_spacing  # on the world's grid, so neighbouring regions agree
+    on_grid = (world_x % spacing == 0) & (world_y % spacing == 0)
     present = uniform(spec.seed, _PLACE_STREAM, world_x, world_y) < spec.fixture_density
     keep = on_grid & present & ~solid[ys, xs]
     # Troffers hang from the ceiling plane (see core/troffer.py).
@@ -57,6 +59,9 @@ def place_fixtures(spec: LevelSpec, solid: npt.NDArray[np.bool_]) -> Fixtures:
         DEAD,
         np.where(draw < spec.dead_fraction + spec.flicker_fraction, FLICKER + phase, STEADY),
     ).astype(np.int8)
+    if style.sodium_fraction > 0:
+        tube = uniform(spec.seed, _STATE_STREAM + 2, world_x[keep], world_y[keep])
+        states = np.where((states == STEADY) & (tube < style.sodium_fraction), SODIUM, states).astype(np.int8)
     return Fixtures(centres, states)
 
 

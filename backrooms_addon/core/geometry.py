@@ -376,16 +376,54 @@ def _pillars(solid: BoolArray, style: WallStyle) -> list[Faces]:
 # Floors, ceilings, fixtures
 
 
-def floor_mesh(width_m: float, depth_m: float, pieces: Pieces, cell_size: float) -> MeshArrays:
-    """One quad per piece, facing up, UVs in world metres."""
-    faces = level_faces(*_piece_rectangles(width_m, depth_m, pieces, cell_size), 0.0, up=True, material=0)
-    return quad_mesh(faces.corners, faces.uvs, 0, ("carpet",), np.arange(pieces.count, dtype=np.int32))
+def floor_mesh(
+    width_m: float, depth_m: float, pieces: Pieces, cell_size: float, holes: BoolArray | None = None
+) -> MeshArrays:
+    """One quad per piece, facing up, UVs in world metres; with holes (cells without floor: pools,
+    pitfalls), one quad per run of floored cells along each row of a piece instead."""
+    faces, piece = _slab(width_m, depth_m, 0.0, True, pieces, cell_size, holes)
+    return quad_mesh(faces.corners, faces.uvs, 0, ("carpet",), piece)
 
 
-def ceiling_mesh(width_m: float, depth_m: float, height: float, pieces: Pieces, cell_size: float) -> MeshArrays:
-    """One quad per piece at ceiling height, facing down."""
-    faces = level_faces(*_piece_rectangles(width_m, depth_m, pieces, cell_size), height, up=False, material=0)
-    return quad_mesh(faces.corners, faces.uvs, 0, ("ceiling_tile",), np.arange(pieces.count, dtype=np.int32))
+def ceiling_mesh(
+    width_m: float, depth_m: float, height: float, pieces: Pieces, cell_size: float, holes: BoolArray | None = None
+) -> MeshArrays:
+    """One quad per piece at ceiling height, facing down (with holes: runs, as floor_mesh)."""
+    faces, piece = _slab(width_m, depth_m, height, False, pieces, cell_size, holes)
+    return quad_mesh(faces.corners, faces.uvs, 0, ("ceiling_tile",), piece)
+
+
+def _slab(
+    width_m: float,
+    depth_m: float,
+    z: float,
+    up: bool,
+    pieces: Pieces,
+    cell_size: float,
+    holes: BoolArray | None,
+) -> tuple[Faces, IntArray]:
+    if holes is None or not holes.any():
+        rectangles = _piece_rectangles(width_m, depth_m, pieces, cell_size)
+        return level_faces(*rectangles, z, up=up, material=0), np.arange(pieces.count, dtype=np.int32)
+    rows, starts, stops = _runs(~holes, pieces.cells)
+    x0, x1 = starts * cell_size, stops * cell_size
+    y0, y1 = rows * cell_size, (rows + 1) * cell_size
+    piece = (rows // pieces.cells) * pieces.columns + starts // pieces.cells
+    return level_faces(x0, y0, x1, y1, z, up=up, material=0), piece.astype(np.int32)
+
+
+def _runs(cells: BoolArray, break_every: int) -> tuple[npt.NDArray[np.int64], ...]:
+    """Row, first and past-the-end column of every run of True cells along the rows, broken
+    where a piece border passes (every `break_every` columns)."""
+    width = cells.shape[1]
+    border = np.arange(width) % break_every == 0
+    west_taken = np.pad(cells[:, :-1], ((0, 0), (1, 0)))
+    east_taken = np.pad(cells[:, 1:], ((0, 0), (0, 1)))
+    starts_at = cells & (border[None, :] | ~west_taken)
+    ends_at = cells & (np.append(border[1:], True)[None, :] | ~east_taken)
+    rows, starts = np.nonzero(starts_at)
+    _, last = np.nonzero(ends_at)  # row-major order: the n-th end closes the n-th start
+    return rows.astype(np.int64), starts.astype(np.int64), (last + 1).astype(np.int64)
 
 
 def _piece_rectangles(width_m: float, depth_m: float, pieces: Pieces, cell_size: float) -> tuple[F64, F64, F64, F64]:

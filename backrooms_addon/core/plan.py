@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .fixtures import place_fixtures
+from .features import Features
+from .fixtures import DEAD, SODIUM, STEADY, place_fixtures
 from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, floor_mesh, wall_mesh
 from .layout import Layout, build_layout
 from .lightmap import with_lightmap
 from .spec import LevelSpec
+from .styles import Style, style_of
 from .troffer import default_template, fixture_mesh
 from .version import GENERATOR_VERSION
 
 EYE_HEIGHT = 1.6  # metres
 TROFFER_SIZE = (0.6, 1.2)  # metres, x by y
+STRIP_SIZE = (0.16, 1.5)  # metres: the narrow tube fittings of Level 1
+_STATE_NAMES = {STEADY: "steady", DEAD: "dead", SODIUM: "sodium"}
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,7 @@ class LevelPlan:
                 "sightline_m": self.spawn.sightline_m,
             },
             "fixtures": np.round(self.fixtures, 4).tolist(),
-            "fixture_states": [
-                "steady" if s == 0 else "dead" if s == 1 else "flicker" for s in self.fixture_states.tolist()
-            ],
+            "fixture_states": [_STATE_NAMES.get(s, "flicker") for s in self.fixture_states.tolist()],
             "lamps": np.round(self.lamps, 4).tolist(),
             "face_count": self.face_count(),
         }
@@ -87,26 +89,61 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     troffer: the fixture model to copy over the ceiling (Blender passes the one from
     blend_templates/); by default the same model, built here.
     """
-    layout = build_layout(spec)
+    style = style_of(spec.level)
+    layout = shaped(spec, build_layout(spec))
     built = walled(spec, layout)
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
     pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
-    placed = place_fixtures(spec, layout.solid)
+    features = level_features(spec, built, pieces)
+    placed = place_fixtures(spec, layout.solid, style)
     size = troffer_size(spec)
     fixtures = placed.centres
     spawn = find_spawn(built, spec.cell_size)
     meshes = {
         "walls": wall_mesh(built, wall_style(spec), pieces),
-        "floor": floor_mesh(width_m, depth_m, pieces, spec.cell_size),
-        "ceiling": ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size),
-        "fixtures": fixture_mesh(placed, troffer or default_template(size), size, pieces, spec.cell_size),
+        "floor": floor_mesh(width_m, depth_m, pieces, spec.cell_size, features.floor_holes),
     }
-    meshes = {kind: with_lightmap(mesh) for kind, mesh in meshes.items()}
+    if style.ceiling:
+        meshes["ceiling"] = ceiling_mesh(
+            width_m, depth_m, spec.wall_height, pieces, spec.cell_size, features.ceiling_holes
+        )
+        meshes["fixtures"] = fixture_mesh(placed, troffer or default_template(size), size, pieces, spec.cell_size)
+    meshes.update(features.meshes)
+    meshes = {kind: with_lightmap(restyled(mesh, style)) for kind, mesh in meshes.items()}
     lit = np.nonzero(placed.lit)[0]
     chosen = lit[nearest(fixtures[lit], spawn.position, spec.light_budget)]
     return LevelPlan(
         spec, layout, meshes, fixtures, fixtures[chosen], spawn, pieces, placed.states, placed.states[chosen]
     )
+
+
+def shaped(spec: LevelSpec, layout: Layout) -> Layout:
+    """The layout as the level's style wants it (the Courtyard of Windows is one open court)."""
+    if spec.level == "LEVEL_188":
+        from .courtyard import courtyard_layout
+
+        return courtyard_layout(spec, layout)
+    return layout
+
+
+def level_features(spec: LevelSpec, layout: Layout, pieces: Pieces) -> Features:
+    """Pools, pitfalls and windows, as the spec and its style ask for them."""
+    features = Features()
+    if spec.pool_density > 0:
+        from .pools import pool_features
+
+        features = features.plus(pool_features(spec, layout, pieces))
+    if spec.level == "LEVEL_188":
+        from .courtyard import courtyard_features
+
+        features = features.plus(courtyard_features(spec, layout, pieces))
+    return features
+
+
+def restyled(mesh: MeshArrays, style: Style) -> MeshArrays:
+    """The mesh with the style's materials in place of Level 0's."""
+    materials = tuple(style.material(name) for name in mesh.materials)
+    return mesh if materials == mesh.materials else replace(mesh, materials=materials)
 
 
 def walled(spec: LevelSpec, layout: Layout) -> Layout:
@@ -116,9 +153,11 @@ def walled(spec: LevelSpec, layout: Layout) -> Layout:
 
 
 def troffer_size(spec: LevelSpec) -> tuple[float, float]:
-    """The troffer's size, shrunk where cells are too small to hold a full 0.6 x 1.2 m panel."""
+    """The fixture's size (a troffer, or a strip light where the style has them), shrunk where
+    cells are too small to hold it."""
     room = spec.cell_size - spec.wall_thickness - 0.1
-    return (min(TROFFER_SIZE[0], room), min(TROFFER_SIZE[1], room))
+    full = STRIP_SIZE if style_of(spec.level).fixture == "strip" else TROFFER_SIZE
+    return (min(full[0], room), min(full[1], room))
 
 
 def wall_style(spec: LevelSpec) -> WallStyle:

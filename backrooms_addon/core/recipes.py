@@ -1,4 +1,5 @@
-"""Material recipes: reads and checks the node trees described in materials/recipes.json."""
+"""Material recipes: reads and checks the node trees in materials/recipes.json (Level 0) and in
+materials/levels/*.json (one file per level style)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .errors import BackroomsError
 MATERIALS_DIR = Path(__file__).resolve().parents[2] / "materials"
 RECIPES_PATH = MATERIALS_DIR / "recipes.json"
 TEXTURES_DIR = MATERIALS_DIR / "textures"
+LEVEL_RECIPES_DIR = MATERIALS_DIR / "levels"
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -57,10 +59,18 @@ def is_color(value: object) -> bool:
 
 @lru_cache(maxsize=1)
 def load_recipes(path: Path = RECIPES_PATH) -> dict[str, Recipe]:
-    """All recipes by name, checked so that a typo fails loudly instead of rendering grey."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    version = int(data["recipe_version"])
-    return {name: _recipe(name, version, entry) for name, entry in data["materials"].items()}
+    """All recipes by name, checked so that a typo fails loudly instead of rendering grey: those of
+    `path` and, for the default file, those of every level style."""
+    files = [path, *sorted(LEVEL_RECIPES_DIR.glob("*.json"))] if path == RECIPES_PATH else [path]
+    recipes: dict[str, Recipe] = {}
+    for file in files:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        version = int(data["recipe_version"])
+        for name, entry in data["materials"].items():
+            if name in recipes:
+                raise BackroomsError(f"material recipe {name!r} is defined twice ({file.name})")
+            recipes[name] = _recipe(name, version, entry)
+    return recipes
 
 
 def _recipe(name: str, version: int, entry: dict[str, Any]) -> Recipe:
@@ -122,7 +132,7 @@ class Look:
                 ("stain_shape", "From Min"): low,
                 ("stain_shape", "From Max"): low + 0.3,
             }
-        if material == "carpet":
+        if material in ("carpet", "concrete_floor"):  # damp carpet; puddles on concrete
             low = 0.72 - 0.3 * self.dampness
             return {("damp", "From Min"): low, ("damp", "From Max"): low + 0.12}
         return {}

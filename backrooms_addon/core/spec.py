@@ -57,6 +57,9 @@ LIMITS: dict[str, Range] = {
     "light_budget": _ints(0, 512, "lamps"),
     "wear": Range(0.0, 1.0),
     "dampness": Range(0.0, 1.0),
+    "floors": _ints(1, 8, "floors"),
+    "pitfall_density": Range(0.0, 0.5),
+    "pool_density": Range(0.0, 1.0),
 }
 
 # What generating and showing one cell costs at most, layout, meshes and Blender's copy together
@@ -64,6 +67,9 @@ LIMITS: dict[str, Range] = {
 # single level may use. The world is endless: bigger areas are generated as several regions.
 BYTES_PER_CELL = 1200
 MEMORY_LIMIT_BYTES = 8 << 30
+
+
+_INT_FIELDS = ("seed", "width", "depth", "chunk_size", "room_min", "room_max", "piece_chunks", "light_budget")
 
 
 @dataclass(frozen=True)
@@ -94,9 +100,13 @@ class LevelSpec:
     wallpaper_tint: str = "#CDB85E"  # sRGB
     wear: float = 0.5
     dampness: float = 0.5
+    level: str = "LEVEL_0"  # the style: materials, fixtures and features (core/styles.py)
+    floors: int = 1
+    pitfall_density: float = 0.0
+    pool_density: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("seed", "width", "depth", "chunk_size", "room_min", "room_max", "piece_chunks", "light_budget"):
+        for name in (*_INT_FIELDS, "floors"):
             _check_int(name, getattr(self, name))
         for name in (
             "density",
@@ -110,8 +120,11 @@ class LevelSpec:
             "flicker_fraction",
             "wear",
             "dampness",
+            "pitfall_density",
+            "pool_density",
         ):
             _check_float(name, getattr(self, name))
+        _check_level(self.level)
         if not isinstance(self.wallpaper_tint, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", self.wallpaper_tint):
             raise InvalidSpecError("wallpaper_tint", f"must be an sRGB colour #RRGGBB, got {self.wallpaper_tint!r}")
         for name in ("perimeter", "hum"):
@@ -139,7 +152,7 @@ class LevelSpec:
             raise InvalidSpecError(
                 "room_max", f"must not exceed chunk_size ({self.chunk_size} cells), got {self.room_max}"
             )
-        _check_memory(self.width, self.depth)
+        _check_memory(self.width, self.depth, self.floors)
 
     @property
     def piece_cells(self) -> int:
@@ -149,7 +162,7 @@ class LevelSpec:
     @property
     def memory_estimate_bytes(self) -> int:
         """About how much memory generating this level takes at its peak."""
-        return self.width * self.depth * BYTES_PER_CELL
+        return self.width * self.depth * self.floors * BYTES_PER_CELL
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields, in declaration order."""
@@ -202,12 +215,13 @@ def _check_origin(origin: object) -> None:
     _check_int("origin_y", y)
 
 
-def _check_memory(width: int, depth: int) -> None:
-    needed = width * depth * BYTES_PER_CELL
+def _check_memory(width: int, depth: int, floors: int) -> None:
+    needed = width * depth * floors * BYTES_PER_CELL
     if needed > MEMORY_LIMIT_BYTES:
         raise InvalidSpecError(
             "width",
-            f"a {width} x {depth} cell level would need about {needed / (1 << 30):.1f} GiB of memory, more than "
+            f"a {width} x {depth} cell level of {floors} floor(s) would need about {needed / (1 << 30):.1f} GiB "
+            "of memory, more than "
             f"the {MEMORY_LIMIT_BYTES / (1 << 30):.0f} GiB one level may use; generate the area as several "
             "regions (the world is seamless across origins)",
         )
@@ -218,3 +232,10 @@ def _check_algorithm(name: object) -> None:
 
     if name not in ALGORITHMS:
         raise InvalidSpecError("algorithm", f"must be one of {sorted(ALGORITHMS)}, got {name!r}")
+
+
+def _check_level(name: object) -> None:
+    from .styles import STYLES
+
+    if name not in STYLES:
+        raise InvalidSpecError("level", f"must be one of {', '.join(STYLES)}, got {name!r}")

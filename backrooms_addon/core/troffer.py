@@ -17,6 +17,7 @@ FIXTURE_MATERIALS = (
     "fixture_diffuser",
     "fixture_dead",
     *(f"fixture_flicker_{phase}" for phase in range(4)),
+    "fixture_sodium",
 )
 
 

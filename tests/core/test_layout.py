@@ -210,5 +210,6 @@ def test_pillars_never_touch_and_stand_in_the_open() -> None:
 
 
 def test_too_large_a_level_is_refused_with_an_estimate() -> None:
-    with pytest.raises(InvalidSpecError, match=r"^width: a 100000 x 100000 cell level would need about \d+"):
+    expected = r"^width: a 100000 x 100000 cell level of 1 floor\(s\) would need about \d+"
+    with pytest.raises(InvalidSpecError, match=expected):
         LevelSpec(width=100_000, depth=100_000)

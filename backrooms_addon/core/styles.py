@@ -1,0 +1,74 @@
+"""Level styles: what makes Level 1, the Poolrooms or the Courtyard look like themselves.
+
+A style swaps the Level 0 materials for its own, picks the light fixtures and their colour, and
+switches level features on (pools, windows). The spec names its style in `level`; the built-in
+presets (core/levels.py) pair a style with the spec values that suit it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SODIUM_RGB = (1.0, 0.55, 0.18)  # low-pressure sodium, the orange of old basement lamps
+FLUORESCENT_RGB = (1.0, 0.96, 0.9)
+
+
+@dataclass(frozen=True)
+class Style:
+    """The look and the features of one kind of level."""
+
+    key: str
+    label: str
+    materials: dict[str, str] = field(default_factory=dict)  # Level 0 recipe name -> this style's
+    fixture: str = "troffer"  # "troffer" (0.6 x 1.2 m panels) or "strip" (narrow tubes)
+    fixture_spacing: int = 2  # a fixture every this many cells along x and y
+    lamp_rgb: tuple[float, float, float] = FLUORESCENT_RGB
+    lamp_power_w: float = 40.0
+    sodium_fraction: float = 0.0  # share of lit fixtures that glow sodium-orange
+    ceiling: bool = True
+    world_rgb: tuple[float, float, float] = (0.002, 0.002, 0.0015)  # almost black: lit from inside
+    world_strength: float = 1.0
+
+    def material(self, name: str) -> str:
+        return self.materials.get(name, name)
+
+
+STYLES: dict[str, Style] = {
+    style.key: style
+    for style in (
+        Style("LEVEL_0", "Level 0, the Lobby"),
+        Style(
+            "LEVEL_1",
+            "Level 1, the Habitable Zone",
+            materials={
+                "wallpaper": "concrete_wall",
+                "baseboard": "concrete_wall",
+                "carpet": "concrete_floor",
+                "ceiling_tile": "concrete_ceiling",
+            },
+            fixture="strip",
+            fixture_spacing=3,
+            lamp_rgb=(0.92, 0.95, 1.0),
+            lamp_power_w=60.0,
+            sodium_fraction=0.3,
+        ),
+        Style(
+            "LEVEL_37",
+            "Level 37, the Poolrooms",
+            materials={
+                "wallpaper": "pool_tile",
+                "baseboard": "pool_tile",
+                "carpet": "pool_tile",
+                "ceiling_tile": "pool_tile",
+            },
+            lamp_rgb=(1.0, 0.99, 0.96),
+            lamp_power_w=90.0,
+            world_rgb=(0.8, 0.85, 0.9),
+            world_strength=0.6,
+        ),
+    )
+}
+
+
+def style_of(key: str) -> Style:
+    return STYLES[key]
