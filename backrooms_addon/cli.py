@@ -32,6 +32,7 @@ from .core.errors import InvalidSpecError
 from .core.levels import DEFAULT_PRESET, LEVEL_PRESETS
 from .core.render import RENDER_PRESETS
 from .core.spec import LIMITS, LevelSpec
+from .core.styles import STYLES
 from .core.version import ADDON_VERSION, GENERATOR_VERSION
 from .worker import build_level
 
@@ -58,7 +59,10 @@ SPEC_FLAGS = {
     "flicker_fraction": "share of troffers that flicker",
     "light_budget": "real lamps under the troffers nearest the camera; the others glow",
     "wear": "water stains on the wallpaper",
-    "dampness": "damp patches in the carpet",
+    "dampness": "damp patches in the carpet (puddles on concrete)",
+    "floors": "levels stacked one above the other, joined by stairwells and pitfalls",
+    "pitfall_density": "share of open floor cells that are holes dropping into darkness or the floor below",
+    "pool_density": "how many pools are carved into the floor (the Poolrooms)",
 }
 
 
@@ -162,6 +166,11 @@ def _level_flags() -> OneLineParser:
         help=f"sRGB colour #RRGGBB the wallpaper is tinted to (default: {defaults.wallpaper_tint})",
     )
     flags.add_argument("--algorithm", choices=list(ALGORITHMS), help=f"maze algorithm (default: {defaults.algorithm})")
+    flags.add_argument(
+        "--level",
+        choices=list(STYLES),
+        help=f"style: materials, light fittings and features (default: {defaults.level})",
+    )
     return flags
 
 
@@ -223,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _job(args: argparse.Namespace) -> Job:
     """The run's Job from the flags, every value checked (the spec with seed 0 stands for all seeds)."""
-    named = (*SPEC_FLAGS, "origin", "algorithm", "perimeter", "hum", "wallpaper_tint")
+    named = (*SPEC_FLAGS, "origin", "algorithm", "level", "perimeter", "hum", "wallpaper_tint")
     overrides = {field: getattr(args, field) for field in named if getattr(args, field, None) is not None}
     overrides.pop("seed", None)
     job = Job(

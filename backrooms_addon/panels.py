@@ -44,6 +44,7 @@ class BACKROOMS_PT_level(bpy.types.Panel):
         column = layout.column(align=True)
         column.prop(settings, "width")
         column.prop(settings, "depth")
+        column.prop(settings, "floors")
         draw_preview(layout, settings)
         draw_cost(layout, settings)
         row = layout.row(align=True)
@@ -74,6 +75,7 @@ class BACKROOMS_PT_layout(_SettingsPanel):
     bl_idname = "BACKROOMS_PT_layout"
     groups = (
         ("algorithm", "density", "room_min", "room_max"),
+        ("pitfall_density", "pool_density"),
         ("cell_size", "wall_height", "door_height", "baseboard_height", "perimeter"),
         ("chunk_size", "piece_chunks", "origin_x", "origin_y"),
     )
@@ -88,7 +90,7 @@ class BACKROOMS_PT_lighting(_SettingsPanel):
 class BACKROOMS_PT_materials(_SettingsPanel):
     bl_label = "Materials"
     bl_idname = "BACKROOMS_PT_materials"
-    groups = (("wallpaper_tint", "wear", "dampness"),)
+    groups = (("level",), ("wallpaper_tint", "wear", "dampness"))
 
 
 class BACKROOMS_PT_output(_SettingsPanel):

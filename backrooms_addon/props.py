@@ -8,6 +8,7 @@ from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProp
 from .core.algorithms import ALGORITHM_LABELS
 from .core.levels import DEFAULT_PRESET, LEVEL_PRESETS
 from .core.spec import LIMITS, LevelSpec
+from .core.styles import STYLES
 
 _DEFAULTS = LevelSpec()
 _INT32_MAX = (1 << 31) - 1
@@ -38,6 +39,10 @@ SPEC_FIELDS = (
     "wallpaper_tint",
     "wear",
     "dampness",
+    "level",
+    "floors",
+    "pitfall_density",
+    "pool_density",
 )
 
 
@@ -104,6 +109,15 @@ def spec_properties() -> dict[str, object]:
         "wear": _factor("wear", "Wear", "Water stains near the floor and at seams"),
         "dampness": _factor("dampness", "Dampness", "Damp patches in the carpet"),
         "wall_height": _range_prop("wall_height", "Wall Height", "Height of walls and ceiling"),
+        "level": EnumProperty(
+            name="Style",
+            description="The kind of level: its materials, light fittings and features",
+            items=[(key, style.label, "") for key, style in STYLES.items()],
+            default=_DEFAULTS.level,
+        ),
+        "floors": _range_prop("floors", "Floors", "Levels stacked one above the other, joined by stairwells"),
+        "pitfall_density": _share("pitfall_density", "Pitfalls", "Share of open floor cells that are holes"),
+        "pool_density": _share("pool_density", "Pools", "How many pools are carved into the floor"),
         "algorithm": EnumProperty(
             name="Algorithm",
             description="Maze algorithm that carves the walls",
@@ -116,6 +130,19 @@ def spec_properties() -> dict[str, object]:
 def _factor(field: str, name: str, description: str) -> object:
     return FloatProperty(
         name=name, description=description, default=getattr(_DEFAULTS, field), min=0.0, max=1.0, subtype="FACTOR"
+    )
+
+
+def _share(field: str, name: str, description: str) -> object:
+    """A float in the spec's range, shown as a slider."""
+    limits = LIMITS[field]
+    return FloatProperty(
+        name=name,
+        description=description,
+        default=getattr(_DEFAULTS, field),
+        min=limits.low,
+        max=limits.high,
+        subtype="FACTOR",
     )
 
 

@@ -51,6 +51,27 @@ LEVEL_PRESETS: dict[str, LevelPreset] = {
             "The Lobby where the power fails: most troffers dead, many flickering, stained and soaked",
             {"dead_fraction": 0.55, "flicker_fraction": 0.2, "wear": 0.9, "dampness": 0.9, "light_budget": 16},
         ),
+        LevelPreset(
+            "LEVEL_1",
+            "Level 1, the Habitable Zone",
+            "An endless concrete basement: a wider grid, thick walls and pillars, puddles, sparse strip "
+            "lights, some of them sodium-orange",
+            {
+                "level": "LEVEL_1",
+                "cell_size": 3.2,
+                "wall_height": 3.6,
+                "wall_thickness": 0.35,
+                "door_height": 3.6,
+                "baseboard_height": 0.0,
+                "density": 0.45,
+                "room_min": 3,
+                "room_max": 10,
+                "fixture_density": 0.9,
+                "dead_fraction": 0.15,
+                "flicker_fraction": 0.08,
+                "dampness": 0.65,
+            },
+        ),
     )
 }
 

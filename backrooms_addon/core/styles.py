@@ -49,7 +49,7 @@ STYLES: dict[str, Style] = {
             fixture="strip",
             fixture_spacing=3,
             lamp_rgb=(0.92, 0.95, 1.0),
-            lamp_power_w=60.0,
+            lamp_power_w=160.0,
             sodium_fraction=0.3,
         ),
         Style(
