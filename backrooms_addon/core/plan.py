@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .algorithms.grid import BoolArray
 from .features import Features
-from .fixtures import DEAD, SODIUM, STEADY, place_fixtures
-from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, floor_mesh, wall_mesh
+from .fixtures import DEAD, SODIUM, STEADY, Fixtures, place_fixtures
+from .floors import floor_height, floor_spec, lifted, link_floors
+from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
 from .layout import Layout, build_layout
 from .lightmap import with_lightmap
 from .spec import LevelSpec
@@ -90,31 +92,75 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     blend_templates/); by default the same model, built here.
     """
     style = style_of(spec.level)
-    layout = shaped(spec, build_layout(spec))
-    built = walled(spec, layout)
-    width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
     pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
-    features = level_features(spec, built, pieces)
-    placed = place_fixtures(spec, layout.solid, style)
-    size = troffer_size(spec)
-    fixtures = placed.centres
-    spawn = find_spawn(built, spec.cell_size)
+    stories = [_story(spec, floor, pieces) for floor in range(spec.floors)]
+    links = link_floors(spec, [story.features for story in stories], pieces)
+    meshes: dict[str, list[MeshArrays]] = {}
+    placed_all = []
+    for floor, story in enumerate(stories):
+        features = story.features.plus(links[floor])
+        placed = place_fixtures(story.spec, _without_ceiling(story.layout.solid, features), style)
+        base = floor_height(spec, floor)
+        for kind, mesh in _story_meshes(story, features, placed, pieces, troffer).items():
+            meshes.setdefault(kind, []).append(lifted(mesh, base))
+        placed_all.append((placed, base))
+    merged = {kind: with_lightmap(restyled(concat_meshes(*parts), style)) for kind, parts in meshes.items()}
+    fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
+    states = np.concatenate([placed.states for placed, _ in placed_all])
+    ground = stories[0]
+    spawn = find_spawn(ground.built, spec.cell_size, avoid=ground.features.plus(links[0]).floor_holes)
+    lit = np.nonzero(states != DEAD)[0]
+    chosen = lit[nearest(fixtures[lit], spawn.position, spec.light_budget)]
+    return LevelPlan(spec, ground.layout, merged, fixtures, fixtures[chosen], spawn, pieces, states, states[chosen])
+
+
+@dataclass(frozen=True)
+class Story:
+    """One floor before the floors are linked: its spec, layouts and own features (pools, windows)."""
+
+    spec: LevelSpec
+    layout: Layout
+    built: Layout
+    features: Features
+
+
+def _story(spec: LevelSpec, floor: int, pieces: Pieces) -> Story:
+    floor_level = floor_spec(spec, floor)
+    layout = shaped(floor_level, build_layout(floor_level))
+    built = walled(floor_level, layout)
+    return Story(floor_level, layout, built, level_features(floor_level, built, pieces))
+
+
+def _story_meshes(
+    story: Story, features: Features, placed: Fixtures, pieces: Pieces, troffer: MeshArrays | None
+) -> dict[str, MeshArrays]:
+    spec = story.spec
+    width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
     meshes = {
-        "walls": wall_mesh(built, wall_style(spec), pieces),
+        "walls": wall_mesh(story.built, wall_style(spec), pieces),
         "floor": floor_mesh(width_m, depth_m, pieces, spec.cell_size, features.floor_holes),
     }
-    if style.ceiling:
+    if style_of(spec.level).ceiling:
         meshes["ceiling"] = ceiling_mesh(
             width_m, depth_m, spec.wall_height, pieces, spec.cell_size, features.ceiling_holes
         )
+        size = troffer_size(spec)
         meshes["fixtures"] = fixture_mesh(placed, troffer or default_template(size), size, pieces, spec.cell_size)
-    meshes.update(features.meshes)
-    meshes = {kind: with_lightmap(restyled(mesh, style)) for kind, mesh in meshes.items()}
-    lit = np.nonzero(placed.lit)[0]
-    chosen = lit[nearest(fixtures[lit], spawn.position, spec.light_budget)]
-    return LevelPlan(
-        spec, layout, meshes, fixtures, fixtures[chosen], spawn, pieces, placed.states, placed.states[chosen]
-    )
+    return {**meshes, **features.meshes}
+
+
+def _without_ceiling(solid: BoolArray, features: Features) -> BoolArray:
+    """Cells where no fixture may hang: pillars, and openings in the ceiling."""
+    if features.ceiling_holes is None:
+        return solid
+    blocked: BoolArray = solid | features.ceiling_holes
+    return blocked
+
+
+def lifted_points(points: npt.NDArray[np.float64], dz: float) -> npt.NDArray[np.float64]:
+    moved = points.copy()
+    moved[:, 2] += dz
+    return moved
 
 
 def shaped(spec: LevelSpec, layout: Layout) -> Layout:
@@ -179,8 +225,9 @@ def nearest(points: npt.NDArray[np.float64], to: tuple[float, float, float], cou
     return chosen
 
 
-def find_spawn(layout: Layout, cell_size: float) -> Spawn:
-    """The walkable cell with the longest straight view east or north, looking along it."""
+def find_spawn(layout: Layout, cell_size: float, avoid: BoolArray | None = None) -> Spawn:
+    """The walkable cell with the longest straight view east or north, looking along it (never
+    one of the `avoid` cells: pools, pitfalls, stairwells)."""
     solid = layout.solid
     # A pillar blocks the view like a wall on each of its sides.
     walls_v = layout.walls_v.copy()
@@ -189,8 +236,9 @@ def find_spawn(layout: Layout, cell_size: float) -> Spawn:
     walls_h = layout.walls_h.copy()
     walls_h[:-1] |= solid
     walls_h[1:] |= solid
-    east = np.where(solid, 0, _open_run(walls_v))  # (depth, width): cells visible to the east
-    north = np.where(solid, 0, _open_run(walls_h.T).T)  # (depth, width): cells visible to the north
+    unusable = solid if avoid is None else solid | avoid
+    east = np.where(unusable, 0, _open_run(walls_v))  # (depth, width): cells visible to the east
+    north = np.where(unusable, 0, _open_run(walls_h.T).T)  # (depth, width): cells visible to the north
     best_east, best_north = int(east.argmax()), int(north.argmax())
     if east.flat[best_east] >= north.flat[best_north]:
         y, x = divmod(best_east, layout.width)
