@@ -37,6 +37,26 @@ class Spawn:
 
 
 @dataclass(frozen=True)
+class FloorPlan:
+    """One floor of a level: its own spec (seed), its layout as built, its openings, its height."""
+
+    spec: LevelSpec
+    layout: Layout  # with the perimeter when the level has one
+    floor_holes: BoolArray  # (depth, width): pools, pitfalls, stair openings from below
+    ceiling_holes: BoolArray  # (depth, width): stair openings, pitfalls of the floor above
+    base_z: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seed": self.spec.seed,
+            "z": self.base_z,
+            "layout_sha256": self.layout.digest(),
+            "floor_holes": np.argwhere(self.floor_holes)[:, ::-1].tolist(),
+            "ceiling_holes": np.argwhere(self.ceiling_holes)[:, ::-1].tolist(),
+        }
+
+
+@dataclass(frozen=True)
 class LevelPlan:
     """The finished, Blender-free description of a level."""
 
@@ -49,6 +69,7 @@ class LevelPlan:
     pieces: Pieces
     fixture_states: npt.NDArray[np.int8]  # (k,) STEADY, DEAD or FLICKER + phase (core/fixtures.py)
     lamp_states: npt.NDArray[np.int8]  # (j,) the same for the lamps
+    floors: tuple[FloorPlan, ...] = ()  # every floor, the ground floor first
     generator_version: int = GENERATOR_VERSION
 
     @property
@@ -82,6 +103,7 @@ class LevelPlan:
             "fixture_states": [_STATE_NAMES.get(s, "flicker") for s in self.fixture_states.tolist()],
             "lamps": np.round(self.lamps, 4).tolist(),
             "face_count": self.face_count(),
+            "floors": [floor.to_json() for floor in self.floors],
         }
 
 
@@ -96,7 +118,8 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     stories = [_story(spec, floor, pieces) for floor in range(spec.floors)]
     links = link_floors(spec, [story.features for story in stories], pieces)
     meshes: dict[str, list[MeshArrays]] = {}
-    placed_all = []
+    placed_all, floors = [], []
+    no_holes = np.zeros((spec.depth, spec.width), np.bool_)
     for floor, story in enumerate(stories):
         features = story.features.plus(links[floor])
         placed = place_fixtures(story.spec, _without_ceiling(story.layout.solid, features), style)
@@ -104,14 +127,18 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
         for kind, mesh in _story_meshes(story, features, placed, pieces, troffer).items():
             meshes.setdefault(kind, []).append(lifted(mesh, base))
         placed_all.append((placed, base))
+        holes = [no_holes if h is None else h for h in (features.floor_holes, features.ceiling_holes)]
+        floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base))
     merged = {kind: with_lightmap(restyled(concat_meshes(*parts), style)) for kind, parts in meshes.items()}
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
     states = np.concatenate([placed.states for placed, _ in placed_all])
     ground = stories[0]
-    spawn = find_spawn(ground.built, spec.cell_size, avoid=ground.features.plus(links[0]).floor_holes)
+    spawn = find_spawn(ground.built, spec.cell_size, avoid=floors[0].floor_holes)
     lit = np.nonzero(states != DEAD)[0]
     chosen = lit[nearest(fixtures[lit], spawn.position, spec.light_budget)]
-    return LevelPlan(spec, ground.layout, merged, fixtures, fixtures[chosen], spawn, pieces, states, states[chosen])
+    return LevelPlan(
+        spec, ground.layout, merged, fixtures, fixtures[chosen], spawn, pieces, states, states[chosen], tuple(floors)
+    )
 
 
 @dataclass(frozen=True)
