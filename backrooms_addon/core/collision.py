@@ -6,9 +6,9 @@ import dataclasses
 
 import numpy as np
 
-from .geometry import MeshArrays, Pieces, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
-from .layout import Layout, build_layout
-from .plan import level_features, shaped, wall_style, walled
+from .floors import lifted
+from .geometry import MeshArrays, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
+from .plan import LevelPlan, plan_level, wall_style
 from .spec import LevelSpec
 from .styles import style_of
 
@@ -17,26 +17,32 @@ COLLISION_MATERIALS = ("collision",)
 SOLID_FEATURES = ("pools", "pitfalls", "stairs")
 
 
-def collision_mesh(spec: LevelSpec, layout: Layout | None = None) -> MeshArrays:
-    """The level's collision: walls, pillars, floor and ceiling, each face tagged with its piece.
+def collision_mesh(spec: LevelSpec, plan: LevelPlan | None = None) -> MeshArrays:
+    """The level's collision: walls, pillars, floors and ceilings of every floor, with their
+    openings, and the stairs and pitfall shafts; each face tagged with its piece.
 
     The render walls' outline is reused with nothing but the wall solid below door height: so
     walls are full-height runs without baseboard bands (a band splits every run in two), and
     doorways without headers or soffits (nobody walks at 2.1 m). Pillars keep their four sides;
-    floor and ceiling stay one quad per piece. `layout` is the spec's layout, when already built.
+    floor and ceiling stay one quad per piece where they have no openings. `plan` is the spec's
+    plan, when already made.
     """
-    layout = walled(spec, shaped(spec, layout if layout is not None else build_layout(spec)))
-    style = dataclasses.replace(wall_style(spec), baseboard=0.0, door_height=None)
-    pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
+    plan = plan if plan is not None else plan_level(spec)
+    pieces = plan.pieces
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
-    features = level_features(spec, layout, pieces)
-    parts = [
-        wall_mesh(layout, style, pieces),
-        floor_mesh(width_m, depth_m, pieces, spec.cell_size, features.floor_holes),
-    ]
-    if style_of(spec.level).ceiling:
-        parts.append(ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size, features.ceiling_holes))
-    parts.extend(_stripped(mesh) for kind, mesh in features.meshes.items() if kind in SOLID_FEATURES)
+    style = dataclasses.replace(wall_style(spec), baseboard=0.0, door_height=None)
+    parts: list[MeshArrays] = []
+    for floor in plan.floors:
+        story = [
+            wall_mesh(floor.layout, style, pieces),
+            floor_mesh(width_m, depth_m, pieces, spec.cell_size, floor.floor_holes),
+        ]
+        if style_of(spec.level).ceiling:
+            story.append(
+                ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size, floor.ceiling_holes)
+            )
+        parts.extend(lifted(part, floor.base_z) for part in story)
+    parts.extend(_stripped(mesh) for kind, mesh in plan.meshes.items() if kind in SOLID_FEATURES)
     return concat_meshes(*(_untextured(part) for part in parts))
 
 

@@ -99,6 +99,32 @@ def test_a_typical_level_needs_less_than_half_the_faces() -> None:
     """Baseboards split every wall run in two, and doorways add headers: collision has neither."""
     spec = LevelSpec(seed=5, width=40, depth=40, chunk_size=8, piece_chunks=2)
     plan = plan_level(spec)
-    collision = np.bincount(collision_mesh(spec, plan.layout).pieces, minlength=plan.pieces.count)
+    collision = np.bincount(collision_mesh(spec, plan).pieces, minlength=plan.pieces.count)
     render = sum(np.bincount(plan.meshes[k].pieces, minlength=plan.pieces.count) for k in ("walls", "floor", "ceiling"))
     assert (collision < 0.55 * render).all(), (collision, render)
+
+
+def test_every_floor_has_collision_with_its_openings() -> None:
+    spec = LevelSpec(seed=8, width=32, depth=32, floors=2, pitfall_density=0.2)
+    plan = plan_level(spec)
+    mesh = collision_mesh(spec, plan)
+    corners = mesh.vertices.reshape(-1, 4, 3)
+    up = mesh.normals()[:, 2] > 0.5
+    for floor in plan.floors:
+        ground = up & np.isclose(corners[:, :, 2], floor.base_z).all(axis=1)
+        assert ground.any(), "each floor can be stood on"
+        # No ground face covers an opening of this floor.
+        centres = (
+            (floor.floor_holes.nonzero()[1] + 0.5) * spec.cell_size,
+            (floor.floor_holes.nonzero()[0] + 0.5) * spec.cell_size,
+        )
+        for x, y in zip(*centres, strict=True):
+            box = corners[ground]
+            covered = (
+                (box[:, :, 0].min(1) < x)
+                & (box[:, :, 0].max(1) > x)
+                & (box[:, :, 1].min(1) < y)
+                & (box[:, :, 1].max(1) > y)
+            )
+            assert not covered.any()
+    assert "stairs" in plan.meshes and (mesh.face_count > plan.meshes["stairs"].face_count)
