@@ -1,6 +1,7 @@
-"""Render the README's reference pictures of Level 0 into docs/: inside, from above, and its presets.
+"""Render the README's reference pictures into docs/: Level 0 inside and from above, its presets,
+each other level from its spawn camera, and a stairwell between stacked floors.
 
-Run with Blender's bpy module: `.venv-5.0/bin/python tools/render_docs.py` (tools/render_docs.sh
+Run with Blender's bpy module: `.venv-5.0/bin/python tools/render_docs.py [NAME ...]` (tools/render_docs.sh
 sets that up). Small PNGs, losslessly optimised.
 """
 
@@ -8,13 +9,25 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
+    """Render the pictures named on the command line (all by default)."""
+    wanted = sys.argv[1:] or list(PICTURES)
+    with tempfile.TemporaryDirectory() as folder:
+        for name in wanted:
+            PICTURES[name](Path(folder))
+    return 0
+
+
+def level0(folder: Path) -> None:
+    """Level 0, seed 0: from its spawn camera, and from above without the ceiling."""
     import bpy
     from PIL import Image
 
@@ -27,39 +40,37 @@ def main() -> int:
     scene = bpy.context.scene
     level = api.generate(LevelSpec(seed=0), scene=scene)
     docs = ROOT / "docs"
-    with tempfile.TemporaryDirectory() as folder:
-        inside = Path(folder) / "inside.png"
-        output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=32, resolution=(640, 360))
-        output.render_png(scene, inside)
-        Image.open(inside).convert("RGB").save(docs / "level0.png", optimize=True)
+    inside = Path(folder) / "inside.png"
+    output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=32, resolution=(640, 360))
+    output.render_png(scene, inside)
+    Image.open(inside).convert("RGB").save(docs / "level0.png", optimize=True)
 
-        # From above: an orthographic camera over the level, the ceiling and troffers left out.
-        width_m, depth_m = level.plan.size_m
-        for obj in level.objects:
-            if obj.name.startswith(("Backrooms ceiling", "Backrooms fixtures")):
-                obj.hide_render = True
-        camera = bpy.data.objects.new("Docs top view", bpy.data.cameras.new("Docs top view"))
-        scene.collection.objects.link(camera)
-        camera.data.type = "ORTHO"
-        camera.data.ortho_scale = max(width_m, depth_m) * 1.02
-        camera.location = (width_m / 2, depth_m / 2, 30.0)
-        scene.camera = camera
-        above = Path(folder) / "above.png"
-        output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=16, resolution=(480, 480))
-        scene.world.color = (0.9, 0.85, 0.72)  # a soft light from above shows the plan
-        if scene.world.node_tree:
-            background = next(n for n in scene.world.node_tree.nodes if n.bl_idname == "ShaderNodeBackground")
-            background.inputs["Color"].default_value = (0.3, 0.28, 0.22, 1.0)
-        output.render_png(scene, above)
-        Image.open(above).convert("RGB").save(docs / "level0-above.png", optimize=True)
-        render_presets(Path(folder), docs / "level0-presets.jpg")
-    for name in ("level0.png", "level0-above.png", "level0-presets.jpg"):
+    # From above: an orthographic camera over the level, the ceiling and troffers left out.
+    width_m, depth_m = level.plan.size_m
+    for obj in level.objects:
+        if obj.name.startswith(("Backrooms ceiling", "Backrooms fixtures")):
+            obj.hide_render = True
+    camera = bpy.data.objects.new("Docs top view", bpy.data.cameras.new("Docs top view"))
+    scene.collection.objects.link(camera)
+    camera.data.type = "ORTHO"
+    camera.data.ortho_scale = max(width_m, depth_m) * 1.02
+    camera.location = (width_m / 2, depth_m / 2, 30.0)
+    scene.camera = camera
+    above = Path(folder) / "above.png"
+    output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=16, resolution=(480, 480))
+    scene.world.color = (0.9, 0.85, 0.72)  # a soft light from above shows the plan
+    if scene.world.node_tree:
+        background = next(n for n in scene.world.node_tree.nodes if n.bl_idname == "ShaderNodeBackground")
+        background.inputs["Color"].default_value = (0.3, 0.28, 0.22, 1.0)
+    output.render_png(scene, above)
+    Image.open(above).convert("RGB").save(docs / "level0-above.png", optimize=True)
+    for name in ("level0.png", "level0-above.png"):
         print(docs / name, f"{(docs / name).stat().st_size // 1024} KiB")
-    return 0
 
 
-def render_presets(folder: Path, target: Path) -> None:
+def presets(folder: Path) -> None:
     """The Level 0 presets side by side, each from its own camera, seed 4."""
+    target = ROOT / "docs" / "level0-presets.jpg"
     import bpy
     from PIL import Image
 
@@ -79,6 +90,70 @@ def render_presets(folder: Path, target: Path) -> None:
     for index, frame in enumerate(frames):
         sheet.paste(frame, (index * frame.width, 0))
     sheet.save(target, quality=82)
+    print(target, f"{target.stat().st_size // 1024} KiB")
+
+
+def reference(key: str, **overrides: Any) -> Callable[[Path], None]:
+    """A preset's reference picture from its spawn camera, docs/<level>.jpg."""
+
+    def render(folder: Path) -> None:
+        import bpy
+        from PIL import Image
+
+        from backrooms_addon import api
+        from backrooms_addon.build import output
+        from backrooms_addon.core.render import RENDER_PRESETS
+
+        bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+        scene = bpy.context.scene
+        api.generate(preset=key, scene=scene, **{"seed": 4, **overrides})
+        output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=32, resolution=(640, 360))
+        output.render_png(scene, folder / f"{key}.png")
+        target = ROOT / "docs" / f"{key.lower().replace('_', '')}.jpg"
+        Image.open(folder / f"{key}.png").convert("RGB").save(target, quality=85)
+        print(target, f"{target.stat().st_size // 1024} KiB")
+
+    return render
+
+
+def stairwell(folder: Path) -> None:
+    """Two stacked floors, seen from the foot of a stairwell."""
+    import math
+
+    import bpy
+    import numpy as np
+    from PIL import Image
+
+    from backrooms_addon import api
+    from backrooms_addon.build import output
+    from backrooms_addon.core.render import RENDER_PRESETS
+
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    scene = bpy.context.scene
+    level = api.generate(seed=3, width=32, depth=32, floors=2, light_budget=64, hum=False, scene=scene)
+    stairs = level.plan.meshes["stairs"]
+    corners = stairs.vertices.reshape(-1, 4, 3)
+    first = int(np.argmin(np.where(stairs.material_indices == 2, corners[:, :, 2].min(1), np.inf)))
+    x, y = corners[first, :, 0].mean(), corners[first, :, 1].mean()
+    camera = bpy.data.objects.new("Docs stairwell", bpy.data.cameras.new("Docs stairwell"))
+    camera.data.lens = 16
+    scene.collection.objects.link(camera)
+    camera.location = (x - 3.5, y - 1.0, 1.5)
+    camera.rotation_euler = (math.radians(100), 0.0, math.radians(-75))
+    scene.camera = camera
+    output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=32, resolution=(640, 360))
+    output.render_png(scene, folder / "stairwell.png")
+    target = ROOT / "docs" / "stairwell.jpg"
+    Image.open(folder / "stairwell.png").convert("RGB").save(target, quality=85)
+    print(target, f"{target.stat().st_size // 1024} KiB")
+
+
+PICTURES: dict[str, Callable[[Path], None]] = {
+    "level0": level0,
+    "presets": presets,
+    "level1": reference("LEVEL_1"),
+    "stairwell": stairwell,
+}
 
 
 if __name__ == "__main__":
