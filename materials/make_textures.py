@@ -150,6 +150,38 @@ def concrete_floor() -> dict[str, F]:
     }
 
 
+def courtyard_plaster() -> dict[str, F]:
+    """Level 188's pale weathered plaster (a tile is 2 m): soft mottling, trowel marks, fine grain
+    and faint streaks where rain ran down."""
+    mottle, grain, trowel = noise(1881, 3), noise(1882, 90), noise(1883, 14)
+    columns = noise(1884, 30)[0]  # one row of noise: where along the wall water ran down
+    streaks = np.clip((columns - 0.6) * 3, 0, 1)[None, :] * np.clip(noise(1885, 5) * 2 - 0.6, 0, 1)
+    shade = 0.5 + 0.3 * (mottle - 0.5) + 0.12 * (grain - 0.5) + 0.12 * (trowel - 0.5) - 0.12 * streaks
+    return {
+        "color": tint("#D9CFB8", shade, 0.4),
+        "roughness": (0.82 + 0.12 * grain)[..., None] * np.ones(3),
+        "normal": normal_map(0.5 * grain + 0.8 * trowel, 1.5),
+    }
+
+
+def courtyard_paving() -> dict[str, F]:
+    """Level 188's paving: square 0.6 m stone slabs, four by four over a 2.4 m tile, each slab its
+    own shade, with dark joints, bevelled edges, grain and grime."""
+    y, x = np.mgrid[0:SIZE, 0:SIZE]
+    per = SIZE // 4
+    fx, fy = (x % per) / per, (y % per) / per
+    edge = np.minimum(np.minimum(fx, 1 - fx), np.minimum(fy, 1 - fy))
+    joint = (edge < 0.02).astype(float)
+    slab = uniform(7, 1886, x // per, y // per)
+    grain, grime = noise(1887, 100), noise(1888, 4)
+    shade = 0.5 + 0.25 * (slab - 0.5) + 0.15 * (grain - 0.5) + 0.25 * (grime - 0.5) - 0.5 * joint
+    return {
+        "color": tint("#9E9A92", shade, 0.6),
+        "roughness": (0.8 + 0.15 * grain - 0.1 * (grime < 0.3))[..., None] * np.ones(3),
+        "normal": normal_map(np.clip(edge / 0.05, 0, 1) + 0.2 * grain, 3.0),
+    }
+
+
 TEXTURES: dict[str, Callable[[], dict[str, F]]] = {
     "wallpaper": wallpaper,
     "carpet": carpet,
@@ -158,6 +190,8 @@ TEXTURES: dict[str, Callable[[], dict[str, F]]] = {
     "fixture_diffuser": diffuser,
     "concrete": concrete,
     "concrete_floor": concrete_floor,
+    "courtyard_plaster": courtyard_plaster,
+    "courtyard_paving": courtyard_paving,
 }
 
 

@@ -66,6 +66,14 @@ STYLES: dict[str, Style] = {
             world_rgb=(0.8, 0.85, 0.9),
             world_strength=0.6,
         ),
+        Style(
+            "LEVEL_188",
+            "Level 188, the Courtyard of Windows",
+            materials={"wallpaper": "courtyard_wall", "baseboard": "courtyard_plinth", "carpet": "courtyard_paving"},
+            ceiling=False,  # open to the sky: the court is lit by daylight (core/courtyard.py)
+            world_rgb=(0.62, 0.68, 0.76),  # pale grey-blue overcast
+            world_strength=2.5,
+        ),
     )
 }
 
