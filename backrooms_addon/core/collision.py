@@ -14,7 +14,7 @@ from .styles import style_of
 
 COLLISION_MATERIALS = ("collision",)
 # Feature meshes a player stands on or bumps into (water and glass are left to the engine).
-SOLID_FEATURES = ("pools", "pitfalls", "stairs")
+SOLID_FEATURES = ("pools", "pitfalls", "stairs", "court_walls", "windows")
 
 
 def collision_mesh(spec: LevelSpec, plan: LevelPlan | None = None) -> MeshArrays:
@@ -38,9 +38,7 @@ def collision_mesh(spec: LevelSpec, plan: LevelPlan | None = None) -> MeshArrays
             floor_mesh(width_m, depth_m, pieces, spec.cell_size, floor.floor_holes),
         ]
         if style_of(spec.level).ceiling:
-            story.append(
-                ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size, floor.ceiling_holes)
-            )
+            story.append(ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size, floor.ceiling_holes))
         parts.extend(lifted(part, floor.base_z) for part in story)
     parts.extend(_stripped(mesh) for kind, mesh in plan.meshes.items() if kind in SOLID_FEATURES)
     return concat_meshes(*(_untextured(part) for part in parts))

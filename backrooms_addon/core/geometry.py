@@ -66,6 +66,8 @@ class MeshArrays:
 
     def split(self) -> list[tuple[int, MeshArrays]]:
         """(piece index, the piece's faces as a mesh of its own) for every piece that has faces."""
+        if not self.face_count:
+            return []
         order = np.argsort(self.pieces, kind="stable")
         loops = (order[:, None] * 4 + np.arange(4)).ravel()
         vertices, uvs = self.vertices[loops], self.uvs[loops]

@@ -72,6 +72,22 @@ LEVEL_PRESETS: dict[str, LevelPreset] = {
                 "dampness": 0.65,
             },
         ),
+        LevelPreset(
+            "LEVEL_188",
+            "Level 188, the Courtyard of Windows",
+            "An open court under a pale sky, enclosed by tall walls full of identical windows, each onto a small "
+            "lit room",
+            {
+                "level": "LEVEL_188",
+                "wall_height": 12.0,
+                "wall_thickness": 0.3,
+                "perimeter": False,
+                "density": 0.0,
+                "fixture_density": 0.0,
+                "light_budget": 0,
+                "hum": False,
+            },
+        ),
     )
 }
 

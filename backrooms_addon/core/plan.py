@@ -133,7 +133,11 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
     states = np.concatenate([placed.states for placed, _ in placed_all])
     ground = stories[0]
-    spawn = find_spawn(ground.built, spec.cell_size, avoid=floors[0].floor_holes)
+    spawn = (
+        court_spawn(spec)
+        if spec.level == "LEVEL_188"
+        else find_spawn(ground.built, spec.cell_size, floors[0].floor_holes)
+    )
     lit = np.nonzero(states != DEAD)[0]
     chosen = lit[nearest(fixtures[lit], spawn.position, spec.light_budget)]
     return LevelPlan(
@@ -250,6 +254,12 @@ def nearest(points: npt.NDArray[np.float64], to: tuple[float, float, float], cou
     distance = np.linalg.norm(points[:, :2] - np.asarray(to[:2]), axis=1)
     chosen: npt.NDArray[np.intp] = np.argsort(distance, kind="stable")[:count]
     return chosen
+
+
+def court_spawn(spec: LevelSpec) -> Spawn:
+    """In the Courtyard of Windows: the middle of the west side, facing the far wall of windows."""
+    width_m = spec.width * spec.cell_size
+    return Spawn((0.5 * spec.cell_size, spec.depth * spec.cell_size / 2, EYE_HEIGHT), 0.0, width_m)
 
 
 def find_spawn(layout: Layout, cell_size: float, avoid: BoolArray | None = None) -> Spawn:

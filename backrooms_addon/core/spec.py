@@ -41,7 +41,7 @@ LIMITS: dict[str, Range] = {
     "depth": _ints(1, 100_000, "cells"),
     "density": Range(0.0, 1.0),
     "cell_size": Range(1.0, 8.0, "m"),
-    "wall_height": Range(2.2, 6.0, "m"),
+    "wall_height": Range(2.2, 30.0, "m"),  # up to the tall walls of the Courtyard of Windows
     "wall_thickness": Range(0.02, 0.5, "m"),
     "origin_x": _ints(-ORIGIN_LIMIT, ORIGIN_LIMIT, "cells"),
     "origin_y": _ints(-ORIGIN_LIMIT, ORIGIN_LIMIT, "cells"),

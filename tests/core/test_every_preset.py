@@ -32,8 +32,11 @@ def test_every_floor_is_one_walkable_area(key: str) -> None:
 def test_every_mesh_is_valid_quads_with_recipes(key: str) -> None:
     plan = _plan(key)
     recipes = load_recipes()
+    assert plan.meshes["floor"].face_count
     for kind, mesh in plan.meshes.items():
-        assert mesh.face_count, f"{kind} is empty"
+        if not mesh.face_count:  # the Courtyard's walls are its building, a feature mesh
+            assert key == "LEVEL_188" and kind == "walls"
+            continue
         assert mesh.areas().min() > 1e-4 and planarity_error(mesh) < 1e-4, kind
         keys = {tuple(sorted(map(tuple, np.round(q, 4).tolist()))) for q in quad_corners(mesh)}
         assert len(keys) == mesh.face_count, f"{kind}: duplicate faces"
