@@ -152,6 +152,8 @@ PICTURES: dict[str, Callable[[Path], None]] = {
     "level0": level0,
     "presets": presets,
     "level1": reference("LEVEL_1"),
+    "level37": reference("LEVEL_37"),
+    "level188": reference("LEVEL_188", width=14, depth=14),
     "stairwell": stairwell,
 }
 
