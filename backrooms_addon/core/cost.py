@@ -11,6 +11,9 @@ from .styles import style_of
 # default algorithm (tests keep the estimate within a factor of 1.5 of the real count).
 WALL_FACES_PER_CELL = (0.56, 0.95)
 FACES_PER_TROFFER = 5
+COURT_FACES_PER_WINDOW = 42
+BANDLESS_SHARE = 0.55
+DEFAULT_ROOM_MAX, SMALL_ROOM_SHARE = 8, 0.7
 SLOW_FACES = 2_000_000
 SLOW_BYTES = 2 << 30
 
@@ -44,7 +47,22 @@ def estimate_cost(spec: LevelSpec) -> Cost:
     spacing = style_of(spec.level).fixture_spacing
     along_x = -(-(ox + spec.width) // spacing) - -(-ox // spacing)
     along_y = -(-(oy + spec.depth) // spacing) - -(-oy // spacing)
-    troffers = round(along_x * along_y * spec.fixture_density)
+    style = style_of(spec.level)
+    troffers = round(along_x * along_y * spec.fixture_density) * spec.floors if style.ceiling else 0
     lit = round(troffers * (1 - spec.dead_fraction))
-    faces = round(cells * (base + per_density * spec.density)) + FACES_PER_TROFFER * troffers
+    # Without a baseboard band every wall run is one face instead of two.
+    bands = 1.0 if spec.baseboard_height > 0 else BANDLESS_SHARE
+    # Rooms smaller than the default's make more walls per cell.
+    small_rooms = 1.0 + SMALL_ROOM_SHARE * max(0, DEFAULT_ROOM_MAX - spec.room_max) / DEFAULT_ROOM_MAX
+    walls = cells * (base + per_density * spec.density) * spec.floors * bands * small_rooms
+    faces = round(walls + _court_faces(spec)) + FACES_PER_TROFFER * troffers
     return Cost(faces, troffers, min(spec.light_budget, lit), spec.memory_estimate_bytes)
+
+
+def _court_faces(spec: LevelSpec) -> float:
+    """The Courtyard's building: about COURT_FACES_PER_WINDOW faces per window, a window every
+    3 m along its walls and per 3 m storey (core/courtyard.py)."""
+    if spec.level != "LEVEL_188":
+        return 0.0
+    perimeter_m = 2 * (spec.width + spec.depth) * spec.cell_size
+    return COURT_FACES_PER_WINDOW * (perimeter_m / 3.0) * (spec.wall_height // 3.0) * spec.floors

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from backrooms_addon.core import LevelSpec, plan_level
 from backrooms_addon.core.cost import estimate_cost
+from backrooms_addon.core.levels import LEVEL_PRESETS, preset_spec
 
 
 @settings(max_examples=25)
@@ -33,3 +34,11 @@ def test_big_levels_are_flagged_slow() -> None:
     assert not estimate_cost(LevelSpec(width=250, depth=250)).slow
     slow = estimate_cost(LevelSpec(width=2000, depth=2000))
     assert slow.slow and "faces" in slow.summary() and "MiB" in slow.summary()
+
+
+@pytest.mark.parametrize("key", list(LEVEL_PRESETS))
+@pytest.mark.parametrize("size", [(12, 12), (32, 32), (64, 48)])
+def test_every_preset_is_estimated_within_half(key: str, size: tuple[int, int]) -> None:
+    spec = preset_spec(key, seed=3, width=size[0], depth=size[1], floors=2)
+    estimate, real = estimate_cost(spec).faces, plan_level(spec).face_count()
+    assert real / 1.5 <= estimate <= real * 1.5, (estimate, real)
