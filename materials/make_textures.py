@@ -182,6 +182,37 @@ def courtyard_paving() -> dict[str, F]:
     }
 
 
+def pool_tile() -> dict[str, F]:
+    """Level 37's glazed pool tiles, 0.24 m: five by five over a 1.2 m texture (so at the default
+    2.4 m cells the grout lines meet the pools' edges), white with a faint cool cast, each tile a
+    shade of its own, in narrow grey grout; a glossy glaze that rounds over the tiles' edges."""
+    size = 2 * SIZE  # 512 px: grout lines of a few pixels stay sharp
+    per = size / 5
+    centre = np.arange(size) + 0.5
+    # Distance (px) from each pixel centre to the nearest grout line, along x and along y.
+    across = np.abs(((centre / per) + 0.5) % 1 - 0.5) * per
+    edge = np.minimum(across[None, :], across[:, None])
+    grout = np.clip(2.2 - edge, 0, 1)  # about 5 mm wide, anti-aliased
+    index = (centre // per).astype(np.int64)  # which tile, along x or y
+    tile = uniform(7, 371, index[None, :], index[:, None])
+    glaze, dirt = noise(372, 40, size), noise(373, 12, size)
+    white = np.clip(0.94 + 0.05 * (tile[..., None] - 0.5) + 0.02 * (glaze[..., None] - 0.5), 0, 1)
+    white = white * srgb("#F4F8F7")[None, None, :] / srgb("#F4F8F7").max()
+    joint = tint("#8E9493", 0.5 + 0.4 * (dirt - 0.5), 0.5)
+    bevel = np.clip((edge - 1.5) / 5, 0, 1)  # the glaze rounds over the tile's edge
+    return {
+        "color": white * (1 - grout[..., None]) + joint * grout[..., None],
+        "roughness": (0.06 + 0.04 * glaze + 0.8 * grout)[..., None] * np.ones(3),
+        "normal": normal_map(np.sqrt(bevel) + 0.01 * glaze, 1.5),
+    }
+
+
+def pool_water() -> dict[str, F]:
+    """Level 37's water surface (a tile is 4 m): a normal map of slow, shallow ripples."""
+    swell, ripples = noise(374, 5), noise(375, 16)
+    return {"normal": normal_map(0.7 * swell + 0.3 * ripples, 4.0)}
+
+
 TEXTURES: dict[str, Callable[[], dict[str, F]]] = {
     "wallpaper": wallpaper,
     "carpet": carpet,
@@ -190,6 +221,8 @@ TEXTURES: dict[str, Callable[[], dict[str, F]]] = {
     "fixture_diffuser": diffuser,
     "concrete": concrete,
     "concrete_floor": concrete_floor,
+    "pool_tile": pool_tile,
+    "pool_water": pool_water,
     "courtyard_plaster": courtyard_plaster,
     "courtyard_paving": courtyard_paving,
 }
