@@ -141,8 +141,8 @@ def concrete() -> dict[str, F]:
 def concrete_floor() -> dict[str, F]:
     """A worn, sealed concrete floor (a tile is 4 m): darker, smoother, with hairline cracks."""
     mottle, grain = noise(14, 4), noise(15, 80)
-    cracks = (np.abs(noise(16, 7) - 0.5) < 0.008).astype(float)
-    shade = 0.5 + 0.3 * (mottle - 0.5) + 0.15 * (grain - 0.5) - 0.5 * cracks
+    cracks = (np.abs(noise(16, 5) - 0.5) < 0.004).astype(float)
+    shade = 0.5 + 0.3 * (mottle - 0.5) + 0.15 * (grain - 0.5) - 0.25 * cracks
     return {
         "color": tint("#4E4D4A", shade, 0.6),
         "roughness": (0.7 + 0.15 * grain)[..., None] * np.ones(3),
