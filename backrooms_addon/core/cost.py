@@ -13,6 +13,7 @@ WALL_FACES_PER_CELL = (0.56, 0.95)
 FACES_PER_TROFFER = 5
 COURT_FACES_PER_WINDOW = 42
 BANDLESS_SHARE = 0.55
+POOL_FACES_PER_CELL = 1.6  # basins, steps and water, per cell of the level at pool_density 1
 DEFAULT_ROOM_MAX, SMALL_ROOM_SHARE = 8, 0.7
 SLOW_FACES = 2_000_000
 SLOW_BYTES = 2 << 30
@@ -55,7 +56,8 @@ def estimate_cost(spec: LevelSpec) -> Cost:
     # Rooms smaller than the default's make more walls per cell.
     small_rooms = 1.0 + SMALL_ROOM_SHARE * max(0, DEFAULT_ROOM_MAX - spec.room_max) / DEFAULT_ROOM_MAX
     walls = cells * (base + per_density * spec.density) * spec.floors * bands * small_rooms
-    faces = round(walls + _court_faces(spec)) + FACES_PER_TROFFER * troffers
+    pools = cells * spec.floors * spec.pool_density * POOL_FACES_PER_CELL
+    faces = round(walls + pools + _court_faces(spec)) + FACES_PER_TROFFER * troffers
     return Cost(faces, troffers, min(spec.light_budget, lit), spec.memory_estimate_bytes)
 
 

@@ -73,6 +73,27 @@ LEVEL_PRESETS: dict[str, LevelPreset] = {
             },
         ),
         LevelPreset(
+            "LEVEL_37",
+            "Level 37, the Poolrooms",
+            "White tiles on every surface, pools of lukewarm water at several depths with steps down, "
+            "wide openings, bright diffuse light",
+            {
+                "level": "LEVEL_37",
+                "wall_height": 3.4,
+                "door_height": 2.6,
+                "baseboard_height": 0.0,
+                "density": 0.3,
+                "room_min": 4,
+                "room_max": 12,
+                "pool_density": 0.9,
+                "fixture_density": 1.0,
+                "dead_fraction": 0.0,
+                "flicker_fraction": 0.0,
+                "light_budget": 48,
+                "hum": False,
+            },
+        ),
+        LevelPreset(
             "LEVEL_188",
             "Level 188, the Courtyard of Windows",
             "An open court under a pale sky, enclosed by tall walls full of identical windows, each onto a small "

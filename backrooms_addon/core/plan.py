@@ -195,7 +195,10 @@ def lifted_points(points: npt.NDArray[np.float64], dz: float) -> npt.NDArray[np.
 
 
 def shaped(spec: LevelSpec, layout: Layout) -> Layout:
-    """The layout as the level's style wants it (the Courtyard of Windows is one open court)."""
+    """The layout as the level's style wants it (the Courtyard of Windows is one open court; the
+    Poolrooms have no pillars)."""
+    if not style_of(spec.level).pillars:
+        layout = replace(layout, solid=np.zeros_like(layout.solid))
     if spec.level == "LEVEL_188":
         from .courtyard import courtyard_layout
 
