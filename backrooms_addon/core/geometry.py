@@ -257,15 +257,15 @@ def fine_solids(layout: Layout, with_headers: bool) -> tuple[BoolArray, BoolArra
     low[::2, ::2] = posts
     high = low.copy()
     if with_headers:
-        high[::2, 1::2] |= _doorways(layout.walls_h)
-        high[1::2, ::2] |= _doorways(layout.walls_v.T).T
+        high[::2, 1::2] |= doorways(layout.walls_h)
+        high[1::2, ::2] |= doorways(layout.walls_v.T).T
         # A two-cell doorway's middle post carries the header too.
         high[::2, 2:-1:2] |= high[::2, 1:-2:2] & high[::2, 3::2] & ~low[::2, 1:-2:2] & ~low[::2, 3::2]
         high[2:-1:2, ::2] |= high[1:-2:2, ::2] & high[3::2, ::2] & ~low[1:-2:2, ::2] & ~low[3::2, ::2]
     return low, high
 
 
-def _doorways(walls: BoolArray) -> BoolArray:
+def doorways(walls: BoolArray) -> BoolArray:
     """Gaps of one or two edges in a wall line, with wall on both sides: doorways, not halls."""
     w = np.pad(walls, ((0, 0), (2, 2)), constant_values=False)
     gap = ~w[:, 2:-2]

@@ -207,12 +207,17 @@ def shaped(spec: LevelSpec, layout: Layout) -> Layout:
 
 
 def level_features(spec: LevelSpec, layout: Layout, pieces: Pieces) -> Features:
-    """Pools, pitfalls and windows, as the spec and its style ask for them."""
+    """Pools, arches and windows, as the spec and its style ask for them (pitfalls and stairwells
+    join floors: core/floors.py)."""
     features = Features()
     if spec.pool_density > 0:
         from .pools import pool_features
 
         features = features.plus(pool_features(spec, layout, pieces))
+    if style_of(spec.level).arches and spec.door_height < spec.wall_height:
+        from .arches import arch_features
+
+        features = features.plus(arch_features(spec, layout, pieces))
     if spec.level == "LEVEL_188":
         from .courtyard import courtyard_features
 

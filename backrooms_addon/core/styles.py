@@ -27,6 +27,7 @@ class Style:
     sodium_fraction: float = 0.0  # share of lit fixtures that glow sodium-orange
     ceiling: bool = True
     pillars: bool = True  # square columns where open floor allows them
+    arches: bool = False  # doorways with curved tops
     world_rgb: tuple[float, float, float] = (0.002, 0.002, 0.0015)  # almost black: lit from inside
     world_strength: float = 1.0
 
@@ -63,6 +64,7 @@ STYLES: dict[str, Style] = {
                 "ceiling_tile": "pool_tile",
             },
             pillars=False,  # open tiled halls, so the pools have room
+            arches=True,
             lamp_rgb=(1.0, 0.99, 0.96),
             lamp_power_w=90.0,
             world_rgb=(0.8, 0.85, 0.9),
