@@ -213,6 +213,21 @@ def pool_water() -> dict[str, F]:
     return {"normal": normal_map(0.7 * swell + 0.3 * ripples, 4.0)}
 
 
+def crate() -> dict[str, F]:
+    """A wooden crate's side (a tile is 1 m): five planks with dark gaps, grain along them, a frame."""
+    y, x = np.mgrid[0:SIZE, 0:SIZE] / SIZE
+    gaps = (np.abs(((y * 5) % 1) - 0.5) > 0.47).astype(float)
+    frame = (np.minimum(np.minimum(x, 1 - x), np.minimum(y, 1 - y)) < 0.07).astype(float)
+    grain = noise(21, 60)
+    streaks = np.sin(x * 90 + 6 * noise(22, 6)) * 0.5 + 0.5
+    shade = 0.5 + 0.2 * (grain - 0.5) + 0.15 * (streaks - 0.5) - 0.45 * gaps * (1 - frame) + 0.08 * frame
+    return {
+        "color": tint("#8A6A42", shade, 0.7),
+        "roughness": (0.8 + 0.1 * grain)[..., None] * np.ones(3),
+        "normal": normal_map(0.4 * grain - gaps * (1 - frame) + 0.5 * frame, 2.0),
+    }
+
+
 TEXTURES: dict[str, Callable[[], dict[str, F]]] = {
     "wallpaper": wallpaper,
     "carpet": carpet,
@@ -221,6 +236,7 @@ TEXTURES: dict[str, Callable[[], dict[str, F]]] = {
     "fixture_diffuser": diffuser,
     "concrete": concrete,
     "concrete_floor": concrete_floor,
+    "crate": crate,
     "pool_tile": pool_tile,
     "pool_water": pool_water,
     "courtyard_plaster": courtyard_plaster,

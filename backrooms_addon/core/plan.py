@@ -218,6 +218,10 @@ def level_features(spec: LevelSpec, layout: Layout, pieces: Pieces) -> Features:
         from .arches import arch_features
 
         features = features.plus(arch_features(spec, layout, pieces))
+    if style_of(spec.level).clutter:
+        from .clutter import clutter_features
+
+        features = features.plus(clutter_features(spec, layout, features.floor_holes, pieces))
     if spec.level == "LEVEL_188":
         from .courtyard import courtyard_features
 

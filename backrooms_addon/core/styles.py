@@ -28,6 +28,7 @@ class Style:
     ceiling: bool = True
     pillars: bool = True  # square columns where open floor allows them
     arches: bool = False  # doorways with curved tops
+    clutter: bool = False  # crates in corners and pipes under the ceiling
     world_rgb: tuple[float, float, float] = (0.002, 0.002, 0.0015)  # almost black: lit from inside
     world_strength: float = 1.0
 
@@ -50,6 +51,7 @@ STYLES: dict[str, Style] = {
             },
             fixture="strip",
             fixture_spacing=3,
+            clutter=True,
             lamp_rgb=(0.92, 0.95, 1.0),
             lamp_power_w=160.0,
             sodium_fraction=0.3,
