@@ -40,6 +40,7 @@ TREADS = (2, 3, 4)  # treads of the stair into a pool of each depth: risers of 0
 TREAD_RUN = 0.35  # metres; shorter where a pool is short, so the stair takes at most half of it
 WATER_LEVEL = -0.12  # metres: the water's surface, a little below the floor
 WATER_INSET = 0.002  # metres between water and basin, so their faces never coincide
+SLIVER_M = 0.01  # no two breaks of a basin's grid closer than this
 WEST, EAST, SOUTH, NORTH = 0, 1, 2, 3  # the side a pool's stair starts from; it goes down away from it
 _NUDGE = 0.01  # metres: a point this far in front of a face's centre is inside the face's piece
 
@@ -266,9 +267,11 @@ def _borders(low: float, high: float, size: float, sign: float) -> list[float]:
 
 
 def _breaks(low: float, high: float, inside: list[float]) -> list[float]:
-    """low, high and the values strictly between them, sorted, without near duplicates."""
-    values = [low, *sorted(v for v in inside if low + 1e-6 < v < high - 1e-6), high]
-    return [v for i, v in enumerate(values) if i == 0 or v - values[i - 1] > 1e-6]
+    """low, high and the values between them, sorted, none closer than SLIVER_M to another: where
+    the region's edge cuts a pool a hair from a step or a piece border, that break goes (the step
+    moves by less than SLIVER_M), so no face is a sliver and the inset water never turns inside out."""
+    values = [low, *sorted(v for v in inside if low + SLIVER_M < v < high - SLIVER_M), high]
+    return [v for i, v in enumerate(values) if i == 0 or v - values[i - 1] > SLIVER_M]
 
 
 def _heightfield(us: list[float], vs: list[float], heights: list[float], rim: float) -> tuple[list[Wall], list[Flat]]:
