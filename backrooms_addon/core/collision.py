@@ -14,7 +14,7 @@ from .styles import style_of
 
 COLLISION_MATERIALS = ("collision",)
 # Feature meshes a player stands on or bumps into (water and glass are left to the engine).
-SOLID_FEATURES = ("pools", "pitfalls", "stairs", "arches", "court_walls", "windows")
+SOLID_FEATURES = ("pools", "pitfalls", "stairs", "arches", "clutter", "court_walls", "windows")
 
 
 def collision_mesh(spec: LevelSpec, plan: LevelPlan | None = None) -> MeshArrays:

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .algorithms.grid import BoolArray
+from .clutter import clutter_features
 from .features import Features
 from .fixtures import DEAD, SODIUM, STEADY, Fixtures, place_fixtures
 from .floors import floor_height, floor_spec, lifted, link_floors
@@ -122,6 +123,8 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     no_holes = np.zeros((spec.depth, spec.width), np.bool_)
     for floor, story in enumerate(stories):
         features = story.features.plus(links[floor])
+        if style.clutter:  # after the links, so no crate stands over a pitfall or a stairwell
+            features = features.plus(clutter_features(story.spec, story.built, features.floor_holes, pieces))
         placed = place_fixtures(story.spec, _without_ceiling(story.layout.solid, features), style)
         base = floor_height(spec, floor)
         for kind, mesh in _story_meshes(story, features, placed, pieces, troffer).items():
@@ -218,10 +221,6 @@ def level_features(spec: LevelSpec, layout: Layout, pieces: Pieces) -> Features:
         from .arches import arch_features
 
         features = features.plus(arch_features(spec, layout, pieces))
-    if style_of(spec.level).clutter:
-        from .clutter import clutter_features
-
-        features = features.plus(clutter_features(spec, layout, features.floor_holes, pieces))
     if spec.level == "LEVEL_188":
         from .courtyard import courtyard_features
 
