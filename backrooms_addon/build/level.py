@@ -74,7 +74,9 @@ def piece_name(kind: str, piece: int, columns: int) -> str:
 
 
 def level_name(plan: LevelPlan) -> str:
-    return f"Backrooms Level 0 (seed {plan.spec.seed})"
+    """The collection's name: 'Backrooms Level 37 (seed 4)' (the style's label up to its comma)."""
+    kind = style_of(plan.spec.level).label.split(",")[0]
+    return f"Backrooms {kind} (seed {plan.spec.seed})"
 
 
 def realize(

@@ -28,6 +28,7 @@ def test_stacked_floors_build_with_stairs_and_pitfalls(scene: bpy.types.Scene, a
 
 def test_level_1_has_sodium_and_white_tubes(scene: bpy.types.Scene, api: ModuleType) -> None:
     level = api.generate(preset="LEVEL_1", seed=4, scene=scene, light_budget=64)
+    assert level.collection.name == "Backrooms Level 1 (seed 4)", "named after its level"
     colours = {tuple(round(c, 2) for c in obj.data.color) for obj in level.objects if obj.type == "LIGHT"}
     assert (1.0, 0.55, 0.18) in colours and len(colours) >= 2, colours
     recipes = {slot.material.get("backrooms_recipe") for obj in level.objects for slot in obj.material_slots}
