@@ -5,9 +5,51 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
+from hypothesis import strategies as st
 
 from backrooms_addon.core.geometry import MeshArrays
 from backrooms_addon.core.layout import Layout
+from backrooms_addon.core.levels import preset_spec
+from backrooms_addon.core.spec import LevelSpec
+
+# Small levels over every geometry setting, anywhere in the world.
+geometry_specs = st.builds(
+    LevelSpec,
+    seed=st.integers(0, 1 << 40),
+    width=st.integers(1, 24),
+    depth=st.integers(1, 24),
+    density=st.floats(0.0, 1.0),
+    cell_size=st.floats(1.0, 4.0),
+    wall_thickness=st.floats(0.05, 0.45),
+    origin=st.tuples(st.integers(-(10**9), 10**9), st.integers(-(10**9), 10**9)),
+    chunk_size=st.sampled_from([8, 16]),
+    piece_chunks=st.integers(1, 2),
+    door_height=st.sampled_from([2.0, 2.1, 2.8]),
+    baseboard_height=st.sampled_from([0.0, 0.1]),
+    perimeter=st.booleans(),
+)
+
+
+@st.composite
+def preset_specs(draw: st.DrawFn, key: str, smallest: int, far: int, **extra: st.SearchStrategy[object]) -> LevelSpec:
+    """A built-in preset at a random seed, size (smallest to 40 cells) and place (within `far` cells
+    of the origin), with the `extra` fields drawn too."""
+    return preset_spec(
+        key,
+        seed=draw(st.integers(0, 2**32)),
+        width=draw(st.integers(smallest, 40)),
+        depth=draw(st.integers(smallest, 40)),
+        origin=(draw(st.integers(-far, far)), draw(st.integers(-far, far))),
+        **{name: draw(strategy) for name, strategy in extra.items()},
+    )
+
+
+def split_region(spec: LevelSpec, extra: int, along_x: bool) -> tuple[LevelSpec, LevelSpec]:
+    """The region `extra` cells bigger along x (or y), and the part it adds beyond `spec`."""
+    ox, oy = spec.origin
+    if along_x:
+        return spec.replace(width=spec.width + extra), spec.replace(width=extra, origin=[ox + spec.width, oy])
+    return spec.replace(depth=spec.depth + extra), spec.replace(depth=extra, origin=[ox, oy + spec.depth])
 
 
 def walkable_components(layout: Layout) -> int:

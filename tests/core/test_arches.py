@@ -5,23 +5,13 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from level_checks import doorway_edges, planarity_error
+from level_checks import doorway_edges, planarity_error, preset_specs
 
 from backrooms_addon.core import LevelSpec, plan_level
 from backrooms_addon.core.arches import STRIPS
 from backrooms_addon.core.levels import preset_spec
 
-
-@st.composite
-def poolrooms(draw: st.DrawFn) -> LevelSpec:
-    return preset_spec(
-        "LEVEL_37",
-        seed=draw(st.integers(0, 2**32)),
-        width=draw(st.integers(6, 40)),
-        depth=draw(st.integers(6, 40)),
-        density=draw(st.floats(0.2, 1.0)),
-        origin=(draw(st.integers(-500, 500)), draw(st.integers(-500, 500))),
-    )
+poolrooms = preset_specs("LEVEL_37", smallest=6, far=500, density=st.floats(0.2, 1.0))
 
 
 def _runs(doors: np.ndarray) -> list[tuple[int, int, int]]:
@@ -54,7 +44,7 @@ def _doorway_boxes(spec: LevelSpec) -> np.ndarray:
 
 
 @settings(max_examples=30, deadline=None)
-@given(spec=poolrooms())
+@given(spec=poolrooms)
 def test_arches_fill_doorway_tops_and_face_outwards(spec: LevelSpec) -> None:
     plan = plan_level(spec)
     boxes = _doorway_boxes(spec)

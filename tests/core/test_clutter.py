@@ -5,27 +5,17 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from level_checks import planarity_error
+from level_checks import planarity_error, preset_specs
 
 from backrooms_addon.core import LevelSpec, plan_level
 from backrooms_addon.core.clutter import CRATE, PIPE, PIPE_SIDES
 from backrooms_addon.core.levels import preset_spec
 
-
-@st.composite
-def basements(draw: st.DrawFn) -> LevelSpec:
-    return preset_spec(
-        "LEVEL_1",
-        seed=draw(st.integers(0, 2**32)),
-        width=draw(st.integers(4, 40)),
-        depth=draw(st.integers(4, 40)),
-        origin=(draw(st.integers(-300, 300)), draw(st.integers(-300, 300))),
-        pitfall_density=draw(st.sampled_from([0.0, 0.2])),
-    )
+basements = preset_specs("LEVEL_1", smallest=4, far=300, pitfall_density=st.sampled_from([0.0, 0.2]))
 
 
 @settings(max_examples=30, deadline=None)
-@given(spec=basements())
+@given(spec=basements)
 def test_crates_stand_in_walled_corners_and_pipes_run_overhead(spec: LevelSpec) -> None:
     plan = plan_level(spec)
     clutter = plan.meshes.get("clutter")

@@ -4,36 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import given
-from hypothesis import strategies as st
-from level_checks import inside_walls, quad_corners
+from level_checks import geometry_specs, inside_walls, quad_corners
 
 from backrooms_addon.core import LevelSpec, plan_level
 from backrooms_addon.core.collision import collision_mesh
 from backrooms_addon.core.geometry import MeshArrays
 from backrooms_addon.core.plan import walled
 
-specs = st.builds(
-    LevelSpec,
-    seed=st.integers(0, 1 << 40),
-    width=st.integers(1, 24),
-    depth=st.integers(1, 24),
-    density=st.floats(0.0, 1.0),
-    cell_size=st.floats(1.0, 4.0),
-    wall_thickness=st.floats(0.05, 0.45),
-    origin=st.tuples(st.integers(-(10**9), 10**9), st.integers(-(10**9), 10**9)),
-    chunk_size=st.sampled_from([8, 16]),
-    piece_chunks=st.integers(1, 2),
-    door_height=st.sampled_from([2.0, 2.1, 2.8]),
-    baseboard_height=st.sampled_from([0.0, 0.1]),
-    perimeter=st.booleans(),
-)
-
 
 def _upright(mesh: MeshArrays) -> np.ndarray:
     return np.abs(mesh.normals()[:, 2]) < 0.5
 
 
-@given(specs)
+@given(geometry_specs)
 def test_walls_are_full_height_and_floor_and_ceiling_one_quad_per_piece(spec: LevelSpec) -> None:
     mesh = collision_mesh(spec)
     q = quad_corners(mesh)
@@ -48,7 +31,7 @@ def test_walls_are_full_height_and_floor_and_ceiling_one_quad_per_piece(spec: Le
     assert mesh.materials == ("collision",) and not mesh.material_indices.any()
 
 
-@given(specs)
+@given(geometry_specs)
 def test_walls_sit_on_the_wall_solid_facing_out(spec: LevelSpec) -> None:
     """Checked against the layout's wall boxes and pillars, worked out independently."""
     mesh = collision_mesh(spec)
@@ -68,7 +51,7 @@ def test_walls_sit_on_the_wall_solid_facing_out(spec: LevelSpec) -> None:
     assert not ahead.any(), "and open space in front"
 
 
-@given(specs)
+@given(geometry_specs)
 def test_every_render_wall_face_below_the_doors_lies_on_a_collision_wall(spec: LevelSpec) -> None:
     render = plan_level(spec).meshes["walls"]
     collision = collision_mesh(spec)
@@ -86,7 +69,7 @@ def test_every_render_wall_face_below_the_doors_lies_on_a_collision_wall(spec: L
         assert (same_way & inside).any(), f"render face {face.tolist()} has no collision wall"
 
 
-@given(specs)
+@given(geometry_specs)
 def test_no_piece_has_more_faces_than_its_render_meshes(spec: LevelSpec) -> None:
     plan = plan_level(spec)
     count = plan.pieces.count

@@ -8,29 +8,12 @@ from collections import Counter
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
-from level_checks import inside_solid, planarity_error, quad_corners
+from level_checks import geometry_specs, inside_solid, planarity_error, quad_corners
 
 from backrooms_addon.core import LevelSpec, plan_level
 from backrooms_addon.core.geometry import BASEBOARD, PILLAR_MAX_M, PILLAR_SHARE, MeshArrays, Pieces, wall_mesh
 from backrooms_addon.core.layout import Layout
 from backrooms_addon.core.plan import wall_style
-
-specs = st.builds(
-    LevelSpec,
-    seed=st.integers(0, 1 << 40),
-    width=st.integers(1, 24),
-    depth=st.integers(1, 24),
-    density=st.floats(0.0, 1.0),
-    cell_size=st.floats(1.0, 4.0),
-    wall_thickness=st.floats(0.05, 0.45),
-    origin=st.tuples(st.integers(-(10**9), 10**9), st.integers(-(10**9), 10**9)),
-    chunk_size=st.sampled_from([8, 16]),
-    piece_chunks=st.integers(1, 2),
-    door_height=st.sampled_from([2.0, 2.1, 2.8]),
-    baseboard_height=st.sampled_from([0.0, 0.1]),
-    perimeter=st.booleans(),
-)
 
 # Mesh hashes of a reference level: the same bytes on every numpy and Blender version.
 GOLDEN_MESH = "4ad151473385db9057a60dcc149199683bbb276f4fca689667946c3de5ce0b4b"
@@ -47,7 +30,7 @@ def _consistent(mesh: MeshArrays) -> None:
     assert np.isfinite(mesh.vertices).all() and np.isfinite(mesh.uvs).all()
 
 
-@given(specs)
+@given(geometry_specs)
 def test_every_mesh_is_valid_quads_without_duplicates(spec: LevelSpec) -> None:
     plan = plan_level(spec)
     for mesh in plan.meshes.values():
@@ -59,7 +42,7 @@ def test_every_mesh_is_valid_quads_without_duplicates(spec: LevelSpec) -> None:
             assert len(keys) == mesh.face_count, "no duplicate faces"
 
 
-@given(specs)
+@given(geometry_specs)
 def test_wall_faces_sit_on_the_solid_and_face_the_walkable_space(spec: LevelSpec) -> None:
     plan = plan_level(spec)
     style = wall_style(spec)
@@ -92,7 +75,7 @@ def test_wall_faces_sit_on_the_solid_and_face_the_walkable_space(spec: LevelSpec
     assert not front.any(), f"{front.any(axis=1).sum()} faces face into the solid or are hidden in it"
 
 
-@given(specs)
+@given(geometry_specs)
 def test_wall_solids_are_closed(spec: LevelSpec) -> None:
     """At any height, the wall faces crossing it join end to end into closed outlines."""
     plan = plan_level(spec)
@@ -125,7 +108,7 @@ def test_no_two_faces_overlap() -> None:
         assert not positive.any(), "coplanar faces overlap"
 
 
-@given(specs)
+@given(geometry_specs)
 def test_uvs_are_metres_and_lightmaps_do_not_overlap(spec: LevelSpec) -> None:
     plan = plan_level(spec)
     for kind in ("walls", "floor", "ceiling"):
@@ -148,7 +131,7 @@ def test_uvs_are_metres_and_lightmaps_do_not_overlap(spec: LevelSpec) -> None:
             assert not clash.any(), f"{kind}: lightmap islands overlap in piece {piece}"
 
 
-@given(specs)
+@given(geometry_specs)
 def test_every_face_lies_in_its_piece(spec: LevelSpec) -> None:
     plan = plan_level(spec)
     size = spec.piece_cells * spec.cell_size

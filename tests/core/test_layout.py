@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from level_checks import reachable_cells, walkable_components
+from level_checks import reachable_cells, split_region, walkable_components
 from paths import ROOT
 
 from backrooms_addon.core import InvalidSpecError, LevelSpec
@@ -87,16 +87,8 @@ def test_a_chunk_aligned_window_is_one_walkable_area(spec: LevelSpec) -> None:
 
 @given(specs, st.integers(1, 40), st.booleans())
 def test_adjacent_regions_join_without_a_seam(spec: LevelSpec, extra: int, along_x: bool) -> None:
-    ox, oy = spec.origin
-    if along_x:
-        whole = spec.replace(width=spec.width + extra)
-        second = spec.replace(width=extra, origin=[ox + spec.width, oy])
-        axis = 1
-    else:
-        whole = spec.replace(depth=spec.depth + extra)
-        second = spec.replace(depth=extra, origin=[ox, oy + spec.depth])
-        axis = 0
-    joined = np.concatenate([build_layout(spec).cells(), build_layout(second).cells()], axis=axis)
+    whole, second = split_region(spec, extra, along_x)
+    joined = np.concatenate([build_layout(spec).cells(), build_layout(second).cells()], axis=1 if along_x else 0)
     np.testing.assert_array_equal(joined, build_layout(whole).cells())
 
 

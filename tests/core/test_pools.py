@@ -12,7 +12,7 @@ from collections import Counter
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
-from level_checks import planarity_error, quad_corners, walkable_components
+from level_checks import planarity_error, quad_corners, split_region, walkable_components
 
 from backrooms_addon.core import LevelSpec, plan_level
 from backrooms_addon.core.algorithms import ALGORITHMS
@@ -176,13 +176,7 @@ def test_the_walkable_floor_stays_one_area(spec: LevelSpec) -> None:
 
 @given(specs, st.integers(1, 30), st.booleans())
 def test_adjacent_regions_agree_on_pool_cells(spec: LevelSpec, extra: int, along_x: bool) -> None:
-    ox, oy = spec.origin
-    if along_x:
-        whole = spec.replace(width=spec.width + extra)
-        second = spec.replace(width=extra, origin=[ox + spec.width, oy])
-    else:
-        whole = spec.replace(depth=spec.depth + extra)
-        second = spec.replace(depth=extra, origin=[ox, oy + spec.depth])
+    whole, second = split_region(spec, extra, along_x)
     joined = np.concatenate([features(spec)[0], features(second)[0]], axis=1 if along_x else 0)
     np.testing.assert_array_equal(joined, features(whole)[0])
 
