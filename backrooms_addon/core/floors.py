@@ -69,6 +69,17 @@ class Cover:
             whole[y : y + spec.depth, x : x + spec.width] = cells
         return whole
 
+    def region(self, spec: LevelSpec) -> Layout:
+        """The region's own layout, cut from the cover: what build_layout(spec) gives, built once."""
+        x, y = self.offset
+        whole = self.layout
+        return Layout(
+            whole.walls_h[y : y + spec.depth + 1, x : x + spec.width],
+            whole.walls_v[y : y + spec.depth, x : x + spec.width + 1],
+            whole.solid[y : y + spec.depth, x : x + spec.width],
+            spec.origin,
+        )
+
     def inside(self, starts: BoolArray, spec: LevelSpec) -> BoolArray:
         """Stair starts whose run and ring lie wholly in the region (the perimeter closes it)."""
         region = self.embed(np.ones((spec.depth, spec.width), np.bool_), spec)
@@ -225,13 +236,17 @@ def lifted(mesh: MeshArrays, dz: float) -> MeshArrays:
     return replace(mesh, vertices=vertices.astype(np.float32))
 
 
-def link_floors(spec: LevelSpec, own: list[Features], pieces: Pieces) -> list[Features]:
+def linked(spec: LevelSpec) -> bool:
+    """Whether the level has floors to join or pitfalls to cut (the Courtyard has neither)."""
+    return style_of(spec.level).key != "LEVEL_188" and (spec.floors > 1 or spec.pitfall_density > 0)
+
+
+def link_floors(spec: LevelSpec, own: list[Features], covers: list[Cover], pieces: Pieces) -> list[Features]:
     """Per floor, the holes and meshes that join it to its neighbours: stairwells up to the next
-    floor, pitfalls down to the one below (or into darkness under the ground floor)."""
-    empty = [Features() for _ in own]
-    if style_of(spec.level).key == "LEVEL_188" or (spec.floors == 1 and spec.pitfall_density == 0):
-        return empty
-    covers = [cover(floor_spec(spec, floor)) for floor in range(spec.floors)]
+    floor, pitfalls down to the one below (or into darkness under the ground floor). `covers`: each
+    floor's cover, for a linked level (see linked())."""
+    if not linked(spec):
+        return [Features() for _ in own]
     taken = [covers[f].embed(own[f].floor_holes, spec) for f in range(spec.floors)]
     stairs = []
     for floor in range(spec.floors - 1):

@@ -13,7 +13,7 @@ from .algorithms.grid import BoolArray
 from .clutter import clutter_features
 from .features import Features
 from .fixtures import DEAD, SODIUM, STEADY, Fixtures, place_fixtures
-from .floors import floor_height, floor_spec, lifted, link_floors
+from .floors import Cover, cover, floor_height, floor_spec, lifted, link_floors, linked
 from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
 from .layout import Layout, build_layout
 from .lightmap import with_lightmap
@@ -116,8 +116,10 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     """
     style = style_of(spec.level)
     pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
-    stories = [_story(spec, floor, pieces) for floor in range(spec.floors)]
-    links = link_floors(spec, [story.features for story in stories], pieces)
+    # A linked level needs the chunks around each floor's region; its layout is cut from them.
+    covers = [cover(floor_spec(spec, floor)) for floor in range(spec.floors)] if linked(spec) else []
+    stories = [_story(spec, floor, pieces, covers[floor] if covers else None) for floor in range(spec.floors)]
+    links = link_floors(spec, [story.features for story in stories], covers, pieces)
     meshes: dict[str, list[MeshArrays]] = {}
     placed_all, floors = [], []
     no_holes = np.zeros((spec.depth, spec.width), np.bool_)
@@ -158,9 +160,10 @@ class Story:
     features: Features
 
 
-def _story(spec: LevelSpec, floor: int, pieces: Pieces) -> Story:
+def _story(spec: LevelSpec, floor: int, pieces: Pieces, around: Cover | None) -> Story:
     floor_level = floor_spec(spec, floor)
-    layout = shaped(floor_level, build_layout(floor_level))
+    world = around.region(floor_level) if around is not None else build_layout(floor_level)
+    layout = shaped(floor_level, world)
     built = walled(floor_level, layout)
     return Story(floor_level, layout, built, level_features(floor_level, built, pieces))
 

@@ -7,11 +7,11 @@ import dataclasses
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from level_checks import walkable_components
+from level_checks import geometry_specs, walkable_components
 
 from backrooms_addon.core import LevelSpec, plan_level
-from backrooms_addon.core.floors import SLAB_M, STAIR_CELLS
-from backrooms_addon.core.layout import Layout
+from backrooms_addon.core.floors import SLAB_M, STAIR_CELLS, cover
+from backrooms_addon.core.layout import Layout, build_layout
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -112,3 +112,9 @@ def test_neighbouring_regions_agree_on_pitfalls_and_stairwells() -> None:
         # Stairwells that straddle the cut are left out of both halves; pitfalls are one cell.
         assert (joined <= pits_whole).all()
         assert (joined == pits_whole)[:, :28].all() and (joined == pits_whole)[:, 36:].all()
+
+
+@FAST
+@given(spec=geometry_specs)
+def test_a_region_cut_from_its_cover_is_the_region_built_alone(spec: LevelSpec) -> None:
+    assert cover(spec).region(spec).digest() == build_layout(spec).digest()
