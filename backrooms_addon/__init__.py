@@ -1,4 +1,9 @@
-"""The Backrooms generator package: registration here, pure logic in core, Blender work in build."""
+"""The Backrooms generator package: registration here.
+
+The layers: `core` (pure Python and numpy: specs, layouts, plans), `realize` (writes a plan into a
+Blender scene and exports it), `api` (the one generate() every front end calls), and the front
+ends `ui` (settings, operators, panels) and `cli` (the command line and batches).
+"""
 
 from .core.version import ADDON_VERSION, GENERATOR_VERSION
 
@@ -14,7 +19,8 @@ def register() -> None:
     load only now."""
     import bpy
 
-    from . import cli, operators, panels, presets, props
+    from . import cli
+    from .ui import operators, panels, presets, props
 
     props.register()
     operators.register()
@@ -28,7 +34,7 @@ def unregister() -> None:
     """Undo register() in reverse order, leaving nothing behind."""
     import bpy
 
-    from . import operators, panels, presets, props
+    from .ui import operators, panels, presets, props
 
     while _cli_handles:
         bpy.utils.unregister_cli_command(_cli_handles.pop())

@@ -9,8 +9,13 @@ from typing import Any
 
 import bpy
 
-from .build.level import GeneratedLevel, Progress, Steps, level_id_of, realize, run_steps
-from .build.ownership import (
+from .core.errors import BackroomsError, InvalidSpecError
+from .core.levels import LEVEL_PRESETS, preset_spec
+from .core.plan import plan_level, troffer_size
+from .core.spec import LevelSpec
+from .core.troffer import troffer_kind
+from .realize.level import GeneratedLevel, Progress, Steps, level_id_of, realize, run_steps
+from .realize.ownership import (
     GENERATOR_KEY,
     LAST_LEVEL_KEY,
     OFFSET_KEY,
@@ -20,12 +25,7 @@ from .build.ownership import (
     remove_level,
     remove_owned_objects,
 )
-from .build.troffers import load_troffer
-from .core.errors import BackroomsError, InvalidSpecError
-from .core.levels import LEVEL_PRESETS, preset_spec
-from .core.plan import plan_level, troffer_size
-from .core.spec import LevelSpec
-from .core.troffer import troffer_kind
+from .realize.troffers import load_troffer
 
 __all__ = [
     "LEVEL_PRESETS",

@@ -23,9 +23,9 @@ def main() -> int:
     import bpy
 
     from backrooms_addon import api
-    from backrooms_addon.build import output
     from backrooms_addon.core import LevelSpec
     from backrooms_addon.core.render import RENDER_PRESETS
+    from backrooms_addon.realize import output
 
     print("| cells | faces | objects | first frame, Cycles CPU (s) |")
     print("|---|---|---|---|")

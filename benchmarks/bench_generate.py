@@ -75,7 +75,7 @@ def measure(size: int, repeats: int) -> dict[str, float]:
 
 def _upload_attributes(bpy, np, part):  # type: ignore[no-untyped-def]
     """The fastest way known here, generic attributes: the add-on's own upload, without objects."""
-    from backrooms_addon.build.mesh import mesh_from_arrays
+    from backrooms_addon.realize.mesh import mesh_from_arrays
 
     return mesh_from_arrays("raw", part, [])
 

@@ -21,9 +21,9 @@ def main() -> int:
     import bpy
 
     from backrooms_addon import api
-    from backrooms_addon.build import output
     from backrooms_addon.core import LevelSpec
     from backrooms_addon.core.render import RENDER_PRESETS
+    from backrooms_addon.realize import output
 
     print("| troffers | lamps | cells | faces | scene prep + render (s) | of which first frame at 1 sample (s) |")
     print("|---|---|---|---|---|---|")

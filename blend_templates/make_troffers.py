@@ -19,9 +19,9 @@ OUT = ROOT / "blend_templates" / "troffers.blend"
 def main() -> int:
     import bpy
 
-    from backrooms_addon.build.materials import ensure_material
-    from backrooms_addon.build.mesh import mesh_from_arrays
     from backrooms_addon.core.troffer import TEMPLATE_MATERIALS, TEMPLATES, troffer_template
+    from backrooms_addon.realize.materials import ensure_material
+    from backrooms_addon.realize.mesh import mesh_from_arrays
 
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     for name, (size_x, size_y) in TEMPLATES.items():

@@ -32,9 +32,9 @@ def level0(folder: Path) -> None:
     from PIL import Image
 
     from backrooms_addon import api
-    from backrooms_addon.build import output
     from backrooms_addon.core import LevelSpec
     from backrooms_addon.core.render import RENDER_PRESETS
+    from backrooms_addon.realize import output
 
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     scene = bpy.context.scene
@@ -75,8 +75,8 @@ def presets(folder: Path) -> None:
     from PIL import Image
 
     from backrooms_addon import api
-    from backrooms_addon.build import output
     from backrooms_addon.core.render import RENDER_PRESETS
+    from backrooms_addon.realize import output
 
     frames = []
     for key in ("LEVEL_0_HALLS", "LEVEL_0_BLACKOUT", "LEVEL_0_MAZE"):
@@ -101,8 +101,8 @@ def reference(key: str, **overrides: Any) -> Callable[[Path], None]:
         from PIL import Image
 
         from backrooms_addon import api
-        from backrooms_addon.build import output
         from backrooms_addon.core.render import RENDER_PRESETS
+        from backrooms_addon.realize import output
 
         bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
         scene = bpy.context.scene
@@ -125,8 +125,8 @@ def stairwell(folder: Path) -> None:
     from PIL import Image
 
     from backrooms_addon import api
-    from backrooms_addon.build import output
     from backrooms_addon.core.render import RENDER_PRESETS
+    from backrooms_addon.realize import output
 
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     scene = bpy.context.scene

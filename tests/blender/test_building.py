@@ -58,7 +58,7 @@ def panel_specs(draw: st.DrawFn) -> dict[str, object]:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=panel_specs())
 def test_settings_and_spec_round_trip_both_ways(scene: bpy.types.Scene, addon: ModuleType, values: dict) -> None:
-    props = addon.props
+    props = addon.ui.props
     spec = addon.core.LevelSpec.from_dict(values)
     props.write_spec(scene.backrooms, spec)
     assert props.spec_from(scene.backrooms) == spec
@@ -75,9 +75,9 @@ def test_choosing_a_level_preset_sets_its_look_and_keeps_seed_and_size(
     assert bpy.ops.backrooms.level_preset(preset="LEVEL_0_BLACKOUT") == {"FINISHED"}
     assert settings_.preset == "LEVEL_0_BLACKOUT"
     expected = addon.core.levels.preset_spec("LEVEL_0_BLACKOUT", seed=77, width=40, depth=30)
-    assert addon.props.spec_from(settings_) == expected
+    assert addon.ui.props.spec_from(settings_) == expected
     assert bpy.ops.backrooms.level_preset(preset="LEVEL_0") == {"FINISHED"}
-    assert addon.props.spec_from(settings_) == addon.core.LevelSpec(seed=77, width=40, depth=30)
+    assert addon.ui.props.spec_from(settings_) == addon.core.LevelSpec(seed=77, width=40, depth=30)
 
 
 def test_operator_preset_argument_builds_the_preset_and_updates_the_settings(
@@ -89,7 +89,7 @@ def test_operator_preset_argument_builds_the_preset_and_updates_the_settings(
     spec = addon.core.LevelSpec.from_dict(json.loads(collection["backrooms_spec"]))
     assert spec == addon.core.levels.preset_spec("LEVEL_0_MAZE", seed=12, density=0.8, **SMALL)
     assert scene.backrooms.preset == "LEVEL_0_MAZE" and scene.backrooms.room_max == spec.room_max
-    assert addon.props.spec_from(scene.backrooms) == spec, "the settings now show what was built"
+    assert addon.ui.props.spec_from(scene.backrooms) == spec, "the settings now show what was built"
 
 
 def test_api_generate_takes_a_preset_name(scene: bpy.types.Scene, api: ModuleType, addon: ModuleType) -> None:

@@ -143,7 +143,7 @@ def test_layout_preview_follows_the_settings(scene: bpy.types.Scene, addon: Modu
 
     def pixels() -> np.ndarray:
         bpy.types.BACKROOMS_PT_level.draw(type("Panel", (), {"layout": _LayoutRecorder([])})(), bpy.context)
-        key = repr(sorted(addon.props.spec_from(scene.backrooms).to_dict().items()))
+        key = repr(sorted(addon.ui.props.spec_from(scene.backrooms).to_dict().items()))
         item = collection[key]
         assert tuple(item.image_size) == (panels.PREVIEW_PIXELS, panels.PREVIEW_PIXELS)
         values = np.empty(len(item.image_pixels_float), np.float32)

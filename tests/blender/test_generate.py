@@ -109,7 +109,7 @@ def test_panel_settings_give_the_same_level_as_the_api(scene: bpy.types.Scene, a
     # Blender keeps floats in single precision; the spec must still be the one the user typed.
     scene.backrooms.density = 0.55
     scene.backrooms.wall_height = 2.8
-    spec = addon.props.spec_from(scene.backrooms)
+    spec = addon.ui.props.spec_from(scene.backrooms)
     assert spec.density == 0.55 and spec.wall_height == 2.8
 
 
@@ -361,4 +361,4 @@ def test_materials_follow_the_look_settings(scene: bpy.types.Scene, api: ModuleT
 
 def test_panel_tint_round_trips_to_the_spec(scene: bpy.types.Scene, addon: ModuleType) -> None:
     scene.backrooms.wallpaper_tint = (1.0, 0.5, 0.0)
-    assert addon.props.spec_from(scene.backrooms).wallpaper_tint == "#FF8000"
+    assert addon.ui.props.spec_from(scene.backrooms).wallpaper_tint == "#FF8000"

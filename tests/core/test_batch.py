@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backrooms_addon.batch import Job, Manifest, ProgressReport, Task, parse_seeds, shard
 from backrooms_addon.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, main
+from backrooms_addon.cli.batch import Job, Manifest, ProgressReport, Task, parse_seeds, shard
+from backrooms_addon.cli.worker import atomically
 from backrooms_addon.core.levels import preset_spec
 from backrooms_addon.core.plan import plan_level
-from backrooms_addon.worker import atomically
 
 SMALL = ["--width", "10", "--depth", "8", "--formats", "json"]
 

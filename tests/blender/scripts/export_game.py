@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT))
 import bpy  # noqa: E402
 
 from backrooms_addon import api  # noqa: E402
-from backrooms_addon.build.gltf import export_game_glb  # noqa: E402
 from backrooms_addon.core import LevelSpec  # noqa: E402
+from backrooms_addon.realize.gltf import export_game_glb  # noqa: E402
 
 # Small pieces (one chunk of 8 cells) so that the level has six of them; a tint of its own.
 SPEC = LevelSpec(seed=7, width=24, depth=16, chunk_size=8, piece_chunks=1, room_max=8, wallpaper_tint="#B8C070")

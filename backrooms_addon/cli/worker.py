@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..core.plan import LevelPlan, plan_level
+from ..core.render import RENDER_PRESETS
 from .batch import PARTIAL_MARKER, Job, Task
-from .core.plan import LevelPlan, plan_level
-from .core.render import RENDER_PRESETS
 
 # Lines a worker process prints for its parent start with this; Blender's own output does not.
 RECORD_PREFIX = "BACKROOMS-RECORD "
@@ -64,8 +64,8 @@ def _build(job: Job, spec: Any, needs_blender: bool) -> LevelPlan:
         return plan_level(spec)
     import bpy
 
-    from . import api
-    from .build import output
+    from .. import api
+    from ..realize import output
 
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     level = api.generate(spec, scene=bpy.context.scene)
@@ -81,8 +81,8 @@ def _writer(fmt: str, job: Job, plan: LevelPlan) -> Callable[[Path], None]:
         return write_json
     import bpy
 
-    from .build import output
-    from .build.gltf import export_game_glb
+    from ..realize import output
+    from ..realize.gltf import export_game_glb
 
     scene = bpy.context.scene
     writers: dict[str, Callable[[Path], None]] = {

@@ -8,14 +8,14 @@ import time
 import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty
 
-from . import api
-from .build.level import GeneratedLevel, Progress, Steps, run_steps
-from .build.output import apply_render_preset
-from .core.errors import BackroomsError
-from .core.levels import LEVEL_PRESETS
-from .core.render import RENDER_PRESETS
-from .core.spec import LevelSpec
-from .core.version import GENERATOR_VERSION
+from .. import api
+from ..core.errors import BackroomsError
+from ..core.levels import LEVEL_PRESETS
+from ..core.render import RENDER_PRESETS
+from ..core.spec import LevelSpec
+from ..core.version import GENERATOR_VERSION
+from ..realize.level import GeneratedLevel, Progress, Steps, run_steps
+from ..realize.output import apply_render_preset
 from .props import (
     KEPT_BY_PRESETS,
     SPEC_FIELDS,

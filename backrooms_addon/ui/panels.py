@@ -5,11 +5,11 @@ from __future__ import annotations
 import bpy
 import numpy as np
 
-from .core.cost import estimate_cost
-from .core.errors import BackroomsError
-from .core.levels import LEVEL_PRESETS
-from .core.preview import preview
-from .core.render import RENDER_PRESETS
+from ..core.cost import estimate_cost
+from ..core.errors import BackroomsError
+from ..core.levels import LEVEL_PRESETS
+from ..core.preview import preview
+from ..core.render import RENDER_PRESETS
 from .operators import (
     BACKROOMS_OT_clear,
     BACKROOMS_OT_generate,

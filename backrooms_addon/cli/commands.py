@@ -11,6 +11,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn
 
+from ..core.algorithms import ALGORITHM_LABELS, ALGORITHMS
+from ..core.errors import InvalidSpecError
+from ..core.levels import DEFAULT_PRESET, LEVEL_PRESETS
+from ..core.render import RENDER_PRESETS
+from ..core.spec import LIMITS, LevelSpec
+from ..core.styles import STYLES
+from ..core.version import ADDON_VERSION, GENERATOR_VERSION
 from . import backends
 from .batch import (
     FORMATS,
@@ -27,13 +34,6 @@ from .batch import (
     remove_partial_files,
     shard,
 )
-from .core.algorithms import ALGORITHM_LABELS, ALGORITHMS
-from .core.errors import InvalidSpecError
-from .core.levels import DEFAULT_PRESET, LEVEL_PRESETS
-from .core.render import RENDER_PRESETS
-from .core.spec import LIMITS, LevelSpec
-from .core.styles import STYLES
-from .core.version import ADDON_VERSION, GENERATOR_VERSION
 from .worker import build_level
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2

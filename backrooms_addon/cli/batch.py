@@ -11,9 +11,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from .core.errors import InvalidSpecError
-from .core.levels import preset_spec
-from .core.spec import LIMITS, LevelSpec
+from ..core.errors import InvalidSpecError
+from ..core.levels import preset_spec
+from ..core.spec import LIMITS, LevelSpec
 
 FORMATS = ("blend", "glb", "json", "png", "usd")
 SUFFIXES = {"blend": ".blend", "glb": ".glb", "json": ".json", "png": ".png", "usd": ".usdz"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty
 
-from .core.algorithms import ALGORITHM_LABELS
-from .core.levels import DEFAULT_PRESET, LEVEL_PRESETS
-from .core.spec import LIMITS, LevelSpec
-from .core.styles import STYLES
+from ..core.algorithms import ALGORITHM_LABELS
+from ..core.levels import DEFAULT_PRESET, LEVEL_PRESETS
+from ..core.spec import LIMITS, LevelSpec
+from ..core.styles import STYLES
 
 _DEFAULTS = LevelSpec()
 _INT32_MAX = (1 << 31) - 1

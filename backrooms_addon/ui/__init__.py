@@ -1,0 +1,1 @@
+"""The Blender front end: scene settings, operators, the sidebar panels and user presets."""
