@@ -167,9 +167,11 @@ def _level_flags() -> OneLineParser:
     )
     flags.add_argument("--algorithm", choices=list(ALGORITHMS), help=f"maze algorithm (default: {defaults.algorithm})")
     flags.add_argument(
+        "--style",
         "--level",
+        dest="style",
         choices=list(STYLES),
-        help=f"style: materials, light fittings and features (default: {defaults.level})",
+        help=f"style: materials, light fittings and features (default: {defaults.style})",
     )
     return flags
 
@@ -232,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _job(args: argparse.Namespace) -> Job:
     """The run's Job from the flags, every value checked (the spec with seed 0 stands for all seeds)."""
-    named = (*SPEC_FLAGS, "origin", "algorithm", "level", "perimeter", "hum", "wallpaper_tint")
+    named = (*SPEC_FLAGS, "origin", "algorithm", "style", "perimeter", "hum", "wallpaper_tint")
     overrides = {field: getattr(args, field) for field in named if getattr(args, field, None) is not None}
     overrides.pop("seed", None)
     job = Job(

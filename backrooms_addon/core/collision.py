@@ -37,7 +37,7 @@ def collision_mesh(spec: LevelSpec, plan: LevelPlan | None = None) -> MeshArrays
             wall_mesh(floor.layout, style, pieces),
             floor_mesh(width_m, depth_m, pieces, spec.cell_size, floor.floor_holes),
         ]
-        if style_of(spec.level).ceiling:
+        if style_of(spec.style).ceiling:
             story.append(ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size, floor.ceiling_holes))
         parts.extend(lifted(part, floor.base_z) for part in story)
     parts.extend(_stripped(mesh) for kind, mesh in plan.meshes.items() if kind in SOLID_FEATURES)

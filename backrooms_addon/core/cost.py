@@ -45,10 +45,10 @@ def estimate_cost(spec: LevelSpec) -> Cost:
     base, per_density = WALL_FACES_PER_CELL
     ox, oy = spec.origin
     # Grid positions: world cells whose coordinates are both multiples of the style's spacing.
-    spacing = style_of(spec.level).fixture_spacing
+    spacing = style_of(spec.style).fixture_spacing
     along_x = -(-(ox + spec.width) // spacing) - -(-ox // spacing)
     along_y = -(-(oy + spec.depth) // spacing) - -(-oy // spacing)
-    style = style_of(spec.level)
+    style = style_of(spec.style)
     troffers = round(along_x * along_y * spec.fixture_density) * spec.floors if style.ceiling else 0
     lit = round(troffers * (1 - spec.dead_fraction))
     # Without a baseboard band every wall run is one face instead of two.
@@ -64,7 +64,7 @@ def estimate_cost(spec: LevelSpec) -> Cost:
 def _court_faces(spec: LevelSpec) -> float:
     """The Courtyard's building: about COURT_FACES_PER_WINDOW faces per window, a window every
     3 m along its walls and per 3 m storey (core/courtyard.py)."""
-    if spec.level != "LEVEL_188":
+    if spec.style != "LEVEL_188":
         return 0.0
     perimeter_m = 2 * (spec.width + spec.depth) * spec.cell_size
     return COURT_FACES_PER_WINDOW * (perimeter_m / 3.0) * (spec.wall_height // 3.0) * spec.floors

@@ -238,7 +238,7 @@ def lifted(mesh: MeshArrays, dz: float) -> MeshArrays:
 
 def linked(spec: LevelSpec) -> bool:
     """Whether the level has floors to join or pitfalls to cut (the Courtyard has neither)."""
-    return style_of(spec.level).key != "LEVEL_188" and (spec.floors > 1 or spec.pitfall_density > 0)
+    return style_of(spec.style).key != "LEVEL_188" and (spec.floors > 1 or spec.pitfall_density > 0)
 
 
 def link_floors(spec: LevelSpec, own: list[Features], covers: list[Cover], pieces: Pieces) -> list[Features]:

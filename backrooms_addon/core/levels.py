@@ -57,7 +57,7 @@ LEVEL_PRESETS: dict[str, LevelPreset] = {
             "An endless concrete basement: a wider grid, thick walls and pillars, puddles, sparse strip "
             "lights, some of them sodium-orange",
             {
-                "level": "LEVEL_1",
+                "style": "LEVEL_1",
                 "cell_size": 3.2,
                 "wall_height": 3.6,
                 "wall_thickness": 0.35,
@@ -78,7 +78,7 @@ LEVEL_PRESETS: dict[str, LevelPreset] = {
             "White tiles on every surface, pools of lukewarm water at several depths with steps down, "
             "wide openings, bright diffuse light",
             {
-                "level": "LEVEL_37",
+                "style": "LEVEL_37",
                 "wall_height": 3.4,
                 "door_height": 2.6,
                 "baseboard_height": 0.0,
@@ -99,7 +99,7 @@ LEVEL_PRESETS: dict[str, LevelPreset] = {
             "An open court under a pale sky, enclosed by tall walls full of identical windows, each onto a small "
             "lit room",
             {
-                "level": "LEVEL_188",
+                "style": "LEVEL_188",
                 "wall_height": 12.0,
                 "wall_thickness": 0.3,
                 "perimeter": False,

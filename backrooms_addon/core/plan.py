@@ -114,7 +114,7 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     troffer: the fixture model to copy over the ceiling (Blender passes the one from
     blend_templates/); by default the same model, built here.
     """
-    style = style_of(spec.level)
+    style = style_of(spec.style)
     pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
     # A linked level needs the chunks around each floor's region; its layout is cut from them.
     covers = [cover(floor_spec(spec, floor)) for floor in range(spec.floors)] if linked(spec) else []
@@ -140,7 +140,7 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     ground = stories[0]
     spawn = (
         court_spawn(spec)
-        if spec.level == "LEVEL_188"
+        if spec.style == "LEVEL_188"
         else find_spawn(ground.built, spec.cell_size, floors[0].floor_holes)
     )
     lit = np.nonzero(states != DEAD)[0]
@@ -177,7 +177,7 @@ def _story_meshes(
         "walls": wall_mesh(story.built, wall_style(spec), pieces),
         "floor": floor_mesh(width_m, depth_m, pieces, spec.cell_size, features.floor_holes),
     }
-    if style_of(spec.level).ceiling:
+    if style_of(spec.style).ceiling:
         meshes["ceiling"] = ceiling_mesh(
             width_m, depth_m, spec.wall_height, pieces, spec.cell_size, features.ceiling_holes
         )
@@ -203,9 +203,9 @@ def lifted_points(points: npt.NDArray[np.float64], dz: float) -> npt.NDArray[np.
 def shaped(spec: LevelSpec, layout: Layout) -> Layout:
     """The layout as the level's style wants it (the Courtyard of Windows is one open court; the
     Poolrooms have no pillars)."""
-    if not style_of(spec.level).pillars:
+    if not style_of(spec.style).pillars:
         layout = replace(layout, solid=np.zeros_like(layout.solid))
-    if spec.level == "LEVEL_188":
+    if spec.style == "LEVEL_188":
         from .courtyard import courtyard_layout
 
         return courtyard_layout(spec, layout)
@@ -220,11 +220,11 @@ def level_features(spec: LevelSpec, layout: Layout, pieces: Pieces) -> Features:
         from .pools import pool_features
 
         features = features.plus(pool_features(spec, layout, pieces))
-    if style_of(spec.level).arches and spec.door_height < spec.wall_height:
+    if style_of(spec.style).arches and spec.door_height < spec.wall_height:
         from .arches import arch_features
 
         features = features.plus(arch_features(spec, layout, pieces))
-    if spec.level == "LEVEL_188":
+    if spec.style == "LEVEL_188":
         from .courtyard import courtyard_features
 
         features = features.plus(courtyard_features(spec, layout, pieces))
@@ -247,7 +247,7 @@ def troffer_size(spec: LevelSpec) -> tuple[float, float]:
     """The fixture's size (a troffer, or a strip light where the style has them), shrunk where
     cells are too small to hold it."""
     room = spec.cell_size - spec.wall_thickness - 0.1
-    full = STRIP_SIZE if style_of(spec.level).fixture == "strip" else TROFFER_SIZE
+    full = STRIP_SIZE if style_of(spec.style).fixture == "strip" else TROFFER_SIZE
     return (min(full[0], room), min(full[1], room))
 
 

@@ -104,7 +104,7 @@ def chunk_area(spec: LevelSpec, corner: tuple[int, int], chunks: tuple[int, int]
     batch = ChunkBatch(spec.seed, np.column_stack([cx.ravel(), cy.ravel()]), size, spec.room_min, spec.room_max)
     origin = (cx0 * size, cy0 * size)
     walls_h, walls_v = _assemble(spec, batch, chunks, origin)
-    if not style_of(spec.level).pillars:  # the same world the level is built from (plan.shaped)
+    if not style_of(spec.style).pillars:  # the same world the level is built from (plan.shaped)
         return Layout(walls_h, walls_v, np.zeros((ncy * size, ncx * size), np.bool_), origin)
     return Layout(walls_h, walls_v, _pillars(spec.seed, walls_h, walls_v, size, origin), origin)
 

@@ -100,7 +100,7 @@ class LevelSpec:
     wallpaper_tint: str = "#CDB85E"  # sRGB
     wear: float = 0.5
     dampness: float = 0.5
-    level: str = "LEVEL_0"  # the style: materials, fixtures and features (core/styles.py)
+    style: str = "LEVEL_0"  # the kind of level: materials, fixtures and features (core/styles.py)
     floors: int = 1
     pitfall_density: float = 0.0
     pool_density: float = 0.0
@@ -124,7 +124,7 @@ class LevelSpec:
             "pool_density",
         ):
             _check_float(name, getattr(self, name))
-        _check_level(self.level)
+        _check_style(self.style)
         if not isinstance(self.wallpaper_tint, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", self.wallpaper_tint):
             raise InvalidSpecError("wallpaper_tint", f"must be an sRGB colour #RRGGBB, got {self.wallpaper_tint!r}")
         for name in ("perimeter", "hum"):
@@ -174,10 +174,12 @@ class LevelSpec:
     def from_dict(cls, data: dict[str, Any]) -> LevelSpec:
         """Build a spec from plain data, rejecting unknown keys by name."""
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
+        unknown = sorted(set(data) - known - {"level"})
         if unknown:
             raise InvalidSpecError(unknown[0], f"is not a spec field; known fields: {sorted(known)}")
         values = dict(data)
+        if "level" in values and "style" not in values:  # older documents and stored levels name it `level`
+            values["style"] = values.pop("level")
         if "origin" in values:
             values["origin"] = _as_origin(values["origin"])
         return cls(**values)
@@ -234,8 +236,8 @@ def _check_algorithm(name: object) -> None:
         raise InvalidSpecError("algorithm", f"must be one of {sorted(ALGORITHMS)}, got {name!r}")
 
 
-def _check_level(name: object) -> None:
+def _check_style(name: object) -> None:
     from .styles import STYLES
 
     if name not in STYLES:
-        raise InvalidSpecError("level", f"must be one of {', '.join(STYLES)}, got {name!r}")
+        raise InvalidSpecError("style", f"must be one of {', '.join(STYLES)}, got {name!r}")

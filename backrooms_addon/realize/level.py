@@ -75,7 +75,7 @@ def piece_name(kind: str, piece: int, columns: int) -> str:
 
 def level_name(plan: LevelPlan) -> str:
     """The collection's name: 'Backrooms Level 37 (seed 4)' (the style's label up to its comma)."""
-    kind = style_of(plan.spec.level).label.split(",")[0]
+    kind = style_of(plan.spec.style).label.split(",")[0]
     return f"Backrooms {kind} (seed {plan.spec.seed})"
 
 
@@ -150,7 +150,7 @@ def _add_lamps(plan: LevelPlan, collection: bpy.types.Collection, level_id: str)
 
 
 def _new_light(plan: LevelPlan, state: int, level_id: str) -> bpy.types.Light:
-    style = style_of(plan.spec.level)
+    style = style_of(plan.spec.style)
     names = {STEADY: "Backrooms troffer", SODIUM: "Backrooms sodium tube"}
     light = bpy.data.lights.new(names.get(state, f"Backrooms troffer flicker {state - FLICKER}"), type="AREA")
     light.shape = "RECTANGLE"

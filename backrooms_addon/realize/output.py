@@ -57,7 +57,8 @@ def _level_style(scene: bpy.types.Scene) -> Style:
     collection = find_level(level_id) if isinstance(level_id, str) else None
     if collection is None or SPEC_KEY not in collection:
         return STYLES["LEVEL_0"]
-    return STYLES.get(json.loads(collection[SPEC_KEY]).get("level", "LEVEL_0"), STYLES["LEVEL_0"])
+    stored = json.loads(collection[SPEC_KEY])
+    return STYLES.get(stored.get("style", stored.get("level", "LEVEL_0")), STYLES["LEVEL_0"])
 
 
 def _light_world(world: bpy.types.World, style: Style) -> None:

@@ -90,7 +90,7 @@ class BACKROOMS_PT_lighting(_SettingsPanel):
 class BACKROOMS_PT_materials(_SettingsPanel):
     bl_label = "Materials"
     bl_idname = "BACKROOMS_PT_materials"
-    groups = (("level",), ("wallpaper_tint", "wear", "dampness"))
+    groups = (("style",), ("wallpaper_tint", "wear", "dampness"))
 
 
 class BACKROOMS_PT_output(_SettingsPanel):

@@ -39,7 +39,7 @@ SPEC_FIELDS = (
     "wallpaper_tint",
     "wear",
     "dampness",
-    "level",
+    "style",
     "floors",
     "pitfall_density",
     "pool_density",
@@ -109,11 +109,11 @@ def spec_properties() -> dict[str, object]:
         "wear": _factor("wear", "Wear", "Water stains near the floor and at seams"),
         "dampness": _factor("dampness", "Dampness", "Damp patches in the carpet"),
         "wall_height": _range_prop("wall_height", "Wall Height", "Height of walls and ceiling"),
-        "level": EnumProperty(
+        "style": EnumProperty(
             name="Style",
             description="The kind of level: its materials, light fittings and features",
             items=[(key, style.label, "") for key, style in STYLES.items()],
-            default=_DEFAULTS.level,
+            default=_DEFAULTS.style,
         ),
         "floors": _range_prop("floors", "Floors", "Levels stacked one above the other, joined by stairwells"),
         "pitfall_density": _share("pitfall_density", "Pitfalls", "Share of open floor cells that are holes"),

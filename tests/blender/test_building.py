@@ -150,7 +150,7 @@ def test_a_build_stopped_half_way_leaves_only_the_users_objects(scene: bpy.types
 
 def test_build_status_shows_each_step(scene: bpy.types.Scene, addon: ModuleType, api: ModuleType) -> None:
     operators = importlib.import_module(f"{addon.__name__}.operators")
-    level_module = importlib.import_module(f"{addon.__name__}.build.level")
+    level_module = importlib.import_module(f"{addon.__name__}.realize.level")
     status = operators.BuildStatus(bpy.context)
     lines = []
 

@@ -44,7 +44,7 @@ def test_operator_builds_the_plan_exactly(scene: bpy.types.Scene, addon: ModuleT
     (collection,) = [c for c in bpy.data.collections if LEVEL_KEY in c]
     plan = addon.core.plan_level(addon.core.LevelSpec(seed=7, width=32, depth=32))
     objects = {obj.name: obj for obj in collection.objects}
-    level = importlib.import_module(f"{addon.__name__}.build.level")
+    level = importlib.import_module(f"{addon.__name__}.realize.level")
     expected = 0
     for kind, arrays in plan.meshes.items():
         for piece, part in arrays.split():
@@ -267,7 +267,7 @@ def test_render_presets_set_up_cycles(scene: bpy.types.Scene, addon: ModuleType)
 
 
 def test_troffers_come_from_the_template_file(scene: bpy.types.Scene, addon: ModuleType) -> None:
-    troffers = importlib.import_module(f"{addon.__name__}.build.troffers")
+    troffers = importlib.import_module(f"{addon.__name__}.realize.troffers")
     before = (len(bpy.data.meshes), len(bpy.data.materials), len(bpy.data.images), len(bpy.data.objects))
     model = troffers.load_troffer("Troffer 60x120")
     assert (len(bpy.data.meshes), len(bpy.data.materials), len(bpy.data.images), len(bpy.data.objects)) == before

@@ -276,7 +276,7 @@ def test_a_scene_other_than_the_windows_is_exported(exported: tuple[Path, dict],
 
 
 def test_a_scene_without_a_level_is_refused(addon: ModuleType, scene: bpy.types.Scene, tmp_path: Path) -> None:
-    gltf = __import__(f"{addon.__name__}.build.gltf", fromlist=["export_game_glb"])
+    gltf = __import__(f"{addon.__name__}.realize.gltf", fromlist=["export_game_glb"])
     with pytest.raises(addon.core.BackroomsError, match="no Backrooms level"):
         gltf.export_game_glb(tmp_path / "empty.glb", scene)
     assert not (tmp_path / "empty.glb").exists()
@@ -292,7 +292,7 @@ def test_an_older_levels_collision_is_refused_and_everything_put_back(
     names = {kind: sorted(b.name for b in getattr(bpy.data, kind)) for kind in ("materials", "lights", "objects")}
     slots = {obj.name: [s.material.name for s in obj.material_slots] for obj in level.objects}
     lamps = {obj.name: obj.data.name for obj in level.objects if obj.type == "LIGHT"}
-    gltf = __import__(f"{addon.__name__}.build.gltf", fromlist=["export_game_glb"])
+    gltf = __import__(f"{addon.__name__}.realize.gltf", fromlist=["export_game_glb"])
     with pytest.raises(addon.core.BackroomsError, match="regenerate"):
         gltf.export_game_glb(tmp_path / "old.glb", scene)
     assert {kind: sorted(b.name for b in getattr(bpy.data, kind)) for kind in names} == names

@@ -27,7 +27,7 @@ FEATURES = ("court_walls", "windows", "rooms")
 
 def court(**fields: object) -> LevelSpec:
     values: dict[str, object] = {
-        "level": "LEVEL_188",
+        "style": "LEVEL_188",
         "width": 8,
         "depth": 6,
         "wall_height": 6.0,

@@ -50,7 +50,7 @@ specs = st.builds(
     cell_size=st.floats(1.0, 4.0),
     piece_chunks=st.integers(1, 2),
     perimeter=st.booleans(),
-    level=st.just("LEVEL_37"),
+    style=st.just("LEVEL_37"),
     pool_density=st.floats(0.05, 1.0),
 )
 
@@ -69,7 +69,7 @@ def chunk_windows(draw: st.DrawFn) -> LevelSpec:
         algorithm=draw(st.sampled_from(sorted(ALGORITHMS))),
         room_min=1,
         room_max=draw(st.integers(1, size)),
-        level="LEVEL_37",
+        style="LEVEL_37",
         pool_density=draw(st.floats(0.05, 1.0)),
     )
 
@@ -153,7 +153,7 @@ def test_pools_stand_only_where_the_rule_allows(spec: LevelSpec) -> None:
         cx, cy = (x0 - 1) // size, (y0 - 1) // size
         assert x1 // size == cx and y1 // size == cy
         chunk = build_layout(spec.replace(origin=[cx * size, cy * size], width=size, depth=size))
-        pillars = style_of(spec.level).pillars  # the Poolrooms have none
+        pillars = style_of(spec.style).pillars  # the Poolrooms have none
         lx0, ly0, lx1, ly1 = x0 - 1 - cx * size, y0 - 1 - cy * size, x1 + 1 - cx * size, y1 + 1 - cy * size
         for y in range(ly0, ly1):
             for x in range(lx0, lx1):
@@ -188,7 +188,7 @@ def test_chunk_area_is_the_world_layout() -> None:
 
 
 def test_no_pools_at_pool_density_zero() -> None:
-    spec = LevelSpec(seed=4, width=64, depth=64, level="LEVEL_37", density=0.3, pool_density=0.0)
+    spec = LevelSpec(seed=4, width=64, depth=64, style="LEVEL_37", density=0.3, pool_density=0.0)
     assert find_pools(spec).count == 0
     assert "pools" not in plan_level(spec).meshes
     holes, basin, water = features(spec)
@@ -300,7 +300,7 @@ def test_pool_meshes_are_valid_quads_in_their_pieces(spec: LevelSpec) -> None:
 
 
 def test_the_level_plan_has_pools_water_and_a_floor_around_them() -> None:
-    spec = LevelSpec(seed=3, width=48, depth=48, density=0.3, level="LEVEL_37", pool_density=0.8)
+    spec = LevelSpec(seed=3, width=48, depth=48, density=0.3, style="LEVEL_37", pool_density=0.8)
     plan = plan_level(spec)
     holes = pool_cells(find_pools(spec), spec.width, spec.depth)
     assert holes.any()
@@ -320,7 +320,7 @@ def test_the_level_plan_has_pools_water_and_a_floor_around_them() -> None:
 
 
 def test_water_is_inset_from_the_basin() -> None:
-    spec = LevelSpec(seed=3, width=48, depth=48, density=0.3, level="LEVEL_37", pool_density=0.8)
+    spec = LevelSpec(seed=3, width=48, depth=48, density=0.3, style="LEVEL_37", pool_density=0.8)
     _, basin, water = features(spec)
     qb, qw = quad_corners(basin), quad_corners(water)
     # Every water face lies WATER_INSET in front of a parallel basin face, or is the surface.
@@ -334,7 +334,7 @@ def test_water_is_inset_from_the_basin() -> None:
 
 
 def test_pools_are_deterministic() -> None:
-    spec = LevelSpec(seed=21, width=40, depth=40, origin=(-7, 13), density=0.3, level="LEVEL_37", pool_density=0.7)
+    spec = LevelSpec(seed=21, width=40, depth=40, origin=(-7, 13), density=0.3, style="LEVEL_37", pool_density=0.7)
 
     def digest() -> str:
         sha = hashlib.sha256()
