@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import struct
+import wave
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +42,10 @@ def _one_second(rate: int, seed: int) -> npt.NDArray[np.float64]:
 
 
 def write_wav(path: Path, samples: npt.NDArray[np.float64], rate: int = RATE) -> None:
-    """16-bit mono PCM."""
+    """16-bit mono PCM, at 80% of full scale."""
     pcm = np.clip(np.rint(samples * 32767 * 0.8), -32768, 32767).astype("<i2").tobytes()
-    header = b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVE"
-    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
-    path.write_bytes(header + b"data" + struct.pack("<I", len(pcm)) + pcm)
+    with wave.open(str(path), "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(rate)
+        file.writeframes(pcm)

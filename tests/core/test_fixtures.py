@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import wave
+
 import numpy as np
 
 from backrooms_addon.core import LevelSpec, plan_level
@@ -58,5 +60,9 @@ def test_hum_has_its_energy_at_60_and_120_hz(tmp_path) -> None:
     assert len(samples) % (RATE // 60) == 0
     path = tmp_path / "hum.wav"
     write_wav(path, samples)
-    data = path.read_bytes()
-    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE" and len(data) == 44 + 2 * len(samples)
+    with wave.open(str(path), "rb") as file:
+        assert (file.getnchannels(), file.getsampwidth(), file.getframerate()) == (1, 2, RATE)
+        pcm = np.frombuffer(file.readframes(file.getnframes()), "<i2")
+    assert len(pcm) == len(samples) and path.stat().st_size == 44 + 2 * len(samples), "a plain 44-byte header"
+    # 16-bit PCM at 80% of full scale: the samples come back within half a step.
+    assert np.abs(pcm / (32767 * 0.8) - samples).max() <= 0.5 / (32767 * 0.8) + 1e-12
