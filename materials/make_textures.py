@@ -2,19 +2,19 @@
 
 Deterministic: white noise comes from the generator's own counter-based hash, filtered in the
 frequency domain so every texture tiles seamlessly. Run from the repository root:
-`python materials/make_textures.py`. Needs only numpy; PNGs are written with zlib.
+`.venv-5.0/bin/python materials/make_textures.py`. Needs numpy and Pillow (a development tool,
+in requirements-dev.txt), which writes the PNGs.
 """
 
 from __future__ import annotations
 
-import struct
 import sys
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -245,18 +245,9 @@ TEXTURES: dict[str, Callable[[], dict[str, F]]] = {
 
 
 def write_png(path: Path, image: F) -> None:
-    """An 8-bit RGB PNG from values in [0, 1], with zlib only."""
+    """An 8-bit RGB PNG from values in [0, 1]."""
     pixels = np.clip(np.rint(image * 255), 0, 255).astype(np.uint8)
-    height, width, _ = pixels.shape
-    raw = b"".join(b"\x00" + pixels[row].tobytes() for row in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
-    )
+    Image.fromarray(pixels).save(path, optimize=True)  # optimize: the smallest zlib setting
 
 
 def main() -> int:

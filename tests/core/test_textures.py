@@ -1,0 +1,43 @@
+"""The textures in materials/textures/ are what materials/make_textures.py makes, written by Pillow."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+from paths import ROOT
+from PIL import Image
+
+
+@pytest.fixture(scope="module")
+def make_textures() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_textures", ROOT / "materials" / "make_textures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _pixels(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        assert image.mode == "RGB", path.name
+        return np.asarray(image)
+
+
+def test_every_texture_on_disk_is_the_scripts_output(make_textures: ModuleType) -> None:
+    for name, make in make_textures.TEXTURES.items():
+        for channel, image in make().items():
+            expected = np.clip(np.rint(image * 255), 0, 255).astype(np.uint8)
+            assert np.array_equal(_pixels(make_textures.OUT / f"{name}_{channel}.png"), expected), (name, channel)
+
+
+def test_write_png_keeps_the_pixels_and_the_size(make_textures: ModuleType, tmp_path: Path) -> None:
+    image = make_textures.carpet()["normal"]
+    path = tmp_path / "carpet_normal.png"
+    make_textures.write_png(path, image)
+    assert np.array_equal(_pixels(path), np.clip(np.rint(image * 255), 0, 255).astype(np.uint8))
+    committed = (make_textures.OUT / "carpet_normal.png").stat().st_size
+    assert path.stat().st_size <= 1.1 * committed, "compressed as tightly as the committed file"
