@@ -433,13 +433,3 @@ def _piece_rectangles(width_m: float, depth_m: float, pieces: Pieces, cell_size:
     row, column = np.divmod(np.arange(pieces.count), pieces.columns)
     x0, y0 = column * size, row * size
     return x0, y0, np.minimum(x0 + size, width_m), np.minimum(y0 + size, depth_m)
-
-
-def panel_mesh(centres: F64, size_x: float, size_y: float, pieces: Pieces, cell_size: float) -> MeshArrays:
-    """Downward-facing rectangles (light diffusers) centred on the given points."""
-    hx, hy = size_x / 2, size_y / 2
-    offsets = np.array([[-hx, -hy, 0], [-hx, hy, 0], [hx, hy, 0], [hx, -hy, 0]], np.float64)
-    corners = centres[:, None, :] + offsets[None, :, :]
-    uvs = (offsets[None, :, :2] / [size_x, size_y] + 0.5) * np.ones((len(centres), 1, 1))
-    piece = pieces.of_points(centres[:, 0], centres[:, 1], cell_size)
-    return quad_mesh(corners, uvs, 0, ("fixture_diffuser",), piece)

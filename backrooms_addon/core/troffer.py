@@ -8,7 +8,6 @@ from .fixtures import Fixtures
 from .geometry import MeshArrays, Pieces, level_faces, quad_mesh, vertical_faces
 
 HANG = 0.03  # metres the troffer hangs below the ceiling
-LIP = 0.04  # width of the frame's lip around the diffuser, painted into the texture (metres)
 FRAME, DIFFUSER = 0, 1
 TEMPLATE_MATERIALS = ("troffer_frame", "fixture_diffuser")
 # A level's fixture meshes: the frame, then the diffuser in each state (see core/fixtures.py).

@@ -158,14 +158,6 @@ class FlatPassages:
         return Passages(self.east.reshape(shape)[:, :, :-1].copy(), self.north.reshape(shape)[:, :-1, :].copy())
 
 
-def neighbours(cell: IntArray, size: int) -> tuple[IntArray, BoolArray]:
-    """The four neighbour indices of each cell (n, 4) and whether each lies inside the chunk."""
-    y, x = np.divmod(cell, size)
-    nx, ny = x[:, None] + DX, y[:, None] + DY
-    inside = (nx >= 0) & (nx < size) & (ny >= 0) & (ny < size)
-    return ny * size + nx, inside
-
-
 def pick_true(mask: BoolArray, draw: IntArray) -> IntArray:
     """For each row, the column of its (draw mod count)-th True entry; rows need at least one True."""
     counts = mask.sum(axis=1)
