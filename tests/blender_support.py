@@ -13,7 +13,8 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-ROOT = Path(__file__).resolve().parents[1]
+from paths import ROOT
+
 REPO_MODULE = "backrooms_dev"
 ADDON_MODULE = f"bl_ext.{REPO_MODULE}.backrooms"
 
