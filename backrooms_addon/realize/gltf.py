@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import math
 from collections.abc import Iterable
 from contextlib import ExitStack
@@ -18,12 +17,11 @@ from ..core.errors import BackroomsError
 from ..core.geometry import MeshArrays, Pieces
 from ..core.gltf_recipe import brightened, gltf_recipe
 from ..core.recipes import load_recipes
-from ..core.spec import LevelSpec
 from ..core.version import GENERATOR_VERSION
 from .level import LAMP_POWER_W
 from .materials import FLICKER_PREFIX, RECIPE_KEY, node_material
 from .mesh import mesh_from_arrays
-from .ownership import GENERATOR_KEY, LEVEL_KEY, PIECE_KEY, SPEC_KEY, level_collections, tag
+from .ownership import GENERATOR_KEY, LEVEL_KEY, PIECE_KEY, scene_levels, stored_spec, tag
 
 COLLISION_SUFFIX = "-colonly"  # Godot's import convention: a collision shape, not a visible mesh
 # Everything the export makes lives only while it runs: whatever is new afterwards goes.
@@ -72,11 +70,6 @@ def require_draco() -> None:
             "draco: this Blender's glTF exporter has no Draco library (libextern_draco), so it "
             "cannot compress meshes; export without draco, or point BLENDER_EXTERN_DRACO_LIBRARY_PATH at one"
         )
-
-
-def scene_levels(scene: bpy.types.Scene) -> list[bpy.types.Collection]:
-    in_scene = set(scene.collection.children_recursive)
-    return [c for c in level_collections() if c in in_scene]
 
 
 def level_objects(scene: bpy.types.Scene, level: bpy.types.Collection) -> list[bpy.types.Object]:
@@ -224,7 +217,7 @@ def _add_collision(level: bpy.types.Collection, objects: list[bpy.types.Object],
             f"{level.name!r} was made by generator version {made_by}, this is {GENERATOR_VERSION}: "
             "regenerate it first, so that its collision matches its walls"
         )
-    spec = LevelSpec.from_dict(json.loads(level[SPEC_KEY]))
+    spec = stored_spec(level)
     pieces = {tuple(obj[PIECE_KEY]): obj for obj in objects if PIECE_KEY in obj}
     columns = Pieces.covering(spec.width, spec.depth, spec.piece_cells).columns
     for piece, part in collision_mesh(spec).split():

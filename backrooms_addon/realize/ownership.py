@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import bpy
 
+from ..core.spec import LevelSpec
 from ..core.version import GENERATOR_VERSION
 
 LEVEL_KEY = "backrooms_level"
@@ -33,6 +35,25 @@ def level_collections() -> Iterator[bpy.types.Collection]:
 
 def find_level(level_id: str) -> bpy.types.Collection | None:
     return next((c for c in level_collections() if c[LEVEL_KEY] == level_id), None)
+
+
+def scene_levels(scene: bpy.types.Scene) -> list[bpy.types.Collection]:
+    """The level collections linked into `scene` (at any depth)."""
+    in_scene = set(scene.collection.children_recursive)
+    return [c for c in level_collections() if c in in_scene]
+
+
+def store_spec(collection: bpy.types.Collection, spec: LevelSpec) -> None:
+    """Keep the level's spec on its collection, saved with the file, for regenerate and exports."""
+    collection[SPEC_KEY] = json.dumps(spec.to_dict(), sort_keys=True)
+
+
+def stored_spec(collection: bpy.types.Collection) -> LevelSpec:
+    """The spec a level collection was made from (older files' field names are read too).
+
+    Raises InvalidSpecError when the stored spec is not one this version reads.
+    """
+    return LevelSpec.from_dict(json.loads(collection[SPEC_KEY]))
 
 
 def remove_owned_objects(level_id: str) -> int:
