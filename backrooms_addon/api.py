@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -19,13 +18,14 @@ from .realize.ownership import (
     GENERATOR_KEY,
     LAST_LEVEL_KEY,
     OFFSET_KEY,
-    SPEC_KEY,
     find_level,
-    level_collections,
     remove_level,
     remove_owned_objects,
+    scene_levels,
+    stored_spec,
 )
 from .realize.troffers import load_troffer
+from .realize.world import restore_world
 
 __all__ = [
     "LEVEL_PRESETS",
@@ -127,7 +127,7 @@ def regenerate(scene: bpy.types.Scene | None = None) -> tuple[GeneratedLevel, in
     collection = _last_level(scene)
     if collection is None:
         raise BackroomsError("there is no Backrooms level in this scene to regenerate")
-    spec = LevelSpec.from_dict(json.loads(collection[SPEC_KEY]))
+    spec = stored_spec(collection)
     made_by = int(collection.get(GENERATOR_KEY, 0))
     return run_steps(_build(spec, scene, new_level=False, keep_frame=True)), made_by
 
@@ -147,7 +147,7 @@ def extend(side: str, chunks: int = 1, scene: bpy.types.Scene | None = None) -> 
     collection = _last_level(scene)
     if collection is None:
         raise BackroomsError("there is no Backrooms level in this scene to extend")
-    spec = LevelSpec.from_dict(json.loads(collection[SPEC_KEY]))
+    spec = stored_spec(collection)
     cells = chunks * spec.chunk_size
     ox, oy = spec.origin
     grown: dict[str, dict[str, Any]] = {
@@ -174,14 +174,14 @@ def clear(scene: bpy.types.Scene | None = None, *, all_levels: bool = False) -> 
     removed = sum(remove_level(collection) for collection in targets)
     if LAST_LEVEL_KEY in scene:
         del scene[LAST_LEVEL_KEY]
+    if not scene_levels(scene):
+        restore_world(scene)
     return removed
 
 
 def levels(scene: bpy.types.Scene | None = None) -> list[bpy.types.Collection]:
-    """The level collections linked into `scene`."""
-    scene = scene or bpy.context.scene
-    in_scene = set(scene.collection.children_recursive)
-    return [c for c in level_collections() if c in in_scene]
+    """The level collections linked into `scene` (default: the context scene)."""
+    return scene_levels(scene or bpy.context.scene)
 
 
 def _last_level(scene: bpy.types.Scene) -> bpy.types.Collection | None:

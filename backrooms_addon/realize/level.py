@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import tempfile
 from collections.abc import Callable, Generator
@@ -21,7 +20,8 @@ from ..core.styles import SODIUM_RGB, style_of
 from ..core.troffer import HANG
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
-from .ownership import LEVEL_KEY, OFFSET_KEY, PIECE_KEY, SPEC_KEY, tag
+from .ownership import LEVEL_KEY, OFFSET_KEY, PIECE_KEY, store_spec, tag
+from .world import light_scene
 
 LAMP_POWER_W = 40.0
 HUM_SPEAKERS = 4
@@ -90,7 +90,8 @@ def realize(
     else:
         collection.name = level_name(plan)
     tag(collection, level_id)
-    collection[SPEC_KEY] = json.dumps(plan.spec.to_dict(), sort_keys=True)
+    store_spec(collection, plan.spec)
+    light_scene(scene, style_of(plan.spec.style))  # a plain render looks right at once
     level = GeneratedLevel(level_id, collection, plan)
     spec = plan.spec
     look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import bpy
 
+from ..core.errors import InvalidSpecError
 from ..core.render import RenderPreset
 from ..core.styles import STYLES, Style
-from .ownership import LAST_LEVEL_KEY, SPEC_KEY, find_level
+from .ownership import LAST_LEVEL_KEY, SPEC_KEY, find_level, stored_spec
+from .world import light_scene
 
 
 def save_blend(path: Path) -> None:
@@ -46,9 +47,7 @@ def apply_render_preset(
     scene.render.image_settings.file_format = "PNG"
     scene.view_settings.view_transform = "AgX"
     scene.view_settings.exposure = preset.exposure
-    if scene.world is None:
-        scene.world = bpy.data.worlds.new("Backrooms void")
-    _light_world(scene.world, _level_style(scene))
+    light_scene(scene, _level_style(scene))
 
 
 def _level_style(scene: bpy.types.Scene) -> Style:
@@ -57,19 +56,10 @@ def _level_style(scene: bpy.types.Scene) -> Style:
     collection = find_level(level_id) if isinstance(level_id, str) else None
     if collection is None or SPEC_KEY not in collection:
         return STYLES["LEVEL_0"]
-    stored = json.loads(collection[SPEC_KEY])
-    return STYLES.get(stored.get("style", stored.get("level", "LEVEL_0")), STYLES["LEVEL_0"])
-
-
-def _light_world(world: bpy.types.World, style: Style) -> None:
-    """The world as the style has it: almost black for levels lit from inside, daylight otherwise."""
-    world.color = style.world_rgb
-    background = world.node_tree and next(
-        (n for n in world.node_tree.nodes if n.bl_idname == "ShaderNodeBackground"), None
-    )
-    if background:  # worlds with nodes (always, from Blender 5.0) ignore world.color
-        background.inputs["Color"].default_value = (*style.world_rgb, 1.0)
-        background.inputs["Strength"].default_value = style.world_strength
+    try:
+        return STYLES[stored_spec(collection).style]
+    except InvalidSpecError:  # a level from a newer generator: render it as Level 0
+        return STYLES["LEVEL_0"]
 
 
 def render_png(scene: bpy.types.Scene, path: Path) -> None:

@@ -1,0 +1,69 @@
+"""The scene's world as a level's style wants it: the add-on's own world datablock per style.
+
+A level lit from inside (Level 0) needs an almost black world, the Courtyard a bright sky, and a
+plain render straight after generating must look right. So generating assigns the add-on's world
+for the style to the scene. The user's own world is never edited: the scene only points away from
+it, it is remembered on the scene (which keeps it alive in the saved file), and it comes back
+when the scene's last level is cleared.
+"""
+
+from __future__ import annotations
+
+import bpy
+
+from ..core.styles import Style
+
+WORLD_KEY = "backrooms_world"  # on a world the add-on made: the key of the style it is lit for
+PREVIOUS_WORLD_KEY = "backrooms_previous_world"  # on a scene: the world it had before a level
+
+
+def light_scene(scene: bpy.types.Scene, style: Style) -> bpy.types.World:
+    """Point the scene at the add-on's world for `style`, remembering the user's world first."""
+    current = scene.world
+    if current is None or WORLD_KEY not in current:  # the scene's own choice: what Clear gives back
+        _remember(scene, current)
+    world = _style_world(style)
+    scene.world = world
+    return world
+
+
+def restore_world(scene: bpy.types.Scene) -> None:
+    """Give the scene back the world it had before its first level; drop the add-on's unused worlds."""
+    if scene.world is not None and WORLD_KEY not in scene.world:
+        return  # the user chose another world since: leave it
+    previous = scene.get(PREVIOUS_WORLD_KEY)
+    scene.world = previous if isinstance(previous, bpy.types.World) else None
+    if PREVIOUS_WORLD_KEY in scene:
+        del scene[PREVIOUS_WORLD_KEY]
+    for world in [w for w in bpy.data.worlds if WORLD_KEY in w and w.users == 0]:
+        bpy.data.worlds.remove(world)
+
+
+def _remember(scene: bpy.types.Scene, world: bpy.types.World | None) -> None:
+    if world is not None:
+        scene[PREVIOUS_WORLD_KEY] = world  # an ID property counts as a user: saved with the file
+    elif PREVIOUS_WORLD_KEY in scene:
+        del scene[PREVIOUS_WORLD_KEY]
+
+
+def _style_world(style: Style) -> bpy.types.World:
+    """The add-on's world for a style, made once per file and set to the style's sky each time."""
+    world = next((w for w in bpy.data.worlds if w.get(WORLD_KEY) == style.key), None)
+    if world is None:
+        world = bpy.data.worlds.new(f"Backrooms {style.label.split(',')[0]} world")
+        world[WORLD_KEY] = style.key
+    if world.node_tree is None:  # Blender 4.x makes worlds without nodes; 5.0 always has them
+        world.use_nodes = True
+    _light_world(world, style)
+    return world
+
+
+def _light_world(world: bpy.types.World, style: Style) -> None:
+    """The world as the style has it: almost black for levels lit from inside, daylight otherwise."""
+    world.color = style.world_rgb
+    background = world.node_tree and next(
+        (n for n in world.node_tree.nodes if n.bl_idname == "ShaderNodeBackground"), None
+    )
+    if background:  # worlds with nodes (always, from Blender 5.0) ignore world.color
+        background.inputs["Color"].default_value = (*style.world_rgb, 1.0)
+        background.inputs["Strength"].default_value = style.world_strength

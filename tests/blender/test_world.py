@@ -1,0 +1,84 @@
+"""The world a level's style wants is set by generating it, and the user's own world comes back on Clear."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+import bpy
+import numpy as np
+import pytest
+from PIL import Image
+
+WORLD_KEY = "backrooms_world"
+
+
+def _render(scene: bpy.types.Scene, path: Path) -> float:
+    """Mean luminance (0 to 1) of a tiny, noisy Cycles frame from the scene camera."""
+    scene.render.resolution_x, scene.render.resolution_y = 64, 36
+    scene.render.resolution_percentage = 100
+    scene.cycles.device = "CPU"
+    scene.cycles.samples = 2
+    scene.cycles.use_denoising = False
+    scene.render.filepath = str(path)
+    bpy.ops.render.render(write_still=True, scene=scene.name)
+    rgb = np.asarray(Image.open(path).convert("RGB"), np.float64) / 255
+    return float((rgb @ [0.2126, 0.7152, 0.0722]).mean())
+
+
+def _sky(world: bpy.types.World) -> float:
+    """How bright the world's background is: its colour's mean times its strength."""
+    background = next(n for n in world.node_tree.nodes if n.bl_idname == "ShaderNodeBackground")
+    colour = background.inputs["Color"].default_value
+    return float(np.mean(colour[:3]) * background.inputs["Strength"].default_value)
+
+
+@pytest.mark.slow
+def test_level_188_is_daylit_in_a_plain_render(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, tmp_path: Path
+) -> None:
+    scene.render.engine = "CYCLES"  # the user's choice, before the level: the add-on keeps it
+    api.generate(preset="LEVEL_188", seed=1, width=16, depth=16, scene=scene)
+    assert scene.render.engine == "CYCLES"
+    assert scene.world is not None and scene.world.get(WORLD_KEY) == "LEVEL_188"
+    daylit = _render(scene, tmp_path / "court.png")
+    # The same frame under Level 0's world: the void a level lit from inside has around it.
+    world = importlib.import_module(f"{addon.__name__}.realize.world")
+    world.light_scene(scene, addon.core.styles.STYLES["LEVEL_0"])
+    void = _render(scene, tmp_path / "void.png")
+    assert daylit > 0.25 and daylit > 3 * void + 0.05, (daylit, void)
+
+
+def test_level_0_keeps_its_world_near_black(scene: bpy.types.Scene, api: ModuleType) -> None:
+    api.generate(seed=1, width=6, depth=6, scene=scene)
+    assert scene.world.get(WORLD_KEY) == "LEVEL_0" and _sky(scene.world) < 0.01
+    api.generate(preset="LEVEL_188", seed=1, width=6, depth=6, scene=scene)
+    assert _sky(scene.world) > 0.5, "the court's sky replaces the void"
+    api.generate(seed=1, width=6, depth=6, scene=scene)
+    assert _sky(scene.world) < 0.01, "and back again"
+    assert len([w for w in bpy.data.worlds if WORLD_KEY in w]) == 2, "one world per style, reused"
+
+
+def test_the_users_world_is_left_alone_and_comes_back_on_clear(scene: bpy.types.Scene, api: ModuleType) -> None:
+    mine = bpy.data.worlds.new("Mine")
+    mine.color = (0.3, 0.2, 0.1)
+    scene.world = mine
+    api.generate(preset="LEVEL_188", seed=1, width=6, depth=6, scene=scene)
+    assert scene.world != mine and scene.world.get(WORLD_KEY) == "LEVEL_188"
+    assert tuple(mine.color) == pytest.approx((0.3, 0.2, 0.1)) and WORLD_KEY not in mine
+    assert mine.users > 0, "kept alive while the scene points away from it, so a saved file keeps it"
+    api.generate(seed=2, width=6, depth=6, scene=scene, new_level=True)
+    api.clear(scene)
+    assert scene.world.get(WORLD_KEY) == "LEVEL_0", "a level is left: its world stays"
+    api.clear(scene, all_levels=True)
+    assert scene.world == mine
+    assert not [w for w in bpy.data.worlds if WORLD_KEY in w], "the add-on's unused worlds go"
+
+
+def test_a_scene_without_a_world_gets_none_back(scene: bpy.types.Scene, api: ModuleType) -> None:
+    assert scene.world is None
+    api.generate(seed=1, width=6, depth=6, scene=scene)
+    assert scene.world is not None
+    api.clear(scene)
+    assert scene.world is None and not [w for w in bpy.data.worlds if WORLD_KEY in w]
