@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import bpy
@@ -26,6 +26,10 @@ from .realize.ownership import (
 )
 from .realize.troffers import load_troffer
 from .realize.world import restore_world
+
+# How long one "planning" step waits for the worker thread (seconds): long enough that a caller's
+# loop is not a busy spin, short enough that a modal operator's tick stays responsive.
+PLANNING_WAIT_S = 0.02
 
 __all__ = [
     "LEVEL_PRESETS",
@@ -73,7 +77,8 @@ def generate_steps(
 
     For user interfaces that must stay responsive: run a few steps between redraws. With
     plan_in_background the layout is planned in a worker thread (pure numpy, no Blender data)
-    while the steps report "planning". The spec is checked when this is called, before any step.
+    while the steps report "planning", each after waiting up to PLANNING_WAIT_S for it. The spec
+    is checked when this is called, before any step.
     """
     spec = _spec_from(spec, preset, fields)
     return _build(spec, scene or bpy.context.scene, new_level, keep_frame=False, plan_in_background=plan_in_background)
@@ -99,7 +104,8 @@ def _build(
     if plan_in_background:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-plan") as worker:
             planning = worker.submit(plan_level, spec, troffer)
-            while not planning.done():
+            # Each step waits a little for the plan, so a caller looping over steps does not spin.
+            while not wait([planning], timeout=PLANNING_WAIT_S).done:
                 yield Progress(0, 0, "planning the layout")
             plan = planning.result()
     else:
