@@ -1,13 +1,17 @@
-"""The extension zip: built and validated by Blender's own tool, installed into a clean profile."""
+"""The extension zip: built and validated by Blender's own tool from a checkout with stray files in it,
+holding only what Blender loads, installed into a clean profile."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from types import ModuleType
 
 import bpy
 import pytest
@@ -16,11 +20,48 @@ from blender_support import ROOT, blender_command
 pytestmark = pytest.mark.slow
 
 
+# What a working checkout collects beside the extension: none of it belongs in the zip.
+STRAYS = (
+    "levels/level_0.glb",
+    "levels/manifest.jsonl",
+    "out/level0.blend",
+    "stray.blend",
+    "README.md",
+    "tests/test_scratch.py",
+    "materials/make_textures.py",
+    "materials/notes.txt",
+    "backrooms_addon/__pycache__/api.cpython-311.pyc",
+    ".hidden",
+)
+
+
+def _build_tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("build_extension", ROOT / "tools" / "build_extension.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="module")
-def extension_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the extension's files and its manifest, with stray files and folders around them."""
+    source = tmp_path_factory.mktemp("checkout")
+    for name in ["blender_manifest.toml", *_build_tool().shipped_paths(ROOT)]:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / name, source / name)
+    for name in STRAYS:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes(b"not part of the extension")
+    return source
+
+
+@pytest.fixture(scope="module")
+def extension_zip(checkout: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     scripts = Path(bpy.utils.system_resource("SCRIPTS"))
     command = [sys.executable, str(ROOT / "tools" / "build_extension.py"), "--output-dir", str(out)]
+    command += ["--source-dir", str(checkout)]
     if bpy.app.binary_path:  # inside a real Blender, sys.executable is its bundled Python
         command += ["--blender-scripts", str(scripts)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
@@ -30,13 +71,14 @@ def extension_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_zip_holds_the_extension_and_no_development_files(extension_zip: Path) -> None:
+def test_zip_holds_only_what_blender_loads(extension_zip: Path, checkout: Path) -> None:
     names = zipfile.ZipFile(extension_zip).namelist()
     assert "blender_manifest.toml" in names and "__init__.py" in names
     assert "backrooms_addon/core/spec.py" in names and "materials/recipes.json" in names
-    for name in names:
-        assert not name.startswith(("tests/", "benchmarks/", "docs/", "tools/", ".")), name
-        assert "__pycache__" not in name and not name.endswith(".pyc"), name
+    assert "blend_templates/troffers.blend" in names and "materials/textures/wallpaper_color.png" in names
+    assert sorted(names) == sorted(["blender_manifest.toml", *_build_tool().shipped_paths(checkout)])
+    assert not set(names) & set(STRAYS)
+    assert not [name for name in names if name.startswith(("levels/", "out/", "tests/")) or name.endswith(".pyc")]
 
 
 def test_install_generate_uninstall_in_a_clean_profile(extension_zip: Path, tmp_path: Path) -> None:
