@@ -2,9 +2,10 @@
 # Set up what the project needs: the system libraries Blender's bpy wheel links against, one
 # virtual environment per supported Blender (bpy wheel + pinned dev tools), and Khronos' glTF
 # validator (Node.js, pinned in tools/gltf/package-lock.json) for the tests of the game export.
-# Usage: tools/setup.sh [5.0|4.2 ...]   (default: 5.0)
+# Usage: tools/setup.sh [--no-gltf-validator] [5.0|4.2 ...]   (default: 5.0)
+#   --no-gltf-validator: skip Node.js and the validator (only the tests of the game export need them)
+# Sourced (`source tools/setup.sh`), it only defines its functions, so they can be tested.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 declare -A BPY_VERSION=([5.0]=5.0.1 [4.2]=4.2.23)
 
@@ -22,13 +23,23 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
 }
 
-install_system_libs() {
-  local ldconfig missing=()
+# The Debian packages of SYSTEM_LIBS whose library the linker cache lacks, one per line.
+# The cache is read once and matched in bash: `ldconfig -p | grep -q` under pipefail failed
+# whenever grep stopped early and ldconfig died of SIGPIPE, so present libraries looked missing.
+missing_system_packages() {
+  local ldconfig cache entry
   ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
+  cache=$("$ldconfig" -p)
   for entry in $SYSTEM_LIBS; do
-    "$ldconfig" -p | grep -q "${entry%%:*} " || missing+=("${entry##*:}")
+    [[ $cache == *[[:space:]]"${entry%%:*} "* ]] || echo "${entry##*:}"
   done
-  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
+install_system_libs() {
+  local missing
+  missing=$(missing_system_packages)
+  # shellcheck disable=SC2086  # one package name per word
+  [ -z "$missing" ] || apt_install $missing
 }
 
 find_python() {
@@ -75,8 +86,20 @@ setup_gltf_validator() {
   echo "$stamp" > "$dir/node_modules/.backrooms-setup"
 }
 
-install_system_libs
-setup_gltf_validator
-for series in "${@:-5.0}"; do
-  setup_venv "$series"
-done
+main() {
+  local validator=1
+  if [ "${1:-}" = "--no-gltf-validator" ]; then
+    validator=0
+    shift
+  fi
+  cd "$(dirname "${BASH_SOURCE[0]}")/.."
+  install_system_libs
+  [ "$validator" -eq 0 ] || setup_gltf_validator
+  for series in "${@:-5.0}"; do
+    setup_venv "$series"
+  done
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  main "$@"
+fi
