@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..core.errors import InvalidSpecError
-from ..core.levels import preset_spec
+from ..core.levels import DEFAULT_PRESET, preset_spec
 from ..core.spec import LIMITS, LevelSpec
 
 FORMATS = ("blend", "glb", "json", "png", "usd")
@@ -118,7 +118,7 @@ def check_name(pattern: str, seeds: list[int]) -> None:
     if "{seed" not in pattern:
         raise InvalidSpecError("name", f"must contain {{seed}} so that every level gets its own files, got {pattern!r}")
     try:
-        stem = pattern.format(seed=seeds[0], preset="LEVEL_0")
+        stem = pattern.format(seed=seeds[0], preset=DEFAULT_PRESET)
     except (KeyError, IndexError, ValueError) as error:
         raise InvalidSpecError("name", f"may use {{seed}} and {{preset}} only, got {pattern!r} ({error})") from None
     if "/" in stem or "\\" in stem or stem.startswith(".") or not stem:

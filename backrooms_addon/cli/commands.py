@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import platform
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn
 
-from ..core.algorithms import ALGORITHM_LABELS, ALGORITHMS
+from ..core.algorithms import ALGORITHM_LABELS
 from ..core.errors import InvalidSpecError
 from ..core.levels import DEFAULT_PRESET, LEVEL_PRESETS
 from ..core.render import RENDER_PRESETS
-from ..core.spec import LIMITS, LevelSpec
+from ..core.spec import SETTING, SETTINGS, Setting
 from ..core.styles import STYLES
 from ..core.version import ADDON_VERSION, GENERATOR_VERSION
 from . import backends
@@ -38,32 +39,6 @@ from .worker import build_level
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MAX_JOBS = 64
-
-
-# Spec fields the command line sets, with the words --help uses for them.
-SPEC_FLAGS = {
-    "width": "region width along x",
-    "depth": "region depth along y",
-    "density": "wall density: 0 is an open hall with pillars and stubs, 1 the most segmented",
-    "cell_size": "side of one grid cell",
-    "wall_height": "height of walls and ceiling",
-    "wall_thickness": "thickness of walls",
-    "chunk_size": "side of a world chunk, the unit the endless world is built from",
-    "room_min": "smallest room side (backrooms algorithm)",
-    "room_max": "largest room side (backrooms algorithm)",
-    "door_height": "height of doorways; a header closes the wall above (equal to wall height for none)",
-    "baseboard_height": "height of the baseboard band at the foot of walls (0 for none)",
-    "piece_chunks": "chunks per side of a streaming piece: one object per piece and kind",
-    "fixture_density": "share of the ceiling grid's troffer positions that hold a troffer",
-    "dead_fraction": "share of troffers that are dead",
-    "flicker_fraction": "share of troffers that flicker",
-    "light_budget": "real lamps under the troffers nearest the camera; the others glow",
-    "wear": "water stains on the wallpaper",
-    "dampness": "damp patches in the carpet (puddles on concrete)",
-    "floors": "levels stacked one above the other, joined by stairwells and pitfalls",
-    "pitfall_density": "share of open floor cells that are holes dropping into darkness or the floor below",
-    "pool_density": "how many pools are carved into the floor (the Poolrooms)",
-}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -91,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Generate one level and write its files. Level flags override the preset's values; "
         f"the defaults shown are those of {DEFAULT_PRESET}.",
     )
-    gen.add_argument("--seed", type=int, help=f"level seed: {LIMITS['seed'].describe()} (default: 0)")
+    _add_flag(gen, SETTING["seed"])
     gen.add_argument("--name", default="level0", help="file name stem of the outputs (default: %(default)s)")
     batch = commands.add_parser(
         "batch",
@@ -131,49 +106,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _level_flags() -> OneLineParser:
-    """The level's settings, shared by generate and batch; None means "the preset's value"."""
+    """The level's settings, shared by generate and batch (the seed is generate's alone: a batch
+    has --seeds); None means "the preset's value"."""
     flags = OneLineParser(add_help=False)
-    defaults = LevelSpec()
     flags.add_argument(
         "--preset",
         default=DEFAULT_PRESET,
         choices=list(LEVEL_PRESETS),
         help="built-in level preset the other flags start from (default: %(default)s)",
     )
-    for field, text in SPEC_FLAGS.items():
-        kind = int if LIMITS[field].integer else float
-        help_text = f"{text}: {LIMITS[field].describe()} (default: {getattr(defaults, field)})"
-        flags.add_argument(f"--{field.replace('_', '-')}", dest=field, type=kind, help=help_text)
-    flags.add_argument(
-        "--origin",
-        nargs=2,
-        type=int,
-        metavar=("X", "Y"),
-        help=f"world cell of the region's south-west corner: {LIMITS['origin_x'].describe()} each (default: 0 0)",
-    )
-    flags.add_argument(
-        "--no-perimeter",
-        dest="perimeter",
-        action="store_false",
-        default=None,
-        help="leave the region's outer edges as the world has them instead of closing them with walls",
-    )
-    flags.add_argument(
-        "--no-hum", dest="hum", action="store_false", default=None, help="no humming speakers at the troffers"
-    )
-    flags.add_argument(
-        "--wallpaper-tint",
-        help=f"sRGB colour #RRGGBB the wallpaper is tinted to (default: {defaults.wallpaper_tint})",
-    )
-    flags.add_argument("--algorithm", choices=list(ALGORITHMS), help=f"maze algorithm (default: {defaults.algorithm})")
-    flags.add_argument(
-        "--style",
-        "--level",
-        dest="style",
-        choices=list(STYLES),
-        help=f"style: materials, light fittings and features (default: {defaults.style})",
-    )
+    for setting in SETTINGS:
+        if setting.name != "seed":
+            _add_flag(flags, setting)
     return flags
+
+
+def _add_flag(parser: argparse.ArgumentParser, setting: Setting) -> None:
+    """The flag of one spec setting, its --help made from the setting's description and range."""
+    names, dest = (setting.flag,), setting.name
+    for alias in setting.flag_aliases:  # older spellings still work, without cluttering --help
+        parser.add_argument(
+            alias, dest=dest, choices=setting.choices and list(setting.choices()), help=argparse.SUPPRESS
+        )
+    default = " ".join(map(str, setting.default)) if setting.kind == "cells" else setting.default
+    if setting.kind == "bool":
+        text = f"{setting.description} (default: {'on' if setting.default else 'off'})"
+        parser.add_argument(*names, dest=dest, action=argparse.BooleanOptionalAction, default=None, help=text)
+        return
+    text = f"{setting.description}: {setting.allowed()} (default: {default})"
+    if setting.kind == "choice":
+        assert setting.choices is not None
+        parser.add_argument(*names, dest=dest, choices=list(setting.choices()), help=text)
+    elif setting.kind == "cells":
+        parser.add_argument(*names, dest=dest, nargs=2, type=int, metavar=("X", "Y"), help=text)
+    else:
+        kinds: dict[str, type] = {"int": int, "float": float, "colour": str}
+        parser.add_argument(*names, dest=dest, type=kinds[setting.kind], help=text)
 
 
 def _output_flags() -> OneLineParser:
@@ -234,9 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _job(args: argparse.Namespace) -> Job:
     """The run's Job from the flags, every value checked (the spec with seed 0 stands for all seeds)."""
-    named = (*SPEC_FLAGS, "origin", "algorithm", "style", "perimeter", "hum", "wallpaper_tint")
-    overrides = {field: getattr(args, field) for field in named if getattr(args, field, None) is not None}
-    overrides.pop("seed", None)
+    named = (setting.name for setting in SETTINGS if setting.name != "seed")
+    overrides = {name: getattr(args, name) for name in named if getattr(args, name, None) is not None}
     job = Job(
         preset=args.preset,
         overrides=overrides,
@@ -255,23 +222,51 @@ def _job(args: argparse.Namespace) -> Job:
 
 
 def info() -> dict[str, object]:
-    """What this build offers, for scripts and schedulers."""
-    defaults = LevelSpec().to_dict()
+    """What this build offers, for scripts and schedulers: presets, settings, versions."""
     return {
         "version": ADDON_VERSION,
         "generator_version": GENERATOR_VERSION,
+        **_runtime_versions(),
         "presets": {
             key: {"label": p.label, "description": p.description, "values": p.values}
             for key, p in LEVEL_PRESETS.items()
         },
         "algorithms": dict(ALGORITHM_LABELS),
+        "styles": {key: style.label for key, style in STYLES.items()},
         "formats": list(FORMATS),
         "render_presets": {key: asdict(preset) for key, preset in RENDER_PRESETS.items()},
-        "spec_fields": {
-            name: {"default": value, "range": LIMITS[name].describe() if name in LIMITS else None}
-            for name, value in defaults.items()
-        },
+        "spec_fields": {setting.name: _describe(setting) for setting in SETTINGS},
     }
+
+
+def _describe(setting: Setting) -> dict[str, object]:
+    limits = setting.limits
+    return {
+        "type": setting.kind,
+        "default": list(setting.default) if setting.kind == "cells" else setting.default,
+        "range": setting.allowed(),
+        "min": None if limits is None else limits.low,
+        "max": None if limits is None else limits.high,
+        "unit": None if limits is None else limits.unit or None,
+        "choices": list(setting.choices()) if setting.choices else None,
+        "label": setting.label,
+        "description": setting.description,
+        "panel": setting.panel,
+        "flag": setting.flag,
+    }
+
+
+def _runtime_versions() -> dict[str, object]:
+    """Python's, numpy's and, where the bpy module can be imported, Blender's version."""
+    import numpy
+
+    try:
+        import bpy
+
+        blender = bpy.app.version_string
+    except ImportError:
+        blender = None
+    return {"python_version": platform.python_version(), "numpy_version": numpy.__version__, "blender_version": blender}
 
 
 def _parse_samples(samples: int) -> int:

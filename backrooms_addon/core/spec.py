@@ -1,10 +1,14 @@
-"""LevelSpec: the validated description of a level that every front end builds."""
+"""LevelSpec: the validated description of a level that every front end builds, and the one table
+of its settings (each field declared once, with what validation, the panels, the operator, the
+command line and the docs need to know about it)."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from .errors import InvalidSpecError
@@ -12,6 +16,16 @@ from .errors import InvalidSpecError
 SEED_MIN = -(1 << 63)
 SEED_MAX = (1 << 64) - 1
 ORIGIN_LIMIT = 1_000_000_000
+INT32_MAX = (1 << 31) - 1  # what a Blender integer property holds
+
+# What generating and showing one cell costs at most, layout, meshes and Blender's copy together
+# (measured by benchmarks/bench_layout.py and bench_generate.py, with headroom), and the budget a
+# single level may use. The world is endless: bigger areas are generated as several regions.
+BYTES_PER_CELL = 1200
+MEMORY_LIMIT_BYTES = 8 << 30
+
+# The sidebar's panels a setting can be shown in: the main panel, then its sub-panels.
+PANELS = ("level", "layout", "lighting", "materials")
 
 
 @dataclass(frozen=True)
@@ -34,109 +48,230 @@ def _ints(low: int, high: int, unit: str = "") -> Range:
     return Range(low, high, unit, integer=True)
 
 
-# One table drives validation, the CLI's --help and the panel's soft limits.
-LIMITS: dict[str, Range] = {
-    "seed": _ints(SEED_MIN, SEED_MAX),
-    "width": _ints(1, 100_000, "cells"),
-    "depth": _ints(1, 100_000, "cells"),
-    "density": Range(0.0, 1.0),
-    "cell_size": Range(1.0, 8.0, "m"),
-    "wall_height": Range(2.2, 30.0, "m"),  # up to the tall walls of the Courtyard of Windows
-    "wall_thickness": Range(0.02, 0.5, "m"),
-    "origin_x": _ints(-ORIGIN_LIMIT, ORIGIN_LIMIT, "cells"),
-    "origin_y": _ints(-ORIGIN_LIMIT, ORIGIN_LIMIT, "cells"),
-    "chunk_size": _ints(4, 64, "cells"),
-    "room_min": _ints(1, 64, "cells"),
-    "room_max": _ints(1, 64, "cells"),
-    "door_height": Range(1.8, 6.0, "m"),
-    "baseboard_height": Range(0.0, 0.3, "m"),
-    "piece_chunks": _ints(1, 16, "chunks"),
-    "fixture_density": Range(0.0, 1.0),
-    "dead_fraction": Range(0.0, 1.0),
-    "flicker_fraction": Range(0.0, 1.0),
-    "light_budget": _ints(0, 512, "lamps"),
-    "wear": Range(0.0, 1.0),
-    "dampness": Range(0.0, 1.0),
-    "floors": _ints(1, 8, "floors"),
-    "pitfall_density": Range(0.0, 0.5),
-    "pool_density": Range(0.0, 1.0),
-}
+@dataclass(frozen=True)
+class Setting:
+    """One spec field, declared once: validation, the scene settings, the operator, the panels,
+    the command line, `info` and the docs' spec table are all made from these."""
 
-# What generating and showing one cell costs at most, layout, meshes and Blender's copy together
-# (measured by benchmarks/bench_layout.py and bench_generate.py, with headroom), and the budget a
-# single level may use. The world is endless: bigger areas are generated as several regions.
-BYTES_PER_CELL = 1200
-MEMORY_LIMIT_BYTES = 8 << 30
+    name: str
+    default: Any
+    label: str  # what the panel calls it
+    description: str  # the tooltip, --help and the docs
+    panel: str  # one of PANELS
+    group: int = 0  # settings of one group are drawn as one block of their panel
+    limits: Range | None = None  # numbers, and each of a pair of cells
+    kind: str = ""  # int, float, bool, choice, colour or cells (a pair); from the default if not given
+    choices: Callable[[], dict[str, str]] | None = None  # key -> label, for a choice
+    flag: str = ""  # the command-line flag; from the name if not given
+    flag_aliases: tuple[str, ...] = ()  # older spellings the command line still takes
+    kept_by_presets: bool = False  # a level preset leaves it as it was (the seed, size and place)
+    panel_limits: Range | None = None  # what a Blender property can hold, where that is less
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            kinds = {bool: "bool", int: "int", float: "float", tuple: "cells"}
+            object.__setattr__(self, "kind", "choice" if self.choices else kinds[type(self.default)])
+        if not self.flag and self.name:  # a switch also has its --no- form (e.g. --hum and --no-hum)
+            object.__setattr__(self, "flag", f"--{self.name.replace('_', '-')}")
+
+    @property
+    def property_names(self) -> tuple[str, ...]:
+        """The Blender properties that show it: a pair of cells is two (NAME_x, NAME_y)."""
+        return (f"{self.name}_x", f"{self.name}_y") if self.kind == "cells" else (self.name,)
+
+    def allowed(self) -> str:
+        """The values it takes, in words: the range, the choices or the form."""
+        if self.limits is not None:
+            return self.limits.describe() + (" each" if self.kind == "cells" else "")
+        if self.kind == "choice" and self.choices is not None:
+            return "one of " + ", ".join(self.choices())
+        if self.kind == "colour":
+            return "an sRGB colour #RRGGBB"
+        return "true or false"
+
+    def validate(self, value: object) -> None:
+        """Raise InvalidSpecError naming the field unless `value` is allowed on its own."""
+        _CHECKS[self.kind](self, value)
 
 
-_INT_FIELDS = ("seed", "width", "depth", "chunk_size", "room_min", "room_max", "piece_chunks", "light_budget")
+def _setting(default: Any, label: str, description: str, panel: str, group: int = 0, **extra: Any) -> Any:
+    """A field of LevelSpec carrying its Setting (whose name SETTINGS fills in from the field's)."""
+    return field(default=default, metadata={"setting": Setting("", default, label, description, panel, group, **extra)})
+
+
+def _algorithm_labels() -> dict[str, str]:
+    from .algorithms import ALGORITHM_LABELS  # the registries import this module: look them up late
+
+    return ALGORITHM_LABELS
+
+
+def _style_labels() -> dict[str, str]:
+    from .styles import STYLES
+
+    return {key: style.label for key, style in STYLES.items()}
 
 
 @dataclass(frozen=True)
 class LevelSpec:
-    """Everything that decides a level; equal specs give identical levels."""
+    """Everything that decides a level; equal specs give identical levels. The order of the fields
+    is the order of the JSON documents, the panels' blocks and --help."""
 
-    seed: int = 0
-    width: int = 32
-    depth: int = 32
-    density: float = 0.6
-    cell_size: float = 2.4
-    wall_height: float = 2.8
-    wall_thickness: float = 0.15
-    origin: tuple[int, int] = (0, 0)
-    algorithm: str = "backrooms"
-    chunk_size: int = 16
-    room_min: int = 2
-    room_max: int = 8
-    door_height: float = 2.1
-    baseboard_height: float = 0.1
-    piece_chunks: int = 4
-    perimeter: bool = True
-    fixture_density: float = 0.85
-    dead_fraction: float = 0.05
-    flicker_fraction: float = 0.04
-    light_budget: int = 24
-    hum: bool = True
-    wallpaper_tint: str = "#CDB85E"  # sRGB
-    wear: float = 0.5
-    dampness: float = 0.5
-    style: str = "LEVEL_0"  # the kind of level: materials, fixtures and features (core/styles.py)
-    floors: int = 1
-    pitfall_density: float = 0.0
-    pool_density: float = 0.0
+    seed: int = _setting(
+        0,
+        "Seed",
+        "level seed: the same seed gives the same level",
+        "level",
+        limits=_ints(SEED_MIN, SEED_MAX),
+        kept_by_presets=True,
+        panel_limits=_ints(0, INT32_MAX),
+    )
+    width: int = _setting(
+        32, "Width", "region width along x", "level", limits=_ints(1, 100_000, "cells"), kept_by_presets=True
+    )
+    depth: int = _setting(
+        32, "Depth", "region depth along y", "level", limits=_ints(1, 100_000, "cells"), kept_by_presets=True
+    )
+    density: float = _setting(
+        0.6,
+        "Density",
+        "wall density: 0 is an open hall with pillars and stubs, 1 the most segmented",
+        "layout",
+        limits=Range(0.0, 1.0),
+    )
+    cell_size: float = _setting(2.4, "Cell Size", "side of one grid cell", "layout", 2, limits=Range(1.0, 8.0, "m"))
+    wall_height: float = _setting(
+        2.8, "Wall Height", "height of walls and ceiling", "layout", 2, limits=Range(2.2, 30.0, "m")
+    )
+    wall_thickness: float = _setting(
+        0.15, "Wall Thickness", "thickness of walls, less than half a cell", "layout", 2, limits=Range(0.02, 0.5, "m")
+    )
+    origin: tuple[int, int] = _setting(
+        (0, 0),
+        "Origin",
+        "world cell of the region's south-west corner, x and y",
+        "layout",
+        3,
+        limits=_ints(-ORIGIN_LIMIT, ORIGIN_LIMIT, "cells"),
+        kept_by_presets=True,
+    )
+    algorithm: str = _setting(
+        "backrooms", "Algorithm", "maze algorithm that carves the walls", "layout", choices=_algorithm_labels
+    )
+    chunk_size: int = _setting(
+        16,
+        "Chunk Size",
+        "side of a world chunk, the unit the endless world is built from",
+        "layout",
+        3,
+        limits=_ints(4, 64, "cells"),
+    )
+    room_min: int = _setting(
+        2, "Smallest Room", "smallest room side (backrooms algorithm)", "layout", limits=_ints(1, 64, "cells")
+    )
+    room_max: int = _setting(
+        8,
+        "Largest Room",
+        "largest room side (backrooms algorithm), at most the chunk size",
+        "layout",
+        limits=_ints(1, 64, "cells"),
+    )
+    door_height: float = _setting(
+        2.1,
+        "Door Height",
+        "height of doorways; a header closes the wall above (the wall height for none)",
+        "layout",
+        2,
+        limits=Range(1.8, 6.0, "m"),
+    )
+    baseboard_height: float = _setting(
+        0.1,
+        "Baseboard",
+        "height of the baseboard band at the foot of walls (0 for none)",
+        "layout",
+        2,
+        limits=Range(0.0, 0.3, "m"),
+    )
+    piece_chunks: int = _setting(
+        4,
+        "Piece Size",
+        "chunks per side of a streaming piece: one object per piece and kind",
+        "layout",
+        3,
+        limits=_ints(1, 16, "chunks"),
+    )
+    perimeter: bool = _setting(
+        True,
+        "Close Perimeter",
+        "walls closing the region's outer edges (without, the edges are as the world has them)",
+        "layout",
+        2,
+    )
+    fixture_density: float = _setting(
+        0.85,
+        "Fixtures",
+        "share of the ceiling grid's fixture positions that hold a fixture",
+        "lighting",
+        limits=Range(0.0, 1.0),
+    )
+    dead_fraction: float = _setting(0.05, "Dead", "share of fixtures that are dead", "lighting", limits=Range(0.0, 1.0))
+    flicker_fraction: float = _setting(
+        0.04, "Flickering", "share of fixtures that flicker", "lighting", limits=Range(0.0, 1.0)
+    )
+    light_budget: int = _setting(
+        24,
+        "Light Budget",
+        "real lamps under the lit fixtures nearest the camera; the others glow",
+        "lighting",
+        limits=_ints(0, 512, "lamps"),
+    )
+    hum: bool = _setting(True, "Hum", "speakers playing the fluorescent hum at the fixtures", "lighting")
+    wallpaper_tint: str = _setting(
+        "#CDB85E", "Wallpaper", "colour the wallpaper's pattern is tinted to", "materials", 1, kind="colour"
+    )
+    wear: float = _setting(0.5, "Wear", "water stains on the wallpaper", "materials", 1, limits=Range(0.0, 1.0))
+    dampness: float = _setting(
+        0.5, "Dampness", "damp patches in the carpet (puddles on concrete)", "materials", 1, limits=Range(0.0, 1.0)
+    )
+    style: str = _setting(
+        "LEVEL_0",
+        "Style",
+        "the kind of level: its materials, light fittings and features",
+        "materials",
+        choices=_style_labels,
+        flag_aliases=("--level",),
+    )
+    floors: int = _setting(
+        1,
+        "Floors",
+        "levels stacked one above the other, joined by stairwells and pitfalls",
+        "level",
+        limits=_ints(1, 8, "floors"),
+    )
+    pitfall_density: float = _setting(
+        0.0,
+        "Pitfalls",
+        "share of open floor cells that are holes dropping into darkness or onto the floor below",
+        "layout",
+        1,
+        limits=Range(0.0, 0.5),
+    )
+    pool_density: float = _setting(
+        0.0, "Pools", "how many pools are carved into the floor (the Poolrooms)", "layout", 1, limits=Range(0.0, 1.0)
+    )
 
     def __post_init__(self) -> None:
-        for name in (*_INT_FIELDS, "floors"):
-            _check_int(name, getattr(self, name))
-        for name in (
-            "density",
-            "cell_size",
-            "wall_height",
-            "wall_thickness",
-            "door_height",
-            "baseboard_height",
-            "fixture_density",
-            "dead_fraction",
-            "flicker_fraction",
-            "wear",
-            "dampness",
-            "pitfall_density",
-            "pool_density",
-        ):
-            _check_float(name, getattr(self, name))
-        _check_style(self.style)
-        if not isinstance(self.wallpaper_tint, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", self.wallpaper_tint):
-            raise InvalidSpecError("wallpaper_tint", f"must be an sRGB colour #RRGGBB, got {self.wallpaper_tint!r}")
-        for name in ("perimeter", "hum"):
-            if not isinstance(getattr(self, name), bool):
-                raise InvalidSpecError(name, f"must be true or false, got {getattr(self, name)!r}")
+        for setting in SETTINGS:
+            setting.validate(getattr(self, setting.name))
+        self._check_relations()
+        _check_memory(self.width, self.depth, self.floors)
+
+    def _check_relations(self) -> None:
+        """What no field can check alone: bounds that depend on another field."""
         broken = self.dead_fraction + self.flicker_fraction
         if broken > 1:
             raise InvalidSpecError(
                 "flicker_fraction", f"dead_fraction + flicker_fraction must not exceed 1, got {broken:g}"
             )
-        _check_origin(self.origin)
-        _check_algorithm(self.algorithm)
         if self.wall_thickness >= self.cell_size / 2:
             raise InvalidSpecError(
                 "wall_thickness",
@@ -152,7 +287,6 @@ class LevelSpec:
             raise InvalidSpecError(
                 "room_max", f"must not exceed chunk_size ({self.chunk_size} cells), got {self.room_max}"
             )
-        _check_memory(self.width, self.depth, self.floors)
 
     @property
     def piece_cells(self) -> int:
@@ -172,16 +306,17 @@ class LevelSpec:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LevelSpec:
-        """Build a spec from plain data, rejecting unknown keys by name."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known - {"level"})
+        """Build a spec from plain data, rejecting unknown keys by name. Reads older documents too."""
+        values = dict(data)
+        for old, new in RENAMED_FIELDS.items():
+            if old in values and new not in values:
+                values[new] = values.pop(old)
+        known = [setting.name for setting in SETTINGS]
+        unknown = sorted(set(values) - set(known))
         if unknown:
             raise InvalidSpecError(unknown[0], f"is not a spec field; known fields: {sorted(known)}")
-        values = dict(data)
-        if "level" in values and "style" not in values:  # older documents and stored levels name it `level`
-            values["style"] = values.pop("level")
         if "origin" in values:
-            values["origin"] = _as_origin(values["origin"])
+            values["origin"] = _as_pair("origin", values["origin"])
         return cls(**values)
 
     def replace(self, **changes: Any) -> LevelSpec:
@@ -189,32 +324,76 @@ class LevelSpec:
         return LevelSpec.from_dict({**self.to_dict(), **changes})
 
 
-def _check_int(name: str, value: object) -> None:
-    bounds = LIMITS[name]
+def _settings() -> tuple[Setting, ...]:
+    return tuple(replace(f.metadata["setting"], name=f.name) for f in fields(LevelSpec))
+
+
+SETTINGS: tuple[Setting, ...] = _settings()
+SETTING: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+# Fields that had another name in older documents and stored levels: old name -> name now.
+RENAMED_FIELDS = {"level": "style"}
+# The bounds of every numeric field (a pair's bounds also under NAME_x and NAME_y, as errors name them).
+LIMITS: dict[str, Range] = {
+    name: setting.limits
+    for setting in SETTINGS
+    if setting.limits is not None
+    for name in {setting.name, *setting.property_names}
+}
+
+
+def _check_int(setting: Setting, value: object, name: str = "") -> None:
+    name, bounds = name or setting.name, setting.limits
+    assert bounds is not None
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidSpecError(name, f"must be {bounds.describe()}, got {value!r}")
     if not bounds.low <= value <= bounds.high:
         raise InvalidSpecError(name, f"must be {bounds.describe()}, got {value}")
 
 
-def _check_float(name: str, value: object) -> None:
-    bounds = LIMITS[name]
+def _check_float(setting: Setting, value: object) -> None:
+    bounds = setting.limits
+    assert bounds is not None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidSpecError(name, f"must be {bounds.describe()}, got {value!r}")
+        raise InvalidSpecError(setting.name, f"must be {bounds.describe()}, got {value!r}")
     if math.isnan(value) or not bounds.low <= value <= bounds.high:
-        raise InvalidSpecError(name, f"must be {bounds.describe()}, got {value}")
+        raise InvalidSpecError(setting.name, f"must be {bounds.describe()}, got {value}")
 
 
-def _as_origin(value: object) -> tuple[int, int]:
+def _check_bool(setting: Setting, value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidSpecError(setting.name, f"must be true or false, got {value!r}")
+
+
+def _check_choice(setting: Setting, value: object) -> None:
+    assert setting.choices is not None
+    if value not in setting.choices():
+        raise InvalidSpecError(setting.name, f"must be {setting.allowed()}, got {value!r}")
+
+
+def _check_colour(setting: Setting, value: object) -> None:
+    if not isinstance(value, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+        raise InvalidSpecError(setting.name, f"must be {setting.allowed()}, got {value!r}")
+
+
+def _check_cells(setting: Setting, value: object) -> None:
+    for name, part in zip(setting.property_names, _as_pair(setting.name, value), strict=True):
+        _check_int(setting, part, name)
+
+
+_CHECKS: dict[str, Callable[[Setting, object], None]] = {
+    "int": _check_int,
+    "float": _check_float,
+    "bool": _check_bool,
+    "choice": _check_choice,
+    "colour": _check_colour,
+    "cells": _check_cells,
+}
+
+
+def _as_pair(name: str, value: object) -> tuple[int, int]:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise InvalidSpecError("origin", f"must be a pair of integers (x, y) in cells, got {value!r}")
+        raise InvalidSpecError(name, f"must be a pair of integers (x, y) in cells, got {value!r}")
     return (value[0], value[1])
-
-
-def _check_origin(origin: object) -> None:
-    x, y = _as_origin(origin)
-    _check_int("origin_x", x)
-    _check_int("origin_y", y)
 
 
 def _check_memory(width: int, depth: int, floors: int) -> None:
@@ -229,15 +408,16 @@ def _check_memory(width: int, depth: int, floors: int) -> None:
         )
 
 
-def _check_algorithm(name: object) -> None:
-    from .algorithms import ALGORITHMS
-
-    if name not in ALGORITHMS:
-        raise InvalidSpecError("algorithm", f"must be one of {sorted(ALGORITHMS)}, got {name!r}")
-
-
-def _check_style(name: object) -> None:
-    from .styles import STYLES
-
-    if name not in STYLES:
-        raise InvalidSpecError("style", f"must be one of {', '.join(STYLES)}, got {name!r}")
+def spec_table_markdown() -> str:
+    """The spec fields as the Markdown table of docs/layout-format.md (a test keeps it in step)."""
+    rows = ["| field | values | default | panel | flag | meaning |", "|---|---|---|---|---|---|"]
+    for setting in SETTINGS:
+        default = list(setting.default) if setting.kind == "cells" else setting.default
+        values = setting.allowed()
+        if setting.choices is not None:
+            values = "one of " + ", ".join(f"`{key}`" for key in setting.choices())
+        rows.append(
+            f"| `{setting.name}` | {values} | `{json.dumps(default)}` | {setting.panel.title()}: "
+            f"{setting.label} | `{setting.flag}` | {setting.description} |"
+        )
+    return "\n".join(rows) + "\n"

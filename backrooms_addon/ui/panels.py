@@ -10,6 +10,7 @@ from ..core.errors import BackroomsError
 from ..core.levels import LEVEL_PRESETS
 from ..core.preview import preview
 from ..core.render import RENDER_PRESETS
+from ..core.spec import SETTINGS, Setting
 from .operators import (
     BACKROOMS_OT_clear,
     BACKROOMS_OT_generate,
@@ -38,13 +39,7 @@ class BACKROOMS_PT_level(bpy.types.Panel):
         settings = context.scene.backrooms
         label = LEVEL_PRESETS[settings.preset].label
         layout.operator_menu_enum(BACKROOMS_OT_level_preset.bl_idname, "preset", text=label, icon="PRESET")
-        row = layout.row(align=True)
-        row.prop(settings, "seed")
-        row.operator(BACKROOMS_OT_randomize_seed.bl_idname, text="", icon="FILE_REFRESH")
-        column = layout.column(align=True)
-        column.prop(settings, "width")
-        column.prop(settings, "depth")
-        column.prop(settings, "floors")
+        draw_settings(layout, settings, "level", seed_button=True)
         draw_preview(layout, settings)
         draw_cost(layout, settings)
         row = layout.row(align=True)
@@ -54,43 +49,52 @@ class BACKROOMS_PT_level(bpy.types.Panel):
 
 
 class _SettingsPanel(bpy.types.Panel):
-    """A sub-panel showing a few blocks of the scene's Backrooms settings."""
+    """A sub-panel showing the scene's Backrooms settings that the settings table puts in it."""
 
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = "Backrooms"
     bl_parent_id = "BACKROOMS_PT_level"
-    groups: tuple[tuple[str, ...], ...] = ()
+    panel = ""  # the settings table's name for it (core/spec.py PANELS)
 
     def draw(self, context: bpy.types.Context) -> None:
-        layout = _split(self.layout)
-        for group in self.groups:
-            column = layout.column(align=True)
-            for name in group:
-                column.prop(context.scene.backrooms, name)
+        draw_settings(_split(self.layout), context.scene.backrooms, self.panel)
+
+
+def draw_settings(
+    layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup, panel: str, seed_button: bool = False
+) -> None:
+    """The settings of one panel, a block per group, in the table's order; the seed with its dice."""
+    groups: dict[int, list[Setting]] = {}
+    for setting in SETTINGS:
+        if setting.panel == panel:
+            groups.setdefault(setting.group, []).append(setting)
+    for _, members in sorted(groups.items()):
+        column = layout.column(align=True)
+        for setting in members:
+            row = column.row(align=True) if seed_button and setting.name == "seed" else column
+            for name in setting.property_names:
+                row.prop(settings, name)
+            if row is not column:
+                row.operator(BACKROOMS_OT_randomize_seed.bl_idname, text="", icon="FILE_REFRESH")
 
 
 class BACKROOMS_PT_layout(_SettingsPanel):
     bl_label = "Layout"
     bl_idname = "BACKROOMS_PT_layout"
-    groups = (
-        ("algorithm", "density", "room_min", "room_max"),
-        ("pitfall_density", "pool_density"),
-        ("cell_size", "wall_height", "door_height", "baseboard_height", "perimeter"),
-        ("chunk_size", "piece_chunks", "origin_x", "origin_y"),
-    )
+    panel = "layout"
 
 
 class BACKROOMS_PT_lighting(_SettingsPanel):
     bl_label = "Lighting"
     bl_idname = "BACKROOMS_PT_lighting"
-    groups = (("fixture_density", "dead_fraction", "flicker_fraction", "light_budget", "hum"),)
+    panel = "lighting"
 
 
 class BACKROOMS_PT_materials(_SettingsPanel):
     bl_label = "Materials"
     bl_idname = "BACKROOMS_PT_materials"
-    groups = (("style",), ("wallpaper_tint", "wear", "dampness"))
+    panel = "materials"
 
 
 class BACKROOMS_PT_output(_SettingsPanel):

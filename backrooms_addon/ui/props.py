@@ -2,52 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty
 
-from ..core.algorithms import ALGORITHM_LABELS
 from ..core.levels import DEFAULT_PRESET, LEVEL_PRESETS
-from ..core.spec import LIMITS, LevelSpec
-from ..core.styles import STYLES
+from ..core.spec import INT32_MAX, SETTINGS, LevelSpec, Setting
 
-_DEFAULTS = LevelSpec()
-_INT32_MAX = (1 << 31) - 1
-
-# The spec fields that the panel and the operator expose, in panel order; the origin is split in two.
-SPEC_FIELDS = (
-    "seed",
-    "width",
-    "depth",
-    "density",
-    "algorithm",
-    "room_min",
-    "room_max",
-    "cell_size",
-    "wall_height",
-    "chunk_size",
-    "origin_x",
-    "origin_y",
-    "door_height",
-    "baseboard_height",
-    "piece_chunks",
-    "perimeter",
-    "fixture_density",
-    "dead_fraction",
-    "flicker_fraction",
-    "light_budget",
-    "hum",
-    "wallpaper_tint",
-    "wear",
-    "dampness",
-    "style",
-    "floors",
-    "pitfall_density",
-    "pool_density",
-)
-
-
+# The properties that show the spec, in the table's order (a pair of cells is two of them).
+SPEC_FIELDS = tuple(name for setting in SETTINGS for name in setting.property_names)
 # What a level preset leaves as it was: choosing a look keeps the seed, size and place.
-KEPT_BY_PRESETS = ("seed", "width", "depth", "origin_x", "origin_y")
+KEPT_BY_PRESETS = tuple(name for setting in SETTINGS if setting.kept_by_presets for name in setting.property_names)
 
 
 def preset_property() -> object:
@@ -61,131 +27,71 @@ def preset_property() -> object:
 
 
 def spec_properties() -> dict[str, object]:
-    """Property definitions for the spec fields, shared by the settings and the operator."""
-    return {
-        "seed": IntProperty(
-            name="Seed",
-            description="Level seed: the same seed gives the same level",
-            default=_DEFAULTS.seed,
-            min=0,
-            max=_INT32_MAX,
-        ),
-        "width": _range_prop("width", "Width", "Level width in cells along X"),
-        "depth": _range_prop("depth", "Depth", "Level depth in cells along Y"),
-        "density": FloatProperty(
-            name="Density",
-            description="Wall density: 0 is an open hall, 1 a full maze",
-            default=_DEFAULTS.density,
-            min=0.0,
-            max=1.0,
-            subtype="FACTOR",
-        ),
-        "room_min": _range_prop("room_min", "Smallest Room", "Smallest room side in cells (Backrooms algorithm)"),
-        "room_max": _range_prop("room_max", "Largest Room", "Largest room side in cells (Backrooms algorithm)"),
-        "chunk_size": _range_prop("chunk_size", "Chunk Size", "Side of a world chunk in cells"),
-        "origin_x": _range_prop("origin_x", "Origin X", "World cell of the level's south-west corner, along X"),
-        "origin_y": _range_prop("origin_y", "Origin Y", "World cell of the level's south-west corner, along Y"),
-        "cell_size": _range_prop("cell_size", "Cell Size", "Size of one grid cell"),
-        "door_height": _range_prop("door_height", "Door Height", "Doorways get a header above this height"),
-        "baseboard_height": _range_prop("baseboard_height", "Baseboard", "Height of the baseboard band (0 for none)"),
-        "piece_chunks": _range_prop("piece_chunks", "Piece Size", "Chunks per side of each object (for streaming)"),
-        "perimeter": BoolProperty(
-            name="Close Perimeter", description="Close the level's outer edges with walls", default=True
-        ),
-        "fixture_density": _factor("fixture_density", "Fixtures", "Share of ceiling grid positions with a troffer"),
-        "dead_fraction": _factor("dead_fraction", "Dead", "Share of troffers that are dead"),
-        "flicker_fraction": _factor("flicker_fraction", "Flickering", "Share of troffers that flicker"),
-        "light_budget": _range_prop("light_budget", "Light Budget", "Real lamps under the troffers nearest the camera"),
-        "hum": BoolProperty(name="Hum", description="Speakers playing the fluorescent hum", default=True),
-        "wallpaper_tint": FloatVectorProperty(
-            name="Wallpaper",
-            description="Colour the wallpaper's pattern is tinted to",
-            subtype="COLOR_GAMMA",
-            size=3,
-            min=0.0,
-            max=1.0,
-            default=spec_values(_DEFAULTS)["wallpaper_tint"],
-        ),
-        "wear": _factor("wear", "Wear", "Water stains near the floor and at seams"),
-        "dampness": _factor("dampness", "Dampness", "Damp patches in the carpet"),
-        "wall_height": _range_prop("wall_height", "Wall Height", "Height of walls and ceiling"),
-        "style": EnumProperty(
-            name="Style",
-            description="The kind of level: its materials, light fittings and features",
-            items=[(key, style.label, "") for key, style in STYLES.items()],
-            default=_DEFAULTS.style,
-        ),
-        "floors": _range_prop("floors", "Floors", "Levels stacked one above the other, joined by stairwells"),
-        "pitfall_density": _share("pitfall_density", "Pitfalls", "Share of open floor cells that are holes"),
-        "pool_density": _share("pool_density", "Pools", "How many pools are carved into the floor"),
-        "algorithm": EnumProperty(
-            name="Algorithm",
-            description="Maze algorithm that carves the walls",
-            items=[(key, label, "") for key, label in ALGORITHM_LABELS.items()],
-            default=_DEFAULTS.algorithm,
-        ),
-    }
+    """A Blender property for each spec setting, shared by the scene settings and the operator."""
+    properties: dict[str, object] = {}
+    for setting in SETTINGS:
+        properties.update(_properties(setting))
+    return properties
 
 
-def _factor(field: str, name: str, description: str) -> object:
-    return FloatProperty(
-        name=name, description=description, default=getattr(_DEFAULTS, field), min=0.0, max=1.0, subtype="FACTOR"
-    )
+def _properties(setting: Setting) -> dict[str, object]:
+    common = {"name": setting.label, "description": setting.description[:1].upper() + setting.description[1:]}
+    if setting.kind == "cells":
+        axes = zip(setting.property_names, setting.default, "XY", strict=True)
+        return {name: _number(setting, default, name=f"{setting.label} {axis}") for name, default, axis in axes}
+    if setting.kind == "bool":
+        return {setting.name: BoolProperty(**common, default=setting.default)}
+    if setting.kind == "choice":
+        assert setting.choices is not None
+        items = [(key, label, "") for key, label in setting.choices().items()]
+        return {setting.name: EnumProperty(**common, items=items, default=setting.default)}
+    if setting.kind == "colour":
+        return {
+            setting.name: FloatVectorProperty(
+                **common, subtype="COLOR_GAMMA", size=3, min=0.0, max=1.0, default=_rgb(setting.default)
+            )
+        }
+    return {setting.name: _number(setting, setting.default, **common)}
 
 
-def _share(field: str, name: str, description: str) -> object:
-    """A float in the spec's range, shown as a slider."""
-    limits = LIMITS[field]
-    return FloatProperty(
-        name=name,
-        description=description,
-        default=getattr(_DEFAULTS, field),
-        min=limits.low,
-        max=limits.high,
-        subtype="FACTOR",
-    )
-
-
-def _range_prop(field: str, name: str, description: str) -> object:
-    """An int or float property with the spec's hard limits; lengths show in scene units."""
-    limits = LIMITS[field]
-    default = (
-        _DEFAULTS.to_dict()["origin"][field == "origin_y"] if field.startswith("origin") else getattr(_DEFAULTS, field)
-    )
+def _number(setting: Setting, default: float, **common: str) -> object:
+    """An int or float property within what the spec and Blender allow; lengths show in scene
+    units, shares as sliders."""
+    common.setdefault("description", setting.description[:1].upper() + setting.description[1:])
+    limits = setting.panel_limits or setting.limits
+    assert limits is not None
     if limits.integer:
-        return IntProperty(
-            name=name,
-            description=description,
-            default=default,
-            min=int(limits.low),
-            max=int(limits.high),
-            soft_min=max(int(limits.low), -4096),
-            soft_max=min(int(limits.high), 512),
-        )
-    return FloatProperty(
-        name=name,
-        description=description,
-        default=default,
-        min=limits.low,
-        max=limits.high,
-        unit="LENGTH",
-    )
+        low, high = max(int(limits.low), -INT32_MAX), min(int(limits.high), INT32_MAX)
+        soft = {"soft_min": max(low, -4096), "soft_max": min(high, 512)}
+        return IntProperty(**common, default=default, min=low, max=high, **soft)
+    unit = {"unit": "LENGTH"} if limits.unit == "m" else {"subtype": "FACTOR"}
+    return FloatProperty(**common, default=default, min=limits.low, max=limits.high, **unit)
+
+
+def _rgb(tint: str) -> tuple[float, ...]:
+    return tuple(int(tint[i : i + 2], 16) / 255 for i in (1, 3, 5))
 
 
 def spec_from(source: object) -> LevelSpec:
-    """A LevelSpec from anything with the spec fields as attributes (settings or operator)."""
-    values = {name: _exact(getattr(source, name)) for name in SPEC_FIELDS if name != "wallpaper_tint"}
-    values["origin"] = (values.pop("origin_x"), values.pop("origin_y"))
-    tint = getattr(source, "wallpaper_tint")  # noqa: B009  (any object with the fields will do)
-    values["wallpaper_tint"] = "#" + "".join(f"{round(c * 255):02X}" for c in tint)
+    """A LevelSpec from anything with the spec properties as attributes (settings or operator)."""
+    values: dict[str, object] = {}
+    for setting in SETTINGS:
+        shown: list[Any] = [_exact(getattr(source, name)) for name in setting.property_names]
+        if setting.kind == "colour":
+            values[setting.name] = "#" + "".join(f"{round(c * 255):02X}" for c in shown[0])
+        else:
+            values[setting.name] = tuple(shown) if setting.kind == "cells" else shown[0]
     return LevelSpec.from_dict(values)
 
 
 def spec_values(spec: LevelSpec) -> dict[str, object]:
     """The property values that show `spec`: the inverse of spec_from."""
-    values = {name: value for name, value in spec.to_dict().items() if name in SPEC_FIELDS}
-    values["origin_x"], values["origin_y"] = spec.origin
-    values["wallpaper_tint"] = tuple(int(spec.wallpaper_tint[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    values: dict[str, object] = {}
+    for setting in SETTINGS:
+        value: Any = getattr(spec, setting.name)
+        if setting.kind == "colour":
+            value = _rgb(value)
+        values.update(zip(setting.property_names, value if setting.kind == "cells" else [value], strict=True))
     return values
 
 

@@ -149,7 +149,7 @@ def test_a_build_stopped_half_way_leaves_only_the_users_objects(scene: bpy.types
 
 
 def test_build_status_shows_each_step(scene: bpy.types.Scene, addon: ModuleType, api: ModuleType) -> None:
-    operators = importlib.import_module(f"{addon.__name__}.operators")
+    operators = importlib.import_module(f"{addon.__name__}.ui.operators")
     level_module = importlib.import_module(f"{addon.__name__}.realize.level")
     status = operators.BuildStatus(bpy.context)
     lines = []
@@ -189,7 +189,7 @@ def test_a_generated_material_the_user_took_survives_clear_and_regenerate(
 
 
 def _timed_build(addon: ModuleType, api: ModuleType, scene: bpy.types.Scene, **fields: object) -> object:
-    operators = importlib.import_module(f"{addon.__name__}.operators")
+    operators = importlib.import_module(f"{addon.__name__}.ui.operators")
     steps = api.generate_steps(scene=scene, plan_in_background=True, **fields)
     return operators.TimedBuild(bpy.context, steps)
 
@@ -201,7 +201,7 @@ def test_timed_build_grows_the_level_tick_by_tick(
     reference = _positions(api.generate(scene=scene, **fields).objects)
     api.clear(scene)
     # No time budget: every tick makes exactly one step, whatever the machine's speed.
-    monkeypatch.setattr(importlib.import_module(f"{addon.__name__}.operators"), "STEP_BUDGET_S", 0.0)
+    monkeypatch.setattr(importlib.import_module(f"{addon.__name__}.ui.operators"), "STEP_BUDGET_S", 0.0)
     build = _timed_build(addon, api, scene, **fields)
     counts, level = [], None
     while level is None:
@@ -218,7 +218,7 @@ def test_timed_build_grows_the_level_tick_by_tick(
 def test_stopping_a_timed_build_keeps_the_previous_level_until_it_is_replaced(
     scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importlib.import_module(f"{addon.__name__}.operators"), "STEP_BUDGET_S", 0.0)
+    monkeypatch.setattr(importlib.import_module(f"{addon.__name__}.ui.operators"), "STEP_BUDGET_S", 0.0)
     old = api.generate(seed=1, scene=scene, **SMALL)
     mine = bpy.data.objects.new("Mine", None)
     old.collection.objects.link(mine)

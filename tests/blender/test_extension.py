@@ -123,7 +123,7 @@ def test_panels_draw_every_setting_and_the_buttons(scene: bpy.types.Scene) -> No
         panel = getattr(bpy.types, name)
         if name != "BACKROOMS_PT_level":
             assert panel.bl_parent_id == "BACKROOMS_PT_level" and panel.bl_category == "Backrooms"
-        stand_in = type("Panel", (), {"layout": _LayoutRecorder(calls), "groups": getattr(panel, "groups", ())})()
+        stand_in = type("Panel", (), {"layout": _LayoutRecorder(calls), "panel": getattr(panel, "panel", "")})()
         panel.draw(stand_in, bpy.context)
     drawn = [name for kind, name in calls if kind == "prop"]
     settings = set(scene.backrooms.bl_rna.properties.keys()) - {"rna_type", "name"}
@@ -138,7 +138,7 @@ def test_panels_draw_every_setting_and_the_buttons(scene: bpy.types.Scene) -> No
 
 
 def test_layout_preview_follows_the_settings(scene: bpy.types.Scene, addon: ModuleType) -> None:
-    panels = importlib.import_module(f"{addon.__name__}.panels")
+    panels = importlib.import_module(f"{addon.__name__}.ui.panels")
     collection = panels._previews["collection"]
 
     def pixels() -> np.ndarray:

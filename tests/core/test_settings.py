@@ -1,0 +1,116 @@
+"""The settings table: every spec field declared once, and every front end without Blender made from it
+(JSON, the command line's flags and --help, `info`, the docs' spec table)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from paths import ROOT
+from settings_strategies import any_specs
+
+from backrooms_addon.cli.commands import _job, build_parser, info, main
+from backrooms_addon.core import InvalidSpecError, LevelSpec
+from backrooms_addon.core.levels import LEVEL_PRESETS, preset_spec
+from backrooms_addon.core.spec import PANELS, SETTING, SETTINGS, Setting, spec_table_markdown
+
+
+def test_every_spec_field_has_one_complete_setting() -> None:
+    assert [s.name for s in SETTINGS] == [f.name for f in fields(LevelSpec)]
+    for setting in SETTINGS:
+        assert setting.label and setting.description, setting.name
+        assert setting.panel in PANELS, setting.name
+        assert setting.default == getattr(LevelSpec(), setting.name)
+        assert setting.kind in {"int", "float", "bool", "choice", "colour", "cells"}
+        assert (setting.limits is not None) == (setting.kind in {"int", "float", "cells"}), setting.name
+    flags = [flag for s in SETTINGS for flag in (s.flag, *s.flag_aliases)]
+    assert len(flags) == len(set(flags)), "one flag per setting"
+    assert SETTING["wall_thickness"].panel == "layout", "the field that once reached no panel"
+
+
+def _argv(spec: LevelSpec) -> list[str]:
+    """The command line that asks for `spec`, every field spelled out from the table."""
+    argv = ["generate", "--out", "unused"]
+    for setting in SETTINGS:
+        value = getattr(spec, setting.name)
+        if setting.kind == "bool":
+            argv += [setting.flag if value else setting.flag.replace("--", "--no-", 1)]
+        elif setting.kind == "cells":
+            argv += [setting.flag, *map(str, value)]
+        else:
+            argv += [setting.flag, repr(value) if setting.kind == "float" else str(value)]
+    return argv
+
+
+@given(spec=any_specs())
+def test_every_field_round_trips_through_json(spec: LevelSpec) -> None:
+    assert LevelSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+
+
+@given(spec=any_specs(), preset=st.sampled_from(list(LEVEL_PRESETS)))
+def test_every_field_round_trips_through_the_command_line(spec: LevelSpec, preset: str) -> None:
+    """Whatever the preset, flags for every field give exactly the spec they spell."""
+    args = build_parser().parse_args([*_argv(spec), "--preset", preset])
+    assert _job(args).spec(args.seed) == spec
+
+
+@given(preset=st.sampled_from(list(LEVEL_PRESETS)), seed=st.integers(0, 1 << 40))
+def test_flags_left_out_come_from_the_preset(preset: str, seed: int) -> None:
+    args = build_parser().parse_args(["generate", "--preset", preset, "--seed", str(seed), "--out", "unused"])
+    assert _job(args).spec(args.seed) == preset_spec(preset, seed=seed)
+
+
+def test_older_documents_and_flags_with_the_style_s_old_name_still_work() -> None:
+    old = {**LevelSpec().to_dict(), "level": "LEVEL_37"}
+    del old["style"]
+    assert LevelSpec.from_dict(old).style == "LEVEL_37"
+    args = build_parser().parse_args(["generate", "--level", "LEVEL_1", "--out", "unused"])
+    assert _job(args).spec(0).style == "LEVEL_1"
+    with pytest.raises(InvalidSpecError) as caught:
+        LevelSpec.from_dict({"style": "LEVEL_9"})
+    assert caught.value.field == "style" and "LEVEL_188" in str(caught.value)
+
+
+@pytest.mark.parametrize("setting", [s for s in SETTINGS if s.limits is not None], ids=lambda s: s.name)
+def test_out_of_range_values_are_refused_naming_the_field_and_its_range(setting: Setting) -> None:
+    assert setting.limits is not None
+    for value in (setting.limits.low - 1, setting.limits.high + 1):
+        bad = (value, 0) if setting.kind == "cells" else value
+        with pytest.raises(InvalidSpecError) as caught:
+            LevelSpec.from_dict({setting.name: bad})
+        assert caught.value.field.startswith(setting.name)
+        assert setting.limits.describe() in str(caught.value)
+
+
+def test_help_describes_every_flag_with_its_range(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    for setting in SETTINGS:
+        assert setting.flag in help_text
+        assert " ".join(setting.description.split()) in help_text, setting.name
+        if setting.limits is not None:
+            assert setting.limits.describe() in help_text, setting.name
+
+
+def test_info_lists_every_setting_and_the_versions() -> None:
+    described = info()
+    assert list(described["spec_fields"]) == [s.name for s in SETTINGS]  # type: ignore[arg-type]
+    width = described["spec_fields"]["width"]  # type: ignore[index]
+    assert (width["min"], width["max"], width["unit"], width["flag"]) == (1, 100_000, "cells", "--width")
+    assert described["spec_fields"]["style"]["choices"] == list(described["styles"])  # type: ignore[index]
+    assert described["numpy_version"] and described["python_version"]
+    assert "blender_version" in described
+
+
+def test_the_docs_spec_table_is_the_settings_table() -> None:
+    document = (ROOT / "docs" / "layout-format.md").read_text()
+    assert spec_table_markdown() in document, "run tools/spec_table.py"
+
+
+def test_the_readme_names_every_flag() -> None:
+    readme = (ROOT / "README.md").read_text()
+    missing = [s.flag for s in SETTINGS if f"`{s.flag}" not in readme]
+    assert not missing, f"flags the README does not mention: {missing}"
