@@ -24,8 +24,9 @@ def _values(setting: Setting, panel: bool) -> st.SearchStrategy[object]:
         return st.tuples(*[st.integers(int(limits.low), int(limits.high))] * 2)
     if limits.integer:
         return st.integers(int(limits.low), int(limits.high))
-    # Blender keeps floats in single precision; six significant digits survive the round trip.
-    return st.floats(limits.low, limits.high).map(lambda v: float(f"{v:.4g}"))
+    if panel:  # Blender keeps floats in single precision: a panel shows four decimals at most
+        return st.floats(limits.low, limits.high).map(lambda v: min(max(round(v, 4), limits.low), limits.high))
+    return st.floats(limits.low, limits.high)
 
 
 @st.composite

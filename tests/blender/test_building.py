@@ -9,8 +9,6 @@ from types import ModuleType
 import bpy
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 LEVEL_KEY = "backrooms_level"
 SMALL = {"width": 24, "depth": 20}
@@ -28,43 +26,6 @@ def _positions(objects: list[bpy.types.Object]) -> dict[str, np.ndarray]:
 
 def _owned_objects() -> list[bpy.types.Object]:
     return [obj for obj in bpy.data.objects if LEVEL_KEY in obj]
-
-
-@st.composite
-def panel_specs(draw: st.DrawFn) -> dict[str, object]:
-    """Spec values the panel can show: seeds within Blender's int range, tints in #RRGGBB."""
-    room_max = draw(st.integers(1, 16))
-    wall_height = draw(st.floats(2.2, 6.0).map(lambda v: round(v, 3)))
-    return {
-        "seed": draw(st.integers(0, (1 << 31) - 1)),
-        "width": draw(st.integers(1, 100_000)),
-        "depth": draw(st.integers(1, 50)),
-        "density": draw(st.floats(0, 1).map(lambda v: round(v, 4))),
-        "algorithm": draw(st.sampled_from(["backrooms", "prim", "wilson", "division"])),
-        "room_min": draw(st.integers(1, room_max)),
-        "room_max": room_max,
-        "chunk_size": draw(st.integers(16, 64)),
-        "origin": (draw(st.integers(-(10**9), 10**9)), draw(st.integers(-(10**9), 10**9))),
-        "wall_height": wall_height,
-        "door_height": draw(st.floats(1.8, wall_height).map(lambda v: round(v, 3))),
-        "light_budget": draw(st.integers(0, 512)),
-        "perimeter": draw(st.booleans()),
-        "hum": draw(st.booleans()),
-        "wear": draw(st.floats(0, 1).map(lambda v: round(v, 3))),
-        "wallpaper_tint": "#" + "".join(f"{draw(st.integers(0, 255)):02X}" for _ in range(3)),
-    }
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(values=panel_specs())
-def test_settings_and_spec_round_trip_both_ways(scene: bpy.types.Scene, addon: ModuleType, values: dict) -> None:
-    props = addon.ui.props
-    spec = addon.core.LevelSpec.from_dict(values)
-    props.write_spec(scene.backrooms, spec)
-    assert props.spec_from(scene.backrooms) == spec
-    shown = {name: getattr(scene.backrooms, name) for name in props.SPEC_FIELDS}
-    props.write_spec(scene.backrooms, props.spec_from(scene.backrooms))
-    assert {name: getattr(scene.backrooms, name) for name in props.SPEC_FIELDS} == shown
 
 
 def test_choosing_a_level_preset_sets_its_look_and_keeps_seed_and_size(
