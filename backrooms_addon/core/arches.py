@@ -11,10 +11,11 @@ import numpy as np
 import numpy.typing as npt
 
 from .algorithms.grid import BoolArray
-from .features import Features
-from .geometry import WALL_MATERIALS, WALLPAPER, Pieces, doorways, quad_mesh
+from .features import Feature, Features, Story
+from .geometry import WALL_MATERIALS, WALLPAPER, doorways, quad_mesh
 from .layout import Layout
 from .spec import LevelSpec
+from .world import Window
 
 STRIPS = 8  # segments across an arch
 KEYSTONE_M = 0.05  # the crown stays this far below door height, so no strip is a sliver
@@ -23,7 +24,23 @@ RISE_SHARE, RISE_MAX_M = 0.45, 0.9  # the curve's rise: a share of the opening's
 F64 = npt.NDArray[np.float64]
 
 
-def arch_features(spec: LevelSpec, layout: Layout, pieces: Pieces) -> Features:
+class ArchFeature(Feature):
+    """Arches in the doorways, where doors are lower than the ceiling (so there is a header)."""
+
+    key = "arches"
+    solid = ("arches",)
+
+    def wanted(self, spec: LevelSpec) -> bool:
+        return spec.door_height < spec.wall_height
+
+    def on_story(self, story: Story, so_far: Features) -> Features:
+        return arch_features(story.spec, story.built, story.window)
+
+
+ARCHES = ArchFeature()
+
+
+def arch_features(spec: LevelSpec, layout: Layout, window: Window) -> Features:
     """An arch in every doorway (one or two cells wide) of the level's walls."""
     openings = [*_openings(layout.walls_h, spec, along_x=True), *_openings(layout.walls_v.T, spec, along_x=False)]
     if not openings:
@@ -31,7 +48,7 @@ def arch_features(spec: LevelSpec, layout: Layout, pieces: Pieces) -> Features:
     corners = np.concatenate([_arch(spec, *opening) for opening in openings])
     uvs = _uvs(corners)
     mid = corners.mean(axis=1).astype(np.float64)
-    piece = pieces.of_points(mid[:, 0], mid[:, 1], spec.cell_size)
+    piece = window.piece_of_face(mid[:, 0], mid[:, 1])
     return Features(meshes={"arches": quad_mesh(corners, uvs, WALLPAPER, WALL_MATERIALS, piece)})
 
 

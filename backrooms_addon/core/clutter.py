@@ -12,11 +12,12 @@ import numpy as np
 import numpy.typing as npt
 
 from .algorithms.grid import BoolArray
-from .features import Features
-from .geometry import MeshArrays, Pieces, concat_meshes, level_faces, quad_mesh, vertical_faces
+from .features import Feature, Features, Story
+from .geometry import MeshArrays, concat_meshes, level_faces, quad_mesh, vertical_faces
 from .layout import Layout
 from .rng import uniform
 from .spec import LevelSpec
+from .world import Window
 
 CRATE_SHARE = 0.07  # of walkable cells with a wall on their south and west sides
 CRATE_SIZES_M = (0.8, 1.0, 1.2)
@@ -30,22 +31,38 @@ _CRATE_STREAM = 0x43524154  # "CRAT"
 F64 = npt.NDArray[np.float64]
 
 
-def clutter_features(spec: LevelSpec, layout: Layout, holes: BoolArray | None, pieces: Pieces) -> Features:
-    """Crates and pipes for the level, as one feature mesh."""
-    parts = [_crates(spec, layout, holes, pieces), _pipes(spec, pieces)]
-    meshes = [part for part in parts if part.face_count]
-    return Features(meshes={"clutter": concat_meshes(*meshes)}) if meshes else Features()
+class ClutterFeature(Feature):
+    """Crates and pipes; planned after the features that cut holes, so no crate stands over one."""
+
+    key = "clutter"
+    solid = ("clutter",)
+
+    def on_story(self, story: Story, so_far: Features) -> Features:
+        return clutter_features(story.spec, story.built, so_far.taken, story.window)
 
 
-def _crates(spec: LevelSpec, layout: Layout, holes: BoolArray | None, pieces: Pieces) -> MeshArrays:
-    """A crate (or two stacked) in the south-west corner of some cells walled on both those sides."""
-    free = ~layout.solid if holes is None else ~layout.solid & ~holes
+CLUTTER = ClutterFeature()
+
+
+def clutter_features(spec: LevelSpec, layout: Layout, taken: BoolArray | None, window: Window) -> Features:
+    """Crates and pipes for the level, as one feature mesh, away from the cells already `taken`."""
+    crates, cells = _crates(spec, layout, taken, window)
+    meshes = [part for part in (crates, _pipes(spec, window)) if part.face_count]
+    return Features(meshes={"clutter": concat_meshes(*meshes)}, occupied=cells) if meshes else Features()
+
+
+def _crates(spec: LevelSpec, layout: Layout, taken: BoolArray | None, window: Window) -> tuple[MeshArrays, BoolArray]:
+    """A crate (or two stacked) in the south-west corner of some cells walled on both those sides;
+    and the cells they stand in."""
+    free = ~layout.solid if taken is None else ~layout.solid & ~taken
     ys, xs = np.nonzero(free)
     cornered = layout.walls_h[ys, xs] & layout.walls_v[ys, xs]
     ox, oy = spec.origin
     draw = uniform(spec.seed, _CRATE_STREAM, xs + ox, ys + oy)
     chosen = cornered & (draw < CRATE_SHARE)
     xs, ys, draw = xs[chosen], ys[chosen], draw[chosen] / CRATE_SHARE  # draw again in [0, 1)
+    cells = np.zeros_like(layout.solid)
+    cells[ys, xs] = True
     size = np.asarray(CRATE_SIZES_M)[(draw * len(CRATE_SIZES_M)).astype(int) % len(CRATE_SIZES_M)]
     size = np.minimum(size, spec.cell_size / 2)
     inset = spec.wall_thickness / 2 + 0.05
@@ -59,8 +76,7 @@ def _crates(spec: LevelSpec, layout: Layout, holes: BoolArray | None, pieces: Pi
     corners = np.concatenate([b[0] for b in boxes])
     uvs = np.concatenate([b[1] for b in boxes])
     mid = corners.mean(axis=1).astype(np.float64)
-    piece = pieces.of_points(mid[:, 0] - spec.cell_size / 4, mid[:, 1] - spec.cell_size / 4, spec.cell_size)
-    return quad_mesh(corners, uvs, CRATE, CLUTTER_MATERIALS, piece)
+    return quad_mesh(corners, uvs, CRATE, CLUTTER_MATERIALS, window.piece_at(mid[:, 0], mid[:, 1])), cells
 
 
 def _box(x0: F64, y0: F64, x1: F64, y1: F64, z0: F64, z1: F64) -> tuple[F64, F64]:
@@ -82,13 +98,13 @@ def _box(x0: F64, y0: F64, x1: F64, y1: F64, z0: F64, z1: F64) -> tuple[F64, F64
     return corners, uvs
 
 
-def _pipes(spec: LevelSpec, pieces: Pieces) -> MeshArrays:
+def _pipes(spec: LevelSpec, window: Window) -> MeshArrays:
     """Two pipes along x under the ceiling, on every PIPE_EVERY-th world row, cut at piece borders."""
     oy = spec.origin[1]
     rows = [j for j in range(spec.depth) if (j + oy) % PIPE_EVERY == 2]
     if not rows:
         return quad_mesh(np.zeros((0, 4, 3)), np.zeros((0, 4, 2)), PIPE, CLUTTER_MATERIALS)
-    piece_m = pieces.cells * spec.cell_size
+    piece_m = window.pieces.cells * spec.cell_size
     cuts = np.append(np.arange(0.0, spec.width * spec.cell_size, piece_m), spec.width * spec.cell_size)
     angles = np.linspace(0, 2 * np.pi, PIPE_SIDES + 1)
     meshes = []
@@ -97,13 +113,11 @@ def _pipes(spec: LevelSpec, pieces: Pieces) -> MeshArrays:
             y = (row + offset) * spec.cell_size
             z = spec.wall_height - 0.25
             for a, b in pairwise(cuts.tolist()):
-                meshes.append(_cylinder(a, b, y, z, radius, angles, spec, pieces))
+                meshes.append(_cylinder(a, b, y, z, radius, angles, window))
     return concat_meshes(*meshes)
 
 
-def _cylinder(
-    x0: float, x1: float, y: float, z: float, radius: float, angles: F64, spec: LevelSpec, pieces: Pieces
-) -> MeshArrays:
+def _cylinder(x0: float, x1: float, y: float, z: float, radius: float, angles: F64, window: Window) -> MeshArrays:
     """A prism of PIPE_SIDES faces along x, facing outwards."""
     cy, cz = y + radius * np.cos(angles), z + radius * np.sin(angles)
     corners = np.empty((PIPE_SIDES, 4, 3))
@@ -117,5 +131,4 @@ def _cylinder(
     uvs[:, (0, 3), 1] = arc[:-1, None]
     uvs[:, (1, 2), 1] = arc[1:, None]
     middle = np.full(PIPE_SIDES, (x0 + x1) / 2)
-    piece = pieces.of_points(middle - spec.cell_size / 4, np.full(PIPE_SIDES, y) - spec.cell_size / 4, spec.cell_size)
-    return quad_mesh(corners, uvs, PIPE, CLUTTER_MATERIALS, piece)
+    return quad_mesh(corners, uvs, PIPE, CLUTTER_MATERIALS, window.piece_at(middle, np.full(PIPE_SIDES, y)))

@@ -8,27 +8,24 @@ import numpy as np
 
 from .floors import lifted
 from .geometry import MeshArrays, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
-from .plan import LevelPlan, plan_level, wall_style
-from .spec import LevelSpec
+from .plan import LevelPlan, wall_style
+from .registry import level_features
 from .styles import style_of
 
 COLLISION_MATERIALS = ("collision",)
-# Feature meshes a player stands on or bumps into (water and glass are left to the engine).
-SOLID_FEATURES = ("pools", "pitfalls", "stairs", "arches", "clutter", "court_walls", "windows")
 
 
-def collision_mesh(spec: LevelSpec, plan: LevelPlan | None = None) -> MeshArrays:
-    """The level's collision: walls, pillars, floors and ceilings of every floor, with their
-    openings, and the stairs and pitfall shafts; each face tagged with its piece.
+def collision_mesh(plan: LevelPlan) -> MeshArrays:
+    """The level's collision, from the plan that built it: walls, pillars, floors and ceilings of
+    every floor, with their openings, and the meshes its features call solid (stairs, pitfall
+    shafts, basins, ...); each face tagged with its piece.
 
     The render walls' outline is reused with nothing but the wall solid below door height: so
     walls are full-height runs without baseboard bands (a band splits every run in two), and
     doorways without headers or soffits (nobody walks at 2.1 m). Pillars keep their four sides;
-    floor and ceiling stay one quad per piece where they have no openings. `plan` is the spec's
-    plan, when already made.
+    floor and ceiling stay one quad per piece where they have no openings.
     """
-    plan = plan if plan is not None else plan_level(spec)
-    pieces = plan.pieces
+    spec, pieces = plan.spec, plan.pieces
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
     style = dataclasses.replace(wall_style(spec), baseboard=0.0, door_height=None)
     parts: list[MeshArrays] = []
@@ -40,7 +37,9 @@ def collision_mesh(spec: LevelSpec, plan: LevelPlan | None = None) -> MeshArrays
         if style_of(spec.style).ceiling:
             story.append(ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size, floor.ceiling_holes))
         parts.extend(lifted(part, floor.base_z) for part in story)
-    parts.extend(_stripped(mesh) for kind, mesh in plan.meshes.items() if kind in SOLID_FEATURES)
+    solid = {kind for feature in level_features(spec) for kind in feature.solid}
+    # In the plan's order, so the faces come out in the same order whatever the features' order.
+    parts.extend(_stripped(mesh) for kind, mesh in plan.meshes.items() if kind in solid)
     return concat_meshes(*(_untextured(part) for part in parts))
 
 

@@ -1,9 +1,13 @@
-"""What a level will cost before it is built: faces, troffers, lamps and memory, estimated in microseconds."""
+"""What a level will cost before it is built: faces, troffers, lamps and memory, estimated in microseconds.
+
+The rooms' share is worked out here; each of the level's features adds its own (core/features.py).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .registry import level_features
 from .spec import LevelSpec
 from .styles import style_of
 
@@ -11,10 +15,9 @@ from .styles import style_of
 # default algorithm (tests keep the estimate within a factor of 1.5 of the real count).
 WALL_FACES_PER_CELL = (0.56, 0.95)
 FACES_PER_TROFFER = 5
-COURT_FACES_PER_WINDOW = 42
 BANDLESS_SHARE = 0.55
-POOL_FACES_PER_CELL = 1.6  # basins, steps and water, per cell of the level at pool_density 1
-DEFAULT_ROOM_MAX, SMALL_ROOM_SHARE = 8, 0.7
+SMALL_ROOM_SHARE = 0.7
+_DEFAULT_ROOM_MAX = LevelSpec().room_max
 SLOW_FACES = 2_000_000
 SLOW_BYTES = 2 << 30
 
@@ -45,26 +48,18 @@ def estimate_cost(spec: LevelSpec) -> Cost:
     base, per_density = WALL_FACES_PER_CELL
     ox, oy = spec.origin
     # Grid positions: world cells whose coordinates are both multiples of the style's spacing.
-    spacing = style_of(spec.style).fixture_spacing
+    style = style_of(spec.style)
+    spacing = style.fixture_spacing
     along_x = -(-(ox + spec.width) // spacing) - -(-ox // spacing)
     along_y = -(-(oy + spec.depth) // spacing) - -(-oy // spacing)
-    style = style_of(spec.style)
     troffers = round(along_x * along_y * spec.fixture_density) * spec.floors if style.ceiling else 0
     lit = round(troffers * (1 - spec.dead_fraction))
     # Without a baseboard band every wall run is one face instead of two.
     bands = 1.0 if spec.baseboard_height > 0 else BANDLESS_SHARE
     # Rooms smaller than the default's make more walls per cell.
-    small_rooms = 1.0 + SMALL_ROOM_SHARE * max(0, DEFAULT_ROOM_MAX - spec.room_max) / DEFAULT_ROOM_MAX
-    walls = cells * (base + per_density * spec.density) * spec.floors * bands * small_rooms
-    pools = cells * spec.floors * spec.pool_density * POOL_FACES_PER_CELL
-    faces = round(walls + pools + _court_faces(spec)) + FACES_PER_TROFFER * troffers
+    small_rooms = 1.0 + SMALL_ROOM_SHARE * max(0, _DEFAULT_ROOM_MAX - spec.room_max) / _DEFAULT_ROOM_MAX
+    faces = cells * (base + per_density * spec.density) * spec.floors * bands * small_rooms
+    for feature in level_features(spec):
+        faces += feature.faces(spec)
+    faces = round(faces) + FACES_PER_TROFFER * troffers
     return Cost(faces, troffers, min(spec.light_budget, lit), spec.memory_estimate_bytes)
-
-
-def _court_faces(spec: LevelSpec) -> float:
-    """The Courtyard's building: about COURT_FACES_PER_WINDOW faces per window, a window every
-    3 m along its walls and per 3 m storey (core/courtyard.py)."""
-    if spec.style != "LEVEL_188":
-        return 0.0
-    perimeter_m = 2 * (spec.width + spec.depth) * spec.cell_size
-    return COURT_FACES_PER_WINDOW * (perimeter_m / 3.0) * (spec.wall_height // 3.0) * spec.floors

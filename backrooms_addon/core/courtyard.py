@@ -38,10 +38,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .features import Features
-from .geometry import MeshArrays, Pieces, quad_mesh
+from .features import EYE_HEIGHT, Feature, Features, Spawn, Story
+from .geometry import MeshArrays, quad_mesh
 from .layout import Layout
 from .spec import LevelSpec
+from .world import Window
 
 F64 = npt.NDArray[np.float64]
 
@@ -56,6 +57,7 @@ TRANSOM = 0.62  # the transom's height, as a share of the opening's
 LEDGE, LEDGE_OVERHANG = 0.06, 0.05  # the sill ledge: how far it stands out and past the opening
 LIGHT_W, LIGHT_D = 1.2, 0.6  # the ceiling panel, along the wall and in depth
 BACK_WALL = 0.3  # the building's wall behind the rooms
+FACES_PER_WINDOW = 42  # the cost estimate's share per window (core/cost.py)
 
 WALL_MATERIALS = ("courtyard_wall", "courtyard_plinth", "courtyard_roof")
 WINDOW_MATERIALS = ("window_frame", "window_glass")
@@ -69,6 +71,33 @@ Quads = tuple[F64, npt.NDArray[np.int32]]
 Span = tuple[F64 | float, F64 | float]  # from, to along one axis: numbers or arrays of them
 
 
+class CourtFeature(Feature):
+    """The Courtyard of Windows: the open court, its building, the spawn facing the windows."""
+
+    key = "court"
+    solid = ("court_walls", "windows")  # the rooms are out of reach behind the glass
+
+    def shape(self, spec: LevelSpec, layout: Layout) -> Layout:
+        return courtyard_layout(spec, layout)
+
+    def on_story(self, story: Story, so_far: Features) -> Features:
+        return courtyard_features(story.spec, story.built, story.window)
+
+    def spawn(self, spec: LevelSpec) -> Spawn:
+        """The middle of the west side, facing the far wall of windows."""
+        width_m = spec.width * spec.cell_size
+        return Spawn((0.5 * spec.cell_size, spec.depth * spec.cell_size / 2, EYE_HEIGHT), 0.0, width_m)
+
+    def faces(self, spec: LevelSpec) -> float:
+        """About FACES_PER_WINDOW faces per window, a window every BAY along the walls and one
+        per STOREY."""
+        perimeter_m = 2 * (spec.width + spec.depth) * spec.cell_size
+        return FACES_PER_WINDOW * (perimeter_m / BAY) * (spec.wall_height // STOREY) * spec.floors
+
+
+COURT = CourtFeature()
+
+
 def courtyard_layout(spec: LevelSpec, layout: Layout) -> Layout:
     """The court: the region open from wall to wall, without walls (outer edges included) or pillars."""
     return Layout(
@@ -76,14 +105,14 @@ def courtyard_layout(spec: LevelSpec, layout: Layout) -> Layout:
     )
 
 
-def courtyard_features(spec: LevelSpec, layout: Layout, pieces: Pieces) -> Features:
+def courtyard_features(spec: LevelSpec, layout: Layout, window: Window) -> Features:
     """The enclosing walls with their openings, the windows in them and the rooms behind them."""
     parts: dict[str, list[tuple[F64, npt.NDArray[np.int32]]]] = {"court_walls": [], "windows": [], "rooms": []}
     for side in court_sides(spec, layout):
         for kind, (corners, material) in _side_parts(spec, side).items():
             parts[kind].append((side.to_world(corners), material))
     materials = {"court_walls": WALL_MATERIALS, "windows": WINDOW_MATERIALS, "rooms": ROOM_MATERIALS}
-    meshes = {kind: _mesh(found, materials[kind], pieces, spec.cell_size) for kind, found in parts.items() if found}
+    meshes = {kind: _mesh(found, materials[kind], window) for kind, found in parts.items() if found}
     return Features(meshes={kind: mesh for kind, mesh in meshes.items() if mesh.face_count})
 
 
@@ -345,12 +374,12 @@ def _room(t: float) -> Quads:
 # Into a mesh
 
 
-def _mesh(found: list[Quads], materials: tuple[str, ...], pieces: Pieces, cell_size: float) -> MeshArrays:
+def _mesh(found: list[Quads], materials: tuple[str, ...], window: Window) -> MeshArrays:
     """One mesh from the parts of every side, with metre UVs and each face in the piece of its middle."""
     corners = np.concatenate([c for c, _ in found])
     material = np.concatenate([m for _, m in found])
     middle = corners.mean(axis=1)
-    piece = pieces.of_points(middle[:, 0], middle[:, 1], cell_size)
+    piece = window.piece_of_face(middle[:, 0], middle[:, 1])
     return quad_mesh(corners, _uvs(corners), material, materials, piece)
 
 

@@ -1,22 +1,51 @@
-"""Features a level style adds to the rooms: holes in floor and ceiling, and meshes of their own."""
+"""The level feature protocol: what a feature (pools, arches, a court, pitfalls, ...) adds to a level.
+
+A style lists its features by key (core/styles.py); core/registry.py resolves the keys. Planning,
+collision, the cost estimate and the layout document loop over them and never ask which style a
+level has. A feature sees each floor through a Story: the floor's spec, its window onto the world
+(core/world.py) and its layouts; it answers with Features for each floor: the cells it takes, the
+holes it cuts in floor and ceiling, and its meshes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .algorithms.grid import BoolArray
 from .geometry import MeshArrays
+from .layout import Layout
+from .spec import LevelSpec
+from .world import Window
+
+EYE_HEIGHT = 1.6  # metres
+
+
+@dataclass(frozen=True)
+class Spawn:
+    """A place to stand: position in metres and the heading (radians, 0 = +x) of the longest view."""
+
+    position: tuple[float, float, float]
+    yaw: float
+    sightline_m: float
 
 
 @dataclass(frozen=True)
 class Features:
-    """Cells without floor or ceiling (pools, pitfalls, stairwells) and the meshes that go with them."""
+    """What features add to one floor: cells without floor or ceiling (pools, pitfalls,
+    stairwells), cells something stands on (stairs, crates), and the meshes that go with them."""
 
     floor_holes: BoolArray | None = None
     ceiling_holes: BoolArray | None = None
     meshes: dict[str, MeshArrays] = field(default_factory=dict)
+    occupied: BoolArray | None = None
+
+    @property
+    def taken(self) -> BoolArray | None:
+        """The cells later features must leave alone: holes in the floor and what stands there."""
+        return _either(self.floor_holes, self.occupied)
 
     def plus(self, other: Features) -> Features:
         overlap = set(self.meshes) & set(other.meshes)
@@ -25,7 +54,50 @@ class Features:
             _either(self.floor_holes, other.floor_holes),
             _either(self.ceiling_holes, other.ceiling_holes),
             {**self.meshes, **other.meshes},
+            _either(self.occupied, other.occupied),
         )
+
+
+@dataclass(frozen=True)
+class Story:
+    """One floor as the features see it."""
+
+    spec: LevelSpec  # the floor's own spec (core/floors.py gives each floor its seed)
+    window: Window  # its window onto the world
+    layout: Layout  # the region's layout as the style shapes it
+    built: Layout  # the layout the walls are built from (with the perimeter, when the level has one)
+
+
+class Feature:
+    """One kind of thing a level style adds. Subclasses override the hooks they need."""
+
+    key: str = ""
+    solid: tuple[str, ...] = ()  # its meshes a player stands on or bumps into (the game's collision)
+
+    def wanted(self, spec: LevelSpec) -> bool:
+        """Whether a level of this spec has the feature (a pool density of 0 has no pools)."""
+        return True
+
+    def shape(self, spec: LevelSpec, layout: Layout) -> Layout:
+        """The region's layout as the feature wants it, before anything is built on it."""
+        return layout
+
+    def plan(self, spec: LevelSpec, stories: Sequence[Story], so_far: Sequence[Features]) -> list[Features]:
+        """Per floor, what the feature adds, given what the features before it added (`so_far`).
+        By default each floor on its own (see on_story); features that join floors override it."""
+        return [self.on_story(story, earlier) for story, earlier in zip(stories, so_far, strict=True)]
+
+    def on_story(self, story: Story, so_far: Features) -> Features:
+        """What the feature adds to one floor."""
+        return Features()
+
+    def spawn(self, spec: LevelSpec) -> Spawn | None:
+        """Where the camera starts, when the feature decides it (otherwise the longest view)."""
+        return None
+
+    def faces(self, spec: LevelSpec) -> float:
+        """Its share of the cost estimate: about how many faces it adds (core/cost.py)."""
+        return 0.0
 
 
 def _either(a: BoolArray | None, b: BoolArray | None) -> BoolArray | None:

@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from .rng import hash64, uniform
 from .spec import LevelSpec
-from .styles import STYLES, Style
+from .styles import Style
 
 FLICKER_PHASES = 4  # flickering troffers follow one of this many patterns
 FLICKER_FRAMES = 250  # the flicker is animated over the scene's default frame range
@@ -29,13 +29,8 @@ class Fixtures:
     centres: F64  # (k, 3): where each troffer meets the ceiling
     states: npt.NDArray[np.int8]  # (k,): STEADY, DEAD, or FLICKER + phase
 
-    @property
-    def lit(self) -> npt.NDArray[np.bool_]:
-        lit: npt.NDArray[np.bool_] = self.states != DEAD
-        return lit
 
-
-def place_fixtures(spec: LevelSpec, solid: npt.NDArray[np.bool_], style: Style = STYLES["LEVEL_0"]) -> Fixtures:
+def place_fixtures(spec: LevelSpec, solid: npt.NDArray[np.bool_], style: Style) -> Fixtures:
     """Troffers on a regular ceiling grid in world cells; fixture_density of the grid positions hold
     one (never over a pillar); a dead_fraction of them are dead and a flicker_fraction flicker."""
     ox, oy = spec.origin

@@ -77,6 +77,16 @@ class Layout:
         walls_v[:, [0, -1]] = True
         return Layout(walls_h, walls_v, self.solid, self.origin)
 
+    def cut(self, offset: tuple[int, int], width: int, depth: int) -> Layout:
+        """The width x depth cells from `offset` (in this layout's cells) as a layout of their own."""
+        x, y = offset
+        return Layout(
+            np.ascontiguousarray(self.walls_h[y : y + depth + 1, x : x + width]),
+            np.ascontiguousarray(self.walls_v[y : y + depth, x : x + width + 1]),
+            np.ascontiguousarray(self.solid[y : y + depth, x : x + width]),
+            (self.origin[0] + x, self.origin[1] + y),
+        )
+
     def digest(self) -> str:
         """SHA-256 of the layout: equal digests mean identical layouts."""
         sha = hashlib.sha256()
@@ -88,22 +98,30 @@ class Layout:
 
 def build_layout(spec: LevelSpec) -> Layout:
     """The spec's region of the world, cut from the chunks that cover it."""
+    first, count = covering_chunks(spec)
+    whole = chunk_layout(spec, first, count)
+    ox, oy = spec.origin
+    return whole.cut((ox - whole.origin[0], oy - whole.origin[1]), spec.width, spec.depth)
+
+
+def covering_chunks(spec: LevelSpec) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The first chunk (chunk coordinates) of the whole chunks that cover the spec's region, and
+    how many of them there are along x and y."""
     size = spec.chunk_size
     ox, oy = spec.origin
     cx0, cy0 = ox // size, oy // size
-    ncx = (ox + spec.width - 1) // size - cx0 + 1
-    ncy = (oy + spec.depth - 1) // size - cy0 + 1
+    return (cx0, cy0), ((ox + spec.width - 1) // size - cx0 + 1, (oy + spec.depth - 1) // size - cy0 + 1)
+
+
+def chunk_layout(spec: LevelSpec, first: tuple[int, int], count: tuple[int, int]) -> Layout:
+    """The world's walls and pillars over whole chunks (from chunk `first`, `count` along x and y):
+    no perimeter, its origin the first chunk's first cell."""
+    size, (cx0, cy0), (ncx, ncy) = spec.chunk_size, first, count
     cy, cx = np.meshgrid(np.arange(ncy, dtype=np.int64) + cy0, np.arange(ncx, dtype=np.int64) + cx0, indexing="ij")
     batch = ChunkBatch(spec.seed, np.column_stack([cx.ravel(), cy.ravel()]), size, spec.room_min, spec.room_max)
-    walls_h, walls_v = _assemble(spec, batch, (ncx, ncy), (cx0 * size, cy0 * size))
-    solid = _pillars(spec.seed, walls_h, walls_v, size, (cx0 * size, cy0 * size))
-    x0, y0 = ox - cx0 * size, oy - cy0 * size
-    return Layout(
-        np.ascontiguousarray(walls_h[y0 : y0 + spec.depth + 1, x0 : x0 + spec.width]),
-        np.ascontiguousarray(walls_v[y0 : y0 + spec.depth, x0 : x0 + spec.width + 1]),
-        np.ascontiguousarray(solid[y0 : y0 + spec.depth, x0 : x0 + spec.width]),
-        (ox, oy),
-    )
+    corner = (cx0 * size, cy0 * size)
+    walls_h, walls_v = _assemble(spec, batch, count, corner)
+    return Layout(walls_h, walls_v, _pillars(spec.seed, walls_h, walls_v, size, corner), corner)
 
 
 def _assemble(

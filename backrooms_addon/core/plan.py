@@ -10,31 +10,22 @@ import numpy as np
 import numpy.typing as npt
 
 from .algorithms.grid import BoolArray
-from .clutter import clutter_features
-from .features import Features
+from .features import EYE_HEIGHT, Feature, Features, Spawn, Story
 from .fixtures import DEAD, SODIUM, STEADY, Fixtures, place_fixtures
-from .floors import Cover, cover, floor_height, floor_spec, lifted, link_floors, linked
+from .floors import floor_height, floor_spec, lifted
 from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
-from .layout import Layout, build_layout
+from .layout import Layout
 from .lightmap import with_lightmap
+from .registry import level_features
 from .spec import LevelSpec
 from .styles import Style, style_of
 from .troffer import default_template, fixture_mesh
 from .version import GENERATOR_VERSION
+from .world import Window
 
-EYE_HEIGHT = 1.6  # metres
 TROFFER_SIZE = (0.6, 1.2)  # metres, x by y
 STRIP_SIZE = (0.16, 1.5)  # metres: the narrow tube fittings of Level 1
 _STATE_NAMES = {STEADY: "steady", DEAD: "dead", SODIUM: "sodium"}
-
-
-@dataclass(frozen=True)
-class Spawn:
-    """A place to stand: position in metres and the heading (radians, 0 = +x) of the longest view."""
-
-    position: tuple[float, float, float]
-    yaw: float
-    sightline_m: float
 
 
 @dataclass(frozen=True)
@@ -115,57 +106,58 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     blend_templates/); by default the same model, built here.
     """
     style = style_of(spec.style)
-    pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
-    # A linked level needs the chunks around each floor's region; its layout is cut from them.
-    covers = [cover(floor_spec(spec, floor)) for floor in range(spec.floors)] if linked(spec) else []
-    stories = [_story(spec, floor, pieces, covers[floor] if covers else None) for floor in range(spec.floors)]
-    links = link_floors(spec, [story.features for story in stories], covers, pieces)
+    features = level_features(spec)
+    stories = [_story(floor_spec(spec, floor), features) for floor in range(spec.floors)]
+    added = _features(spec, features, stories)
+    pieces = stories[0].window.pieces
     meshes: dict[str, list[MeshArrays]] = {}
     placed_all, floors = [], []
     no_holes = np.zeros((spec.depth, spec.width), np.bool_)
-    for floor, story in enumerate(stories):
-        features = story.features.plus(links[floor])
-        if style.clutter:  # after the links, so no crate stands over a pitfall or a stairwell
-            features = features.plus(clutter_features(story.spec, story.built, features.floor_holes, pieces))
-        placed = place_fixtures(story.spec, _without_ceiling(story.layout.solid, features), style)
+    for floor, (story, found) in enumerate(zip(stories, added, strict=True)):
+        placed = place_fixtures(story.spec, _without_ceiling(story.layout.solid, found), style)
         base = floor_height(spec, floor)
-        for kind, mesh in _story_meshes(story, features, placed, pieces, troffer).items():
+        for kind, mesh in _story_meshes(story, found, placed, pieces, troffer).items():
             meshes.setdefault(kind, []).append(lifted(mesh, base))
         placed_all.append((placed, base))
-        holes = [no_holes if h is None else h for h in (features.floor_holes, features.ceiling_holes)]
+        holes = [no_holes if h is None else h for h in (found.floor_holes, found.ceiling_holes)]
         floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base))
     merged = {kind: with_lightmap(restyled(concat_meshes(*parts), style)) for kind, parts in meshes.items()}
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
     states = np.concatenate([placed.states for placed, _ in placed_all])
-    ground = stories[0]
-    spawn = (
-        court_spawn(spec)
-        if spec.style == "LEVEL_188"
-        else find_spawn(ground.built, spec.cell_size, floors[0].floor_holes)
-    )
+    spawn = _spawn(spec, features, stories[0].built, floors[0].floor_holes)
     lit = np.nonzero(states != DEAD)[0]
     chosen = lit[nearest(fixtures[lit], spawn.position, spec.light_budget)]
+    ground = stories[0].layout
     return LevelPlan(
-        spec, ground.layout, merged, fixtures, fixtures[chosen], spawn, pieces, states, states[chosen], tuple(floors)
+        spec, ground, merged, fixtures, fixtures[chosen], spawn, pieces, states, states[chosen], tuple(floors)
     )
 
 
-@dataclass(frozen=True)
-class Story:
-    """One floor before the floors are linked: its spec, layouts and own features (pools, windows)."""
+def _story(spec: LevelSpec, features: tuple[Feature, ...]) -> Story:
+    """One floor before any feature is added: its window onto the world and its layouts."""
+    window = Window.of(spec)
+    layout = window.region(window.ground)
+    for feature in features:
+        layout = feature.shape(spec, layout)
+    return Story(spec, window, layout, walled(spec, layout))
 
-    spec: LevelSpec
-    layout: Layout
-    built: Layout
-    features: Features
+
+def _features(spec: LevelSpec, features: tuple[Feature, ...], stories: list[Story]) -> list[Features]:
+    """What the features add to each floor, in the style's order: each sees what came before."""
+    added = [Features() for _ in stories]
+    for feature in features:
+        found = feature.plan(spec, stories, added)
+        added = [before.plus(new) for before, new in zip(added, found, strict=True)]
+    return added
 
 
-def _story(spec: LevelSpec, floor: int, pieces: Pieces, around: Cover | None) -> Story:
-    floor_level = floor_spec(spec, floor)
-    world = around.region(floor_level) if around is not None else build_layout(floor_level)
-    layout = shaped(floor_level, world)
-    built = walled(floor_level, layout)
-    return Story(floor_level, layout, built, level_features(floor_level, built, pieces))
+def _spawn(spec: LevelSpec, features: tuple[Feature, ...], ground: Layout, holes: BoolArray) -> Spawn:
+    """Where a feature puts the camera, or else the ground floor's longest view."""
+    for feature in features:
+        spawn = feature.spawn(spec)
+        if spawn is not None:
+            return spawn
+    return find_spawn(ground, spec.cell_size, holes)
 
 
 def _story_meshes(
@@ -198,37 +190,6 @@ def lifted_points(points: npt.NDArray[np.float64], dz: float) -> npt.NDArray[np.
     moved = points.copy()
     moved[:, 2] += dz
     return moved
-
-
-def shaped(spec: LevelSpec, layout: Layout) -> Layout:
-    """The layout as the level's style wants it (the Courtyard of Windows is one open court; the
-    Poolrooms have no pillars)."""
-    if not style_of(spec.style).pillars:
-        layout = replace(layout, solid=np.zeros_like(layout.solid))
-    if spec.style == "LEVEL_188":
-        from .courtyard import courtyard_layout
-
-        return courtyard_layout(spec, layout)
-    return layout
-
-
-def level_features(spec: LevelSpec, layout: Layout, pieces: Pieces) -> Features:
-    """Pools, arches and windows, as the spec and its style ask for them (pitfalls and stairwells
-    join floors: core/floors.py)."""
-    features = Features()
-    if spec.pool_density > 0:
-        from .pools import pool_features
-
-        features = features.plus(pool_features(spec, layout, pieces))
-    if style_of(spec.style).arches and spec.door_height < spec.wall_height:
-        from .arches import arch_features
-
-        features = features.plus(arch_features(spec, layout, pieces))
-    if spec.style == "LEVEL_188":
-        from .courtyard import courtyard_features
-
-        features = features.plus(courtyard_features(spec, layout, pieces))
-    return features
 
 
 def restyled(mesh: MeshArrays, style: Style) -> MeshArrays:
@@ -268,12 +229,6 @@ def nearest(points: npt.NDArray[np.float64], to: tuple[float, float, float], cou
     distance = np.linalg.norm(points[:, :2] - np.asarray(to[:2]), axis=1)
     chosen: npt.NDArray[np.intp] = np.argsort(distance, kind="stable")[:count]
     return chosen
-
-
-def court_spawn(spec: LevelSpec) -> Spawn:
-    """In the Courtyard of Windows: the middle of the west side, facing the far wall of windows."""
-    width_m = spec.width * spec.cell_size
-    return Spawn((0.5 * spec.cell_size, spec.depth * spec.cell_size / 2, EYE_HEIGHT), 0.0, width_m)
 
 
 def find_spawn(layout: Layout, cell_size: float, avoid: BoolArray | None = None) -> Spawn:

@@ -19,18 +19,18 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
 
-from .algorithms.grid import BoolArray, ChunkBatch, FloatArray, IntArray
-from .features import Features
+from .algorithms.grid import BoolArray, FloatArray, IntArray
+from .features import Feature, Features, Story
 from .geometry import Faces, MeshArrays, Pieces, level_faces, quad_mesh, vertical_faces
-from .layout import Layout, _assemble, _pillars
+from .layout import Layout
 from .rng import uniform
 from .spec import LevelSpec
-from .styles import style_of
+from .world import OpenFloor, PieceIndex, Window
 
 _POOL_STREAM = 0x504F4F4C  # "POOL"
 CANDIDATES = 64  # rectangles drawn per chunk; pool_density is the chance that each one is tried
@@ -43,6 +43,7 @@ WATER_INSET = 0.002  # metres between water and basin, so their faces never coin
 SLIVER_M = 0.01  # no two breaks of a basin's grid closer than this
 WEST, EAST, SOUTH, NORTH = 0, 1, 2, 3  # the side a pool's stair starts from; it goes down away from it
 _NUDGE = 0.01  # metres: a point this far in front of a face's centre is inside the face's piece
+FACES_PER_CELL = 1.6  # basins, steps and water, per cell of the level at pool_density 1 (core/cost.py)
 
 Wall = tuple[float, float, float, float, float, float]  # ua, va, ub, vb, z0, z1
 Flat = tuple[float, float, float, float, float]  # ua, va, ub, vb, z
@@ -68,51 +69,58 @@ class Pools:
         return clipped
 
 
+class PoolFeature(Feature):
+    """Pools dug into the floor, at the spec's pool density, in any style that lists them."""
+
+    key = "pools"
+    solid = ("pools",)  # the basins; the water is left to the engine
+
+    def wanted(self, spec: LevelSpec) -> bool:
+        return spec.pool_density > 0
+
+    def on_story(self, story: Story, so_far: Features) -> Features:
+        return carved(story.window, story.built)
+
+    def faces(self, spec: LevelSpec) -> float:
+        return spec.width * spec.depth * spec.floors * spec.pool_density * FACES_PER_CELL
+
+
+POOLS = PoolFeature()
+
+
 def pool_features(spec: LevelSpec, layout: Layout, pieces: Pieces) -> Features:
+    """The pools of a region on their own (scripts, benchmarks): see carved."""
+    return carved(replace(Window.of(spec), pieces=pieces), layout)
+
+
+def carved(window: Window, layout: Layout) -> Features:
     """Holes in the floor where the pools are, and the meshes of their basins and water.
 
     The pools are decided from the world's chunks, not from `layout` (whose outer edges may carry
     the perimeter, and which ends at the region's edge); it gives the size of the holes.
     """
-    pools = find_pools(spec)
+    pools = find_pools(window)
     holes = pool_cells(pools, layout.width, layout.depth)
-    basins, water = pool_meshes(spec, pools, pieces)
+    basins, water = pool_meshes(pools, window)
     return Features(floor_holes=holes, meshes={"pools": basins, "water": water})
 
 
-def find_pools(spec: LevelSpec) -> Pools:
+def find_pools(window: Window) -> Pools:
     """Every pool of the chunks the region touches, in region cells; none at pool_density 0."""
-    size, (ox, oy) = spec.chunk_size, spec.origin
-    cx0, cy0 = ox // size, oy // size
-    ncx = (ox + spec.width - 1) // size - cx0 + 1
-    ncy = (oy + spec.depth - 1) // size - cy0 + 1
+    spec, (cx0, cy0), (ncx, ncy) = window.spec, window.first_chunk, window.chunks
     if spec.pool_density <= 0:
         return Pools(np.zeros((0, 4), np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
-    area = chunk_area(spec, (cx0, cy0), (ncx, ncy))
     cy, cx = np.meshgrid(np.arange(ncy, dtype=np.int64) + cy0, np.arange(ncx, dtype=np.int64) + cx0, indexing="ij")
-    rects, kinds, stairs, kept = _candidates(spec, area, cx.ravel(), cy.ravel())
-    # From the area's cells (its corner is chunk (cx0, cy0)) to the region's.
-    shift = np.array([ox - cx0 * size, oy - cy0 * size] * 2, np.int64)
+    rects, kinds, stairs, kept = _candidates(spec, window.open_ground, cx.ravel(), cy.ravel())
+    # From the window's cells to the region's.
+    shift = np.array(window.offset * 2, np.int64)
     return Pools(rects[kept] - shift, kinds[kept], stairs[kept])
 
 
-def chunk_area(spec: LevelSpec, corner: tuple[int, int], chunks: tuple[int, int]) -> Layout:
-    """The world's layout over whole chunks (from chunk `corner`, `chunks` along x and y), made the
-    way build_layout makes a region but not cut to one; its origin is the corner chunk's first cell."""
-    size, (cx0, cy0), (ncx, ncy) = spec.chunk_size, corner, chunks
-    cy, cx = np.meshgrid(np.arange(ncy, dtype=np.int64) + cy0, np.arange(ncx, dtype=np.int64) + cx0, indexing="ij")
-    batch = ChunkBatch(spec.seed, np.column_stack([cx.ravel(), cy.ravel()]), size, spec.room_min, spec.room_max)
-    origin = (cx0 * size, cy0 * size)
-    walls_h, walls_v = _assemble(spec, batch, chunks, origin)
-    if not style_of(spec.style).pillars:  # the same world the level is built from (plan.shaped)
-        return Layout(walls_h, walls_v, np.zeros((ncy * size, ncx * size), np.bool_), origin)
-    return Layout(walls_h, walls_v, _pillars(spec.seed, walls_h, walls_v, size, origin), origin)
-
-
 def _candidates(
-    spec: LevelSpec, area: Layout, cx: IntArray, cy: IntArray
+    spec: LevelSpec, ground: OpenFloor, cx: IntArray, cy: IntArray
 ) -> tuple[IntArray, IntArray, IntArray, BoolArray]:
-    """Each chunk's candidates in order (rects in the area's cells, kinds, stairs) and which are kept."""
+    """Each chunk's candidates in order (rects in window cells, kinds, stairs) and which are kept."""
     size = spec.chunk_size
     draws = uniform(spec.seed, _POOL_STREAM, cx[:, None, None], cy[:, None, None], np.arange(CANDIDATES)[:, None],
                     np.arange(8))  # fmt: skip
@@ -125,7 +133,7 @@ def _candidates(
     y0 = ((cy - cy.min()) * size)[:, None] + 1 + (draws[..., 3] * np.maximum(room_y, 1)).astype(np.int64)
     rects = np.stack([x0, y0, x0 + w, y0 + h], axis=-1)
     tried = (draws[..., 4] < spec.pool_density) & (room_x >= 1) & (room_y >= 1)
-    clear = tried & _Sums(area).clear(x0 - 1, y0 - 1, x0 + w + 1, y0 + h + 1)
+    clear = tried & ground.clear(x0 - 1, y0 - 1, x0 + w + 1, y0 + h + 1)
     kinds = (draws[..., 5] * len(DEPTHS)).astype(np.int64)
     # The stair comes down along the pool's longer side, from one end or the other.
     along_x = (w > h) | ((w == h) & (draws[..., 6] < 0.5))
@@ -149,37 +157,6 @@ def _apart(rects: IntArray, clear: BoolArray) -> BoolArray:
         near = (a[..., 0] <= b[..., 2]) & (b[..., 0] <= a[..., 2]) & (a[..., 1] <= b[..., 3]) & (b[..., 1] <= a[..., 3])
         kept[:, k] = clear[:, k] & ~(near & kept[:, :k]).any(axis=1)
     return kept
-
-
-class _Sums:
-    """Summed-area tables of pillars and walls, to ask whether a block of cells is one open floor."""
-
-    def __init__(self, layout: Layout) -> None:
-        self.solid = _table(layout.solid)
-        self.walls_v = _table(layout.walls_v)
-        self.walls_h = _table(layout.walls_h)
-
-    def clear(self, x0: IntArray, y0: IntArray, x1: IntArray, y1: IntArray) -> BoolArray:
-        """Whether cells [x0, x1) x [y0, y1) hold no pillar and have no wall between two of them."""
-        inner_v = _box(self.walls_v, x0 + 1, y0, x1, y1)  # west edges of all columns but the first
-        inner_h = _box(self.walls_h, x0, y0 + 1, x1, y1)  # south edges of all rows but the first
-        clear: BoolArray = (_box(self.solid, x0, y0, x1, y1) == 0) & (inner_v == 0) & (inner_h == 0)
-        return clear
-
-
-def _table(values: BoolArray) -> IntArray:
-    table = np.zeros((values.shape[0] + 1, values.shape[1] + 1), np.int64)
-    table[1:, 1:] = values.astype(np.int64).cumsum(axis=0).cumsum(axis=1)
-    return table
-
-
-def _box(table: IntArray, x0: IntArray, y0: IntArray, x1: IntArray, y1: IntArray) -> IntArray:
-    """Sum of the values in [y0, y1) x [x0, x1); bounds outside the table are clipped."""
-    rows, columns = table.shape[0] - 1, table.shape[1] - 1
-    x0, x1 = np.clip(x0, 0, columns), np.clip(x1, 0, columns)
-    y0, y1 = np.clip(y0, 0, rows), np.clip(y1, 0, rows)
-    total: IntArray = table[y1, x1] - table[y0, x1] - table[y1, x0] + table[y0, x0]
-    return total
 
 
 def pool_cells(pools: Pools, width: int, depth: int) -> BoolArray:
@@ -217,10 +194,11 @@ class _Frame:
         return (u0, u1, a0, a1) if self.sign > 0 else (u0, u1, -a1, -a0)
 
 
-def pool_meshes(spec: LevelSpec, pools: Pools, pieces: Pieces) -> tuple[MeshArrays, MeshArrays]:
+def pool_meshes(pools: Pools, window: Window) -> tuple[MeshArrays, MeshArrays]:
     """The basins ("pool_tile", facing into the pools) and the water ("water", closed solids) of
     the pools' parts inside the region, each face tagged with its piece."""
-    cell, border = spec.cell_size, pieces.cells * spec.cell_size
+    spec = window.spec
+    cell, border = spec.cell_size, window.pieces.cells * spec.cell_size
     # Faces in each pool's frame, with its stair's side last: mapped to the world all at once.
     # The stair's profile comes from the whole pool, so a pool cut by the region keeps its shape.
     basin_walls: list[tuple[float, ...]] = []
@@ -247,8 +225,8 @@ def pool_meshes(spec: LevelSpec, pools: Pools, pieces: Pieces) -> tuple[MeshArra
         water_flats += [(*flat, 0.0, stair) for flat in flats]  # the water's bottom faces down
         water_flats += [(*flat, 1.0, stair) for flat in _grid_flats(wet_us, wet_vs, WATER_LEVEL)]
     return (
-        _mesh(basin_walls, basin_flats, "pool_tile", spec, pieces, flip=False),
-        _mesh(water_walls, water_flats, "water", spec, pieces, flip=True),
+        _mesh(basin_walls, basin_flats, "pool_tile", window, flip=False),
+        _mesh(water_walls, water_flats, "water", window, flip=True),
     )
 
 
@@ -323,8 +301,7 @@ def _mesh(
     walls: list[tuple[float, ...]],
     flats: list[tuple[float, ...]],
     material: str,
-    spec: LevelSpec,
-    pieces: Pieces,
+    window: Window,
     flip: bool,
 ) -> MeshArrays:
     """One mesh of walls (ua, va, ub, vb, z0, z1, stair) and flats (ua, va, ub, vb, z, up, stair)
@@ -346,18 +323,18 @@ def _mesh(
     if flip:
         xa, ya, xb, yb = xb, yb, xa, ya
     faces: list[Faces] = []
-    owners: list[IntArray] = []
+    owners: list[PieceIndex] = []
     for (z0, z1), group in _groups(w[:, 4:6]):
         faces.append(vertical_faces(xa[group], ya[group], xb[group], yb[group], z0, z1, 0))
-        owners.append(_piece(front_x[group], front_y[group], spec, pieces))
+        owners.append(window.piece_at(front_x[group], front_y[group]))
     for (z, up), group in _groups(f[:, 4:6]):
         x0, y0, x1, y1 = rects[group].T
         faces.append(level_faces(x0, y0, x1, y1, z, up=up > 0.5, material=0))
         middle = (rects[group, :2] + rects[group, 2:]) / 2
-        owners.append(_piece(middle[:, 0], middle[:, 1], spec, pieces))
+        owners.append(window.piece_at(middle[:, 0], middle[:, 1]))
     corners = np.concatenate([np.zeros((0, 4, 3), np.float32), *(face.corners for face in faces)])
     uvs = np.concatenate([np.zeros((0, 4, 2), np.float32), *(face.uvs for face in faces)])
-    piece = np.concatenate([np.zeros(0, np.int64), *owners]).astype(np.int32)
+    piece = np.concatenate([np.zeros(0, np.int32), *owners])
     return quad_mesh(corners, uvs, 0, (material,), piece)
 
 
@@ -368,12 +345,3 @@ def _groups(keys: FloatArray) -> list[tuple[tuple[float, float], IntArray]]:
     unique, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     return [((float(a), float(b)), np.nonzero(inverse == k)[0]) for k, (a, b) in enumerate(unique)]
-
-
-def _piece(x: FloatArray, y: FloatArray, spec: LevelSpec, pieces: Pieces) -> IntArray:
-    """The piece holding each point (region metres)."""
-    size = pieces.cells * spec.cell_size
-    column = np.clip(np.floor(x / size), 0, pieces.columns - 1).astype(np.int64)
-    row = np.clip(np.floor(y / size), 0, pieces.rows - 1).astype(np.int64)
-    index: IntArray = row * pieces.columns + column
-    return index

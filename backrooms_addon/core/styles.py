@@ -1,8 +1,9 @@
 """Level styles: what makes Level 1, the Poolrooms or the Courtyard look like themselves.
 
 A style swaps the Level 0 materials for its own, picks the light fixtures and their colour, and
-switches level features on (pools, windows). The spec names its style in `level`; the built-in
-presets (core/levels.py) pair a style with the spec values that suit it.
+lists the level features it has (by key: core/registry.py knows them, core/features.py says what a
+feature is). The spec names its style in `style`; the built-in presets (core/levels.py) pair a
+style with the spec values that suit it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ class Style:
     sodium_fraction: float = 0.0  # share of lit fixtures that glow sodium-orange
     ceiling: bool = True
     pillars: bool = True  # square columns where open floor allows them
-    arches: bool = False  # doorways with curved tops
-    clutter: bool = False  # crates in corners and pipes under the ceiling
+    # In the order they are planned: a feature sees what the ones before it took.
+    features: tuple[str, ...] = ("pools", "floors")  # pools (at a pool density), stairwells and pitfalls
     world_rgb: tuple[float, float, float] = (0.002, 0.002, 0.0015)  # almost black: lit from inside
     world_strength: float = 1.0
 
@@ -51,7 +52,7 @@ STYLES: dict[str, Style] = {
             },
             fixture="strip",
             fixture_spacing=3,
-            clutter=True,
+            features=("pools", "floors", "clutter"),  # crates after pitfalls and stairs: never over them
             lamp_rgb=(0.92, 0.95, 1.0),
             lamp_power_w=160.0,
             sodium_fraction=0.3,
@@ -66,7 +67,7 @@ STYLES: dict[str, Style] = {
                 "ceiling_tile": "pool_tile",
             },
             pillars=False,  # open tiled halls, so the pools have room
-            arches=True,
+            features=("pools", "arches", "floors"),
             lamp_rgb=(1.0, 0.99, 0.96),
             lamp_power_w=90.0,
             world_rgb=(0.8, 0.85, 0.9),
@@ -77,6 +78,7 @@ STYLES: dict[str, Style] = {
             "Level 188, the Courtyard of Windows",
             materials={"wallpaper": "courtyard_wall", "baseboard": "courtyard_plinth", "carpet": "courtyard_paving"},
             ceiling=False,  # open to the sky: the court is lit by daylight (core/courtyard.py)
+            features=("pools", "court"),  # one open court on one floor: no stairwells or pitfalls
             world_rgb=(0.62, 0.68, 0.76),  # pale grey-blue overcast
             world_strength=2.5,
         ),

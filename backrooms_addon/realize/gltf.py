@@ -14,11 +14,12 @@ import numpy as np
 
 from ..core.collision import collision_mesh
 from ..core.errors import BackroomsError
-from ..core.geometry import MeshArrays, Pieces
+from ..core.geometry import MeshArrays
 from ..core.gltf_recipe import brightened, gltf_recipe
+from ..core.plan import plan_level
 from ..core.recipes import load_recipes
 from ..core.version import GENERATOR_VERSION
-from .level import LAMP_POWER_W
+from .level import LAMP_POWER_W, built_plan
 from .materials import FLICKER_PREFIX, RECIPE_KEY, node_material
 from .mesh import mesh_from_arrays
 from .ownership import GENERATOR_KEY, LEVEL_KEY, PIECE_KEY, scene_levels, stored_spec, tag
@@ -218,9 +219,11 @@ def _add_collision(level: bpy.types.Collection, objects: list[bpy.types.Object],
             "regenerate it first, so that its collision matches its walls"
         )
     spec = stored_spec(level)
+    # The plan that built the level; only a level from a file opened again is planned again.
+    plan = built_plan(str(level[LEVEL_KEY]), spec) or plan_level(spec)
     pieces = {tuple(obj[PIECE_KEY]): obj for obj in objects if PIECE_KEY in obj}
-    columns = Pieces.covering(spec.width, spec.depth, spec.piece_cells).columns
-    for piece, part in collision_mesh(spec).split():
+    columns = plan.pieces.columns
+    for piece, part in collision_mesh(plan).split():
         row, column = divmod(piece, columns)
         placed_like = pieces.get((column, row))
         if placed_like is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from ..core.fixtures import FLICKER, SODIUM, STEADY, flicker_curve
 from ..core.hum import hum_samples, write_wav
 from ..core.plan import LevelPlan, troffer_size
 from ..core.recipes import Look
+from ..core.spec import LevelSpec
 from ..core.styles import SODIUM_RGB, style_of
 from ..core.troffer import HANG
 from .materials import RECIPE_KEY, animate, ensure_material
@@ -120,8 +122,29 @@ def realize(
             obj.location.y += offset[1]
     if scene.camera is None:
         scene.camera = level.camera
+    _keep_plan(level_id, plan)
     yield Progress(total, total, "lamps and camera")
     return level
+
+
+# The plans of the levels built in this session, by level id, so that the exports use the plan
+# that built a level instead of planning it again. Only the last few: plans hold every mesh.
+_PLANS: OrderedDict[str, LevelPlan] = OrderedDict()
+KEPT_PLANS = 8
+
+
+def _keep_plan(level_id: str, plan: LevelPlan) -> None:
+    _PLANS[level_id] = plan
+    _PLANS.move_to_end(level_id)
+    while len(_PLANS) > KEPT_PLANS:
+        _PLANS.popitem(last=False)
+
+
+def built_plan(level_id: str, spec: LevelSpec) -> LevelPlan | None:
+    """The plan that built level `level_id` in this session, when it still is the level's plan
+    (the same spec: a level undone, cleared or reopened from a file may be another); else None."""
+    plan = _PLANS.get(level_id)
+    return plan if plan is not None and plan.spec == spec else None
 
 
 def _add_object(

@@ -18,12 +18,13 @@ def _upright(mesh: MeshArrays) -> np.ndarray:
 
 @given(geometry_specs)
 def test_walls_are_full_height_and_floor_and_ceiling_one_quad_per_piece(spec: LevelSpec) -> None:
-    mesh = collision_mesh(spec)
+    plan = plan_level(spec)
+    mesh = collision_mesh(plan)
     q = quad_corners(mesh)
     upright = _upright(mesh)
     np.testing.assert_allclose(q[upright][:, :, 2].min(axis=1), 0.0, atol=1e-6)
     np.testing.assert_allclose(q[upright][:, :, 2].max(axis=1), spec.wall_height, atol=1e-5)
-    pieces = plan_level(spec).pieces
+    pieces = plan.pieces
     for z, up in ((0.0, 1), (spec.wall_height, -1)):
         level = ~upright & np.isclose(q[:, 0, 2], z)
         assert sorted(mesh.pieces[level].tolist()) == list(range(pieces.count)), "one quad per piece"
@@ -34,7 +35,8 @@ def test_walls_are_full_height_and_floor_and_ceiling_one_quad_per_piece(spec: Le
 @given(geometry_specs)
 def test_walls_sit_on_the_wall_solid_facing_out(spec: LevelSpec) -> None:
     """Checked against the layout's wall boxes and pillars, worked out independently."""
-    mesh = collision_mesh(spec)
+    plan = plan_level(spec)
+    mesh = collision_mesh(plan)
     upright = _upright(mesh)
     if not upright.any():
         return
@@ -43,7 +45,7 @@ def test_walls_sit_on_the_wall_solid_facing_out(spec: LevelSpec) -> None:
     fractions = np.linspace(0.05, 0.95, 9)[None, :, None]
     points = (q[:, :1, :2] + fractions * (q[:, 1:2, :2] - q[:, :1, :2])).reshape(-1, 2)
     offset = np.repeat(normals[:, :2], 9, axis=0) * min(0.01, spec.wall_thickness / 4)
-    layout = walled(spec, plan_level(spec).layout)
+    layout = walled(spec, plan.layout)
     pillar = min(0.4 * spec.cell_size, 0.9)
     behind = inside_walls(layout, spec.cell_size, spec.wall_thickness, points - offset, pillar)
     ahead = inside_walls(layout, spec.cell_size, spec.wall_thickness, points + offset, pillar)
@@ -53,8 +55,8 @@ def test_walls_sit_on_the_wall_solid_facing_out(spec: LevelSpec) -> None:
 
 @given(geometry_specs)
 def test_every_render_wall_face_below_the_doors_lies_on_a_collision_wall(spec: LevelSpec) -> None:
-    render = plan_level(spec).meshes["walls"]
-    collision = collision_mesh(spec)
+    plan = plan_level(spec)
+    render, collision = plan.meshes["walls"], collision_mesh(plan)
     door = min(spec.door_height, spec.wall_height)
     low = _upright(render) & (quad_corners(render)[:, :, 2].min(axis=1) < door - 1e-4)
     faces = quad_corners(render)[low]
@@ -73,7 +75,7 @@ def test_every_render_wall_face_below_the_doors_lies_on_a_collision_wall(spec: L
 def test_no_piece_has_more_faces_than_its_render_meshes(spec: LevelSpec) -> None:
     plan = plan_level(spec)
     count = plan.pieces.count
-    collision = np.bincount(collision_mesh(spec).pieces, minlength=count)
+    collision = np.bincount(collision_mesh(plan).pieces, minlength=count)
     render = sum(np.bincount(plan.meshes[kind].pieces, minlength=count) for kind in ("walls", "floor", "ceiling"))
     assert (collision <= render).all()
 
@@ -82,7 +84,7 @@ def test_a_typical_level_needs_less_than_half_the_faces() -> None:
     """Baseboards split every wall run in two, and doorways add headers: collision has neither."""
     spec = LevelSpec(seed=5, width=40, depth=40, chunk_size=8, piece_chunks=2)
     plan = plan_level(spec)
-    collision = np.bincount(collision_mesh(spec, plan).pieces, minlength=plan.pieces.count)
+    collision = np.bincount(collision_mesh(plan).pieces, minlength=plan.pieces.count)
     render = sum(np.bincount(plan.meshes[k].pieces, minlength=plan.pieces.count) for k in ("walls", "floor", "ceiling"))
     assert (collision < 0.55 * render).all(), (collision, render)
 
@@ -90,7 +92,7 @@ def test_a_typical_level_needs_less_than_half_the_faces() -> None:
 def test_every_floor_has_collision_with_its_openings() -> None:
     spec = LevelSpec(seed=8, width=32, depth=32, floors=2, pitfall_density=0.2)
     plan = plan_level(spec)
-    mesh = collision_mesh(spec, plan)
+    mesh = collision_mesh(plan)
     corners = mesh.vertices.reshape(-1, 4, 3)
     up = mesh.normals()[:, 2] > 0.5
     for floor in plan.floors:

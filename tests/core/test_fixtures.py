@@ -10,11 +10,12 @@ from backrooms_addon.core import LevelSpec, plan_level
 from backrooms_addon.core.fixtures import DEAD, FLICKER, STEADY, flicker_curve, place_fixtures
 from backrooms_addon.core.hum import RATE, hum_samples, write_wav
 from backrooms_addon.core.layout import build_layout
+from backrooms_addon.core.styles import style_of
 
 
 def _states(**fields: object) -> np.ndarray:
     spec = LevelSpec(width=120, depth=120, **fields)  # type: ignore[arg-type]
-    return place_fixtures(spec, build_layout(spec).solid).states
+    return place_fixtures(spec, build_layout(spec).solid, style_of(spec.style)).states
 
 
 def test_fixture_density_and_state_fractions() -> None:

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from level_checks import geometry_specs, walkable_components
 
 from backrooms_addon.core import LevelSpec, plan_level
-from backrooms_addon.core.floors import SLAB_M, STAIR_CELLS, cover
+from backrooms_addon.core.floors import SLAB_M, STAIR_CELLS
 from backrooms_addon.core.layout import Layout, build_layout
+from backrooms_addon.core.world import Window
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -116,5 +117,5 @@ def test_neighbouring_regions_agree_on_pitfalls_and_stairwells() -> None:
 
 @FAST
 @given(spec=geometry_specs)
-def test_a_region_cut_from_its_cover_is_the_region_built_alone(spec: LevelSpec) -> None:
-    assert cover(spec).region(spec).digest() == build_layout(spec).digest()
+def test_a_region_cut_from_its_window_is_the_region_built_alone(spec: LevelSpec) -> None:
+    assert Window.of(spec).region().digest() == build_layout(spec).digest()

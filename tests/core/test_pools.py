@@ -18,7 +18,6 @@ from backrooms_addon.core import LevelSpec, plan_level
 from backrooms_addon.core.algorithms import ALGORITHMS
 from backrooms_addon.core.geometry import MeshArrays, Pieces
 from backrooms_addon.core.layout import Layout, build_layout
-from backrooms_addon.core.plan import shaped
 from backrooms_addon.core.pools import (
     DEPTHS,
     SIDE_MAX,
@@ -26,13 +25,13 @@ from backrooms_addon.core.pools import (
     TREADS,
     WATER_INSET,
     WATER_LEVEL,
-    chunk_area,
     find_pools,
     pool_cells,
     pool_features,
     pool_meshes,
 )
 from backrooms_addon.core.styles import style_of
+from backrooms_addon.core.world import Window
 
 # Pool meshes of a reference region: a change here changes what users' seeds produce.
 GOLDEN_POOLS = "eea077112b30fddfc26f448c4902210733fb4b4d52fd2924f005337d3ab44847"
@@ -142,7 +141,7 @@ def signed_volume(mesh: MeshArrays) -> float:
 
 @given(specs)
 def test_pools_stand_only_where_the_rule_allows(spec: LevelSpec) -> None:
-    pools = find_pools(spec)
+    pools = find_pools(Window.of(spec))
     size = spec.chunk_size
     ox, oy = spec.origin
     rects = pools.rects + np.array([ox, oy, ox, oy])  # world cells
@@ -169,7 +168,7 @@ def test_pools_stand_only_where_the_rule_allows(spec: LevelSpec) -> None:
 
 @given(chunk_windows())
 def test_the_walkable_floor_stays_one_area(spec: LevelSpec) -> None:
-    layout = shaped(spec, build_layout(spec))  # as the level is built: the Poolrooms have no pillars
+    layout = plan_level(spec).layout  # as the level is built: the Poolrooms have no pillars
     holes = features(spec)[0]
     assert walkable_components(Layout(layout.walls_h, layout.walls_v, layout.solid | holes)) == 1
 
@@ -181,15 +180,19 @@ def test_adjacent_regions_agree_on_pool_cells(spec: LevelSpec, extra: int, along
     np.testing.assert_array_equal(joined, features(whole)[0])
 
 
-def test_chunk_area_is_the_world_layout() -> None:
-    spec = LevelSpec(seed=11, width=48, depth=32, origin=(-32, 160), chunk_size=16, density=0.5)
-    area = chunk_area(spec, (-2, 10), (3, 2))
-    assert area.digest() == build_layout(spec).digest()
+def test_the_ground_pools_are_dug_into_is_the_world_as_the_style_builds_it() -> None:
+    spec = LevelSpec(seed=11, width=40, depth=28, origin=(-29, 163), chunk_size=16, density=0.5)
+    window = Window.of(spec)
+    whole = build_layout(spec.replace(origin=(-32, 160), width=48, depth=32))
+    assert window.first_chunk == (-2, 10) and window.chunks == (3, 2) and window.offset == (3, 3)
+    assert window.ground.digest() == window.world.digest() == whole.digest()
+    pillarless = Window.of(spec.replace(style="LEVEL_37")).ground
+    assert not pillarless.solid.any() and pillarless.walls_h.tobytes() == whole.walls_h.tobytes()
 
 
 def test_no_pools_at_pool_density_zero() -> None:
     spec = LevelSpec(seed=4, width=64, depth=64, style="LEVEL_37", density=0.3, pool_density=0.0)
-    assert find_pools(spec).count == 0
+    assert find_pools(Window.of(spec)).count == 0
     assert "pools" not in plan_level(spec).meshes
     holes, basin, water = features(spec)
     assert not holes.any() and basin.face_count == 0 and water.face_count == 0
@@ -263,7 +266,7 @@ def test_pools_lie_below_the_floor_with_their_steps(spec: LevelSpec) -> None:
     assert (q[flat, 0, 2] < 0).all(), "nothing of the basin lies flat at floor level"
     assert (basin.normals()[flat, 2] > 0.99).all(), "bottoms and treads face up"
     # A whole pool has its bottom and one level per tread: 3 to 5 levels.
-    pools = find_pools(spec)
+    pools = find_pools(Window.of(spec))
     inside = pools.clipped(spec.width, spec.depth)
     for rect, cut, kind in zip(pools.rects, inside, pools.kinds, strict=True):
         if (rect == cut).all():
@@ -302,7 +305,7 @@ def test_pool_meshes_are_valid_quads_in_their_pieces(spec: LevelSpec) -> None:
 def test_the_level_plan_has_pools_water_and_a_floor_around_them() -> None:
     spec = LevelSpec(seed=3, width=48, depth=48, density=0.3, style="LEVEL_37", pool_density=0.8)
     plan = plan_level(spec)
-    holes = pool_cells(find_pools(spec), spec.width, spec.depth)
+    holes = pool_cells(find_pools(Window.of(spec)), spec.width, spec.depth)
     assert holes.any()
     assert plan.meshes["pools"].materials == ("pool_tile",) and plan.meshes["water"].materials == ("water",)
     floor = plan.meshes["floor"]
@@ -338,7 +341,8 @@ def test_pools_are_deterministic() -> None:
 
     def digest() -> str:
         sha = hashlib.sha256()
-        for mesh in pool_meshes(spec, find_pools(spec), Pieces.covering(40, 40, spec.piece_cells)):
+        window = Window.of(spec)
+        for mesh in pool_meshes(find_pools(window), window):
             for array in (mesh.vertices, mesh.uvs, mesh.pieces):
                 sha.update(np.ascontiguousarray(array).tobytes())
         return sha.hexdigest()
