@@ -72,10 +72,11 @@ def draw_settings(
     for _, members in sorted(groups.items()):
         column = layout.column(align=True)
         for setting in members:
-            row = column.row(align=True) if seed_button and setting.name == "seed" else column
+            dice = seed_button and setting.name == "seed"
+            row = column.row(align=True) if dice else column
             for name in setting.property_names:
                 row.prop(settings, name)
-            if row is not column:
+            if dice:
                 row.operator(BACKROOMS_OT_randomize_seed.bl_idname, text="", icon="FILE_REFRESH")
 
 
