@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from ..core.errors import InvalidSpecError
 from ..core.levels import DEFAULT_PRESET, preset_spec
-from ..core.spec import LIMITS, LevelSpec
+from ..core.spec import LIMITS, LevelSpec, with_current_names
 
 FORMATS = ("blend", "glb", "json", "png", "usd")
 SUFFIXES = {"blend": ".blend", "glb": ".glb", "json": ".json", "png": ".png", "usd": ".usdz"}
@@ -162,7 +162,7 @@ class Manifest:
             if record.get("status") != "ok":
                 continue
             for fmt, entry in record.get("files", {}).items():
-                written[(record["seed"], fmt)] = (record["spec"], entry["bytes"])
+                written[(record["seed"], fmt)] = (with_current_names(record["spec"]), entry["bytes"])
         tasks = []
         for seed in seeds:
             spec = job.spec(seed).to_dict()

@@ -307,10 +307,7 @@ class LevelSpec:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LevelSpec:
         """Build a spec from plain data, rejecting unknown keys by name. Reads older documents too."""
-        values = dict(data)
-        for old, new in RENAMED_FIELDS.items():
-            if old in values and new not in values:
-                values[new] = values.pop(old)
+        values = with_current_names(data)
         known = [setting.name for setting in SETTINGS]
         unknown = sorted(set(values) - set(known))
         if unknown:
@@ -339,6 +336,15 @@ LIMITS: dict[str, Range] = {
     if setting.limits is not None
     for name in {setting.name, *setting.property_names}
 }
+
+
+def with_current_names(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of stored spec data with the fields' current names (older documents say `level`)."""
+    values = dict(data)
+    for old, new in RENAMED_FIELDS.items():
+        if old in values and new not in values:
+            values[new] = values.pop(old)
+    return values
 
 
 def _check_int(setting: Setting, value: object, name: str = "") -> None:

@@ -72,6 +72,18 @@ def test_resume_rebuilds_exactly_the_missing_files(tmp_path: Path) -> None:
     assert _batch(tmp_path, "--seeds", "0-5") == EXIT_OK and len(_records(tmp_path)) == 8, "nothing left to do"
 
 
+def test_a_manifest_written_before_the_style_field_was_renamed_still_resumes(tmp_path: Path) -> None:
+    assert _batch(tmp_path, "--seeds", "0-2") == EXIT_OK
+    manifest = tmp_path / "manifest.jsonl"
+    old = []
+    for record in _records(tmp_path):
+        record["spec"]["level"] = record["spec"].pop("style")
+        old.append(json.dumps(record))
+    manifest.write_text("\n".join(old) + "\n")
+    assert _batch(tmp_path, "--seeds", "0-2") == EXIT_OK
+    assert len(_records(tmp_path)) == 3, "the old records still count: nothing built again"
+
+
 def test_a_changed_spec_is_built_again(tmp_path: Path) -> None:
     assert _batch(tmp_path, "--seeds", "0-1") == EXIT_OK
     assert (
