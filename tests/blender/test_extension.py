@@ -174,3 +174,21 @@ def test_user_presets_save_and_restore_the_settings(scene: bpy.types.Scene) -> N
     assert (settings.seed, settings.width, settings.algorithm) == (77, 41, "kruskal")
     assert abs(settings.density - 0.25) < 1e-6
     preset.unlink()
+
+
+def test_a_user_preset_saved_before_the_style_was_renamed_still_restores_every_setting(
+    scene: bpy.types.Scene,
+) -> None:
+    settings = scene.backrooms
+    settings.style, settings.floors, settings.pool_density = "LEVEL_37", 3, 0.5
+    assert bpy.ops.backrooms.add_preset(name="Old Pools") == {"FINISHED"}
+    preset = Path(bpy.utils.user_resource("SCRIPTS", path="presets/backrooms")) / "Old_Pools.py"
+    text = preset.read_text()
+    assert "settings.style = 'LEVEL_37'" in text
+    # What the add-on wrote before the rename: the style under its old name, before the floors.
+    preset.write_text(text.replace("settings.style = ", "settings.level = "))
+    settings.style, settings.floors, settings.pool_density = "LEVEL_0", 1, 0.0
+    assert bpy.ops.script.execute_preset(filepath=str(preset), menu_idname="BACKROOMS_PT_presets") == {"FINISHED"}
+    assert (settings.style, settings.floors) == ("LEVEL_37", 3)
+    assert abs(settings.pool_density - 0.5) < 1e-6
+    preset.unlink()
