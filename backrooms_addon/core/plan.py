@@ -96,6 +96,7 @@ class LevelPlan:
             "lamps": np.round(self.lamps, 4).tolist(),
             "face_count": self.face_count(),
             "floors": [floor.to_json() for floor in self.floors],
+            "features": [feature.key for feature in level_features(spec)],
         }
 
 

@@ -95,6 +95,7 @@ def test_layout_json_document() -> None:
     assert document["spawn"]["position"] == list(plan.spawn.position)
     assert len(document["fixtures"]) == len(plan.fixtures)
     assert document["face_count"] == plan.face_count()
+    assert document["features"] == [], "no pools, one floor without pitfalls"
 
 
 def test_every_material_a_mesh_uses_has_a_recipe() -> None:
