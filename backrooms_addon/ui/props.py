@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import bpy
+from bpy.app.handlers import persistent
 from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty
 
 from ..core.levels import DEFAULT_PRESET, LEVEL_PRESETS
-from ..core.spec import INT32_MAX, SETTINGS, LevelSpec, Setting
+from ..core.spec import INT32_MAX, RENAMED_FIELDS, SETTING, SETTINGS, LevelSpec, Setting
 
 # The properties that show the spec, in the table's order (a pair of cells is two of them).
 SPEC_FIELDS = tuple(name for setting in SETTINGS for name in setting.property_names)
@@ -34,8 +36,21 @@ def spec_properties() -> dict[str, object]:
     return properties
 
 
-def _properties(setting: Setting) -> dict[str, object]:
-    common = {"name": setting.label, "description": setting.description[:1].upper() + setting.description[1:]}
+def renamed_properties() -> dict[str, object]:
+    """Hidden properties under the older names of renamed fields, so that files saved before the
+    rename still hold their value (adopt_renamed_settings moves it on load)."""
+    properties: dict[str, object] = {}
+    for old, new in RENAMED_FIELDS.items():
+        properties.update(_properties(replace(SETTING[new], name=old), options={"HIDDEN"}))
+    return properties
+
+
+def _properties(setting: Setting, **extra: object) -> dict[str, object]:
+    common: dict[str, Any] = {
+        "name": setting.label,
+        "description": setting.description[:1].upper() + setting.description[1:],
+        **extra,
+    }
     if setting.kind == "cells":
         axes = zip(setting.property_names, setting.default, "XY", strict=True)
         return {name: _number(setting, default, name=f"{setting.label} {axis}") for name, default, axis in axes}
@@ -120,19 +135,39 @@ class BACKROOMS_PG_settings(bpy.types.PropertyGroup):
 
     # The level preset is set by backrooms.level_preset, not by an update callback on this
     # property: with one, Blender 4.2 crashed at exit once the extension had been uninstalled.
-    __annotations__ = {"preset": preset_property(), **spec_properties()}
+    __annotations__ = {"preset": preset_property(), **spec_properties(), **renamed_properties()}
 
 
 CLASSES = (BACKROOMS_PG_settings,)
+
+
+def adopt_renamed_settings(scene: bpy.types.Scene) -> None:
+    """A file saved before a field was renamed holds the setting under the old name (a hidden
+    property of its own): give its value to the property of the new name."""
+    settings = scene.backrooms
+    for old, new in RENAMED_FIELDS.items():
+        if settings.is_property_set(old):
+            if not settings.is_property_set(new):
+                setattr(settings, new, getattr(settings, old))
+            settings.property_unset(old)
+
+
+@persistent  # type: ignore[untyped-decorator]
+def _adopt_on_load(_: object) -> None:
+    for scene in bpy.data.scenes:
+        adopt_renamed_settings(scene)
 
 
 def register() -> None:
     for cls in CLASSES:
         bpy.utils.register_class(cls)
     bpy.types.Scene.backrooms = bpy.props.PointerProperty(type=BACKROOMS_PG_settings)
+    bpy.app.handlers.load_post.append(_adopt_on_load)
 
 
 def unregister() -> None:
+    if _adopt_on_load in bpy.app.handlers.load_post:
+        bpy.app.handlers.load_post.remove(_adopt_on_load)
     del bpy.types.Scene.backrooms
     for cls in reversed(CLASSES):
         bpy.utils.unregister_class(cls)
