@@ -122,14 +122,24 @@ class Pieces:
     def count(self) -> int:
         return self.columns * self.rows
 
-    def of_points(self, x: F64, y: F64, cell_size: float) -> IntArray:
-        """The piece holding each point (metres)."""
+    def at(self, x: F64, y: F64, cell_size: float) -> IntArray:
+        """The piece holding each point (metres); points outside go to the nearest piece."""
         size = self.cells * cell_size
-        # A quarter cell east and north of a wall face's middle is always in the face's piece:
-        # piece borders run along the west and south sides of posts, and faces stop there.
-        x, y = x + cell_size / 4, y + cell_size / 4
         column = np.clip(np.floor(x / size), 0, self.columns - 1)
         row = np.clip(np.floor(y / size), 0, self.rows - 1)
+        index: IntArray = (row * self.columns + column).astype(np.int32)
+        return index
+
+    def of_points(self, x: F64, y: F64, cell_size: float) -> IntArray:
+        """The piece of each face (or fixture) from its middle (metres)."""
+        # A quarter cell east and north of a wall face's middle is always in the face's piece:
+        # piece borders run along the west and south sides of posts, and faces stop there.
+        return self.at(x + cell_size / 4, y + cell_size / 4, cell_size)
+
+    def of_cells(self, xs: npt.NDArray[np.int64], ys: npt.NDArray[np.int64]) -> IntArray:
+        """The piece each cell belongs to."""
+        column = np.clip(xs // self.cells, 0, self.columns - 1)
+        row = np.clip(ys // self.cells, 0, self.rows - 1)
         index: IntArray = (row * self.columns + column).astype(np.int32)
         return index
 

@@ -122,26 +122,15 @@ class Window:
 
     def piece_at(self, x: F64, y: F64) -> PieceIndex:
         """The piece holding each point (region metres); points outside go to the nearest piece."""
-        pieces, size = self.pieces, self.pieces.cells * self.spec.cell_size
-        column = np.clip(np.floor(x / size), 0, pieces.columns - 1)
-        row = np.clip(np.floor(y / size), 0, pieces.rows - 1)
-        index: PieceIndex = (row * pieces.columns + column).astype(np.int32)
-        return index
+        return self.pieces.at(x, y, self.spec.cell_size)
 
     def piece_of_face(self, x: F64, y: F64) -> PieceIndex:
-        """The piece of each face from its middle (region metres), as the walls pick theirs:
-        piece borders run along the west and south sides of posts and faces stop there, so a
-        quarter cell east and north of a face's middle is always in the face's piece."""
-        quarter = self.spec.cell_size / 4
-        return self.piece_at(x + quarter, y + quarter)
+        """The piece of each face from its middle (region metres), as the walls pick theirs."""
+        return self.pieces.of_points(x, y, self.spec.cell_size)
 
     def piece_of_cells(self, xs: npt.NDArray[np.int64], ys: npt.NDArray[np.int64]) -> PieceIndex:
         """The piece each region cell belongs to."""
-        cells, pieces = self.pieces.cells, self.pieces
-        column = np.clip(xs // cells, 0, pieces.columns - 1)
-        row = np.clip(ys // cells, 0, pieces.rows - 1)
-        index: PieceIndex = (row * pieces.columns + column).astype(np.int32)
-        return index
+        return self.pieces.of_cells(xs, ys)
 
 
 class OpenFloor:
