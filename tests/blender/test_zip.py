@@ -3,7 +3,6 @@ holding only what Blender loads, installed into a clean profile."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -16,6 +15,7 @@ from types import ModuleType
 import bpy
 import pytest
 from blender_support import ROOT, blender_command
+from paths import load_script
 
 pytestmark = pytest.mark.slow
 
@@ -36,11 +36,7 @@ STRAYS = (
 
 
 def _build_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_extension", ROOT / "tools" / "build_extension.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/build_extension.py")
 
 
 @pytest.fixture(scope="module")

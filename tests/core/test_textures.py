@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
-from paths import ROOT
+from paths import load_script
 from PIL import Image
 
 
 @pytest.fixture(scope="module")
 def make_textures() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_textures", ROOT / "materials" / "make_textures.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("materials/make_textures.py")
 
 
 def _pixels(path: Path) -> np.ndarray:
