@@ -13,7 +13,7 @@ from .core.levels import LEVEL_PRESETS, preset_spec
 from .core.plan import plan_level, troffer_size
 from .core.spec import LevelSpec
 from .core.troffer import troffer_kind
-from .realize.level import GeneratedLevel, Progress, Steps, level_id_of, realize, run_steps
+from .realize.level import GeneratedLevel, Progress, Steps, forget_plan, level_id_of, realize, run_steps
 from .realize.ownership import (
     GENERATOR_KEY,
     LAST_LEVEL_KEY,
@@ -177,6 +177,8 @@ def clear(scene: bpy.types.Scene | None = None, *, all_levels: bool = False) -> 
     """
     scene = scene or bpy.context.scene
     targets = levels(scene) if all_levels else [c for c in [_last_level(scene)] if c is not None]
+    for collection in targets:
+        forget_plan(level_id_of(collection))
     removed = sum(remove_level(collection) for collection in targets)
     if LAST_LEVEL_KEY in scene:
         del scene[LAST_LEVEL_KEY]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InvalidSpecError
-from .spec import LevelSpec
+from .spec import LevelSpec, with_current_names
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class LevelPreset:
 
     def spec(self, **overrides: Any) -> LevelSpec:
         """The preset's spec, with `overrides` on top (validated as one)."""
-        return LevelSpec.from_dict({**LevelSpec().to_dict(), **self.values, **overrides})
+        return LevelSpec.from_dict({**LevelSpec().to_dict(), **self.values, **with_current_names(overrides)})
 
 
 DEFAULT_PRESET = "LEVEL_0"

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from .errors import InvalidSpecError
+from .styles import DEFAULT_STYLE
 
 SEED_MIN = -(1 << 63)
 SEED_MAX = (1 << 64) - 1
@@ -233,7 +234,7 @@ class LevelSpec:
         0.5, "Dampness", "damp patches in the carpet (puddles on concrete)", "materials", 1, limits=Range(0.0, 1.0)
     )
     style: str = _setting(
-        "LEVEL_0",
+        DEFAULT_STYLE,
         "Style",
         "the kind of level: its materials, light fittings and features",
         "materials",
@@ -318,7 +319,7 @@ class LevelSpec:
 
     def replace(self, **changes: Any) -> LevelSpec:
         """A copy with some fields changed, validated again."""
-        return LevelSpec.from_dict({**self.to_dict(), **changes})
+        return LevelSpec.from_dict({**self.to_dict(), **with_current_names(changes)})
 
 
 def _settings() -> tuple[Setting, ...]:
@@ -342,7 +343,9 @@ def with_current_names(data: dict[str, Any]) -> dict[str, Any]:
     """A copy of stored spec data with the fields' current names (older documents say `level`)."""
     values = dict(data)
     for old, new in RENAMED_FIELDS.items():
-        if old in values and new not in values:
+        if old in values and new in values:
+            raise InvalidSpecError(old, f"is the older name of {new}; give only {new}")
+        if old in values:
             values[new] = values.pop(old)
     return values
 
@@ -372,7 +375,7 @@ def _check_bool(setting: Setting, value: object) -> None:
 
 def _check_choice(setting: Setting, value: object) -> None:
     assert setting.choices is not None
-    if value not in setting.choices():
+    if not isinstance(value, str) or value not in setting.choices():
         raise InvalidSpecError(setting.name, f"must be {setting.allowed()}, got {value!r}")
 
 

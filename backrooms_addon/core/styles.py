@@ -37,6 +37,8 @@ class Style:
         return self.materials.get(name, name)
 
 
+DEFAULT_STYLE = "LEVEL_0"
+
 STYLES: dict[str, Style] = {
     style.key: style
     for style in (

@@ -128,16 +128,22 @@ def realize(
 
 
 # The plans of the levels built in this session, by level id, so that the exports use the plan
-# that built a level instead of planning it again. Only the last few: plans hold every mesh.
+# that built a level instead of planning it again. Plans hold every mesh (about 130 bytes a face),
+# so only the latest ones are kept, up to a budget of faces; the last one always.
 _PLANS: OrderedDict[str, LevelPlan] = OrderedDict()
-KEPT_PLANS = 8
+KEPT_FACES = 4_000_000
 
 
 def _keep_plan(level_id: str, plan: LevelPlan) -> None:
     _PLANS[level_id] = plan
     _PLANS.move_to_end(level_id)
-    while len(_PLANS) > KEPT_PLANS:
+    while len(_PLANS) > 1 and sum(kept.face_count() for kept in _PLANS.values()) > KEPT_FACES:
         _PLANS.popitem(last=False)
+
+
+def forget_plan(level_id: str) -> None:
+    """Let the plan of a removed level go."""
+    _PLANS.pop(level_id, None)
 
 
 def built_plan(level_id: str, spec: LevelSpec) -> LevelPlan | None:

@@ -8,7 +8,7 @@ import bpy
 
 from ..core.errors import InvalidSpecError
 from ..core.render import RenderPreset
-from ..core.styles import STYLES, Style
+from ..core.styles import DEFAULT_STYLE, STYLES, Style
 from .ownership import LAST_LEVEL_KEY, SPEC_KEY, find_level, stored_spec
 from .world import light_scene
 
@@ -47,19 +47,21 @@ def apply_render_preset(
     scene.render.image_settings.file_format = "PNG"
     scene.view_settings.view_transform = "AgX"
     scene.view_settings.exposure = preset.exposure
-    light_scene(scene, _level_style(scene))
+    style = _level_style(scene)
+    if style is not None:  # without a level the scene's world is the user's business
+        light_scene(scene, style)
 
 
-def _level_style(scene: bpy.types.Scene) -> Style:
-    """The style of the level made last in the scene (Level 0's when there is none)."""
+def _level_style(scene: bpy.types.Scene) -> Style | None:
+    """The style of the level made last in the scene (None when there is none)."""
     level_id = scene.get(LAST_LEVEL_KEY)
     collection = find_level(level_id) if isinstance(level_id, str) else None
     if collection is None or SPEC_KEY not in collection:
-        return STYLES["LEVEL_0"]
+        return None
     try:
         return STYLES[stored_spec(collection).style]
-    except InvalidSpecError:  # a level from a newer generator: render it as Level 0
-        return STYLES["LEVEL_0"]
+    except InvalidSpecError:  # a level from a newer generator: render it in the default style
+        return STYLES[DEFAULT_STYLE]
 
 
 def render_png(scene: bpy.types.Scene, path: Path) -> None:

@@ -82,3 +82,12 @@ def test_a_scene_without_a_world_gets_none_back(scene: bpy.types.Scene, api: Mod
     assert scene.world is not None
     api.clear(scene)
     assert scene.world is None and not [w for w in bpy.data.worlds if WORLD_KEY in w]
+
+
+def test_a_render_preset_without_a_level_leaves_the_users_world(scene: bpy.types.Scene) -> None:
+    mine = bpy.data.worlds.new("Mine")
+    mine.color = (0.3, 0.2, 0.1)
+    scene.world = mine
+    assert bpy.ops.backrooms.render_preset(preset="preview") == {"FINISHED"}
+    assert scene.world == mine and tuple(mine.color) == pytest.approx((0.3, 0.2, 0.1))
+    assert not [w for w in bpy.data.worlds if WORLD_KEY in w], "no world of the add-on's was made"

@@ -69,9 +69,14 @@ def test_older_documents_and_flags_with_the_style_s_old_name_still_work() -> Non
     assert LevelSpec.from_dict(old).style == "LEVEL_37"
     args = build_parser().parse_args(["generate", "--level", "LEVEL_1", "--out", "unused"])
     assert _job(args).spec(0).style == "LEVEL_1"
-    with pytest.raises(InvalidSpecError) as caught:
-        LevelSpec.from_dict({"style": "LEVEL_9"})
-    assert caught.value.field == "style" and "LEVEL_188" in str(caught.value)
+    assert LevelSpec().replace(level="LEVEL_188").style == "LEVEL_188"
+    assert preset_spec("LEVEL_0", level="LEVEL_1") == preset_spec("LEVEL_0", style="LEVEL_1")
+    with pytest.raises(InvalidSpecError, match=r"^level: is the older name of style"):
+        LevelSpec.from_dict({"level": "LEVEL_1", "style": "LEVEL_37"})
+    for bad in ("LEVEL_9", [], None):
+        with pytest.raises(InvalidSpecError) as caught:
+            LevelSpec.from_dict({"style": bad})
+        assert caught.value.field == "style" and "LEVEL_188" in str(caught.value)
 
 
 @pytest.mark.parametrize("setting", [s for s in SETTINGS if s.limits is not None], ids=lambda s: s.name)
