@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import importlib.util
 import json
 import platform
@@ -10,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ..core.algorithms import ALGORITHM_LABELS
 from ..core.errors import InvalidSpecError
@@ -42,7 +43,11 @@ MAX_JOBS = 64
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """Reports bad arguments in one line naming the flag, with exit status 2."""
+    """Reports bad arguments in one line naming the flag, with exit status 2; takes no
+    abbreviations (batch --seed 3 is refused, not read as --seeds 3)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{**kwargs, "allow_abbrev": False})
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"error: {message}\n")
@@ -257,16 +262,25 @@ def _describe(setting: Setting) -> dict[str, object]:
 
 
 def _runtime_versions() -> dict[str, object]:
-    """Python's, numpy's and, where the bpy module can be imported, Blender's version."""
+    """Python's, numpy's and Blender's versions (None where no Blender is installed)."""
     import numpy
 
-    try:
-        import bpy
+    return {
+        "python_version": platform.python_version(),
+        "numpy_version": numpy.__version__,
+        "blender_version": _blender_version(),
+    }
 
-        blender = bpy.app.version_string
-    except ImportError:
-        blender = None
-    return {"python_version": platform.python_version(), "numpy_version": numpy.__version__, "blender_version": blender}
+
+def _blender_version() -> str | None:
+    """The running Blender's, or the installed bpy module's, read without loading Blender."""
+    running = sys.modules.get("bpy")
+    if running is not None:
+        return str(running.app.version_string)
+    try:
+        return importlib.metadata.version("bpy")
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _parse_samples(samples: int) -> int:

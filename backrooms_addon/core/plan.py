@@ -20,7 +20,7 @@ from .registry import level_features
 from .spec import LevelSpec
 from .styles import Style, style_of
 from .troffer import default_template, fixture_mesh
-from .version import GENERATOR_VERSION
+from .version import GENERATOR_VERSION, LAYOUT_FORMAT_VERSION
 from .world import Window
 
 TROFFER_SIZE = (0.6, 1.2)  # metres, x by y
@@ -76,6 +76,7 @@ class LevelPlan:
         spec = self.spec
         return {
             "format": "backrooms-layout",
+            "format_version": LAYOUT_FORMAT_VERSION,
             "generator_version": self.generator_version,
             "seed": spec.seed,
             "spec": spec.to_dict(),

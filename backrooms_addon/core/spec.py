@@ -425,8 +425,12 @@ def spec_table_markdown() -> str:
         values = setting.allowed()
         if setting.choices is not None:
             values = "one of " + ", ".join(f"`{key}`" for key in setting.choices())
+        panel = f"{setting.panel.title()}: {setting.label}"
+        if setting.panel_limits is not None:
+            panel += f" ({setting.panel_limits.low} to {setting.panel_limits.high})"
+        flags = [setting.flag] + ([setting.flag.replace("--", "--no-", 1)] if setting.kind == "bool" else [])
         rows.append(
-            f"| `{setting.name}` | {values} | `{json.dumps(default)}` | {setting.panel.title()}: "
-            f"{setting.label} | `{setting.flag}` | {setting.description} |"
+            f"| `{setting.name}` | {values} | `{json.dumps(default)}` | {panel} | "
+            f"{', '.join(f'`{flag}`' for flag in flags)} | {setting.description} |"
         )
     return "\n".join(rows) + "\n"

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import bpy
 from bl_operators.presets import AddPresetBase
 from bl_ui.utils import PresetPanel
 
-from ..core.spec import RENAMED_FIELDS
-from .props import SPEC_FIELDS
+from .props import SPEC_FIELDS, adopt_renamed_settings
 
 PRESET_SUBDIR = "backrooms"
 
 
-def bring_up_to_date(context: bpy.types.Context, filepath: str) -> None:
-    """A preset saved before a setting was renamed names the old property, and the line that sets it
-    would stop the preset half way: rename it in the preset file before Blender runs it."""
-    path = Path(filepath)
-    text = path.read_text(encoding="utf-8")
-    current = text
-    for old, new in RENAMED_FIELDS.items():
-        current = re.sub(rf"^settings\.{old} = ", f"settings.{new} = ", current, flags=re.MULTILINE)
-    if current != text:
-        path.write_text(current, encoding="utf-8")
+def adopt_renamed(context: bpy.types.Context, filepath: str) -> None:
+    """A preset saved before a setting was renamed sets it under its old name: move it over."""
+    adopt_renamed_settings(context.scene)
 
 
 class BACKROOMS_PT_presets(PresetPanel, bpy.types.Panel):
@@ -32,7 +21,7 @@ class BACKROOMS_PT_presets(PresetPanel, bpy.types.Panel):
     preset_subdir = PRESET_SUBDIR
     preset_operator = "script.execute_preset"
     preset_add_operator = "backrooms.add_preset"
-    reset_cb = staticmethod(bring_up_to_date)  # Blender calls it with the preset's path before running it
+    post_cb = staticmethod(adopt_renamed)  # Blender calls it with the preset's path after running it
 
 
 class BACKROOMS_OT_add_preset(AddPresetBase, bpy.types.Operator):

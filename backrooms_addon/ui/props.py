@@ -77,7 +77,8 @@ def _number(setting: Setting, default: float, **common: str) -> object:
     assert limits is not None
     if limits.integer:
         low, high = max(int(limits.low), -INT32_MAX), min(int(limits.high), INT32_MAX)
-        soft = {"soft_min": max(low, -4096), "soft_max": min(high, 512)}
+        # Sizes and places drag in a handy range; a seed drags over all it can be.
+        soft = {} if setting.panel_limits else {"soft_min": max(low, -4096), "soft_max": min(high, 512)}
         return IntProperty(**common, default=default, min=low, max=high, **soft)
     unit = {"unit": "LENGTH"} if limits.unit == "m" else {"subtype": "FACTOR"}
     return FloatProperty(**common, default=default, min=limits.low, max=limits.high, **unit)
@@ -142,18 +143,17 @@ CLASSES = (BACKROOMS_PG_settings,)
 
 
 def adopt_renamed_settings(scene: bpy.types.Scene) -> None:
-    """A file saved before a field was renamed holds the setting under the old name (a hidden
-    property of its own): give its value to the property of the new name."""
+    """A file or a user preset from before a field was renamed sets the setting under the old name
+    (a hidden property of its own): give the value to the property of the new name."""
     settings = scene.backrooms
     for old, new in RENAMED_FIELDS.items():
         if settings.is_property_set(old):
-            if not settings.is_property_set(new):
-                setattr(settings, new, getattr(settings, old))
+            setattr(settings, new, getattr(settings, old))
             settings.property_unset(old)
 
 
 @persistent  # type: ignore[untyped-decorator]
-def _adopt_on_load(_: object) -> None:
+def _adopt_on_load(_: object = None) -> None:
     for scene in bpy.data.scenes:
         adopt_renamed_settings(scene)
 
@@ -163,9 +163,14 @@ def register() -> None:
         bpy.utils.register_class(cls)
     bpy.types.Scene.backrooms = bpy.props.PointerProperty(type=BACKROOMS_PG_settings)
     bpy.app.handlers.load_post.append(_adopt_on_load)
+    # The file already open when the add-on is enabled (or updated) is not loaded again; bpy.data
+    # cannot be changed while registering, so adopt its settings as soon as Blender is idle.
+    bpy.app.timers.register(_adopt_on_load, first_interval=0.0)
 
 
 def unregister() -> None:
+    if bpy.app.timers.is_registered(_adopt_on_load):
+        bpy.app.timers.unregister(_adopt_on_load)
     if _adopt_on_load in bpy.app.handlers.load_post:
         bpy.app.handlers.load_post.remove(_adopt_on_load)
     del bpy.types.Scene.backrooms

@@ -197,6 +197,8 @@ def test_a_user_preset_saved_before_the_style_was_renamed_still_restores_every_s
     assert bpy.ops.script.execute_preset(filepath=str(preset), menu_idname="BACKROOMS_PT_presets") == {"FINISHED"}
     assert (settings.style, settings.floors) == ("LEVEL_37", 3)
     assert abs(settings.pool_density - 0.5) < 1e-6
+    assert not settings.is_property_set("level")
+    assert "settings.level = " in preset.read_text(), "the user's file is left as it was"
     preset.unlink()
 
 
@@ -211,3 +213,17 @@ def test_a_file_saved_before_the_style_was_renamed_keeps_its_style(scene: bpy.ty
     settings = bpy.context.scene.backrooms
     assert (settings.style, settings.floors) == ("LEVEL_188", 2)
     assert not settings.is_property_set("level")
+
+
+def test_settings_under_the_old_name_are_adopted_when_the_add_on_is_enabled(scene: bpy.types.Scene) -> None:
+    """A file opened before the add-on was enabled (or updated) is not loaded again."""
+    props = importlib.import_module(f"{ADDON_MODULE}.backrooms_addon.ui.props")
+    scene.backrooms.level = "LEVEL_1"
+    scene.backrooms.property_unset("style")
+    props._adopt_on_load()  # what the timer registered on enabling runs once Blender is idle
+    assert scene.backrooms.style == "LEVEL_1" and not scene.backrooms.is_property_set("level")
+
+
+def test_the_seed_drags_over_its_whole_range(scene: bpy.types.Scene) -> None:
+    seed = scene.backrooms.bl_rna.properties["seed"]
+    assert (seed.soft_min, seed.soft_max) == (seed.hard_min, seed.hard_max) == (0, 2**31 - 1)

@@ -93,3 +93,23 @@ def test_flags_override_the_chosen_preset(tmp_path) -> None:
 def test_unknown_preset_exits_2_naming_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", "--preset", "LEVEL_X", "--formats", "json"]) == EXIT_BAD_INPUT
     assert capsys.readouterr().err.startswith("error: argument --preset: invalid choice: 'LEVEL_X'")
+
+
+def test_flags_are_never_abbreviated(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    """`batch --seed 3` must not be read as `--seeds 3`, nor --wid as --width."""
+    assert main(["batch", "--seed", "3", "--formats", "json", "--out", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert main(["generate", "--wid", "3", "--formats", "json", "--out", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert "--wid" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir()), "nothing was built"
+
+
+def test_info_reads_blenders_version_without_loading_blender() -> None:
+    code = (
+        "import json, sys; from backrooms_addon.cli.commands import info; "
+        "print(json.dumps([info()['blender_version'], 'bpy' in sys.modules]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    version, loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    import importlib.metadata
+
+    assert version == importlib.metadata.version("bpy") and not loaded
