@@ -20,7 +20,7 @@ PREVIOUS_WORLD_KEY = "backrooms_previous_world"  # on a scene: the world it had 
 def light_scene(scene: bpy.types.Scene, style: Style) -> bpy.types.World:
     """Point the scene at the add-on's world for `style`, remembering the user's world first."""
     current = scene.world
-    if current is None or WORLD_KEY not in current:  # the scene's own choice: what Clear gives back
+    if current is None or not _ours(current):  # the scene's own choice: what Clear gives back
         _remember(scene, current)
     world = _style_world(style)
     scene.world = world
@@ -29,13 +29,14 @@ def light_scene(scene: bpy.types.Scene, style: Style) -> bpy.types.World:
 
 def restore_world(scene: bpy.types.Scene) -> None:
     """Give the scene back the world it had before its first level; drop the add-on's unused worlds."""
-    if scene.world is not None and WORLD_KEY not in scene.world:
+    if scene.world is not None and not _ours(scene.world):
         return  # the user chose another world since: leave it
     previous = scene.get(PREVIOUS_WORLD_KEY)
-    scene.world = previous if isinstance(previous, bpy.types.World) else None
+    if scene.world is not None:  # None too may be the user's choice since: then it stays
+        scene.world = previous if isinstance(previous, bpy.types.World) else None
     if PREVIOUS_WORLD_KEY in scene:
         del scene[PREVIOUS_WORLD_KEY]
-    for world in [w for w in bpy.data.worlds if WORLD_KEY in w and w.users == 0]:
+    for world in [w for w in bpy.data.worlds if _ours(w) and w.users == 0]:
         bpy.data.worlds.remove(world)
 
 
@@ -48,9 +49,11 @@ def _remember(scene: bpy.types.Scene, world: bpy.types.World | None) -> None:
 
 def _style_world(style: Style) -> bpy.types.World:
     """The add-on's world for a style, made once per file and set to the style's sky each time."""
-    world = next((w for w in bpy.data.worlds if w.get(WORLD_KEY) == style.key), None)
+    name = f"Backrooms {style.label.split(',')[0]} world"
+    # By name too: a copy the user made of it carries the key, and is theirs to change.
+    world = next((w for w in bpy.data.worlds if w.get(WORLD_KEY) == style.key and w.name == name), None)
     if world is None:
-        world = bpy.data.worlds.new(f"Backrooms {style.label.split(',')[0]} world")
+        world = bpy.data.worlds.new(name)
         world[WORLD_KEY] = style.key
     if world.node_tree is None:  # Blender 4.x makes worlds without nodes; 5.0 always has them
         world.use_nodes = True
@@ -67,3 +70,9 @@ def _light_world(world: bpy.types.World, style: Style) -> None:
     if background:  # worlds with nodes (always, from Blender 5.0) ignore world.color
         background.inputs["Color"].default_value = (*style.world_rgb, 1.0)
         background.inputs["Strength"].default_value = style.world_strength
+
+
+def _ours(world: bpy.types.World) -> bool:
+    """A world the add-on made (a copy the user made of one has another name)."""
+    style = world.get(WORLD_KEY)
+    return isinstance(style, str) and world.name.startswith("Backrooms ") and world.name.endswith(" world")

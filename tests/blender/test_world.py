@@ -91,3 +91,23 @@ def test_a_render_preset_without_a_level_leaves_the_users_world(scene: bpy.types
     assert bpy.ops.backrooms.render_preset(preset="preview") == {"FINISHED"}
     assert scene.world == mine and tuple(mine.color) == pytest.approx((0.3, 0.2, 0.1))
     assert not [w for w in bpy.data.worlds if WORLD_KEY in w], "no world of the add-on's was made"
+
+
+def test_a_copy_the_user_made_of_the_add_ons_world_is_theirs(scene: bpy.types.Scene, api: ModuleType) -> None:
+    api.generate(seed=1, width=6, depth=6, scene=scene)
+    copy = scene.world.copy()
+    copy.color = (0.5, 0.1, 0.1)
+    api.clear(scene, all_levels=True)  # the add-on's own world goes; the copy is used by nothing
+    assert copy.name in bpy.data.worlds, "not deleted with the add-on's worlds"
+    copy.use_fake_user = True
+    api.generate(seed=1, width=6, depth=6, scene=scene)
+    assert scene.world != copy and tuple(copy.color) == pytest.approx((0.5, 0.1, 0.1)), "not taken, not recoloured"
+
+
+def test_no_world_chosen_while_a_level_stands_stays_chosen(scene: bpy.types.Scene, api: ModuleType) -> None:
+    mine = bpy.data.worlds.new("Mine")
+    scene.world = mine
+    api.generate(seed=1, width=6, depth=6, scene=scene)
+    scene.world = None
+    api.clear(scene)
+    assert scene.world is None
