@@ -20,7 +20,7 @@ from .realize.ownership import (
     OFFSET_KEY,
     find_level,
     remove_level,
-    remove_owned_objects,
+    remove_made_objects,
     scene_levels,
     stored_spec,
 )
@@ -115,7 +115,7 @@ def _build(
         level_id, collection = uuid.uuid4().hex[:12], None
     else:
         level_id, collection = level_id_of(previous), previous
-        remove_owned_objects(level_id)
+        remove_made_objects(previous)
         if not keep_frame and OFFSET_KEY in previous:
             del previous[OFFSET_KEY]
     # Claimed before the pieces are built, so a build stopped half way can still be cleared.

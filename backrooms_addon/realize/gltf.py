@@ -22,7 +22,7 @@ from ..core.version import GENERATOR_VERSION
 from .level import LAMP_POWER_W, built_plan
 from .materials import FLICKER_PREFIX, RECIPE_KEY, node_material
 from .mesh import mesh_from_arrays
-from .ownership import GENERATOR_KEY, LEVEL_KEY, PIECE_KEY, scene_levels, stored_spec, tag
+from .ownership import GENERATOR_KEY, LEVEL_KEY, PIECE_KEY, made_objects, scene_levels, stored_spec, tag
 
 COLLISION_SUFFIX = "-colonly"  # Godot's import convention: a collision shape, not a visible mesh
 # Everything the export makes lives only while it runs: whatever is new afterwards goes.
@@ -74,8 +74,9 @@ def require_draco() -> None:
 
 
 def level_objects(scene: bpy.types.Scene, level: bpy.types.Collection) -> list[bpy.types.Object]:
-    """The objects in the scene that the add-on made for this level (not the user's)."""
-    return [obj for obj in scene.objects if obj.get(LEVEL_KEY) == level[LEVEL_KEY]]
+    """The objects in the scene that the add-on made for this level (not the user's, nor copies)."""
+    in_scene = set(scene.objects)
+    return [obj for obj in made_objects(level) if obj in in_scene]
 
 
 def _export_collection(scene: bpy.types.Scene) -> bpy.types.Collection:

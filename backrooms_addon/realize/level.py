@@ -22,7 +22,7 @@ from ..core.styles import SODIUM_RGB, style_of
 from ..core.troffer import HANG
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
-from .ownership import LEVEL_KEY, OFFSET_KEY, PIECE_KEY, store_spec, tag
+from .ownership import LEVEL_KEY, MADE_KEY, OFFSET_KEY, PIECE_KEY, record_made, store_spec, tag
 from .world import light_scene
 
 LAMP_POWER_W = 40.0
@@ -92,6 +92,7 @@ def realize(
     else:
         collection.name = level_name(plan)
     tag(collection, level_id)
+    collection[MADE_KEY] = []  # filled as objects are made, so a build stopped half way is cleared
     store_spec(collection, plan.spec)
     light_scene(scene, style_of(plan.spec.style))  # a plain render looks right at once
     level = GeneratedLevel(level_id, collection, plan)
@@ -107,13 +108,14 @@ def realize(
             mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
             obj = _add_object(name, mesh, collection, level_id)
             obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
+            record_made(collection, [obj])
             level.objects.append(obj)
             done += 1
             yield Progress(done, total, f"{kind}, piece {number} of {len(pieces)}")
-    level.objects.extend(_add_lamps(plan, collection, level_id))
-    level.objects.extend(_add_hum(plan, scene, collection, level_id))
+    lamps = _add_lamps(plan, collection, level_id) + _add_hum(plan, scene, collection, level_id)
     level.camera = _add_camera(plan, collection, level_id)
-    level.objects.append(level.camera)
+    record_made(collection, [*lamps, level.camera])
+    level.objects.extend([*lamps, level.camera])
     # A level extended west or south keeps its old part where it was: its frame moved instead.
     offset = collection.get(OFFSET_KEY)
     if offset is not None:

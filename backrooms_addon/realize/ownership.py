@@ -1,4 +1,4 @@
-"""Ownership tags: what the add-on made, so that regenerate and clear touch nothing else."""
+"""Ownership: what the add-on made, so that regenerate and clear touch nothing else."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ SPEC_KEY = "backrooms_spec"
 LAST_LEVEL_KEY = "backrooms_last_level"
 OFFSET_KEY = "backrooms_offset"  # metres (x, y) the level's frame is moved by, after extending it
 PIECE_KEY = "backrooms_piece"  # (column, row) of the streaming piece an object holds
+# On a level collection: the objects made for it. A copy of one (Shift D, Object.copy) carries
+# its tags but is not in this list, so it stays the user's. ID references survive renames and
+# saving, and a copy never joins the list, as a random token stored on each object would.
+MADE_KEY = "backrooms_made"
 
 
 def tag(id_block: bpy.types.ID, level_id: str) -> None:
@@ -56,13 +60,30 @@ def stored_spec(collection: bpy.types.Collection) -> LevelSpec:
     return LevelSpec.from_dict(json.loads(collection[SPEC_KEY]))
 
 
-def remove_owned_objects(level_id: str) -> int:
-    """Delete the objects (and their now unused data) that carry this level's tag.
+def made_objects(collection: bpy.types.Collection) -> list[bpy.types.Object]:
+    """The objects the add-on made for a level (a level saved before the list: its tagged ones)."""
+    if MADE_KEY not in collection:
+        level_id = collection[LEVEL_KEY]
+        return [obj for obj in bpy.data.objects if is_owned(obj, level_id)]
+    # A reference to an object deleted since reads None.
+    return [obj for obj in collection[MADE_KEY] if isinstance(obj, bpy.types.Object)]
+
+
+def record_made(collection: bpy.types.Collection, objects: list[bpy.types.Object]) -> None:
+    """Add objects to the level's list of what it made."""
+    collection[MADE_KEY] = [*made_objects(collection), *objects]
+
+
+def remove_made_objects(collection: bpy.types.Collection) -> int:
+    """Delete the objects (and their now unused data) made for this level; copies the user made
+    of them stay, as the user's own objects (their tags removed).
 
     A user's object parented to one of them is unparented first, keeping its place in the world.
     """
-    owned = [obj for obj in bpy.data.objects if is_owned(obj, level_id)]
+    level_id = collection[LEVEL_KEY]
+    owned = made_objects(collection)
     owned_names = {obj.name for obj in owned}
+    copies = [obj for obj in bpy.data.objects if is_owned(obj, level_id) and obj.name not in owned_names]
     for obj in owned:
         for child in obj.children:
             if child.name not in owned_names:
@@ -73,16 +94,26 @@ def remove_owned_objects(level_id: str) -> int:
     data_blocks = list({(type(obj.data), obj.data.name): obj.data for obj in owned if obj.data is not None}.values())
     for obj in owned:
         bpy.data.objects.remove(obj)
+    collection[MADE_KEY] = []
     for data in data_blocks:
         if data.users == 0 and is_owned(data, level_id):
             _remove_data(data)
+    for obj in copies:
+        _untag(obj)
+        if obj.data is not None and is_owned(obj.data, level_id):
+            _untag(obj.data)
     return len(owned)
+
+
+def _untag(id_block: bpy.types.ID) -> None:
+    for key in (LEVEL_KEY, GENERATOR_KEY, PIECE_KEY):
+        if key in id_block:
+            del id_block[key]
 
 
 def remove_level(collection: bpy.types.Collection) -> int:
     """Remove a level's objects, and its collection once nothing of the user's is left in it."""
-    level_id = collection[LEVEL_KEY]
-    removed = remove_owned_objects(level_id)
+    removed = remove_made_objects(collection)
     if not collection.all_objects and not collection.children:
         bpy.data.collections.remove(collection)
     return removed

@@ -362,3 +362,67 @@ def test_materials_follow_the_look_settings(scene: bpy.types.Scene, api: ModuleT
 def test_panel_tint_round_trips_to_the_spec(scene: bpy.types.Scene, addon: ModuleType) -> None:
     scene.backrooms.wallpaper_tint = (1.0, 0.5, 0.0)
     assert addon.ui.props.spec_from(scene.backrooms).wallpaper_tint == "#FF8000"
+
+
+def _copies_of(level: object) -> tuple[bpy.types.Object, bpy.types.Object]:
+    """A wall copied with Object.copy() into the level's collection, and a lamp duplicated with Shift D."""
+    walls = next(obj for obj in level.objects if obj.name.startswith("Backrooms walls"))
+    copied = walls.copy()
+    level.collection.objects.link(copied)
+    lamp = next(obj for obj in level.objects if obj.type == "LIGHT")
+    view_layer = bpy.context.view_layer
+    for obj in view_layer.objects:
+        obj.select_set(obj == lamp)
+    view_layer.objects.active = lamp
+    assert bpy.ops.object.duplicate() == {"FINISHED"}
+    duplicate = view_layer.objects.active
+    assert duplicate not in (lamp, copied) and level.collection in duplicate.users_collection
+    for copy in (copied, duplicate):
+        assert copy[LEVEL_KEY] == level.level_id, "a copy carries the level's tags"
+    return copied, duplicate
+
+
+def _kept(names: set[str], level_id: str) -> None:
+    for name in names:
+        assert name in bpy.data.objects, f"{name} was removed"
+        assert LEVEL_KEY not in bpy.data.objects[name], f"{name} is the user's now"
+    assert all(name not in {obj.name for obj in _owned(level_id)} for name in names)
+
+
+def test_copies_of_generated_objects_stay_through_generate_extend_and_clear(
+    scene: bpy.types.Scene, api: ModuleType
+) -> None:
+    level = api.generate(seed=3, width=8, depth=8, chunk_size=8, room_max=8, scene=scene)
+    copies = {copy.name for copy in _copies_of(level)}
+    regenerated = api.generate(seed=4, width=8, depth=8, chunk_size=8, room_max=8, scene=scene)
+    _kept(copies, level.level_id)
+    assert len(_owned(level.level_id)) == len(regenerated.objects)
+    copies |= {copy.name for copy in _copies_of(regenerated)}
+    api.extend("EAST")
+    _kept(copies, level.level_id)
+    copies |= {copy.name for copy in _copies_of(api.regenerate(scene)[0])}
+    assert bpy.ops.backrooms.clear() == {"FINISHED"}
+    _kept(copies, level.level_id)
+    assert not _owned(level.level_id)
+    mesh = bpy.data.objects[sorted(copies)[0]].data
+    assert mesh is not None and mesh.users > 0, "a copy keeps its data"
+
+
+def test_copies_stay_after_saving_and_reopening(scene: bpy.types.Scene, api: ModuleType, tmp_path) -> None:
+    level = api.generate(seed=5, width=8, depth=8, scene=scene)
+    copies = {copy.name for copy in _copies_of(level)}
+    made = sorted(obj.name for obj in level.objects)
+    level.objects[0].name = "A generated piece, renamed"
+    path = tmp_path / "copies.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(path))
+    bpy.ops.wm.open_mainfile(filepath=str(path))
+    assert bpy.ops.backrooms.regenerate() == {"FINISHED"}
+    _kept(copies, level.level_id)
+    assert "A generated piece, renamed" not in bpy.data.objects, "the renamed original is replaced"
+    assert sorted(obj.name for obj in _owned(level.level_id)) == made
+    copies |= {copy.name for copy in _copies_of(api.regenerate(bpy.context.scene)[0])}
+    bpy.ops.wm.save_mainfile()
+    bpy.ops.wm.open_mainfile(filepath=str(path))
+    assert bpy.ops.backrooms.clear() == {"FINISHED"}
+    _kept(copies, level.level_id)
+    assert not _owned(level.level_id)
