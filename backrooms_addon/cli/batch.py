@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
+import string
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from ..core.errors import InvalidSpecError
 from ..core.levels import DEFAULT_PRESET, preset_spec
@@ -19,8 +22,11 @@ FORMATS = ("blend", "glb", "json", "png", "usd")
 SUFFIXES = {"blend": ".blend", "glb": ".glb", "json": ".json", "png": ".png", "usd": ".usdz"}
 MANIFEST = "manifest.jsonl"
 MAX_SEEDS = 1_000_000
-# Outputs are written under this marker and renamed when complete (see worker.atomically).
-PARTIAL_MARKER = ".partial-"
+_FORMAT_INDEX = {fmt: index for index, fmt in enumerate(FORMATS)}
+# File names stay well under the usual 255-byte limit with the temporary name's dot, marker,
+# host name, process id and suffix around them.
+MAX_NAME_BYTES = 150
+_PLAIN_NAME = re.compile(r"[^./\\\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,13 @@ class Job:
 
     def spec(self, seed: int) -> LevelSpec:
         return preset_spec(self.preset, **{**self.overrides, "seed": seed})
+
+    def spec_key(self) -> str:
+        """Every level's spec but its seed, as canonical JSON: seeds change the seed alone, so one
+        checked spec stands for all of them."""
+        values = self.spec(0).to_dict()
+        del values["seed"]
+        return spec_key(values)
 
     def stem(self, seed: int) -> str:
         return self.name.format(seed=seed, preset=self.preset)
@@ -113,20 +126,57 @@ def shard(seeds: list[int], index: int, count: int) -> list[int]:
     return seeds[index::count]
 
 
-def check_name(pattern: str, seeds: list[int]) -> None:
-    """A naming pattern must tell the levels apart and stay inside the output folder."""
-    if "{seed" not in pattern:
-        raise InvalidSpecError("name", f"must contain {{seed}} so that every level gets its own files, got {pattern!r}")
+def check_name(pattern: str, seeds: Sequence[int], preset: str = DEFAULT_PRESET) -> None:
+    """`--name`, for generate and batch alike: every seed's name is a plain file name inside the
+    output folder, and distinct seeds get distinct names. Patterns of plain {seed} and {preset}
+    fields are checked on a sample (their names differ by the seed's digits alone); any other
+    pattern (a conversion, a format spec) on every seed."""
+    fields = _fields(pattern)
+    plain = all(conversion is None and not spec for _, conversion, spec in fields)
+    sample = [seeds[0], min(seeds), max(seeds)] if plain and seeds else seeds
+    names: dict[str, int] = {}
+    for seed in sample:
+        name = _format_name(pattern, seed, preset)
+        if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES or not _PLAIN_NAME.fullmatch(name):
+            raise InvalidSpecError(
+                "name",
+                f"must give a plain file name inside the output folder (no '/', '\\' or control characters, "
+                f"not starting with '.', at most {MAX_NAME_BYTES} bytes), got {name!r}"
+                + (f" from {pattern!r}" if name != pattern else ""),
+            )
+        if names.setdefault(name, seed) != seed:
+            _same_name(pattern, names[name], seed)
+    if plain and len(seeds) > 1 and not any(name == "seed" for name, _, _ in fields):
+        _same_name(pattern, seeds[0], seeds[1])
+
+
+def _fields(pattern: str) -> list[tuple[str, str | None, str]]:
+    """The replacement fields of a name pattern: {seed} and {preset} only (no attributes, indexes)."""
     try:
-        stem = pattern.format(seed=seeds[0], preset=DEFAULT_PRESET)
-    except (KeyError, IndexError, ValueError) as error:
+        parsed = [(f, c, s or "") for _, f, s, c in string.Formatter().parse(pattern) if f is not None]
+    except ValueError as error:
         raise InvalidSpecError("name", f"may use {{seed}} and {{preset}} only, got {pattern!r} ({error})") from None
-    if "/" in stem or "\\" in stem or stem.startswith(".") or not stem:
-        raise InvalidSpecError("name", f"must be a plain file name that does not start with '.', got {pattern!r}")
+    for name, _, _ in parsed:
+        if name not in ("seed", "preset"):
+            raise InvalidSpecError("name", f"may use {{seed}} and {{preset}} only, got {pattern!r}")
+    return parsed
+
+
+def _format_name(pattern: str, seed: int, preset: str) -> str:
+    try:
+        return pattern.format(seed=seed, preset=preset)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        raise InvalidSpecError("name", f"cannot be filled in with seed {seed}: {pattern!r} ({error})") from None
+
+
+def _same_name(pattern: str, first: int, second: int) -> NoReturn:
+    raise InvalidSpecError(
+        "name", f"gives seeds {first} and {second} the same file name with {pattern!r}: use {{seed}} in it"
+    )
 
 
 def check_out(out: Path) -> None:
-    """The output folder exists or can be made, and is a folder."""
+    """The output folder exists or can be made, and is a folder (nothing is made here)."""
     if out.exists() and not out.is_dir():
         raise InvalidSpecError("out", f"{out} exists and is not a folder")
     parent = next((p for p in [out, *out.parents] if p.exists()), None)
@@ -134,56 +184,146 @@ def check_out(out: Path) -> None:
         raise InvalidSpecError("out", f"{out} cannot be made: {parent} is not a folder")
 
 
+def prepare_out(out: Path, probe: Path) -> None:
+    """Make the output folder and write and remove `probe` in it, so that a folder where nothing
+    can be written (read-only, /proc) is refused before any level is built."""
+    check_out(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with probe.open("x"):
+            pass
+        probe.unlink()
+    except OSError as error:
+        raise InvalidSpecError("out", f"cannot write files in {out}: {error.strerror or error}") from None
+
+
 class Manifest:
     """The run's record, one JSON line per level built: what was written, from which spec, how long
-    it took. It is appended to, never rewritten, so a killed run loses at most a line in progress."""
+    it took. It is appended to, never rewritten, so a killed run loses at most a line in progress;
+    several runs (shards) may append to one manifest at the same time."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, warnings: TextIO | None = None) -> None:
         self.path = path
+        self.warnings = warnings
 
-    def records(self) -> Iterator[dict[str, Any]]:
-        if not self.path.exists():
-            return
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:  # a line cut short by a kill: that level is built again
-                continue
+    def check(self) -> None:
+        if self.path.exists() and not self.path.is_file():
+            raise InvalidSpecError("manifest", f"{self.path} is not a file; move it away to run a batch here")
 
     def append(self, record: dict[str, Any]) -> None:
-        with self.path.open("a", encoding="utf-8") as stream:
-            stream.write(json.dumps(record, sort_keys=True) + "\n")
+        """Add a line in one write; after a line that a killed run cut short, on a line of its own."""
+        line = (json.dumps(record, sort_keys=True) + "\n").encode("utf-8")
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            if os.lseek(fd, 0, os.SEEK_END) and (os.lseek(fd, -1, os.SEEK_END), os.read(fd, 1))[1] != b"\n":
+                line = b"\n" + line
+            os.write(fd, line)  # one write in append mode: lines of concurrent runs do not mix
+        finally:
+            os.close(fd)
+
+    def sizes(self, job: Job) -> dict[int, int]:
+        """The size of each file the manifest records for `job`'s spec, keyed by `file_key(seed,
+        fmt)`, later lines over earlier ones. Read line by line, keeping only these numbers, so
+        that a manifest of a million levels fits in memory; a line that cannot be read is skipped
+        (with one warning) and its level is then built again."""
+        wanted, sizes, unreadable = job.spec_key(), {}, list[int]()
+        for number, record in self._lines(unreadable):
+            try:
+                written = _ok_record(record)
+            except (ValueError, TypeError, KeyError):
+                unreadable.append(number)
+                continue
+            if written is None:
+                continue
+            seed, key, files = written
+            for fmt, size in files.items():
+                if key == wanted:
+                    sizes[file_key(seed, fmt)] = size
+                else:  # that file now holds a level of another spec
+                    sizes.pop(file_key(seed, fmt), None)
+        self._warn(unreadable)
+        return sizes
 
     def tasks(self, job: Job, seeds: Iterable[int]) -> list[Task]:
         """What is left to build: each seed with the formats whose file is not known to be complete
         (recorded for the same spec, and on disk with the recorded size)."""
-        written: dict[tuple[int, str], tuple[dict[str, Any], int]] = {}
-        for record in self.records():
-            if record.get("status") != "ok":
-                continue
-            for fmt, entry in record.get("files", {}).items():
-                written[(record["seed"], fmt)] = (with_current_names(record["spec"]), entry["bytes"])
+        sizes, out = self.sizes(job), str(job.out)
+        suffixes = [(fmt, SUFFIXES[fmt]) for fmt in job.formats]
         tasks = []
         for seed in seeds:
-            spec = job.spec(seed).to_dict()
+            stem = job.stem(seed)
             missing = tuple(
-                fmt for fmt in job.formats if not _complete(job.path(seed, fmt), written.get((seed, fmt)), spec)
+                fmt
+                for fmt, suffix in suffixes
+                if not _on_disk(os.path.join(out, stem + suffix), sizes.get(file_key(seed, fmt)))
             )
             if missing:
                 tasks.append(Task(seed, missing))
         return tasks
 
+    def _lines(self, unreadable: list[int]) -> Iterator[tuple[int, Any]]:
+        if not self.path.is_file():
+            return
+        with self.path.open("rb") as stream:
+            for number, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield number, json.loads(line.decode("utf-8"))
+                except ValueError:  # not UTF-8, not JSON, or a line cut short by a kill
+                    unreadable.append(number)
 
-def _complete(path: Path, written: tuple[dict[str, Any], int] | None, spec: dict[str, Any]) -> bool:
-    return written is not None and written[0] == spec and path.is_file() and path.stat().st_size == written[1]
+    def _warn(self, lines: list[int]) -> None:
+        if not lines or self.warnings is None:
+            return
+        shown = ", ".join(map(str, lines[:10])) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+        self.warnings.write(
+            f"warning: {self.path}: skipped line{'s' if len(lines) > 1 else ''} {shown} that cannot be read; "
+            "levels they recorded are built again\n"
+        )
 
 
-def remove_partial_files(job: Job) -> list[Path]:
-    """Temporary files that a killed run left behind (only ours: they carry the partial marker)."""
-    leftovers = [p for p in job.out.glob(f".*{PARTIAL_MARKER}*") if p.is_file()]
-    for path in leftovers:
-        path.unlink()
-    return leftovers
+def file_key(seed: int, fmt: str) -> int:
+    """One int for (seed, format): smaller in memory than a tuple, for a million seeds."""
+    return seed * len(FORMATS) + _FORMAT_INDEX[fmt]
+
+
+def _ok_record(record: Any) -> tuple[int, str, dict[str, int]] | None:
+    """Seed, spec key and file sizes of a record of a level built; None for a failed level's
+    record; ValueError, TypeError or KeyError for one that is not a record."""
+    if not isinstance(record, dict):
+        raise TypeError("not a record")
+    if record.get("status") != "ok":
+        return None
+    seed, spec, files = record["seed"], record["spec"], record["files"]
+    if not (_is_int(seed) and isinstance(spec, dict) and isinstance(files, dict)):
+        raise TypeError("not a record")
+    sizes = {fmt: entry["bytes"] for fmt, entry in files.items() if fmt in _FORMAT_INDEX}
+    if not all(_is_int(size) for size in sizes.values()):
+        raise TypeError("not a record")
+    spec = with_current_names(spec)
+    if spec.pop("seed", None) != seed:
+        raise ValueError("seed and spec differ")
+    return seed, spec_key(spec), sizes
+
+
+def spec_key(spec_without_seed: dict[str, Any]) -> str:
+    """The canonical JSON of a spec without its seed: equal for equal specs, however stored."""
+    return json.dumps(spec_without_seed, sort_keys=True, separators=(",", ":"))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _on_disk(path: str, size: int | None) -> bool:
+    if size is None:
+        return False
+    try:
+        found = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(found.st_mode) and found.st_size == size
 
 
 @dataclass

@@ -33,10 +33,10 @@ from .batch import (
     parse_formats,
     parse_seeds,
     parse_shard,
-    remove_partial_files,
+    prepare_out,
     shard,
 )
-from .worker import build_level
+from .worker import build_level, partial_path, remove_abandoned_partial_files
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MAX_JOBS = 64
@@ -51,6 +51,41 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"error: {message}\n")
+
+
+def attach_dash_values(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """`--density -inf` as `--density=-inf`: argparse takes a value that starts with '-' for a flag
+    unless it looks like a plain negative number, and says "expected one argument" instead of
+    what is wrong with the value. Joined, the value reaches its check, which names the flag."""
+    takes_one, flags = flag_sets(parser)
+    joined: list[str] = []
+    values = iter(argv)
+    for token in values:
+        if token == "--":
+            joined += [token, *values]
+            break
+        following = next(values, None) if token in takes_one else None
+        if following is not None and following.startswith("-") and following not in flags:
+            joined.append(f"{token}={following}")
+        else:
+            joined += [token] if following is None else [token, following]
+    return joined
+
+
+def flag_sets(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
+    """The flags (of every subcommand) that take exactly one value, and all flags."""
+    takes_one: set[str] = set()
+    flags: set[str] = set()
+    for action in parser._actions:  # argparse offers no public view of a parser's flags
+        flags.update(action.option_strings)
+        if action.option_strings and action.nargs is None:
+            takes_one.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                more_one, more = flag_sets(subparser)
+                takes_one |= more_one
+                flags |= more
+    return takes_one, flags
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,10 +184,16 @@ def _add_flag(parser: argparse.ArgumentParser, setting: Setting) -> None:
         parser.add_argument(*names, dest=dest, type=kinds[setting.kind], help=text)
 
 
+def _folder(text: str) -> Path:
+    if not text:  # Path("") is the current folder, never what was meant
+        raise argparse.ArgumentTypeError("must name a folder, got ''")
+    return Path(text)
+
+
 def _output_flags() -> OneLineParser:
     flags = OneLineParser(add_help=False)
     flags.add_argument(
-        "--out", type=Path, default=Path("out"), help="output folder, created if missing (default: %(default)s)"
+        "--out", type=_folder, default=Path("out"), help="output folder, created if missing (default: %(default)s)"
     )
     flags.add_argument(
         "--formats",
@@ -188,8 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .worker import serve
 
         return serve()
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(attach_dash_values(argv, parser))
     except SystemExit as exit_request:  # --help, --version, or a bad argument already reported
         return int(exit_request.code or 0)
     try:
@@ -301,8 +343,11 @@ def _parse_resolution(text: str) -> tuple[int, int]:
 
 
 def _generate(job: Job, seed: int) -> int:
+    check_name(job.name, [seed], job.preset)
     if job.formats != ("json",) and not _has_blender():
         return EXIT_FAILED
+    _check_draco(job)
+    _prepare_out(job, job.stem(seed))
     record = build_level(job, Task(seed, job.formats))
     if record["status"] != "ok":
         print(f"error: seed {seed}: {record['error']}", file=sys.stderr)
@@ -312,6 +357,28 @@ def _generate(job: Job, seed: int) -> int:
     seconds = record["timings"]["total"]
     print(f"level seed {seed}: {record['faces']} faces, {record['fixtures']} fixtures, {seconds:.1f} s")
     return EXIT_OK
+
+
+def _check_draco(job: Job) -> None:
+    """--draco needs the Draco library in this Blender's glTF exporter (the 4.2 wheel has none):
+    refused before any level is built."""
+    if not job.draco or "glb" not in job.formats or importlib.util.find_spec("bpy") is None:
+        return
+    from ..core.errors import BackroomsError
+    from ..realize.gltf import require_draco
+
+    try:
+        require_draco()
+    except BackroomsError as error:
+        raise InvalidSpecError("draco", str(error).removeprefix("draco: ")) from None
+
+
+def _prepare_out(job: Job, stem: str | None = None) -> None:
+    """Make the output folder, refuse one where nothing can be written, and clear the temporary
+    files of runs that were killed (of the outputs named `stem`, or all); the files that other
+    runs sharing the folder are writing stay."""
+    prepare_out(job.out, partial_path(job.out / "write-test.probe"))
+    remove_abandoned_partial_files(job.out, stem)
 
 
 def _has_blender() -> bool:
@@ -325,6 +392,7 @@ def _has_blender() -> bool:
 
 def _batch(job: Job, args: argparse.Namespace) -> int:
     seeds = parse_seeds(args.seeds)
+    check_name(job.name, seeds, job.preset)  # every shard checks the whole run's names
     if args.shard:
         seeds = shard(seeds, *parse_shard(args.shard))
     if not 1 <= args.jobs <= MAX_JOBS:
@@ -333,11 +401,11 @@ def _batch(job: Job, args: argparse.Namespace) -> int:
         raise InvalidSpecError("jobs", "--jobs sets local worker processes; with --dask the cluster's workers build")
     if args.dask and importlib.util.find_spec("distributed") is None:
         raise InvalidSpecError("dask", "the Dask backend needs the distributed package: pip install distributed")
-    if seeds:
-        check_name(job.name, seeds)
-    job.out.mkdir(parents=True, exist_ok=True)
-    remove_partial_files(job)
-    manifest = Manifest(job.out / MANIFEST)
+    if not args.dask:  # a cluster's Blender may differ from this one
+        _check_draco(job)
+    manifest = Manifest(job.out / MANIFEST, warnings=sys.stderr)
+    manifest.check()
+    _prepare_out(job)
     tasks = manifest.tasks(job, seeds)
     print(f"{len(seeds)} levels: {len(seeds) - len(tasks)} already built, {len(tasks)} to build", file=sys.stderr)
     if not tasks:

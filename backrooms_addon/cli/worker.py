@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import queue
+import re
+import signal
+import socket
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -13,24 +19,79 @@ from typing import Any, TextIO
 
 from ..core.plan import LevelPlan, plan_level
 from ..core.render import RENDER_PRESETS
-from .batch import PARTIAL_MARKER, Job, Task
+from .batch import Job, Task
 
 # Lines a worker process prints for its parent start with this; Blender's own output does not.
 RECORD_PREFIX = "BACKROOMS-RECORD "
 # The order files are written in: the .blend and the exports before the slow render.
 WRITE_ORDER = ("json", "blend", "glb", "usd", "png")
+# Temporary files are named .NAME.partial-HOST-PID.EXT: the writer's machine and process id tell
+# whether it is still at work (several runs may share a folder, on one machine or many).
+PARTIAL_MARKER = ".partial-"
+HOST = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:63] or "host"
+_PARTIAL = re.compile(r"\.(?P<stem>.+)\.partial-(?:(?P<host>[A-Za-z0-9_-]+)-)?(?P<pid>\d+)\.[A-Za-z0-9]+")
+# Another machine's temporary file counts as abandoned once untouched for this long: no export
+# pauses between two writes for hours.
+STALE_PARTIAL_SECONDS = 6 * 3600
+# A worker whose batch is gone leaves with this status, before it writes anything more.
+EXIT_ORPHANED = 3
+
+
+def partial_path(final: Path) -> Path:
+    """The temporary name `final` is written under (same suffix, for the exporters' sake)."""
+    return final.with_name(f".{final.stem}{PARTIAL_MARKER}{HOST}-{os.getpid()}{final.suffix}")
 
 
 def atomically(final: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary name beside `final` (same suffix, for the exporters' sake), then
-    rename: a killed run never leaves a truncated file under a final name."""
-    temporary = final.with_name(f".{final.stem}{PARTIAL_MARKER}{os.getpid()}{final.suffix}")
+    """Write through a temporary name beside `final`, then rename: a killed run never leaves a
+    truncated file under a final name."""
+    temporary = partial_path(final)
     try:
         write(temporary)
         os.replace(temporary, final)
     finally:
         if temporary.exists():
             temporary.unlink()
+
+
+def remove_abandoned_partial_files(folder: Path, stem: str | None = None) -> list[Path]:
+    """Remove the temporary files (of the outputs named `stem`, or all) whose writer is provably
+    gone: a process of this machine that no longer runs, or any writer once the file is stale.
+    Files that other runs sharing the folder are writing stay."""
+    removed = []
+    now = time.time()
+    for path in folder.glob(f".*{PARTIAL_MARKER}*"):
+        match = _PARTIAL.fullmatch(path.name)
+        if match is None or (stem is not None and match["stem"] != stem):
+            continue
+        try:
+            info = path.stat()
+            if path.is_file() and _abandoned(match["host"], int(match["pid"]), now - info.st_mtime):
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:  # renamed or removed by its writer meanwhile
+            continue
+    return removed
+
+
+def _abandoned(host: str | None, pid: int, age: float) -> bool:
+    if age > STALE_PARTIAL_SECONDS:
+        return True
+    if host not in (None, HOST):  # another machine's process: only its age tells
+        return False
+    return not _process_runs(pid)
+
+
+def _process_runs(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # Windows' os.kill cannot probe without harm
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but belongs to someone else
+        return True
+    return True
 
 
 def build_level(job: Job, task: Task) -> dict[str, Any]:
@@ -97,12 +158,61 @@ def _writer(fmt: str, job: Job, plan: LevelPlan) -> Callable[[Path], None]:
 def serve(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     """The worker end of a batch: a Job line, then Task lines; a record line for each task.
 
-    Runs in a process that imported Blender once and builds level after level.
+    Runs in a process that imported Blender once and builds level after level, and stops at once
+    when its batch is gone (its files would be on no manifest).
     """
+    _die_with_parent()
     job = Job.from_json(stdin.readline())
-    for line in stdin:
+    orders = _Orders(stdin)
+    while (line := orders.next()) is not None:
         data = json.loads(line)
         record = build_level(job, Task(data["seed"], tuple(data["formats"])))
-        stdout.write(RECORD_PREFIX + json.dumps(record) + "\n")
-        stdout.flush()
+        orders.done()
+        try:
+            stdout.write(RECORD_PREFIX + json.dumps(record) + "\n")
+            stdout.flush()
+        except BrokenPipeError:  # the batch went away just now
+            return EXIT_ORPHANED
     return 0
+
+
+class _Orders:
+    """Task lines, read by a thread. The batch closes the pipe only once every level it sent is
+    reported, so the end of input with a level unreported means the batch was killed: then the
+    process exits at once, mid-level, rather than write files no manifest records."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.unreported = 0
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def next(self) -> str | None:
+        return self.lines.get()
+
+    def done(self) -> None:
+        with self.lock:
+            self.unreported -= 1
+
+    def _read(self, stream: TextIO) -> None:
+        for line in stream:
+            with self.lock:
+                self.unreported += 1
+            self.lines.put(line)
+        with self.lock:
+            if self.unreported:
+                os._exit(EXIT_ORPHANED)
+        self.lines.put(None)
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker when its parent dies, even inside a long call
+    into Blender that holds the interpreter (elsewhere the end of input does it, see _Orders)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return

@@ -5,17 +5,21 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backrooms_addon.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, main
+from backrooms_addon.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, batch, main
 from backrooms_addon.cli.batch import Job, Manifest, ProgressReport, Task, parse_seeds, shard
-from backrooms_addon.cli.worker import atomically
+from backrooms_addon.cli.worker import HOST, STALE_PARTIAL_SECONDS, atomically
 from backrooms_addon.core.levels import preset_spec
 from backrooms_addon.core.plan import plan_level
+from backrooms_addon.core.spec import LIMITS
 
 SMALL = ["--width", "10", "--depth", "8", "--formats", "json"]
 
@@ -120,11 +124,102 @@ def test_atomic_write_never_leaves_a_partial_file_under_the_final_name(tmp_path:
     assert final.read_text() == "old and complete" and os.listdir(tmp_path) == ["level.json"]
 
 
-def test_leftover_partial_files_are_cleared_and_others_kept(tmp_path: Path) -> None:
-    (tmp_path / ".level_0.partial-999.json").write_text("{")
-    (tmp_path / ".hidden_notes").write_text("mine")
+def _dead_pid() -> int:
+    process = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(process.stdout)
+
+
+def _partial(folder: Path, name: str, age: float = 0.0) -> Path:
+    path = folder / name
+    path.write_text("{")
+    if age:
+        os.utime(path, (time.time() - age, time.time() - age))
+    return path
+
+
+def test_only_the_partial_files_of_writers_that_are_gone_are_cleared(tmp_path: Path) -> None:
+    """Runs sharing a folder (shards, a second run) keep each other's files in the making."""
+    dead, live, stale = _dead_pid(), os.getpid(), STALE_PARTIAL_SECONDS + 60
+    kept = [
+        _partial(tmp_path, f".level_7.partial-{HOST}-{live}.json"),  # a live writer on this machine
+        _partial(tmp_path, ".level_8.partial-farm-node-12-4242.glb"),  # another machine's, recent
+        _partial(tmp_path, ".notes.partial-draft"),  # not ours
+        _partial(tmp_path, ".hidden_notes"),
+    ]
+    _partial(tmp_path, f".level_1.partial-{HOST}-{dead}.json")  # its process is gone
+    _partial(tmp_path, f".level_2.partial-{dead}.blend")  # the older name, without the host
+    _partial(tmp_path, ".level_3.partial-farm-node-12-4242.json", age=stale)  # another machine's, stale
+    _partial(tmp_path, f".level_4.partial-{HOST}-{live}.usdz", age=stale)  # a reused process id
     assert _batch(tmp_path, "--seeds", "0") == EXIT_OK
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".hidden_notes", "level_0.json", "manifest.jsonl"]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted([p.name for p in kept] + ["level_0.json", "manifest.jsonl"])
+
+
+def test_generate_clears_the_dead_partial_files_of_its_own_name(tmp_path: Path) -> None:
+    dead = _dead_pid()
+    _partial(tmp_path, f".level0.partial-{HOST}-{dead}.json")
+    other = _partial(tmp_path, f".level_5.partial-{HOST}-{dead}.json")  # another run's name: not generate's
+    live = _partial(tmp_path, f".level0.partial-{HOST}-{os.getpid()}.glb")
+    assert main(["generate", *SMALL, "--out", str(tmp_path)]) == EXIT_OK
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([other.name, live.name, "level0.json"])
+
+
+def test_a_record_after_a_line_cut_short_starts_on_a_new_line(tmp_path: Path) -> None:
+    assert _batch(tmp_path, "--seeds", "0") == EXIT_OK
+    with (tmp_path / "manifest.jsonl").open("a") as manifest:
+        manifest.write('{"seed": 1, "status": "o')  # a run killed mid-line
+    assert _batch(tmp_path, "--seeds", "0-2") == EXIT_OK
+    lines = (tmp_path / "manifest.jsonl").read_text().splitlines()
+    assert [json.loads(line)["seed"] for line in lines[2:]] == [1, 2]
+    assert _batch(tmp_path, "--seeds", "0-2") == EXIT_OK
+    assert len((tmp_path / "manifest.jsonl").read_text().splitlines()) == 4, "nothing built twice"
+
+
+DAMAGED = [b"\xff\xfe not UTF-8", b"[]", b"null", b"42", b'{"seed": 1, "status": "ok", "files": {}}', b'"ok"']
+
+
+def test_a_damaged_manifest_is_read_around_with_one_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _batch(tmp_path, "--seeds", "0-3") == EXIT_OK
+    manifest = tmp_path / "manifest.jsonl"
+    lines = manifest.read_bytes().splitlines()
+    lines[2] = b'{"seed": 2, "status": "ok", "files": {"json": {"bytes": 1}}, "spec": 7}'  # seed 2's record
+    manifest.write_bytes(b"\n".join(lines[:2] + DAMAGED + lines[2:]) + b"\n")
+    capsys.readouterr()
+    assert _batch(tmp_path, "--seeds", "0-3") == EXIT_OK
+    err = capsys.readouterr().err.splitlines()
+    warnings = [line for line in err if line.startswith("warning: ")]
+    assert len(warnings) == 1 and "skipped lines 3, 4, 5, 6, 7, 8, 9 that cannot be read" in warnings[0]
+    assert "4 levels: 3 already built, 1 to build" in err
+    assert _records_readable(tmp_path)[-1]["seed"] == 2, "the level whose record was lost is built again"
+
+
+def _records_readable(out: Path) -> list[dict]:
+    records = []
+    for line in (out / "manifest.jsonl").read_bytes().splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
+    return [r for r in records if isinstance(r, dict) and "spec" in r]
+
+
+def test_a_folder_named_like_the_manifest_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "manifest.jsonl").mkdir()
+    assert _batch(tmp_path, "--seeds", "0-3") == EXIT_BAD_INPUT
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("error: manifest: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.jsonl"]
+
+
+def test_the_spec_is_checked_once_not_per_seed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    job = Job("LEVEL_0", {"width": 10, "depth": 8}, ("json", "glb"), tmp_path)
+    for seed in (0, 1, -7, 2**40, LIMITS["seed"].low, LIMITS["seed"].high):
+        assert job.spec(seed).to_dict() == {**job.spec(0).to_dict(), "seed": seed}, "seeds change the seed alone"
+    calls = []
+    real = batch.preset_spec
+    monkeypatch.setattr(batch, "preset_spec", lambda *a, **k: calls.append(1) or real(*a, **k))
+    tasks = Manifest(tmp_path / "manifest.jsonl").tasks(job, range(5000))
+    assert len(tasks) == 5000 and len(calls) <= 2
 
 
 def test_a_line_cut_short_in_the_manifest_is_ignored(tmp_path: Path) -> None:
