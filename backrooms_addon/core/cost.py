@@ -5,10 +5,12 @@ The rooms' share is worked out here; each of the level's features adds its own (
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .errors import InvalidSpecError
 from .registry import level_features
-from .spec import LevelSpec
+from .spec import MEMORY_LIMIT_BYTES, LevelSpec
 from .styles import style_of
 
 # Wall faces per cell at density 0 and what a density of 1 adds, measured over many seeds of the
@@ -20,6 +22,7 @@ SMALL_ROOM_SHARE = 0.7
 _DEFAULT_ROOM_MAX = LevelSpec().room_max
 SLOW_FACES = 2_000_000
 SLOW_BYTES = 2 << 30
+SLOW_SECONDS = 60.0  # past this the panel and the command line warn
 
 
 @dataclass(frozen=True)
@@ -30,11 +33,16 @@ class Cost:
     troffers: int
     lamps: int
     memory_bytes: int
+    seconds: float = 0.0  # building it in Blender (Generate), not counting exports or renders
 
     @property
     def slow(self) -> bool:
         """Big enough that building and rendering it will take a while."""
         return self.faces > SLOW_FACES or self.memory_bytes > SLOW_BYTES
+
+    @property
+    def over_a_minute(self) -> bool:
+        return self.seconds > SLOW_SECONDS
 
     def summary(self) -> str:
         return (
@@ -62,4 +70,161 @@ def estimate_cost(spec: LevelSpec) -> Cost:
     for feature in level_features(spec):
         faces += feature.faces(spec)
     faces = round(faces) + FACES_PER_TROFFER * troffers
-    return Cost(faces, troffers, min(spec.light_budget, lit), spec.memory_estimate_bytes)
+    seconds = STEPS["level"].seconds_for(faces)
+    return Cost(faces, troffers, min(spec.light_budget, lit), spec.memory_estimate_bytes, seconds)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one step of a command-line run adds to its memory and its time: a fixed part, a part
+    per face of the level, and for the render a part per pixel and per pixel and sample."""
+
+    bytes: float = 0.0
+    bytes_per_face: float = 0.0
+    bytes_per_pixel: float = 0.0
+    seconds: float = 0.0
+    seconds_per_face: float = 0.0
+    seconds_per_face_squared: float = 0.0  # the glTF exporter slows down as levels grow
+    seconds_per_pixel: float = 0.0  # denoising
+    seconds_per_sample: float = 0.0  # per pixel and sample
+
+    def bytes_for(self, faces: int, pixels: int = 0) -> float:
+        return self.bytes + self.bytes_per_face * faces + self.bytes_per_pixel * pixels
+
+    def seconds_for(self, faces: int, pixels: int = 0, samples: int = 0) -> float:
+        per_face = self.seconds_per_face * faces + self.seconds_per_face_squared * faces * faces
+        return self.seconds + per_face + pixels * (self.seconds_per_pixel + self.seconds_per_sample * samples)
+
+
+# Fitted to benchmarks/bench_estimate.py on the development machine (2 shared cores, Blender 5.0):
+# peak resident memory and wall time of `python -m backrooms_addon generate` per format at 32 to
+# 1000 cells square (the table is in the README). "python" and "plan" are a run without Blender
+# (json alone); "blender" is importing bpy and a new file, "level" building the level in it (also
+# what the panel's Generate costs); each format is its writer's share beyond those.
+MIB = 1 << 20
+STEPS: dict[str, Step] = {
+    "python": Step(bytes=40 * MIB, seconds=0.2),
+    "plan": Step(bytes_per_face=320, seconds_per_face=0.8e-6),
+    "blender": Step(bytes=290 * MIB, seconds=0.5),
+    "level": Step(bytes_per_face=430, seconds=0.45, seconds_per_face=1.4e-6),
+    "json": Step(bytes_per_face=100, seconds_per_face=0.15e-6),
+    "blend": Step(bytes_per_face=50, seconds_per_face=0.7e-6),
+    # 1000 x 1000 cells (2.15 M faces): 3.2 GB and 26 s, six times 500 x 500's for four times the faces.
+    "glb": Step(bytes_per_face=1000, seconds_per_face=4.5e-6, seconds_per_face_squared=3.5e-12),
+    "usd": Step(bytes_per_face=450, seconds_per_face=2.0e-6),
+    # Cycles' kernels and scene, its BVH per face, and its buffers and denoiser per pixel.
+    "png": Step(
+        bytes=90 * MIB,
+        bytes_per_face=870,
+        bytes_per_pixel=750,
+        seconds=0.7,
+        seconds_per_face=4e-6,
+        seconds_per_pixel=2e-6,
+        seconds_per_sample=8e-6,
+    ),
+}
+# Formats are written one after another, but not all their memory is given back before the next
+# (a run of blend, glb, json, usd and png peaked about halfway between the largest format alone
+# and all of them together).
+RETAINED_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class RunCost:
+    """Estimated peak memory and wall time of one command-line run writing `formats`."""
+
+    faces: int
+    peak_memory_bytes: int
+    seconds: float
+    formats: tuple[str, ...]
+
+    @property
+    def over_a_minute(self) -> bool:
+        return self.seconds > SLOW_SECONDS
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "faces": self.faces,
+            "peak_memory_bytes": self.peak_memory_bytes,
+            "seconds": round(self.seconds, 1),
+            "formats": list(self.formats),
+        }
+
+    def warning(self) -> str:
+        """One line saying how long it will take, for a run over a minute."""
+        return f"about {describe_seconds(self.seconds)} to build and write {', '.join(self.formats)}"
+
+
+def estimate_run(
+    spec: LevelSpec,
+    formats: Iterable[str],
+    resolution: tuple[int, int] = (800, 450),
+    samples: int = 16,
+    started: bool = False,
+) -> RunCost:
+    """Peak memory and seconds of building `spec` and writing `formats` (the png rendered at
+    `resolution` with `samples`); `started`: the process (Blender included) is already running,
+    as in a batch worker after its first level."""
+    outputs = tuple(formats)
+    faces = estimate_cost(spec).faces
+    pixels = resolution[0] * resolution[1] if "png" in outputs else 0
+    # The json alone needs no Blender: the plan is what it writes.
+    start, build, writers = ("python", "plan", ()) if outputs == ("json",) else ("blender", "level", outputs)
+    extras = [STEPS[fmt].bytes_for(faces, pixels) for fmt in writers]
+    memory = STEPS[start].bytes + STEPS[build].bytes_for(faces)
+    if extras:
+        memory += max(extras) + RETAINED_SHARE * (sum(extras) - max(extras))
+    steps = [build, *writers] if started else [start, build, *writers]
+    seconds = sum(STEPS[name].seconds_for(faces, pixels, samples) for name in steps)
+    return RunCost(faces, round(memory), seconds, outputs)
+
+
+def estimate_batch(
+    spec: LevelSpec,
+    formats: Iterable[str],
+    levels: int,
+    jobs: int = 1,
+    resolution: tuple[int, int] = (800, 450),
+    samples: int = 16,
+    cores: int = 2,
+) -> dict[str, object]:
+    """A batch of `levels` levels like `spec` (the estimate does not depend on the seed): each
+    level in a running worker, and the whole run with every worker's start.
+
+    Workers share the cores: exports gain from as many workers as cores, renders from none
+    (Cycles already uses every core)."""
+    outputs = tuple(formats)
+    each = estimate_run(spec, outputs, resolution, samples, started=True)
+    start = STEPS["python" if outputs == ("json",) else "blender"].seconds
+    workers = max(1, min(jobs, levels))
+    parallel = 1 if "png" in outputs else min(workers, cores)
+    return {
+        "per_level": each.to_dict(),
+        "levels": levels,
+        "total": {
+            "faces": each.faces * levels,
+            "peak_memory_bytes": each.peak_memory_bytes * workers,  # each worker holds one level
+            "seconds": round((start * workers + each.seconds * levels) / parallel, 1),
+        },
+    }
+
+
+def check_run(spec: LevelSpec, cost: RunCost) -> None:
+    """Refuse a run whose estimated peak memory is over the limit, naming the width."""
+    if cost.peak_memory_bytes <= MEMORY_LIMIT_BYTES:
+        return
+    raise InvalidSpecError(
+        "width",
+        f"a {spec.width} x {spec.depth} cell level of {spec.floors} floor(s) written as {','.join(cost.formats)} "
+        f"would need about {cost.peak_memory_bytes / (1 << 30):.1f} GiB of memory, more than the "
+        f"{MEMORY_LIMIT_BYTES / (1 << 30):.0f} GiB one level may use; write fewer formats or generate the "
+        "area as several regions (the world is seamless across origins)",
+    )
+
+
+def describe_seconds(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
