@@ -11,7 +11,9 @@ from backrooms_addon.core.spec import BYTES_PER_CELL, MEMORY_LIMIT_BYTES, SETTIN
 
 
 def _values(setting: Setting, panel: bool) -> st.SearchStrategy[object]:
-    limits = (setting.panel_limits or setting.limits) if panel else setting.limits
+    limits = setting.limits
+    if panel and setting.panel_limits is not None and not setting.panel_text:
+        limits = setting.panel_limits  # what the panel's property holds (a text form holds the rest)
     if setting.kind == "bool":
         return st.booleans()
     if setting.kind == "choice":

@@ -67,6 +67,7 @@ class Setting:
     flag_aliases: tuple[str, ...] = ()  # older spellings the command line still takes
     kept_by_presets: bool = False  # a level preset leaves it as it was (the seed, size and place)
     panel_limits: Range | None = None  # what a Blender property can hold, where that is less
+    panel_text: bool = False  # values beyond panel_limits are typed as text, in NAME_text
 
     def __post_init__(self) -> None:
         if not self.kind:
@@ -77,8 +78,11 @@ class Setting:
 
     @property
     def property_names(self) -> tuple[str, ...]:
-        """The Blender properties that show it: a pair of cells is two (NAME_x, NAME_y)."""
-        return (f"{self.name}_x", f"{self.name}_y") if self.kind == "cells" else (self.name,)
+        """The Blender properties that show it: a pair of cells is two (NAME_x, NAME_y), a number
+        with a text form two (NAME, then NAME_text for what NAME cannot hold)."""
+        if self.kind == "cells":
+            return (f"{self.name}_x", f"{self.name}_y")
+        return (self.name, f"{self.name}_text") if self.panel_text else (self.name,)
 
     def allowed(self) -> str:
         """The values it takes, in words: the range, the choices or the form."""
@@ -125,6 +129,7 @@ class LevelSpec:
         limits=_ints(SEED_MIN, SEED_MAX),
         kept_by_presets=True,
         panel_limits=_ints(0, INT32_MAX),
+        panel_text=True,
     )
     width: int = _setting(
         32, "Width", "region width along x", "level", limits=_ints(1, 100_000, "cells"), kept_by_presets=True
@@ -427,7 +432,8 @@ def spec_table_markdown() -> str:
             values = "one of " + ", ".join(f"`{key}`" for key in setting.choices())
         panel = f"{setting.panel.title()}: {setting.label}"
         if setting.panel_limits is not None:
-            panel += f" ({setting.panel_limits.low} to {setting.panel_limits.high})"
+            other = f"; any other as {setting.label} Text" if setting.panel_text else ""
+            panel += f" ({setting.panel_limits.low} to {setting.panel_limits.high}{other})"
         flags = [setting.flag] + ([setting.flag.replace("--", "--no-", 1)] if setting.kind == "bool" else [])
         rows.append(
             f"| `{setting.name}` | {values} | `{json.dumps(default)}` | {panel} | "

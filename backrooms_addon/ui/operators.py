@@ -12,7 +12,7 @@ from .. import api
 from ..core.errors import BackroomsError
 from ..core.levels import LEVEL_PRESETS
 from ..core.render import RENDER_PRESETS
-from ..core.spec import LevelSpec
+from ..core.spec import SETTINGS, LevelSpec
 from ..core.version import GENERATOR_VERSION
 from ..realize.level import GeneratedLevel, Progress, Steps, run_steps
 from ..realize.output import apply_render_preset
@@ -116,7 +116,7 @@ class BACKROOMS_OT_generate(bpy.types.Operator):
 
     __annotations__ = {
         "preset": preset_property(),
-        **spec_properties(),
+        **spec_properties(operator=True),
         "new_level": BoolProperty(
             name="New Level", description="Keep the level generated last and add another", default=False
         ),
@@ -179,8 +179,12 @@ class BACKROOMS_OT_generate(bpy.types.Operator):
         if not preset_given:
             self.preset = settings.preset
         looks = spec_values(LEVEL_PRESETS[self.preset].spec())
+        given = {name for name in SPEC_FIELDS if self.properties.is_property_set(name)}
+        for setting in SETTINGS:
+            if setting.panel_text and setting.name in given:
+                given.add(f"{setting.name}_text")  # generate(seed=7): the settings' text form is not the seed
         for name in SPEC_FIELDS:
-            if not self.properties.is_property_set(name):
+            if name not in given:
                 from_preset = preset_given and name not in KEPT_BY_PRESETS
                 setattr(self, name, looks[name] if from_preset else getattr(settings, name))
         try:
@@ -299,6 +303,7 @@ class BACKROOMS_OT_randomize_seed(bpy.types.Operator):
         while seed == settings.seed:
             seed = random.SystemRandom().randrange(1 << 31)
         settings.seed = seed
+        settings.seed_text = ""  # the seed's text form, when set, would be the seed
         return {"FINISHED"}
 
 

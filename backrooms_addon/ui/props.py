@@ -7,8 +7,9 @@ from typing import Any
 
 import bpy
 from bpy.app.handlers import persistent
-from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty
+from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty, StringProperty
 
+from ..core.errors import InvalidSpecError
 from ..core.levels import DEFAULT_PRESET, LEVEL_PRESETS
 from ..core.spec import INT32_MAX, RENAMED_FIELDS, SETTING, SETTINGS, LevelSpec, Setting
 
@@ -28,11 +29,16 @@ def preset_property() -> object:
     )
 
 
-def spec_properties() -> dict[str, object]:
-    """A Blender property for each spec setting, shared by the scene settings and the operator."""
+def spec_properties(operator: bool = False) -> dict[str, object]:
+    """A Blender property for each spec setting, for the scene settings or (`operator`) the operator.
+
+    The settings hold the spec's limits. Blender clamps a value to a property's limits before an
+    operator sees it, so the operator's properties hold anything: out of range, the spec names
+    the field and its range, as it does for the API.
+    """
     properties: dict[str, object] = {}
     for setting in SETTINGS:
-        properties.update(_properties(setting))
+        properties.update(_properties(setting, operator))
     return properties
 
 
@@ -41,19 +47,17 @@ def renamed_properties() -> dict[str, object]:
     rename still hold their value (adopt_renamed_settings moves it on load)."""
     properties: dict[str, object] = {}
     for old, new in RENAMED_FIELDS.items():
-        properties.update(_properties(replace(SETTING[new], name=old), options={"HIDDEN"}))
+        properties.update(_properties(replace(SETTING[new], name=old), False, options={"HIDDEN"}))
     return properties
 
 
-def _properties(setting: Setting, **extra: object) -> dict[str, object]:
-    common: dict[str, Any] = {
-        "name": setting.label,
-        "description": setting.description[:1].upper() + setting.description[1:],
-        **extra,
-    }
+def _properties(setting: Setting, operator: bool, **extra: object) -> dict[str, object]:
+    common: dict[str, Any] = {"name": setting.label, "description": _sentence(setting.description), **extra}
     if setting.kind == "cells":
         axes = zip(setting.property_names, setting.default, "XY", strict=True)
-        return {name: _number(setting, default, name=f"{setting.label} {axis}") for name, default, axis in axes}
+        return {
+            name: _number(setting, default, operator, name=f"{setting.label} {axis}") for name, default, axis in axes
+        }
     if setting.kind == "bool":
         return {setting.name: BoolProperty(**common, default=setting.default)}
     if setting.kind == "choice":
@@ -61,27 +65,54 @@ def _properties(setting: Setting, **extra: object) -> dict[str, object]:
         items = [(key, label, "") for key, label in setting.choices().items()]
         return {setting.name: EnumProperty(**common, items=items, default=setting.default)}
     if setting.kind == "colour":
+        limits = {"soft_min": 0.0, "soft_max": 1.0} if operator else {"min": 0.0, "max": 1.0}
         return {
             setting.name: FloatVectorProperty(
-                **common, subtype="COLOR_GAMMA", size=3, min=0.0, max=1.0, default=_rgb(setting.default)
+                **common, subtype="COLOR_GAMMA", size=3, **limits, default=_rgb(setting.default)
             )
         }
-    return {setting.name: _number(setting, setting.default, **common)}
+    number = {setting.name: _number(setting, setting.default, operator, **common)}
+    if setting.panel_text:
+        number[f"{setting.name}_text"] = _text(setting, **extra)
+    return number
 
 
-def _number(setting: Setting, default: float, **common: str) -> object:
-    """An int or float property within what the spec and Blender allow; lengths show in scene
-    units, shares as sliders."""
-    common.setdefault("description", setting.description[:1].upper() + setting.description[1:])
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _number(setting: Setting, default: float, operator: bool, **common: str) -> object:
+    """An int or float property within what the spec and Blender allow (the operator's: within
+    what Blender allows, the spec's range to drag in); lengths show in scene units, shares as
+    sliders."""
+    common.setdefault("description", _sentence(setting.description))
     limits = setting.panel_limits or setting.limits
     assert limits is not None
     if limits.integer:
-        low, high = max(int(limits.low), -INT32_MAX), min(int(limits.high), INT32_MAX)
+        low, high = max(int(limits.low), -INT32_MAX - 1), min(int(limits.high), INT32_MAX)
         # Sizes and places drag in a handy range; a seed drags over all it can be.
         soft = {} if setting.panel_limits else {"soft_min": max(low, -4096), "soft_max": min(high, 512)}
+        if operator:
+            soft = {"soft_min": low, "soft_max": high, **soft}
+            low, high = -INT32_MAX - 1, INT32_MAX
         return IntProperty(**common, default=default, min=low, max=high, **soft)
     unit = {"unit": "LENGTH"} if limits.unit == "m" else {"subtype": "FACTOR"}
-    return FloatProperty(**common, default=default, min=limits.low, max=limits.high, **unit)
+    bounds = {"soft_min": limits.low, "soft_max": limits.high} if operator else {"min": limits.low, "max": limits.high}
+    return FloatProperty(**common, default=default, **bounds, **unit)
+
+
+def _text(setting: Setting, **extra: object) -> object:
+    """The text form of a number, for the values its property cannot hold; empty: the number is."""
+    assert setting.limits is not None and setting.panel_limits is not None
+    return StringProperty(
+        name=f"{setting.label} Text",
+        description=(
+            f"{setting.label} as text, for values the {setting.label} field cannot hold "
+            f"({setting.limits.describe()}); when not empty, this is the {setting.name}"
+        ),
+        default="",
+        **extra,
+    )
 
 
 def _rgb(tint: str) -> tuple[float, ...]:
@@ -94,20 +125,42 @@ def spec_from(source: object) -> LevelSpec:
     for setting in SETTINGS:
         shown: list[Any] = [_exact(getattr(source, name)) for name in setting.property_names]
         if setting.kind == "colour":
-            values[setting.name] = "#" + "".join(f"{round(c * 255):02X}" for c in shown[0])
+            values[setting.name] = _hex(setting, shown[0])
+        elif setting.panel_text:
+            values[setting.name] = _from_text(setting, shown[1]) if shown[1].strip() else shown[0]
         else:
             values[setting.name] = tuple(shown) if setting.kind == "cells" else shown[0]
     return LevelSpec.from_dict(values)
 
 
+def _hex(setting: Setting, rgb: Any) -> str:
+    if not all(0.0 <= c <= 1.0 for c in rgb):  # an operator's colour is not clamped
+        raise InvalidSpecError(setting.name, f"must be an sRGB colour, each part from 0 to 1, got {tuple(rgb)}")
+    return "#" + "".join(f"{round(c * 255):02X}" for c in rgb)
+
+
+def _from_text(setting: Setting, text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        assert setting.limits is not None
+        raise InvalidSpecError(setting.name, f"must be {setting.limits.describe()}, got {text!r}") from None
+
+
 def spec_values(spec: LevelSpec) -> dict[str, object]:
-    """The property values that show `spec`: the inverse of spec_from."""
+    """The property values that show `spec`: the inverse of spec_from. A number its property
+    cannot hold goes into its text form; otherwise the text form is empty."""
     values: dict[str, object] = {}
     for setting in SETTINGS:
         value: Any = getattr(spec, setting.name)
         if setting.kind == "colour":
             value = _rgb(value)
-        values.update(zip(setting.property_names, value if setting.kind == "cells" else [value], strict=True))
+        elif setting.panel_text:
+            assert setting.panel_limits is not None
+            held = setting.panel_limits.low <= value <= setting.panel_limits.high
+            value = [value, ""] if held else [setting.default, str(value)]
+        one = setting.kind == "cells" or setting.panel_text
+        values.update(zip(setting.property_names, value if one else [value], strict=True))
     return values
 
 

@@ -102,3 +102,85 @@ def test_every_front_end_builds_a_preset_the_same(
     document = json.loads((tmp_path / "level.json").read_text())
     assert addon.core.LevelSpec.from_dict(document["spec"]) == expected
     assert document["layout_sha256"] == layout_hash
+
+
+SEEDS = [0, 7, 2**31 - 1, 2**31, 5_000_000_000, 2**64 - 1, -1, -(2**63)]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_seed_the_core_takes_round_trips_through_the_panel(
+    scene: bpy.types.Scene, addon: ModuleType, seed: int
+) -> None:
+    props = addon.ui.props
+    spec = addon.core.LevelSpec(seed=seed)
+    props.write_spec(scene.backrooms, spec)
+    assert props.spec_from(scene.backrooms).seed == seed
+    held = 0 <= seed < 2**31
+    assert (scene.backrooms.seed, scene.backrooms.seed_text) == ((seed, "") if held else (0, str(seed)))
+
+
+def test_a_seed_typed_as_text_is_the_seed(scene: bpy.types.Scene, addon: ModuleType) -> None:
+    settings, props = scene.backrooms, addon.ui.props
+    settings.seed, settings.seed_text = 12, " 5000000000 "
+    assert props.spec_from(settings).seed == 5_000_000_000, "the text, when not empty, is the seed"
+    settings.seed_text = ""
+    assert props.spec_from(settings).seed == 12
+    settings.seed_text = "five"
+    with pytest.raises(addon.core.InvalidSpecError, match=r"^seed: must be an integer from -9223372036854775808"):
+        props.spec_from(settings)
+    settings.seed_text = str(2**64)
+    with pytest.raises(addon.core.InvalidSpecError, match=r"^seed: must be .* got 18446744073709551616"):
+        props.spec_from(settings)
+
+
+@pytest.mark.parametrize("seed", [5_000_000_000, 2**64 - 1, -3])
+def test_the_operator_takes_every_seed_and_scripts_still_pass_small_ones(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, seed: int
+) -> None:
+    assert bpy.ops.backrooms.generate(seed_text=str(seed), width=4, depth=4) == {"FINISHED"}
+    assert _built_spec(addon, api, scene).seed == seed
+    assert scene.backrooms.seed_text == str(seed), "stored exactly in the settings"
+    # A seed as a number, as the README shows: the settings' text form is no longer the seed.
+    assert bpy.ops.backrooms.generate(seed=7) == {"FINISHED"}
+    assert _built_spec(addon, api, scene).seed == 7
+    assert (scene.backrooms.seed, scene.backrooms.seed_text) == (7, "")
+    # From the settings (the panel's Generate).
+    scene.backrooms.seed_text = str(seed)
+    assert bpy.ops.backrooms.generate() == {"FINISHED"}
+    assert _built_spec(addon, api, scene).seed == seed
+
+
+def _out_of_range() -> list[tuple[str, object]]:
+    """(property, value) just outside each numeric setting's range, where the property can take it."""
+    from backrooms_addon.core.spec import INT32_MAX, SETTINGS
+
+    cases: list[tuple[str, object]] = []
+    for setting in SETTINGS:
+        if setting.limits is None:
+            continue
+        for value in (setting.limits.low - 1, setting.limits.high + 1):
+            if setting.limits.integer and not -INT32_MAX - 1 <= value <= INT32_MAX:
+                continue  # beyond any Blender integer: the seed's text form below
+            cases += [(name, value) for name in setting.property_names if not name.endswith("_text")]
+    return [*cases, ("seed_text", str(2**64)), ("seed_text", str(-(2**63) - 1)), ("wallpaper_tint", (1.5, 0, 0))]
+
+
+@pytest.mark.parametrize(("name", "value"), _out_of_range(), ids=lambda v: str(v))
+def test_out_of_range_operator_arguments_fail_like_the_api(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, name: str, value: object
+) -> None:
+    api.generate(seed=1, width=4, depth=4, scene=scene)
+    settings = dict(addon.ui.props.spec_values(addon.ui.props.spec_from(scene.backrooms)))
+    objects = sorted(obj.name for obj in bpy.data.objects)
+    with pytest.raises(RuntimeError, match=rf"^Error: {name.removesuffix('_text')}: must be "):
+        bpy.ops.backrooms.generate(**{name: value})
+    assert sorted(obj.name for obj in bpy.data.objects) == objects, "nothing built or removed"
+    assert addon.ui.props.spec_values(addon.ui.props.spec_from(scene.backrooms)) == settings
+
+
+def test_the_panel_keeps_the_spec_s_limits(scene: bpy.types.Scene) -> None:
+    properties = scene.backrooms.bl_rna.properties
+    assert (properties["width"].hard_min, properties["width"].hard_max) == (1, 100_000)
+    assert (properties["density"].hard_min, properties["density"].hard_max) == (0.0, 1.0)
+    operator = bpy.ops.backrooms.generate.get_rna_type().properties
+    assert operator["width"].hard_min < 1 and (operator["width"].soft_min, operator["width"].soft_max) == (1, 512)
