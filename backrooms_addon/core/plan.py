@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -14,6 +14,7 @@ from .features import EYE_HEIGHT, Feature, Features, Spawn, Story
 from .fixtures import DEAD, SODIUM, STEADY, Fixtures, place_fixtures
 from .floors import floor_height, floor_spec, lifted
 from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
+from .joins import joined, opened
 from .layout import Layout
 from .lightmap import with_lightmap
 from .registry import level_features
@@ -33,10 +34,12 @@ class FloorPlan:
     """One floor of a level: its own spec (seed), its layout as built, its openings, its height."""
 
     spec: LevelSpec
-    layout: Layout  # with the perimeter when the level has one
+    layout: Layout  # with the perimeter and its joins when the level has one
     floor_holes: BoolArray  # (depth, width): pools, pitfalls, stair openings from below
     ceiling_holes: BoolArray  # (depth, width): stair openings, pitfalls of the floor above
     base_z: float
+    # (n, 3) [i, j, bits]: walls and pillars the built layout drops from the world's (core/joins.py)
+    joins: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 3), np.int64))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +48,7 @@ class FloorPlan:
             "layout_sha256": self.layout.digest(),
             "floor_holes": np.argwhere(self.floor_holes)[:, ::-1].tolist(),
             "ceiling_holes": np.argwhere(self.ceiling_holes)[:, ::-1].tolist(),
+            "joins": self.joins.tolist(),
         }
 
 
@@ -122,7 +126,8 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
             meshes.setdefault(kind, []).append(lifted(mesh, base))
         placed_all.append((placed, base))
         holes = [no_holes if h is None else h for h in (found.floor_holes, found.ceiling_holes)]
-        floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base))
+        joins = opened(story.layout, story.built)
+        floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base, joins))
     merged = {kind: with_lightmap(restyled(concat_meshes(*parts), style)) for kind, parts in meshes.items()}
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
     states = np.concatenate([placed.states for placed, _ in placed_all])
@@ -202,8 +207,9 @@ def restyled(mesh: MeshArrays, style: Style) -> MeshArrays:
 
 def walled(spec: LevelSpec, layout: Layout) -> Layout:
     """The layout the walls are built from: the region is cut from an endless world, and as a
-    level on its own it may get a closed perimeter."""
-    return layout.closed() if spec.perimeter else layout
+    level on its own it may get a closed perimeter, with the doorways that keep it one walkable
+    area (core/joins.py). Without the perimeter it stays an open cut of the world."""
+    return joined(layout.closed(), spec.seed) if spec.perimeter else layout
 
 
 def troffer_size(spec: LevelSpec) -> tuple[float, float]:

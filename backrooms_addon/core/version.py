@@ -5,7 +5,8 @@ ADDON_VERSION = "0.1.0"
 
 # Bumped on every deliberate change to the levels a seed produces. Recorded on every
 # generated level so that a file made by an older generator can say so.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 # The layout document's own version (docs/layout-format.md): 2 renamed the spec's `level` to
-# `style` and added `features`; it changes when keys do, not when levels do.
-LAYOUT_FORMAT_VERSION = 2
+# `style` and added `features`, 3 added each floor's `joins`; it changes when keys do, not when
+# levels do.
+LAYOUT_FORMAT_VERSION = 3
