@@ -6,6 +6,7 @@ import argparse
 import importlib.metadata
 import importlib.util
 import json
+import os
 import platform
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..core.algorithms import ALGORITHM_LABELS
+from ..core.cost import check_run, estimate_batch, estimate_run
 from ..core.errors import InvalidSpecError
 from ..core.levels import DEFAULT_PRESET, LEVEL_PRESETS
 from ..core.render import RENDER_PRESETS
@@ -219,6 +221,11 @@ def _output_flags() -> OneLineParser:
         action="store_false",
         help="leave the simplified -colonly collision meshes out of the .glb",
     )
+    flags.add_argument(
+        "--estimate",
+        action="store_true",
+        help="print the expected faces, peak memory (bytes) and seconds as JSON and build nothing",
+    )
     return flags
 
 
@@ -239,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(info(), indent=1))
             return EXIT_OK
         job = _job(args)
+        estimate = _estimate(job, args)
+        if args.estimate:
+            print(json.dumps(estimate, indent=1))
+            return EXIT_OK
         if args.command == "generate":
             return _generate(job, 0 if args.seed is None else args.seed)
         return _batch(job, args)
@@ -266,6 +277,25 @@ def _job(args: argparse.Namespace) -> Job:
     job.spec(getattr(args, "seed", None) or 0)
     check_out(args.out)
     return job
+
+
+def _estimate(job: Job, args: argparse.Namespace) -> dict[str, object]:
+    """The run's cost, before anything is built: a level over the memory limit is refused, one over
+    a minute is warned about on stderr."""
+    spec = job.spec(getattr(args, "seed", None) or 0)
+    preset = RENDER_PRESETS[job.render]
+    resolution, samples = job.resolution or preset.resolution, job.samples or preset.samples
+    batch = args.command == "batch"
+    cost = estimate_run(spec, job.formats, resolution, samples, started=batch)
+    check_run(spec, cost)
+    if cost.over_a_minute:
+        print(f"warning: {'each level' if batch else 'this level'} will take {cost.warning()}", file=sys.stderr)
+    if not batch:
+        return cost.to_dict()
+    seeds = parse_seeds(args.seeds)
+    if args.shard:
+        seeds = shard(seeds, *parse_shard(args.shard))
+    return estimate_batch(spec, job.formats, len(seeds), args.jobs, resolution, samples, os.cpu_count() or 1)
 
 
 def info() -> dict[str, object]:

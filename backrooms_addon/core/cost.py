@@ -44,6 +44,11 @@ class Cost:
     def over_a_minute(self) -> bool:
         return self.seconds > SLOW_SECONDS
 
+    @property
+    def duration(self) -> str:
+        """How long Generate takes, in words."""
+        return describe_seconds(self.seconds)
+
     def summary(self) -> str:
         return (
             f"about {self.faces:,} faces, {self.troffers:,} troffers, {self.lamps} lamps, "
@@ -223,6 +228,8 @@ def check_run(spec: LevelSpec, cost: RunCost) -> None:
 
 
 def describe_seconds(seconds: float) -> str:
+    if seconds < 1:
+        return "under a second"
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:

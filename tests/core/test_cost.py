@@ -1,4 +1,4 @@
-"""The cost readout: estimates close to what the plan really holds."""
+"""The cost readout and the run estimate: faces close to what the plan really holds, memory and time per format."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backrooms_addon.core import LevelSpec, plan_level
-from backrooms_addon.core.cost import estimate_cost
+from backrooms_addon.core import InvalidSpecError, LevelSpec, plan_level
+from backrooms_addon.core.cost import STEPS, check_run, estimate_batch, estimate_cost, estimate_run
 from backrooms_addon.core.levels import LEVEL_PRESETS, preset_spec
 
 
@@ -42,3 +42,50 @@ def test_every_preset_is_estimated_within_half(key: str, size: tuple[int, int]) 
     spec = preset_spec(key, seed=3, width=size[0], depth=size[1], floors=2)
     estimate, real = estimate_cost(spec).faces, plan_level(spec).face_count()
     assert real / 1.5 <= estimate <= real * 1.5, (estimate, real)
+
+
+def test_a_game_export_costs_more_than_the_level_and_grows_faster_than_it() -> None:
+    spec = LevelSpec(width=250, depth=250)
+    json_only, blend, glb = (estimate_run(spec, [fmt]) for fmt in ("json", "blend", "glb"))
+    assert json_only.peak_memory_bytes < blend.peak_memory_bytes < glb.peak_memory_bytes
+    assert json_only.seconds < blend.seconds < glb.seconds
+    export = STEPS["glb"]
+    assert export.seconds_for(16 * glb.faces) > 16 * export.seconds_for(glb.faces)
+
+
+def test_the_render_costs_with_its_resolution_and_samples() -> None:
+    spec = LevelSpec(width=32, depth=32)
+    preview = estimate_run(spec, ["png"], (800, 450), 16)
+    final = estimate_run(spec, ["png"], (1920, 1080), 256)
+    assert final.peak_memory_bytes > preview.peak_memory_bytes
+    assert final.seconds > 10 * preview.seconds and final.over_a_minute
+    assert "h to build and write png" in final.warning() or "min to build and write png" in final.warning()
+
+
+def test_a_big_game_export_takes_over_a_minute_and_a_small_one_does_not() -> None:
+    assert estimate_run(LevelSpec(width=1500, depth=1500), ["glb"]).over_a_minute
+    assert not estimate_run(LevelSpec(width=250, depth=250), ["blend", "glb", "json"]).over_a_minute
+    assert not estimate_cost(LevelSpec(width=250, depth=250)).over_a_minute
+
+
+def test_a_run_over_the_memory_limit_is_refused_naming_the_width() -> None:
+    spec = LevelSpec(width=2400, depth=2400)  # the level alone passes the spec's own check
+    check_run(spec, estimate_run(spec, ["json"]))
+    cost = estimate_run(spec, ["glb"])
+    with pytest.raises(InvalidSpecError) as refused:
+        check_run(spec, cost)
+    assert refused.value.field == "width"
+    assert f"{cost.peak_memory_bytes / (1 << 30):.1f} GiB" in str(refused.value)
+
+
+def test_a_batch_adds_its_levels_and_starts_each_worker_once() -> None:
+    spec = LevelSpec(width=64, depth=64)
+    one = estimate_batch(spec, ["glb", "json"], levels=1)
+    hundred = estimate_batch(spec, ["glb", "json"], levels=100, jobs=2, cores=2)
+    each = estimate_run(spec, ["glb", "json"], started=True)
+    assert one["per_level"] == hundred["per_level"] == each.to_dict()
+    assert hundred["total"] == {
+        "faces": 100 * each.faces,
+        "peak_memory_bytes": 2 * each.peak_memory_bytes,
+        "seconds": pytest.approx((2 * STEPS["blender"].seconds + 100 * each.seconds) / 2, abs=0.1),
+    }
