@@ -143,7 +143,7 @@ def draw_preview(layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) 
 
 
 def draw_cost(layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> None:
-    """What Generate will build, before it is built."""
+    """What Generate will build, before it is built, and a warning when it takes over a minute."""
     try:
         cost = estimate_cost(spec_from(settings))
     except BackroomsError as error:
@@ -151,8 +151,10 @@ def draw_cost(layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup) -> 
         return
     box = layout.box()
     box.label(text=f"{cost.faces:,} faces, {cost.troffers:,} troffers, {cost.lamps} lamps", icon="INFO")
-    box.label(text=f"About {cost.memory_bytes / 2**20:,.0f} MiB while building")
-    if cost.slow:
+    box.label(text=f"About {cost.memory_bytes / 2**20:,.0f} MiB and {cost.duration} to generate")
+    if cost.over_a_minute:
+        box.label(text="Slow: over a minute to generate", icon="ERROR")
+    elif cost.slow:
         box.label(text="Large: this will take a while", icon="ERROR")
 
 
