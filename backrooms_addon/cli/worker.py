@@ -90,8 +90,17 @@ def _process_runs(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except OSError:  # exists, but belongs to someone else
-        return True
-    return True
+        pass
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process that its parent has not reaped yet (Linux; elsewhere assumed not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def build_level(job: Job, task: Task) -> dict[str, Any]:

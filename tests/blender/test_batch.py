@@ -134,6 +134,36 @@ def test_a_killed_run_leaves_no_truncated_file_under_a_final_name(tmp_path: Path
     assert not list(tmp_path.glob(".*partial*")), "the next run clears what the killed one left"
 
 
+def test_shards_sharing_a_folder_keep_each_others_files_while_one_restarts(tmp_path: Path) -> None:
+    """Shard 0 is killed and started again and again while shard 1 writes .blend and .glb files:
+    each start clears only what the killed runs left, so shard 1 loses nothing."""
+    run = ["--seeds", "0-19", "--formats", "blend,glb,usd,json", "--width", "64", "--depth", "64"]
+    steady = subprocess.Popen(_command(tmp_path, *run, "--shard", "1/2"), cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    for delay in [0.6, 0.9, 0.7, 1.2, 0.8] * 8:
+        if steady.poll() is not None:
+            break
+        restarted = subprocess.Popen(
+            _command(tmp_path, *run, "--shard", "0/2"),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        os.killpg(restarted.pid, signal.SIGKILL)
+        restarted.wait()
+    _, err = steady.communicate(timeout=600)
+    assert steady.returncode == 0, err[-2000:]
+    result = _run(tmp_path, *run, "--shard", "0/2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = _records(tmp_path)
+    assert all(r["status"] == "ok" for r in records), [r.get("error") for r in records if r["status"] != "ok"]
+    assert {r["seed"] for r in records} == set(range(20))
+    for path in tmp_path.glob("level_*.glb"):
+        _glb_parts(path)
+    assert not list(tmp_path.glob(".*partial*"))
+
+
 def test_parallel_workers_build_the_same_levels(batch_out: Path, tmp_path: Path) -> None:
     assert _run(tmp_path, "--seeds", "5", "--formats", "json,glb").returncode == 0
     assert (tmp_path / "level_5.json").read_bytes() == (batch_out / "level_5.json").read_bytes()
@@ -167,11 +197,28 @@ def test_the_extension_registers_its_blender_command(addon: ModuleType, capsys: 
 def test_draco_and_collision_flags_reach_the_glb(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "backrooms_addon", "generate", *TINY, "--formats", "glb", "--out", str(tmp_path)]
     result = subprocess.run([*command, "--draco", "--no-collision"], cwd=ROOT, capture_output=True, text=True)
-    if bpy.app.version < (5, 0, 0):  # the 4.2 wheel has no Draco library: a clear failure, no file
-        assert result.returncode == 1 and "draco: " in result.stderr
+    if bpy.app.version < (5, 0, 0):  # the 4.2 wheel has no Draco library: refused up front, no file
+        assert result.returncode == 2 and result.stderr.startswith("error: draco: ")
         assert not list(tmp_path.iterdir())
         return
     assert result.returncode == 0, result.stderr[-2000:]
     gltf, _ = _glb_parts(tmp_path / "level0.glb")
     assert "KHR_draco_mesh_compression" in gltf["extensionsRequired"]
     assert not [mesh for mesh in gltf["meshes"] if mesh["name"].endswith("-colonly")]
+
+
+@pytest.mark.parametrize("command", ["generate", "batch"])
+def test_draco_without_the_library_is_refused_before_any_level(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io_scene_gltf2
+
+    from backrooms_addon.cli import main
+
+    monkeypatch.setattr(io_scene_gltf2, "is_draco_available", lambda: False)
+    seeds = ["--seeds", "0-3", "--jobs", "2"] if command == "batch" else []
+    argv = [command, *seeds, *TINY, "--formats", "json,glb", "--draco", "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: draco: ")
+    assert not (tmp_path / "out").exists(), "nothing built, not even the .json"

@@ -303,3 +303,14 @@ def test_batch_help_explains_the_batch_flags(capsys: pytest.CaptureFixture[str])
     assert "K/N: build only every N-th seed" in text and "e.g. 0-999 or 3,17,42" in text
     assert "region width along x: an integer from 1 to 100000 cells" in text, "the level flags too"
     assert "tcp://HOST:8786" in text and "blend,glb,json,png,usd" in text
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="zombies are read from /proc")
+def test_a_killed_writer_not_yet_reaped_counts_as_gone(tmp_path: Path) -> None:
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    while Path(f"/proc/{zombie.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+        time.sleep(0.01)  # exited, and not waited for: a zombie
+    _partial(tmp_path, f".level_1.partial-{HOST}-{zombie.pid}.json")
+    assert _batch(tmp_path, "--seeds", "0") == EXIT_OK
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["level_0.json", "manifest.jsonl"]
+    zombie.wait()
