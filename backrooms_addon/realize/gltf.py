@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import json
 import math
+import struct
 from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
@@ -19,7 +21,7 @@ from ..core.gltf_recipe import brightened, gltf_recipe
 from ..core.plan import plan_level
 from ..core.recipes import load_recipes
 from ..core.version import GENERATOR_VERSION
-from .level import LAMP_POWER_W, built_plan
+from .level import built_plan, steady_power
 from .materials import FLICKER_PREFIX, RECIPE_KEY, node_material
 from .mesh import mesh_from_arrays
 from .ownership import GENERATOR_KEY, LEVEL_KEY, PIECE_KEY, made_objects, scene_levels, stored_spec, tag
@@ -55,12 +57,14 @@ def export_game_glb(path: Path, scene: bpy.types.Scene, *, draco: bool = False, 
         objects = [obj for level in levels for obj in level_objects(scene, level)]
         for obj in objects:
             export.objects.link(obj)
-        _stand_in_materials(objects, undo)
+        stand_ins = _stand_in_materials(objects, undo)
+        _bake_tiling(objects, stand_ins, undo)
         _stand_in_lights(objects, undo)
         if collision:
             for level in levels:
                 _add_collision(level, level_objects(scene, level), export)
         _run_exporter(path, scene, export, draco, undo)
+    _require_only_what_is_needed(path)
 
 
 def require_draco() -> None:
@@ -90,7 +94,8 @@ def _export_collection(scene: bpy.types.Scene) -> bpy.types.Collection:
 # Stand-ins: plain materials and spot lights in place of the procedural ones, for the export only
 
 
-def _stand_in_materials(objects: Iterable[bpy.types.Object], undo: ExitStack) -> None:
+def _stand_in_materials(objects: Iterable[bpy.types.Object], undo: ExitStack) -> set[bpy.types.Material]:
+    """Put the stand-ins in the level materials' slots; returns the stand-ins."""
     stand_ins: dict[bpy.types.Material, bpy.types.Material | None] = {}
     for obj in objects:
         for index, slot in enumerate(obj.material_slots):
@@ -102,6 +107,7 @@ def _stand_in_materials(objects: Iterable[bpy.types.Object], undo: ExitStack) ->
             if stand_ins[original] is not None:
                 slot.material = stand_ins[original]
                 undo.callback(_set_slot, obj, index, original)
+    return {material for material in stand_ins.values() if material is not None}
 
 
 def _set_slot(obj: bpy.types.Object, index: int, material: bpy.types.Material) -> None:
@@ -165,6 +171,79 @@ def _brightened_copy(image: bpy.types.Image, gain: float) -> bpy.types.Image:
     return copy
 
 
+def _bake_tiling(objects: Iterable[bpy.types.Object], stand_ins: set[bpy.types.Material], undo: ExitStack) -> None:
+    """Each stand-in material's tiling (its Mapping node) goes into the UVs of the exported meshes
+    (copies made for the export), and the Mapping node out of the material: otherwise the file
+    would need KHR_texture_transform, which some engines (Godot 3) ignore without a word."""
+    tiled: set[bpy.types.Material] = set()
+    for obj in objects:
+        if obj.type != "MESH" or obj.data is None or UV_MAP not in obj.data.uv_layers:
+            continue
+        tiles = [_tiling(slot.material) if slot.material in stand_ins else None for slot in obj.material_slots]
+        if all(tile is None for tile in tiles):
+            continue
+        mesh = obj.data.copy()
+        _take_name(obj.data, mesh, undo)
+        undo.callback(setattr, obj, "data", obj.data)
+        obj.data = mesh
+        _scale_uvs(mesh, tiles)
+        tiled.update(slot.material for slot, tile in zip(obj.material_slots, tiles, strict=True) if tile is not None)
+    for material in tiled:
+        _drop_mapping(material.node_tree)
+
+
+UV_MAP = "UVMap"  # the texture UVs (the Lightmap UVs are not tiled)
+
+
+def _mapping(material: bpy.types.Material | None) -> bpy.types.Node | None:
+    """A stand-in's Mapping node: a tiling by scale and offset (no rotation), else None."""
+    if material is None or material.node_tree is None:
+        return None
+    node = next((n for n in material.node_tree.nodes if n.bl_idname == "ShaderNodeMapping"), None)
+    if node is None or node.vector_type != "POINT" or any(node.inputs["Rotation"].default_value):
+        return None
+    return node
+
+
+def _tiling(material: bpy.types.Material | None) -> tuple[float, float, float, float] | None:
+    """(scale u, scale v, offset u, offset v) of a stand-in material's tiling, or None."""
+    node = _mapping(material)
+    if node is None:
+        return None
+    scale, offset = node.inputs["Scale"].default_value, node.inputs["Location"].default_value
+    return (scale[0], scale[1], offset[0], offset[1])
+
+
+def _scale_uvs(mesh: bpy.types.Mesh, tiles: list[tuple[float, float, float, float] | None]) -> None:
+    """Apply each material's tiling to the UVs of its faces, as the Mapping node does."""
+    layer = mesh.uv_layers[UV_MAP].data
+    uvs = np.empty(len(layer) * 2, np.float32)
+    layer.foreach_get("uv", uvs)
+    uvs = uvs.reshape(-1, 2)
+    starts, totals, materials = (np.empty(len(mesh.polygons), np.int32) for _ in range(3))
+    mesh.polygons.foreach_get("loop_start", starts)
+    mesh.polygons.foreach_get("loop_total", totals)
+    mesh.polygons.foreach_get("material_index", materials)
+    loops = np.repeat(starts, totals) + (np.arange(totals.sum()) - np.repeat(np.cumsum(totals) - totals, totals))
+    loop_materials = np.repeat(materials, totals)
+    for index, tile in enumerate(tiles):
+        if tile is not None:
+            chosen = loops[loop_materials == index]
+            uvs[chosen] = uvs[chosen] * np.float32(tile[:2]) + np.float32(tile[2:])
+    layer.foreach_set("uv", uvs.ravel())
+
+
+def _drop_mapping(tree: bpy.types.NodeTree) -> None:
+    """Link the UVs straight into what the Mapping node fed (the UVs now hold the tiling)."""
+    node = next(n for n in tree.nodes if n.bl_idname == "ShaderNodeMapping")
+    source = node.inputs["Vector"].links[0].from_socket if node.inputs["Vector"].is_linked else None
+    targets = [link.to_socket for link in node.outputs["Vector"].links]
+    tree.nodes.remove(node)
+    if source is not None:
+        for target in targets:
+            tree.links.new(source, target)
+
+
 def _stand_in_lights(objects: Iterable[bpy.types.Object], undo: ExitStack) -> None:
     spots: dict[bpy.types.Light, bpy.types.Light] = {}
     for obj in objects:
@@ -180,11 +259,11 @@ def _stand_in_lights(objects: Iterable[bpy.types.Object], undo: ExitStack) -> No
 def _spot_like(area: bpy.types.Light, undo: ExitStack) -> bpy.types.Light:
     """A spot facing down like the troffer's area light, as bright straight below it.
 
-    A flickering lamp's power is animated: it goes out steady, at the level's lamp power.
+    A flickering lamp's power is animated: it goes out steady, at its style's lamp power.
     """
     spot = bpy.data.lights.new(area.name, type="SPOT")
     spot.color = area.color
-    spot.energy = AREA_TO_SPOT * (LAMP_POWER_W if area.animation_data else area.energy)
+    spot.energy = AREA_TO_SPOT * steady_power(area)
     spot.spot_size = SPOT_SIZE
     spot.spot_blend = 1.0
     spot.shadow_soft_size = 0.0  # glTF lights are points
@@ -283,6 +362,30 @@ def _run_exporter(
             export_animations=False,  # flicker is Blender keyframes on node sockets: not for glTF
             export_draco_mesh_compression_enable=draco,
         )
+
+
+# Extensions a reader cannot do without: compressed meshes cannot be read without a decoder. The
+# exporter also lists KHR_lights_punctual as required, yet a reader without it just has no lamps.
+NEEDED_EXTENSIONS = ("KHR_draco_mesh_compression",)
+
+
+def _require_only_what_is_needed(path: Path) -> None:
+    """Rewrite the .glb's extensionsRequired to list only NEEDED_EXTENSIONS that it uses."""
+    data = path.read_bytes()
+    (json_length,) = struct.unpack_from("<I", data, 12)
+    document = json.loads(data[20 : 20 + json_length])
+    required = [name for name in document.get("extensionsRequired", []) if name in NEEDED_EXTENSIONS]
+    if required == document.get("extensionsRequired", []):
+        return
+    if required:
+        document["extensionsRequired"] = required
+    else:
+        del document["extensionsRequired"]
+    text = json.dumps(document, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 4)  # chunks are 4-byte aligned; JSON pads with spaces
+    rest = data[20 + json_length :]
+    header = struct.pack("<4sII", b"glTF", 2, 12 + 8 + len(text) + len(rest))
+    path.write_bytes(header + struct.pack("<I4s", len(text), b"JSON") + text + rest)
 
 
 def _remove_new(before: dict[str, set[Any]]) -> None:

@@ -13,6 +13,7 @@ from typing import TypeVar
 import bpy
 import numpy as np
 
+from ..core.errors import InvalidSpecError
 from ..core.fixtures import FLICKER, SODIUM, STEADY, flicker_curve
 from ..core.hum import hum_samples, write_wav
 from ..core.plan import LevelPlan, troffer_size
@@ -22,7 +23,7 @@ from ..core.styles import SODIUM_RGB, style_of
 from ..core.troffer import HANG
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
-from .ownership import LEVEL_KEY, MADE_KEY, OFFSET_KEY, PIECE_KEY, record_made, store_spec, tag
+from .ownership import LEVEL_KEY, MADE_KEY, OFFSET_KEY, PIECE_KEY, find_level, record_made, store_spec, stored_spec, tag
 from .world import light_scene
 
 LAMP_POWER_W = 40.0
@@ -193,6 +194,20 @@ def _new_light(plan: LevelPlan, state: int, level_id: str) -> bpy.types.Light:
     if FLICKER <= state < SODIUM:
         animate(light, "energy", style.lamp_power_w * flicker_curve(0, state - FLICKER))
     return light
+
+
+def steady_power(light: bpy.types.Light) -> float:
+    """The power a level's lamp shines at when it does not flicker: its style's lamp power (a
+    flickering lamp's own power is keyframed and changes from frame to frame)."""
+    if light.animation_data is None:
+        return float(light.energy)
+    level_id = light.get(LEVEL_KEY)
+    collection = find_level(level_id) if isinstance(level_id, str) else None
+    try:
+        spec = stored_spec(collection) if collection is not None else None
+    except InvalidSpecError:  # a level from a newer generator
+        spec = None
+    return style_of(spec.style).lamp_power_w if spec is not None else LAMP_POWER_W
 
 
 def _add_hum(

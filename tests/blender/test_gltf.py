@@ -184,7 +184,7 @@ def test_materials_hold_the_recipes_and_the_look(glb: Glb, exported: tuple[Path,
     np.testing.assert_allclose(average, linear_color(tint)[:3], rtol=0.08)
     carpet = next(m for name, m in materials.items() if name.startswith("Backrooms Carpet"))
     assert "metallicRoughnessTexture" in carpet["pbrMetallicRoughness"]
-    assert "KHR_texture_transform" in carpet["normalTexture"]["extensions"], "the carpet's tiling"
+    assert "extensions" not in carpet["normalTexture"], "the carpet's tiling is in its UVs"
     lit = [m for name, m in materials.items() if name.startswith("Backrooms Troffer Diffuser")]
     assert len(lit) >= 2, "the lit diffuser and its flicker variants"
     for material in lit:
@@ -299,3 +299,51 @@ def test_an_older_levels_collision_is_refused_and_everything_put_back(
     assert {obj.name: [s.material.name for s in obj.material_slots] for obj in level.objects} == slots
     assert {obj.name: obj.data.name for obj in level.objects if obj.type == "LIGHT"} == lamps
     assert lamps and all(obj.data.type == "AREA" for obj in level.objects if obj.type == "LIGHT")
+
+
+def test_the_file_needs_no_texture_transform(glb: Glb) -> None:
+    """Godot 3 ignores KHR_texture_transform without a word: the tiling is baked into the UVs."""
+    assert "KHR_texture_transform" not in glb.gltf.get("extensionsUsed", [])
+    assert "extensionsRequired" not in glb.gltf, "nothing a reader must understand (a reader without lights has none)"
+    assert "KHR_lights_punctual" in glb.gltf["extensionsUsed"]
+    assert "KHR_texture_transform" not in json.dumps(glb.gltf["materials"])
+
+
+def test_the_carpet_uvs_hold_its_tiling(glb: Glb, exported: tuple[Path, dict]) -> None:
+    """Each glTF corner of the carpet has the Blender UVs times the carpet's tiling (v flipped)."""
+    scale = _tiling_scale("carpet")
+    expected: dict[tuple, list] = {}
+    for x, y, z, u, v, recipe in exported[1]["floor_loops"]:
+        if recipe == "carpet":
+            expected.setdefault((round(x, 3), round(z, 3), round(-y, 3)), []).append((u * scale, 1 - v * scale))
+    assert expected and scale != 1.0
+    node = glb.node("Backrooms floor 0,0")
+    material = next(i for i, m in enumerate(glb.gltf["materials"]) if m["name"].startswith("Backrooms Carpet"))
+    (primitive,) = [p for p in glb.gltf["meshes"][node["mesh"]]["primitives"] if p.get("material") == material]
+    positions = glb.accessor(primitive["attributes"]["POSITION"])
+    texcoords = glb.accessor(primitive["attributes"]["TEXCOORD_0"])
+    for position, uv in zip(positions, texcoords, strict=True):
+        choices = np.asarray(expected[tuple(round(float(c), 3) for c in position)])
+        assert np.abs(choices - uv).max(axis=1).min() < 1e-4, (position, uv, choices)
+    assert exported[1]["uvs_after"] == exported[1]["uvs_before"], "the scene's UVs are as they were"
+
+
+def _tiling_scale(recipe: str) -> float:
+    from backrooms_addon.core.recipes import load_recipes
+
+    node = next(n for n in load_recipes()[recipe].nodes.values() if n.type == "ShaderNodeMapping")
+    scale = node.inputs["Scale"]
+    assert scale[0] == scale[1]
+    return float(scale[0])
+
+
+def test_every_lamp_of_a_style_goes_out_at_its_steady_power(exported: tuple[Path, dict]) -> None:
+    out, report = exported
+    level1 = report["level1"]
+    assert level1["error"] is None, level1["error"]
+    assert len(set(level1["energies"].values())) > 1, "a flickering lamp is dimmed on the exported frame"
+    lights = Glb.read(out / "level1.glb").gltf["extensions"]["KHR_lights_punctual"]["lights"]
+    assert any("flicker" in light["name"] for light in lights) and any(
+        light["name"] == "Backrooms troffer" for light in lights
+    )
+    assert len({round(light["intensity"], 3) for light in lights}) == 1, lights

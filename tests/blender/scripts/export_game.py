@@ -2,8 +2,8 @@
 
 Runs in its own process: the bpy 4.2 module can crash at interpreter exit after a glTF export, so
 this script leaves with os._exit once its report is written, as `python -m backrooms_addon` does.
-Usage: export_game.py OUT_DIR   (writes game.glb, game-draco.glb when Draco works, elsewhere.glb
-and report.json)
+Usage: export_game.py OUT_DIR   (writes game.glb, game-draco.glb when Draco works, elsewhere.glb,
+level1.glb and report.json)
 """
 
 import json
@@ -41,6 +41,47 @@ def snapshot() -> dict:
     return state
 
 
+def level_uvs() -> str:
+    """A digest of every level mesh's texture UVs: the export must leave them as they were."""
+    import hashlib
+
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for mesh in sorted((m for m in bpy.data.meshes if "UVMap" in m.uv_layers), key=lambda m: m.name):
+        uvs = np.empty(len(mesh.uv_layers["UVMap"].data) * 2, np.float32)
+        mesh.uv_layers["UVMap"].data.foreach_get("uv", uvs)
+        digest.update(mesh.name.encode() + uvs.tobytes())
+    return digest.hexdigest()
+
+
+def floor_loops(name: str) -> list[list]:
+    """[x, y, z, u, v, recipe] for every corner of a floor piece, as Blender holds it."""
+    mesh = bpy.data.objects[name].data
+    rows = []
+    for polygon in mesh.polygons:
+        recipe = mesh.materials[polygon.material_index].get("backrooms_recipe")
+        for loop in polygon.loop_indices:
+            position = mesh.vertices[mesh.loops[loop].vertex_index].co
+            rows.append([*position, *mesh.uv_layers["UVMap"].data[loop].uv, recipe])
+    return rows
+
+
+def level1_lamps(out: Path) -> dict:
+    """Level 1 with flickering lamps, exported at a frame where the flicker dims them."""
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    level = api.generate(preset="LEVEL_1", seed=4, width=24, depth=16, flicker_fraction=0.6, dead_fraction=0.0)
+    lights = {obj.data for obj in level.objects if obj.type == "LIGHT"}
+    energies = {}
+    for frame in range(1, 250):
+        bpy.context.scene.frame_set(frame)
+        energies = {light.name: light.energy for light in lights}
+        if len(set(energies.values())) > 1:
+            break  # a flickering lamp is dimmed on this frame
+    error = attempt(out / "level1.glb")
+    return {"error": error, "energies": energies, "frame": bpy.context.scene.frame_current}
+
+
 def attempt(path: Path, scene: bpy.types.Scene | None = None, **options: bool) -> str | None:
     try:
         export_game_glb(path, scene or bpy.context.scene, **options)
@@ -56,8 +97,11 @@ def main(out: Path) -> None:
     bpy.ops.mesh.primitive_cube_add(location=(-5.0, -5.0, 1.0))
     bpy.context.object.data.materials.append(bpy.data.materials.new("User material"))
     report: dict = {"blender": list(bpy.app.version), "spec": SPEC.to_dict(), "before": snapshot()}
+    report["floor_loops"] = floor_loops("Backrooms floor 0,0")
+    report["uvs_before"] = level_uvs()
     report["plain_error"] = attempt(out / "game.glb")
     report["after_plain"] = snapshot()
+    report["uvs_after"] = level_uvs()
     report["draco_error"] = attempt(out / "game-draco.glb", draco=True)
     report["after_draco"] = snapshot()
     # A folder where the file should go: the exporter fails when it writes, after the stand-ins.
@@ -71,6 +115,7 @@ def main(out: Path) -> None:
     report["before_elsewhere"] = snapshot()
     report["elsewhere_error"] = attempt(out / "elsewhere.glb", scene=level_scene)
     report["after_elsewhere"] = snapshot()
+    report["level1"] = level1_lamps(out)
     (out / "report.json").write_text(json.dumps(report, indent=1))
 
 
