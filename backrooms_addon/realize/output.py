@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 import bpy
@@ -9,7 +13,8 @@ import bpy
 from ..core.errors import InvalidSpecError
 from ..core.render import RenderPreset
 from ..core.styles import DEFAULT_STYLE, STYLES, Style
-from .ownership import LAST_LEVEL_KEY, SPEC_KEY, find_level, stored_spec
+from .level import steady_power
+from .ownership import LAST_LEVEL_KEY, LEVEL_KEY, SPEC_KEY, find_level, stored_spec
 from .world import light_scene
 
 
@@ -20,8 +25,63 @@ def save_blend(path: Path) -> None:
 
 def export_usd(path: Path) -> None:
     """Export the scene as USD with its materials, lights and camera; a .usdz path packages the
-    textures into the one file."""
+    textures into the one file, its root layer named like the package (not like the temporary
+    name it may be written under), so the same level gives the same package. Every lamp goes out
+    at its style's steady power, a flickering one too (not at its power on the current frame)."""
+    with ExitStack() as undo:
+        _steady_lamps(bpy.context.scene, undo)
+        if path.suffix.lower() != ".usdz":
+            _usd_export(path)
+            return
+        # The package's root layer is named after the file Blender writes: write it in a folder
+        # of its own under the final name, then move it to `path`.
+        with tempfile.TemporaryDirectory(prefix="backrooms-usd-") as folder:
+            named = Path(folder) / f"{package_stem(path)}{path.suffix}"
+            _usd_export(named)
+            shutil.move(named, path)
+
+
+def _usd_export(path: Path) -> None:
     bpy.ops.wm.usd_export(filepath=str(path), export_materials=True, check_existing=False)
+
+
+# The command line writes each file as .NAME.partial-HOST-PID.EXT first, then renames it.
+_TEMPORARY_NAME = re.compile(r"\.(?P<stem>.+)\.partial-[^.]*")
+
+
+def package_stem(path: Path) -> str:
+    """The name a file will have once complete, without its suffix: NAME for .NAME.partial-..."""
+    match = _TEMPORARY_NAME.fullmatch(path.stem)
+    return match["stem"] if match else path.stem
+
+
+def _steady_lamps(scene: bpy.types.Scene, undo: ExitStack) -> None:
+    """Give the level's flickering lamps, for the export only, a light at their steady power."""
+    steady: dict[bpy.types.Light, bpy.types.Light] = {}
+    for obj in scene.objects:
+        light = obj.data
+        if obj.type != "LIGHT" or light.animation_data is None or LEVEL_KEY not in light:
+            continue
+        if light not in steady:
+            steady[light] = _steady_copy(light, undo)
+        undo.callback(setattr, obj, "data", light)
+        obj.data = steady[light]
+
+
+def _steady_copy(light: bpy.types.Light, undo: ExitStack) -> bpy.types.Light:
+    copy = light.copy()
+    copy.animation_data_clear()
+    copy.energy = steady_power(light)
+    name = light.name  # the copy goes out under the light's name; both get their own back after
+    light.name = f"{name} (kept)"
+    copy.name = name
+    undo.callback(_drop_copy, light, copy, name)
+    return copy
+
+
+def _drop_copy(light: bpy.types.Light, copy: bpy.types.Light, name: str) -> None:
+    bpy.data.lights.remove(copy)
+    light.name = name
 
 
 def apply_render_preset(
