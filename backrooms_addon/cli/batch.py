@@ -16,7 +16,7 @@ from typing import Any, NoReturn, TextIO
 
 from ..core.errors import InvalidSpecError
 from ..core.levels import DEFAULT_PRESET, preset_spec
-from ..core.spec import LIMITS, LevelSpec, with_current_names
+from ..core.spec import LIMITS, RENAMED_FIELDS, LevelSpec, with_current_names
 
 FORMATS = ("blend", "glb", "json", "png", "usd")
 SUFFIXES = {"blend": ".blend", "glb": ".glb", "json": ".json", "png": ".png", "usd": ".usdz"}
@@ -47,12 +47,11 @@ class Job:
     def spec(self, seed: int) -> LevelSpec:
         return preset_spec(self.preset, **{**self.overrides, "seed": seed})
 
-    def spec_key(self) -> str:
-        """Every level's spec but its seed, as canonical JSON: seeds change the seed alone, so one
-        checked spec stands for all of them."""
-        values = self.spec(0).to_dict()
-        del values["seed"]
-        return spec_key(values)
+    def stored_spec(self) -> dict[str, Any]:
+        """The spec of seed 0 as a manifest holds it (read back from JSON). Seeds change the seed
+        alone, so this one checked spec stands for every level of the run."""
+        data: dict[str, Any] = json.loads(json.dumps(self.spec(0).to_dict()))
+        return data
 
     def stem(self, seed: int) -> str:
         return self.name.format(seed=seed, preset=self.preset)
@@ -226,7 +225,7 @@ class Manifest:
         fmt)`, later lines over earlier ones. Read line by line, keeping only these numbers, so
         that a manifest of a million levels fits in memory; a line that cannot be read is skipped
         (with one warning) and its level is then built again."""
-        wanted, sizes, unreadable = job.spec_key(), {}, list[int]()
+        wanted, sizes, unreadable = job.stored_spec(), {}, list[int]()
         for number, record in self._lines(unreadable):
             try:
                 written = _ok_record(record)
@@ -235,9 +234,10 @@ class Manifest:
                 continue
             if written is None:
                 continue
-            seed, key, files = written
+            seed, spec, files = written
+            wanted["seed"] = seed  # one dict compared with each record's, none kept
             for fmt, size in files.items():
-                if key == wanted:
+                if spec == wanted:
                     sizes[file_key(seed, fmt)] = size
                 else:  # that file now holds a level of another spec
                     sizes.pop(file_key(seed, fmt), None)
@@ -288,8 +288,8 @@ def file_key(seed: int, fmt: str) -> int:
     return seed * len(FORMATS) + _FORMAT_INDEX[fmt]
 
 
-def _ok_record(record: Any) -> tuple[int, str, dict[str, int]] | None:
-    """Seed, spec key and file sizes of a record of a level built; None for a failed level's
+def _ok_record(record: Any) -> tuple[int, dict[str, Any], dict[str, int]] | None:
+    """Seed, spec and file sizes of a record of a level built; None for a failed level's
     record; ValueError, TypeError or KeyError for one that is not a record."""
     if not isinstance(record, dict):
         raise TypeError("not a record")
@@ -301,15 +301,9 @@ def _ok_record(record: Any) -> tuple[int, str, dict[str, int]] | None:
     sizes = {fmt: entry["bytes"] for fmt, entry in files.items() if fmt in _FORMAT_INDEX}
     if not all(_is_int(size) for size in sizes.values()):
         raise TypeError("not a record")
-    spec = with_current_names(spec)
-    if spec.pop("seed", None) != seed:
-        raise ValueError("seed and spec differ")
-    return seed, spec_key(spec), sizes
-
-
-def spec_key(spec_without_seed: dict[str, Any]) -> str:
-    """The canonical JSON of a spec without its seed: equal for equal specs, however stored."""
-    return json.dumps(spec_without_seed, sort_keys=True, separators=(",", ":"))
+    if not RENAMED_FIELDS.keys().isdisjoint(spec):  # a record from before a field was renamed
+        spec = with_current_names(spec)
+    return seed, spec, sizes
 
 
 def _is_int(value: Any) -> bool:
