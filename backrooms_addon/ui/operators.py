@@ -19,6 +19,7 @@ from ..realize.output import apply_render_preset
 from .props import (
     KEPT_BY_PRESETS,
     SPEC_FIELDS,
+    adopt_renamed_settings,
     apply_level_preset,
     preset_property,
     spec_from,
@@ -174,6 +175,7 @@ class BACKROOMS_OT_generate(bpy.types.Operator):
         """The spec to build. Unset arguments come from the chosen level preset (for its look) or
         the scene settings; the settings take them all once the spec is known to be valid, so bad
         input changes nothing."""
+        adopt_renamed_settings(context.scene)
         settings = context.scene.backrooms
         preset_given = self.properties.is_property_set("preset")
         if not preset_given:

@@ -215,15 +215,13 @@ def register() -> None:
     for cls in CLASSES:
         bpy.utils.register_class(cls)
     bpy.types.Scene.backrooms = bpy.props.PointerProperty(type=BACKROOMS_PG_settings)
+    # A file already open when the add-on is enabled (or updated) is not loaded again: Generate
+    # adopts its settings then (ui/operators.py). A timer here made Blender 4.2 crash at exit once
+    # the extension had been uninstalled.
     bpy.app.handlers.load_post.append(_adopt_on_load)
-    # The file already open when the add-on is enabled (or updated) is not loaded again; bpy.data
-    # cannot be changed while registering, so adopt its settings as soon as Blender is idle.
-    bpy.app.timers.register(_adopt_on_load, first_interval=0.0)
 
 
 def unregister() -> None:
-    if bpy.app.timers.is_registered(_adopt_on_load):
-        bpy.app.timers.unregister(_adopt_on_load)
     if _adopt_on_load in bpy.app.handlers.load_post:
         bpy.app.handlers.load_post.remove(_adopt_on_load)
     del bpy.types.Scene.backrooms

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 from pathlib import Path
 from types import ModuleType
 
@@ -215,13 +216,14 @@ def test_a_file_saved_before_the_style_was_renamed_keeps_its_style(scene: bpy.ty
     assert not settings.is_property_set("level")
 
 
-def test_settings_under_the_old_name_are_adopted_when_the_add_on_is_enabled(scene: bpy.types.Scene) -> None:
+def test_settings_under_the_old_name_are_adopted_by_generate(scene: bpy.types.Scene, api: ModuleType) -> None:
     """A file opened before the add-on was enabled (or updated) is not loaded again."""
-    props = importlib.import_module(f"{ADDON_MODULE}.backrooms_addon.ui.props")
     scene.backrooms.level = "LEVEL_1"
     scene.backrooms.property_unset("style")
-    props._adopt_on_load()  # what the timer registered on enabling runs once Blender is idle
+    assert bpy.ops.backrooms.generate(width=4, depth=4) == {"FINISHED"}
     assert scene.backrooms.style == "LEVEL_1" and not scene.backrooms.is_property_set("level")
+    (collection,) = api.levels(scene)
+    assert json.loads(collection["backrooms_spec"])["style"] == "LEVEL_1"
 
 
 def test_the_seed_drags_over_its_whole_range(scene: bpy.types.Scene) -> None:
