@@ -44,6 +44,18 @@ def preset_specs(draw: st.DrawFn, key: str, smallest: int, far: int, **extra: st
     )
 
 
+@st.composite
+def unaligned_preset_specs(
+    draw: st.DrawFn, key: str, smallest: int = 1, **extra: st.SearchStrategy[object]
+) -> LevelSpec:
+    """A built-in preset as preset_specs draws it (within a million cells of the origin), moved so
+    that its west and south edges cut through chunks."""
+    spec = draw(preset_specs(key, smallest, 10**6, **extra))
+    size, (ox, oy) = spec.chunk_size, spec.origin
+    shift = (draw(st.integers(1, size - 1)), draw(st.integers(1, size - 1)))
+    return spec.replace(origin=(ox - ox % size + shift[0], oy - oy % size + shift[1]))
+
+
 def split_region(spec: LevelSpec, extra: int, along_x: bool) -> tuple[LevelSpec, LevelSpec]:
     """The region `extra` cells bigger along x (or y), and the part it adds beyond `spec`."""
     ox, oy = spec.origin
@@ -61,6 +73,12 @@ def walkable_components(layout: Layout) -> int:
             components += 1
             _flood(layout, seen, (int(x), int(y)))
     return components
+
+
+def floor_areas(layout: Layout, holes: np.ndarray | None = None) -> int:
+    """Walkable areas of a built floor, its holes (pools, pitfalls, stair openings) not walkable."""
+    solid = layout.solid if holes is None else layout.solid | holes
+    return walkable_components(Layout(layout.walls_h, layout.walls_v, solid, layout.origin))
 
 
 def reachable_cells(layout: Layout, start: tuple[int, int] = (0, 0)) -> int:

@@ -7,7 +7,9 @@ import hashlib
 
 import numpy as np
 import pytest
-from level_checks import planarity_error, quad_corners, walkable_components
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from level_checks import floor_areas, planarity_error, quad_corners, unaligned_preset_specs, walkable_components
 
 from backrooms_addon.core.levels import LEVEL_PRESETS, preset_spec
 from backrooms_addon.core.plan import LevelPlan, plan_level
@@ -26,6 +28,21 @@ def test_every_floor_is_one_walkable_area(key: str) -> None:
     for floor in _plan(key).floors:
         walkable = dataclasses.replace(floor.layout, solid=floor.layout.solid | floor.floor_holes)
         assert walkable_components(walkable) == 1
+
+
+@pytest.mark.parametrize("key", PRESETS)
+@settings(max_examples=30)
+@given(data=st.data())
+def test_every_floor_is_one_walkable_area_at_any_size_and_place(key: str, data: st.DataObject) -> None:
+    """Regions whose edges cut through chunks: the closed perimeter would seal parts of them off
+    as pockets without the joins (core/joins.py). A hole wider than the region can still cut it,
+    so holes only count from six cells across (a pool is at most five)."""
+    extra = {"floors": st.integers(1, 2), "pitfall_density": st.sampled_from([0.0, 0.3])}
+    spec = data.draw(unaligned_preset_specs(key, **extra))
+    for floor in plan_level(spec).floors:
+        assert floor_areas(floor.layout) == 1
+        if min(spec.width, spec.depth) >= 6:
+            assert floor_areas(floor.layout, floor.floor_holes) == 1
 
 
 @pytest.mark.parametrize("key", PRESETS)
