@@ -120,7 +120,7 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     placed_all, floors = [], []
     no_holes = np.zeros((spec.depth, spec.width), np.bool_)
     for floor, (story, found) in enumerate(zip(stories, added, strict=True)):
-        placed = place_fixtures(story.spec, _without_ceiling(story.layout.solid, found), style)
+        placed = place_fixtures(story.spec, _without_ceiling(story.built.solid, found), style)
         base = floor_height(spec, floor)
         for kind, mesh in _story_meshes(story, found, placed, pieces, troffer).items():
             meshes.setdefault(kind, []).append(lifted(mesh, base))
