@@ -63,7 +63,7 @@ def test_the_render_costs_with_its_resolution_and_samples() -> None:
 
 
 def test_a_big_game_export_takes_over_a_minute_and_a_small_one_does_not() -> None:
-    assert estimate_run(LevelSpec(width=1500, depth=1500), ["glb"]).over_a_minute
+    assert estimate_run(LevelSpec(width=1300, depth=1300), ["glb"]).over_a_minute
     assert not estimate_run(LevelSpec(width=250, depth=250), ["blend", "glb", "json"]).over_a_minute
     assert not estimate_cost(LevelSpec(width=250, depth=250)).over_a_minute
 

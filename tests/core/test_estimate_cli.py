@@ -63,10 +63,10 @@ def test_a_huge_game_export_is_refused_up_front(
 @pytest.mark.usefixtures("nothing_is_built")
 def test_a_level_over_a_minute_is_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--formats", "glb", "--estimate", "--out", str(tmp_path / "out")]
-    assert main(["generate", "--width", "1500", "--depth", "1500", *argv]) == 0
+    assert main(["generate", "--width", "1300", "--depth", "1300", *argv]) == 0
     warning = capsys.readouterr().err
     assert warning.startswith("warning: this level will take about ") and warning.endswith("build and write glb\n")
-    assert main(["batch", "--seeds", "0-1", "--width", "1500", "--depth", "1500", *argv]) == 0
+    assert main(["batch", "--seeds", "0-1", "--width", "1300", "--depth", "1300", *argv]) == 0
     assert capsys.readouterr().err.startswith("warning: each level will take about ")
     assert main(["generate", "--width", "250", "--depth", "250", *argv]) == 0
     assert capsys.readouterr().err == ""
