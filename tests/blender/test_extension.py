@@ -166,6 +166,9 @@ def test_randomize_seed(scene: bpy.types.Scene) -> None:
     scene.backrooms.seed = 5
     assert bpy.ops.backrooms.randomize_seed() == {"FINISHED"}
     assert scene.backrooms.seed != 5 and 0 <= scene.backrooms.seed < 2**31
+    scene.backrooms.seed_text = "5000000000"
+    assert bpy.ops.backrooms.randomize_seed() == {"FINISHED"}
+    assert scene.backrooms.seed_text == "", "the new seed is the seed, not the text form"
 
 
 def test_user_presets_save_and_restore_the_settings(scene: bpy.types.Scene) -> None:
