@@ -229,7 +229,7 @@ def _scale_uvs(mesh: bpy.types.Mesh, tiles: list[tuple[float, float, float, floa
     for index, tile in enumerate(tiles):
         if tile is not None:
             chosen = loops[loop_materials == index]
-            uvs[chosen] = uvs[chosen] * np.float32(tile[:2]) + np.float32(tile[2:])
+            uvs[chosen] = uvs[chosen] * np.asarray(tile[:2], np.float32) + np.asarray(tile[2:], np.float32)
     layer.foreach_set("uv", uvs.ravel())
 
 
