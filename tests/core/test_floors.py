@@ -19,14 +19,16 @@ FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 
 @st.composite
 def stacked(draw: st.DrawFn) -> LevelSpec:
+    """Stacked floors over regions of any size and place: their edges may cut through chunks. At
+    least six cells across, so that no pool or pitfall spans them (it would cut them in two)."""
     chunk = draw(st.sampled_from([8, 16]))
     return LevelSpec(
         seed=draw(st.integers(0, 2**40)),
-        width=draw(st.integers(2, 4)) * chunk,
-        depth=draw(st.integers(2, 4)) * chunk,
+        width=draw(st.integers(6, 4 * chunk)),
+        depth=draw(st.integers(6, 4 * chunk)),
         chunk_size=chunk,
         room_max=min(8, chunk),
-        origin=(draw(st.integers(-50, 50)) * chunk, draw(st.integers(-50, 50)) * chunk),
+        origin=(draw(st.integers(-800, 800)), draw(st.integers(-800, 800))),
         density=draw(st.floats(0.0, 0.8)),
         floors=draw(st.integers(1, 3)),
         pitfall_density=draw(st.sampled_from([0.0, 0.05, 0.2])),
