@@ -72,12 +72,15 @@ def draw_settings(
     for _, members in sorted(groups.items()):
         column = layout.column(align=True)
         for setting in members:
-            dice = seed_button and setting.name == "seed"
-            row = column.row(align=True) if dice else column
-            for name in setting.property_names:
-                row.prop(settings, name)
-            if dice:
+            first, *others = setting.property_names
+            if seed_button and setting.name == "seed":  # the dice beside the seed, its text form below
+                row = column.row(align=True)
+                row.prop(settings, first)
                 row.operator(BACKROOMS_OT_randomize_seed.bl_idname, text="", icon="FILE_REFRESH")
+            else:
+                column.prop(settings, first)
+            for name in others:
+                column.prop(settings, name)
 
 
 class BACKROOMS_PT_layout(_SettingsPanel):
