@@ -1,4 +1,4 @@
-"""What a level will cost before it is built: faces, troffers, lamps and memory, estimated in microseconds.
+"""What a level will cost before it is built: faces, troffers, lamps, memory and seconds, also per output format.
 
 The rooms' share is worked out here; each of the level's features adds its own (core/features.py).
 """
