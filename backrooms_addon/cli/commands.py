@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..core.algorithms import ALGORITHM_LABELS
-from ..core.cost import check_run, estimate_batch, estimate_run
+from ..core.cost import RunCost, check_run, estimate_batch, estimate_run
 from ..core.errors import InvalidSpecError
 from ..core.levels import DEFAULT_PRESET, LEVEL_PRESETS
 from ..core.render import RENDER_PRESETS
@@ -246,13 +246,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(info(), indent=1))
             return EXIT_OK
         job = _job(args)
-        estimate = _estimate(job, args)
+        cost, estimate = _estimate(job, args)
         if args.estimate:
+            _warn_if_slow(cost, "each level" if args.command == "batch" else "this level")
             print(json.dumps(estimate, indent=1))
             return EXIT_OK
         if args.command == "generate":
-            return _generate(job, 0 if args.seed is None else args.seed)
-        return _batch(job, args)
+            return _generate(job, 0 if args.seed is None else args.seed, cost)
+        return _batch(job, args, cost)
     except InvalidSpecError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -279,23 +280,27 @@ def _job(args: argparse.Namespace) -> Job:
     return job
 
 
-def _estimate(job: Job, args: argparse.Namespace) -> dict[str, object]:
-    """The run's cost, before anything is built: a level over the memory limit is refused, one over
-    a minute is warned about on stderr."""
+def _estimate(job: Job, args: argparse.Namespace) -> tuple[RunCost, dict[str, object]]:
+    """The cost of each level of the run and of the run, before anything is built: a level over
+    the memory limit is refused."""
     spec = job.spec(getattr(args, "seed", None) or 0)
     preset = RENDER_PRESETS[job.render]
     resolution, samples = job.resolution or preset.resolution, job.samples or preset.samples
     batch = args.command == "batch"
     cost = estimate_run(spec, job.formats, resolution, samples, started=batch)
     check_run(spec, cost)
-    if cost.over_a_minute:
-        print(f"warning: {'each level' if batch else 'this level'} will take {cost.warning()}", file=sys.stderr)
     if not batch:
-        return cost.to_dict()
+        return cost, cost.to_dict()
     seeds = parse_seeds(args.seeds)
     if args.shard:
         seeds = shard(seeds, *parse_shard(args.shard))
-    return estimate_batch(spec, job.formats, len(seeds), args.jobs, resolution, samples, os.cpu_count() or 1)
+    return cost, estimate_batch(spec, job.formats, len(seeds), args.jobs, resolution, samples, os.cpu_count() or 1)
+
+
+def _warn_if_slow(cost: RunCost, each: str) -> None:
+    """Once the input is known to be good: say so when a level will take over a minute."""
+    if cost.over_a_minute:
+        print(f"warning: {each} will take {cost.warning()}", file=sys.stderr)
 
 
 def info() -> dict[str, object]:
@@ -372,12 +377,13 @@ def _parse_resolution(text: str) -> tuple[int, int]:
     return width, height
 
 
-def _generate(job: Job, seed: int) -> int:
+def _generate(job: Job, seed: int, cost: RunCost) -> int:
     check_name(job.name, [seed], job.preset)
     if job.formats != ("json",) and not _has_blender():
         return EXIT_FAILED
     _check_draco(job)
     _prepare_out(job, job.stem(seed))
+    _warn_if_slow(cost, "this level")
     record = build_level(job, Task(seed, job.formats))
     if record["status"] != "ok":
         print(f"error: seed {seed}: {record['error']}", file=sys.stderr)
@@ -420,7 +426,7 @@ def _has_blender() -> bool:
     return True
 
 
-def _batch(job: Job, args: argparse.Namespace) -> int:
+def _batch(job: Job, args: argparse.Namespace, cost: RunCost) -> int:
     seeds = parse_seeds(args.seeds)
     check_name(job.name, seeds, job.preset)  # every shard checks the whole run's names
     if args.shard:
@@ -436,6 +442,7 @@ def _batch(job: Job, args: argparse.Namespace) -> int:
     manifest = Manifest(job.out / MANIFEST, warnings=sys.stderr)
     manifest.check()
     _prepare_out(job)
+    _warn_if_slow(cost, "each level")
     tasks = manifest.tasks(job, seeds)
     print(f"{len(seeds)} levels: {len(seeds) - len(tasks)} already built, {len(tasks)} to build", file=sys.stderr)
     if not tasks:
