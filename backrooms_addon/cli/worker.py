@@ -29,7 +29,8 @@ WRITE_ORDER = ("json", "blend", "glb", "usd", "png")
 # whether it is still at work (several runs may share a folder, on one machine or many).
 PARTIAL_MARKER = ".partial-"
 HOST = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:63] or "host"
-_PARTIAL = re.compile(r"\.(?P<stem>.+)\.partial-(?:(?P<host>[A-Za-z0-9_-]+)-)?(?P<pid>\d+)\.[A-Za-z0-9]+")
+# Blender saves a .blend as NAME@ first and renames it: a writer killed then leaves that one too.
+_PARTIAL = re.compile(r"\.(?P<stem>.+)\.partial-(?:(?P<host>[A-Za-z0-9_-]+)-)?(?P<pid>\d+)\.[A-Za-z0-9]+@?")
 # Another machine's temporary file counts as abandoned once untouched for this long: no export
 # pauses between two writes for hours.
 STALE_PARTIAL_SECONDS = 6 * 3600

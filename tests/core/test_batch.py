@@ -148,6 +148,7 @@ def test_only_the_partial_files_of_writers_that_are_gone_are_cleared(tmp_path: P
     ]
     _partial(tmp_path, f".level_1.partial-{HOST}-{dead}.json")  # its process is gone
     _partial(tmp_path, f".level_2.partial-{dead}.blend")  # the older name, without the host
+    _partial(tmp_path, f".level_5.partial-{HOST}-{dead}.blend@")  # Blender's own temporary save
     _partial(tmp_path, ".level_3.partial-farm-node-12-4242.json", age=stale)  # another machine's, stale
     _partial(tmp_path, f".level_4.partial-{HOST}-{live}.usdz", age=stale)  # a reused process id
     assert _batch(tmp_path, "--seeds", "0") == EXIT_OK

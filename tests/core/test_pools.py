@@ -110,7 +110,9 @@ def rim_lengths(a: tuple[float, ...], b: tuple[float, ...], cell: float) -> dict
         assert abs(ya - yb) < 1e-9, "a rim edge runs along x or y"
         axis, line, lo, hi = 1, ya, min(xa, xb), max(xa, xb)
     assert abs(line - round(line)) < 1e-4, "the rim is off the cell lines"
-    first, last = int(np.floor(lo + 1e-3)), int(np.ceil(hi - 1e-3))
+    # To the rounding of the end points (0.1 mm) only: a step may stand a hair past a cell line,
+    # and its sliver counts in the next cell.
+    first, last = int(np.floor(lo + 1e-4)), int(np.ceil(hi - 1e-4))
     return {(axis, round(line), k): min(hi, k + 1) - max(lo, k) for k in range(first, last)}
 
 
