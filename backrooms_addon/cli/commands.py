@@ -8,6 +8,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -50,6 +51,10 @@ class OneLineParser(argparse.ArgumentParser):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**{**kwargs, "allow_abbrev": False})
+        # What argparse takes for a value rather than a flag: -5 and -.5, and also -inf, -nan and
+        # -1e3, so that `--origin 0 -inf` reports the bad value, not a missing one. (No flag here
+        # looks like a number.)
+        self._negative_number_matcher = re.compile(r"^-(?:\d|\.\d|inf|nan)", re.IGNORECASE)
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"error: {message}\n")

@@ -226,3 +226,11 @@ def test_folders_where_nothing_can_be_written_exit_2_before_building(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(("error: out: ", "error: argument --out: ")), err
     assert (tmp_path / "file").read_text() == "a file"
+
+
+@pytest.mark.parametrize("value", ["-inf", "-nan", "-1e3", "-2.5"])
+def test_an_origin_starting_with_a_minus_is_reported_as_the_value_it_is(
+    value: str, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    assert main(["generate", "--origin", "0", value, "--formats", "json", "--out", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert capsys.readouterr().err.strip() == f"error: argument --origin: invalid int value: '{value}'"
