@@ -1,13 +1,18 @@
-"""Render presets: how a level is rendered for a quick look and for a final picture."""
+"""Render presets: how a level is rendered for a quick look and for a final picture, in Cycles or EEVEE."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+ENGINES = ("cycles", "eevee")
+ENGINE_LABELS = {"cycles": "Cycles", "eevee": "EEVEE"}
+QUALITIES = ("preview", "final")
+
 
 @dataclass(frozen=True)
 class RenderPreset:
-    """Cycles settings; lamps and emissive troffers are sampled with Cycles' light tree."""
+    """One engine's settings. Cycles samples lamps and emissive troffers with its light tree;
+    EEVEE's samples are its anti-aliasing passes (bounces and denoising are Cycles' alone)."""
 
     label: str
     samples: int
@@ -15,9 +20,29 @@ class RenderPreset:
     max_bounces: int
     denoise: bool
     exposure: float = 0.0  # stops
+    engine: str = "cycles"
+    high_quality: bool = False  # EEVEE: full-resolution ray tracing and shadows, for a final picture
 
 
 RENDER_PRESETS: dict[str, RenderPreset] = {
     "preview": RenderPreset("Fast Preview", samples=16, resolution=(800, 450), max_bounces=4, denoise=True),
     "final": RenderPreset("Final", samples=256, resolution=(1920, 1080), max_bounces=8, denoise=True),
+    "eevee_preview": RenderPreset(
+        "EEVEE Preview", samples=16, resolution=(800, 450), max_bounces=0, denoise=False, engine="eevee"
+    ),
+    "eevee_final": RenderPreset(
+        "EEVEE Final",
+        samples=128,
+        resolution=(1920, 1080),
+        max_bounces=0,
+        denoise=False,
+        engine="eevee",
+        high_quality=True,
+    ),
 }
+
+
+def preset_key(engine: str, quality: str) -> str:
+    """The preset of `engine` for a quick look ("preview") or a final picture ("final"): the
+    Cycles ones keep their old names, "preview" and "final"."""
+    return quality if engine == "cycles" else f"{engine}_{quality}"

@@ -11,7 +11,7 @@ from bpy.props import BoolProperty, EnumProperty, IntProperty
 from .. import api
 from ..core.errors import BackroomsError
 from ..core.levels import LEVEL_PRESETS
-from ..core.render import RENDER_PRESETS
+from ..core.render import ENGINE_LABELS, RENDER_PRESETS, RenderPreset
 from ..core.spec import SETTINGS, LevelSpec
 from ..core.version import GENERATOR_VERSION
 from ..realize.level import GeneratedLevel, Progress, Steps, run_steps
@@ -309,8 +309,18 @@ class BACKROOMS_OT_randomize_seed(bpy.types.Operator):
         return {"FINISHED"}
 
 
+def _render_preset_item(key: str, preset: RenderPreset) -> tuple[str, str, str]:
+    size = f"{preset.resolution[0]} x {preset.resolution[1]}"
+    return key, preset.label, f"{ENGINE_LABELS[preset.engine]}, {preset.samples} samples, {size}"
+
+
+# Made here, not in the class body: Blender evaluates the class's annotations itself, and a
+# comprehension there does not see this module's names.
+RENDER_PRESET_ITEMS = [_render_preset_item(key, preset) for key, preset in RENDER_PRESETS.items()]
+
+
 class BACKROOMS_OT_render_preset(bpy.types.Operator):
-    """Set the scene up to render a Backrooms level: Cycles on the CPU, light tree, denoised"""
+    """Set the scene up to render a Backrooms level: Cycles on the CPU (light tree, denoised) or EEVEE"""
 
     bl_idname = "backrooms.render_preset"
     bl_label = "Backrooms Render Preset"
@@ -318,10 +328,7 @@ class BACKROOMS_OT_render_preset(bpy.types.Operator):
 
     preset: EnumProperty(  # type: ignore[valid-type]
         name="Preset",
-        items=[
-            (key, preset.label, f"{preset.samples} samples, {preset.resolution[0]} x {preset.resolution[1]}")
-            for key, preset in RENDER_PRESETS.items()
-        ],
+        items=RENDER_PRESET_ITEMS,
     )
 
     def execute(self, context: bpy.types.Context) -> set[str]:

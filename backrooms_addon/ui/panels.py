@@ -9,7 +9,7 @@ from ..core.cost import estimate_cost
 from ..core.errors import BackroomsError
 from ..core.levels import LEVEL_PRESETS
 from ..core.preview import preview
-from ..core.render import RENDER_PRESETS
+from ..core.render import ENGINES, RENDER_PRESETS
 from ..core.spec import SETTINGS, Setting
 from .operators import (
     BACKROOMS_OT_clear,
@@ -108,9 +108,13 @@ class BACKROOMS_PT_output(_SettingsPanel):
     bl_idname = "BACKROOMS_PT_output"
 
     def draw(self, context: bpy.types.Context) -> None:
-        row = self.layout.row(align=True)
-        for key, preset in RENDER_PRESETS.items():
-            row.operator(BACKROOMS_OT_render_preset.bl_idname, text=preset.label, icon="RENDER_STILL").preset = key
+        # A row per engine: Cycles' presets, then EEVEE's.
+        for engine in ENGINES:
+            row = self.layout.row(align=True)
+            for key, preset in RENDER_PRESETS.items():
+                if preset.engine == engine:
+                    button = row.operator(BACKROOMS_OT_render_preset.bl_idname, text=preset.label, icon="RENDER_STILL")
+                    button.preset = key
 
 
 def _split(layout: bpy.types.UILayout) -> bpy.types.UILayout:
