@@ -19,7 +19,7 @@ from ..core.algorithms import ALGORITHM_LABELS
 from ..core.cost import RunCost, check_run, estimate_batch, estimate_run
 from ..core.errors import InvalidSpecError
 from ..core.levels import DEFAULT_PRESET, LEVEL_PRESETS
-from ..core.render import RENDER_PRESETS
+from ..core.render import ENGINE_LABELS, ENGINES, QUALITIES, RENDER_PRESETS, preset_key
 from ..core.spec import SETTING, SETTINGS, Setting
 from ..core.styles import STYLES
 from ..core.version import ADDON_VERSION, GENERATOR_VERSION
@@ -209,13 +209,24 @@ def _output_flags() -> OneLineParser:
         "(usd is a .usdz package with its textures; default: %(default)s)",
     )
     flags.add_argument(
+        "--engine",
+        default="cycles",
+        choices=list(ENGINES),
+        help="render engine for the PNG: cycles (on the CPU, denoised) or eevee (default: %(default)s)",
+    )
+    flags.add_argument(
         "--render",
         default="preview",
-        choices=list(RENDER_PRESETS),
-        help="render preset for the PNG: preview (16 samples, 800x450) or final (256 samples, 1920x1080), "
-        "Cycles on the CPU, denoised (default: %(default)s)",
+        choices=list(QUALITIES),
+        help=f"render preset of the engine for the PNG: preview ({_describe_presets('preview')}) or final "
+        f"({_describe_presets('final')}) (default: %(default)s)",
     )
-    flags.add_argument("--samples", type=int, help="Cycles samples for the PNG, 1 to 4096 (default: the preset's)")
+    flags.add_argument(
+        "--samples",
+        type=int,
+        help="the engine's samples for the PNG (Cycles' path samples, EEVEE's anti-aliasing samples), "
+        "1 to 4096 (default: the preset's)",
+    )
     flags.add_argument("--resolution", help="PNG size in pixels, WIDTHxHEIGHT, each 16 to 8192 (default: the preset's)")
     flags.add_argument(
         "--draco", action="store_true", help="compress the .glb's meshes with Draco (Blender 5.0 and later)"
@@ -232,6 +243,14 @@ def _output_flags() -> OneLineParser:
         help="print the expected faces, peak memory (bytes) and seconds as JSON and build nothing",
     )
     return flags
+
+
+def _describe_presets(quality: str) -> str:
+    """'16 samples, 800x450 in Cycles; 16 samples, 800x450 in EEVEE' for --help."""
+    presets = (RENDER_PRESETS[preset_key(engine, quality)] for engine in ENGINES)
+    return "; ".join(
+        f"{p.samples} samples, {p.resolution[0]}x{p.resolution[1]} in {ENGINE_LABELS[p.engine]}" for p in presets
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -274,7 +293,7 @@ def _job(args: argparse.Namespace) -> Job:
         formats=parse_formats(args.formats),
         out=args.out,
         name=args.name,
-        render=args.render,
+        render=preset_key(args.engine, args.render),
         samples=None if args.samples is None else _parse_samples(args.samples),
         resolution=None if args.resolution is None else _parse_resolution(args.resolution),
         draco=args.draco,
@@ -292,14 +311,15 @@ def _estimate(job: Job, args: argparse.Namespace) -> tuple[RunCost, dict[str, ob
     preset = RENDER_PRESETS[job.render]
     resolution, samples = job.resolution or preset.resolution, job.samples or preset.samples
     batch = args.command == "batch"
-    cost = estimate_run(spec, job.formats, resolution, samples, started=batch)
+    cost = estimate_run(spec, job.formats, resolution, samples, started=batch, engine=preset.engine)
     check_run(spec, cost)
     if not batch:
         return cost, cost.to_dict()
     seeds = parse_seeds(args.seeds)
     if args.shard:
         seeds = shard(seeds, *parse_shard(args.shard))
-    return cost, estimate_batch(spec, job.formats, len(seeds), args.jobs, resolution, samples, os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    return cost, estimate_batch(spec, job.formats, len(seeds), args.jobs, resolution, samples, cores, preset.engine)
 
 
 def _warn_if_slow(cost: RunCost, each: str) -> None:
@@ -321,6 +341,7 @@ def info() -> dict[str, object]:
         "algorithms": dict(ALGORITHM_LABELS),
         "styles": {key: style.label for key, style in STYLES.items()},
         "formats": list(FORMATS),
+        "engines": list(ENGINES),
         "render_presets": {key: asdict(preset) for key, preset in RENDER_PRESETS.items()},
         "spec_fields": {setting.name: _describe(setting) for setting in SETTINGS},
     }

@@ -129,6 +129,17 @@ STEPS: dict[str, Step] = {
         # 800 x 450 at 16 samples: 22.6 s, 400 x 225: 6.5 s, the machine otherwise idle.
         seconds_per_sample=3.6e-6,
     ),
+    # EEVEE (software GL here, no GPU): compiling its shaders is most of a small render; its
+    # memory is the GL context's. Fitted to benchmarks/bench_eevee.py-style runs of the command
+    # line: 32 x 32 cells at 64 x 36 and 1 sample, 320 x 180 at 16 and 64 samples, 128 x 128 cells.
+    "png_eevee": Step(
+        bytes=1100 * MIB,
+        bytes_per_face=870,
+        bytes_per_pixel=750,
+        seconds=7.0,
+        seconds_per_face=2e-4,
+        seconds_per_sample=5e-6,
+    ),
 }
 # Formats are written one after another, but not all their memory is given back before the next
 # (a run of blend, glb, json, usd and png peaked at the largest format alone plus a fifth of the
@@ -171,22 +182,28 @@ def estimate_run(
     resolution: tuple[int, int] = (800, 450),
     samples: int = 16,
     started: bool = False,
+    engine: str = "cycles",
 ) -> RunCost:
-    """Peak memory and seconds of building `spec` and writing `formats` (the png rendered at
-    `resolution` with `samples`); `started`: the process (Blender included) is already running,
-    as in a batch worker after its first level."""
+    """Peak memory and seconds of building `spec` and writing `formats` (the png rendered by
+    `engine` at `resolution` with `samples`); `started`: the process (Blender included) is
+    already running, as in a batch worker after its first level."""
     outputs = tuple(formats)
     faces = estimate_cost(spec).faces
     pixels = resolution[0] * resolution[1] if "png" in outputs else 0
     # The json alone needs no Blender: the plan is what it writes.
     start, build, writers = ("python", "plan", ()) if outputs == ("json",) else ("blender", "level", outputs)
-    extras = [STEPS[fmt].bytes_for(faces, pixels) for fmt in writers]
+    extras = [_step(fmt, engine).bytes_for(faces, pixels) for fmt in writers]
     memory = STEPS[start].bytes + STEPS[build].bytes_for(faces)
     if extras:
         memory += max(extras) + RETAINED_SHARE * (sum(extras) - max(extras))
     steps = [build, *writers] if started else [start, build, *writers]
-    seconds = sum(STEPS[name].seconds_for(faces, pixels, samples) for name in steps)
+    seconds = sum(_step(name, engine).seconds_for(faces, pixels, samples) for name in steps)
     return RunCost(faces, round(memory), seconds, outputs)
+
+
+def _step(name: str, engine: str) -> Step:
+    """A step of the run; the png's depends on the engine that renders it."""
+    return STEPS["png_eevee"] if name == "png" and engine == "eevee" else STEPS[name]
 
 
 def estimate_batch(
@@ -197,14 +214,15 @@ def estimate_batch(
     resolution: tuple[int, int] = (800, 450),
     samples: int = 16,
     cores: int = 2,
+    engine: str = "cycles",
 ) -> dict[str, object]:
     """A batch of `levels` levels like `spec` (the estimate does not depend on the seed): each
     level in a running worker, and the whole run with every worker's start.
 
     Workers share the cores: exports gain from as many workers as cores, renders from none
-    (Cycles already uses every core)."""
+    (Cycles, and EEVEE's software GL, already use every core)."""
     outputs = tuple(formats)
-    each = estimate_run(spec, outputs, resolution, samples, started=True)
+    each = estimate_run(spec, outputs, resolution, samples, started=True, engine=engine)
     start = STEPS["python" if outputs == ("json",) else "blender"].seconds_for(0)
     workers = max(1, min(jobs, levels))
     parallel = 1 if "png" in outputs else min(workers, cores)
