@@ -129,16 +129,18 @@ STEPS: dict[str, Step] = {
         # 800 x 450 at 16 samples: 22.6 s, 400 x 225: 6.5 s, the machine otherwise idle.
         seconds_per_sample=3.6e-6,
     ),
-    # EEVEE (software GL here, no GPU): compiling its shaders is most of a small render; its
-    # memory is the GL context's. Fitted to benchmarks/bench_eevee.py-style runs of the command
-    # line: 32 x 32 cells at 64 x 36 and 1 sample, 320 x 180 at 16 and 64 samples, 128 x 128 cells.
+    # EEVEE with software GL (no GPU here): setting up GL and compiling its shaders is most of a
+    # small render, and most of its memory. Fitted to command-line runs with one other render
+    # sharing the 2 cores: 32 x 32 cells at 64 x 36 and 1 sample, 5.4 s and 1.4 GiB at the peak;
+    # 250 x 250 cells, 15.0 s; 480 x 270 at 16 samples, 21.9 s.
     "png_eevee": Step(
-        bytes=1100 * MIB,
-        bytes_per_face=870,
-        bytes_per_pixel=750,
-        seconds=7.0,
-        seconds_per_face=2e-4,
-        seconds_per_sample=5e-6,
+        bytes=1150 * MIB,
+        bytes_per_face=550,
+        bytes_per_pixel=400,
+        seconds=5.4,
+        seconds_per_face=7e-5,
+        seconds_per_pixel=1e-5,
+        seconds_per_sample=6.5e-6,
     ),
 }
 # Formats are written one after another, but not all their memory is given back before the next
