@@ -119,9 +119,9 @@ def _set_up_cycles(scene: bpy.types.Scene, preset: RenderPreset, samples: int) -
 
 
 # EEVEE's quality knobs that the final preset raises and the preview puts back to Blender's
-# defaults: ray tracing at full rather than half resolution, and more shadow rays and steps
-# (softer, cleaner troffer shadows). Whether ray tracing, fast GI and shadows are on at all is
-# the level's set-up on Generate, not the preset's.
+# defaults: ray tracing and fast GI at full rather than half resolution, and more shadow rays and
+# steps (softer, cleaner troffer shadows). Whether ray tracing, fast GI and shadows are on at all,
+# and fast GI's rays and steps, are the level's set-up on Generate (realize/eevee.py).
 _EEVEE_QUALITY = {
     False: {"resolution_scale": "2", "shadow_ray_count": 1, "shadow_step_count": 6},
     True: {"resolution_scale": "1", "shadow_ray_count": 2, "shadow_step_count": 12},
@@ -134,6 +134,7 @@ def _set_up_eevee(scene: bpy.types.Scene, preset: RenderPreset, samples: int) ->
     eevee.taa_render_samples = samples
     quality = _EEVEE_QUALITY[preset.high_quality]
     eevee.ray_tracing_options.resolution_scale = quality["resolution_scale"]
+    eevee.fast_gi_resolution = quality["resolution_scale"]
     eevee.shadow_ray_count = quality["shadow_ray_count"]
     eevee.shadow_step_count = quality["shadow_step_count"]
 

@@ -29,10 +29,12 @@ def test_eevee_presets_set_up_eevee_and_cycles_ones_cycles(scene: bpy.types.Scen
     assert scene.render.engine == EEVEE and scene.eevee.taa_render_samples == 128
     assert (scene.render.resolution_x, scene.render.resolution_y) == (1920, 1080)
     assert scene.eevee.ray_tracing_options.resolution_scale == "1", "full-resolution ray tracing for a final"
+    assert scene.eevee.fast_gi_resolution == "1" and scene.eevee.shadow_ray_count == 2
     assert scene.view_settings.view_transform == "AgX"
     assert bpy.ops.backrooms.render_preset(preset="eevee_preview") == {"FINISHED"}
     assert scene.render.engine == EEVEE and scene.eevee.taa_render_samples == 16
     assert (scene.render.resolution_x, scene.render.resolution_y) == (800, 450)
+    assert scene.eevee.ray_tracing_options.resolution_scale == "2", "the preview puts Blender's default back"
     assert bpy.ops.backrooms.render_preset(preset="preview") == {"FINISHED"}
     assert scene.render.engine == "CYCLES" and scene.cycles.samples == 16
 
