@@ -32,6 +32,9 @@ class Style:
     features: tuple[str, ...] = ("pools", "floors")  # pools (at a pool density), stairwells and pitfalls
     world_rgb: tuple[float, float, float] = (0.002, 0.002, 0.0015)  # almost black: lit from inside
     world_strength: float = 1.0
+    # EEVEE only (a lamp's diffuse factor, which Cycles ignores): how much brighter a lamp lights
+    # diffuse surfaces there, for the bounce light that EEVEE's screen-space tracing misses.
+    eevee_diffuse_gain: float = 1.7
 
     def material(self, name: str) -> str:
         return self.materials.get(name, name)

@@ -21,6 +21,7 @@ from ..core.recipes import Look
 from ..core.spec import LevelSpec
 from ..core.styles import SODIUM_RGB, style_of
 from ..core.troffer import HANG
+from .eevee import light_for_eevee, set_up_eevee
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
 from .ownership import LEVEL_KEY, MADE_KEY, OFFSET_KEY, PIECE_KEY, find_level, record_made, store_spec, stored_spec, tag
@@ -96,6 +97,7 @@ def realize(
     collection[MADE_KEY] = []  # filled as objects are made, so a build stopped half way is cleared
     store_spec(collection, plan.spec)
     light_scene(scene, style_of(plan.spec.style))  # a plain render looks right at once
+    set_up_eevee(scene)  # for when EEVEE renders: the engine stays the one the scene had
     level = GeneratedLevel(level_id, collection, plan)
     spec = plan.spec
     look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
@@ -190,6 +192,7 @@ def _new_light(plan: LevelPlan, state: int, level_id: str) -> bpy.types.Light:
     light.size, light.size_y = troffer_size(plan.spec)
     light.energy = style.lamp_power_w
     light.color = SODIUM_RGB if state == SODIUM else style.lamp_rgb
+    light_for_eevee(light, style)
     tag(light, level_id)
     if FLICKER <= state < SODIUM:
         animate(light, "energy", style.lamp_power_w * flicker_curve(0, state - FLICKER))

@@ -1,0 +1,97 @@
+"""EEVEE renders a level as Cycles does: the same light, measured from the same camera.
+
+Each preset is rendered once per engine in a tiny frame and the two are compared by their mean
+luminance, the mean of the ceiling band (the top third) and the share of near-black pixels; Level 0
+by its hue too. Before Generate set up EEVEE, its Level 0 was a black void (ceiling 0.03 against
+Cycles' 0.31, 44% of the frame near black): these tolerances fail that. The other presets are
+measured by benchmarks/bench_eevee_look.py.
+"""
+
+from __future__ import annotations
+
+import colorsys
+from pathlib import Path
+from types import ModuleType
+
+import bpy
+import numpy as np
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.slow
+
+EEVEE = "BLENDER_EEVEE_NEXT" if bpy.app.version < (4, 3, 0) else "BLENDER_EEVEE"
+FRAME = (96, 54)
+CELLS = 24
+NEAR_BLACK = 0.04  # luminance of an sRGB pixel below which it reads as black
+
+
+def render(scene: bpy.types.Scene, engine: str, path: Path) -> np.ndarray:
+    """The scene camera's view in `engine`, as sRGB values in [0, 1]."""
+    scene.render.engine = engine
+    scene.render.resolution_x, scene.render.resolution_y = FRAME
+    scene.render.resolution_percentage = 100
+    scene.cycles.device = "CPU"
+    scene.cycles.samples = 8
+    scene.cycles.use_denoising = True
+    scene.eevee.taa_render_samples = 4
+    scene.render.filepath = str(path)
+    bpy.ops.render.render(write_still=True)
+    return np.asarray(Image.open(path).convert("RGB"), np.float64) / 255
+
+
+def measure(image: np.ndarray) -> dict[str, float]:
+    """Mean luminance, that of the top third (the ceiling from an eye-height camera), near-black share."""
+    luminance = image @ np.array([0.2126, 0.7152, 0.0722])
+    return {
+        "mean": float(luminance.mean()),
+        "ceiling": float(luminance[: len(luminance) // 3].mean()),
+        "black": float((luminance < NEAR_BLACK).mean()),
+    }
+
+
+def hue(image: np.ndarray) -> float:
+    """The hue of the frame's mean colour, in degrees."""
+    return 360 * colorsys.rgb_to_hsv(*image.reshape(-1, 3).mean(0))[0]
+
+
+def both_engines(api: ModuleType, scene: bpy.types.Scene, preset: str, folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    api.generate(preset=preset, seed=0, width=CELLS, depth=CELLS, scene=scene)
+    return render(scene, "CYCLES", folder / "cycles.png"), render(scene, EEVEE, folder / "eevee.png")
+
+
+def assert_alike(cycles: dict[str, float], eevee: dict[str, float]) -> None:
+    assert eevee["mean"] == pytest.approx(cycles["mean"], rel=0.3), (cycles, eevee)
+    assert eevee["ceiling"] == pytest.approx(cycles["ceiling"], rel=0.35, abs=0.02), (cycles, eevee)
+    assert eevee["black"] <= cycles["black"] + 0.1, (cycles, eevee)
+
+
+def test_level_0_in_eevee_is_lit_like_cycles(scene: bpy.types.Scene, api: ModuleType, tmp_path: Path) -> None:
+    cycles, eevee = both_engines(api, scene, "LEVEL_0", tmp_path)
+    assert_alike(measure(cycles), measure(eevee))
+    assert abs(hue(eevee) - hue(cycles)) < 6, "the same yellow"
+    assert scene.render.engine == EEVEE, "Generate leaves the engine as the user set it"
+
+
+def test_level_1_in_eevee_keeps_its_dark_basement(scene: bpy.types.Scene, api: ModuleType, tmp_path: Path) -> None:
+    cycles, eevee = both_engines(api, scene, "LEVEL_1", tmp_path)
+    assert_alike(measure(cycles), measure(eevee))
+
+
+def test_generate_leaves_the_render_engine_alone(scene: bpy.types.Scene, api: ModuleType) -> None:
+    scene.render.engine = "CYCLES"
+    api.generate(seed=0, width=8, depth=8, scene=scene)
+    assert scene.render.engine == "CYCLES"
+    assert scene.eevee.use_raytracing, "set up for when EEVEE renders"
+
+
+def test_eevee_lamp_gain_leaves_cycles_as_it_was(scene: bpy.types.Scene, api: ModuleType, tmp_path: Path) -> None:
+    api.generate(seed=0, width=12, depth=12, scene=scene)
+    lights = {obj.data for obj in scene.objects if obj.type == "LIGHT"}
+    assert lights and all(light.diffuse_factor > 1 for light in lights)
+    scene.cycles.seed = 0
+    with_gain = render(scene, "CYCLES", tmp_path / "gain.png")
+    for light in lights:
+        light.diffuse_factor = 1.0
+    without = render(scene, "CYCLES", tmp_path / "plain.png")
+    assert np.array_equal(with_gain, without), "Cycles ignores a lamp's diffuse factor"
