@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,11 @@ def test_generate_with_eevee_renders_the_png_in_eevee(tmp_path: Path, addon: Mod
         assert (scene.render.resolution_x, scene.render.resolution_y) == (64, 36)
     finally:
         bpy.data.scenes.remove(scene)
+
+
+def test_info_lists_the_engines_and_each_presets_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["engines"] == ["cycles", "eevee"]
+    assert info["render_presets"]["eevee_final"]["engine"] == "eevee"
+    assert info["render_presets"]["final"]["engine"] == "cycles"
