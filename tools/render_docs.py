@@ -1,5 +1,6 @@
 """Render the README's reference pictures into docs/: Level 0 inside and from above, its presets,
-each other level from its spawn camera, and a stairwell between stacked floors.
+Level 0 in Cycles and in EEVEE, each other level from its spawn camera, and a stairwell between
+stacked floors.
 
 Run with Blender's bpy module: `.venv-5.0/bin/python tools/render_docs.py [NAME ...]` (tools/render_docs.sh
 sets that up). Small PNGs, losslessly optimised.
@@ -116,6 +117,33 @@ def reference(key: str, **overrides: Any) -> Callable[[Path], None]:
     return render
 
 
+def eevee(folder: Path) -> None:
+    """Level 0, seed 0, from its spawn camera in Cycles (left) and in EEVEE (right)."""
+    target = ROOT / "docs" / "level0-eevee.jpg"
+    import bpy
+    from PIL import Image
+
+    from backrooms_addon import api
+    from backrooms_addon.core.render import RENDER_PRESETS
+    from backrooms_addon.realize import output
+
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    scene = bpy.context.scene
+    api.generate(seed=0, scene=scene)
+    output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=32, resolution=(400, 225))
+    output.render_png(scene, folder / "cycles.png")
+    # EEVEE as Generate set it up; only the engine and its sample count are chosen here.
+    scene.render.engine = "BLENDER_EEVEE_NEXT" if bpy.app.version < (4, 3, 0) else "BLENDER_EEVEE"
+    scene.eevee.taa_render_samples = 32
+    output.render_png(scene, folder / "eevee.png")
+    frames = [Image.open(folder / f"{name}.png").convert("RGB") for name in ("cycles", "eevee")]
+    sheet = Image.new("RGB", (sum(f.width for f in frames), frames[0].height))
+    for index, frame in enumerate(frames):
+        sheet.paste(frame, (index * frame.width, 0))
+    sheet.save(target, quality=82)
+    print(target, f"{target.stat().st_size // 1024} KiB")
+
+
 def stairwell(folder: Path) -> None:
     """Two stacked floors, seen from the foot of a stairwell."""
     import math
@@ -151,6 +179,7 @@ def stairwell(folder: Path) -> None:
 PICTURES: dict[str, Callable[[Path], None]] = {
     "level0": level0,
     "presets": presets,
+    "eevee": eevee,
     "level1": reference("LEVEL_1"),
     "level37": reference("LEVEL_37"),
     "level188": reference("LEVEL_188", width=14, depth=14),
