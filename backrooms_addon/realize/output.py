@@ -56,11 +56,15 @@ def package_stem(path: Path) -> str:
 
 
 def _steady_lamps(scene: bpy.types.Scene, undo: ExitStack) -> None:
-    """Give the level's flickering lamps, for the export only, a light at their steady power."""
+    """Give the level's lamps, for the export only, a light as other renderers should see it: at
+    its steady power (not a flickering lamp's power on this frame), and without the diffuse gain
+    that only EEVEE reads (realize/eevee.py)."""
     steady: dict[bpy.types.Light, bpy.types.Light] = {}
     for obj in scene.objects:
         light = obj.data
-        if obj.type != "LIGHT" or light.animation_data is None or LEVEL_KEY not in light:
+        if obj.type != "LIGHT" or LEVEL_KEY not in light:
+            continue
+        if light.animation_data is None and light.diffuse_factor == 1.0:
             continue
         if light not in steady:
             steady[light] = _steady_copy(light, undo)
@@ -72,6 +76,7 @@ def _steady_copy(light: bpy.types.Light, undo: ExitStack) -> bpy.types.Light:
     copy = light.copy()
     copy.animation_data_clear()
     copy.energy = steady_power(light)
+    copy.diffuse_factor = 1.0
     name = light.name  # the copy goes out under the light's name; both get their own back after
     light.name = f"{name} (kept)"
     copy.name = name

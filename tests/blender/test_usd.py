@@ -62,8 +62,13 @@ def test_usd_lamps_shine_at_their_style_s_steady_power(
     intensities = [float(value) for value in lamps]
     assert len(intensities) == sum(obj.type == "LIGHT" for obj in level.objects)
     assert len(set(intensities)) == 1, sorted(set(intensities))
+    # EEVEE's diffuse gain on the lamps is EEVEE's alone: other renderers get plain lamps.
+    assert all(light.diffuse_factor > 1 for light in lights)
+    diffuse = re.findall(r"float inputs:diffuse = ([-+0-9.e]+)", text)
+    assert all(float(value) == 1.0 for value in diffuse), diffuse
     # The scene is as before: the lamps' own lights, names and keyframes.
     assert {obj.data for obj in level.objects if obj.type == "LIGHT"} == lights
     assert {light.name: light.energy for light in lights} == energies
     assert all(light.animation_data for light in lights if "flicker" in light.name)
     assert len(bpy.data.lights) == len(lights)
+    assert all(light.diffuse_factor > 1 for light in lights), "the scene keeps its EEVEE gain"
