@@ -3,8 +3,8 @@
 Each preset is rendered once per engine in a tiny frame and the two are compared by their mean
 luminance, the mean of the ceiling band (the top third) and the share of near-black pixels; Level 0
 by its hue too. Before Generate set up EEVEE, its Level 0 was a black void (ceiling 0.03 against
-Cycles' 0.31, 44% of the frame near black): these tolerances fail that. The other presets are
-measured by benchmarks/bench_eevee_look.py.
+Cycles' 0.31, 44% of the frame near black): these tolerances fail that. Every preset is compared;
+the Blackout's known gap is marked as such (benchmarks/bench_eevee_look.py prints the figures).
 """
 
 from __future__ import annotations
@@ -95,3 +95,21 @@ def test_eevee_lamp_gain_leaves_cycles_as_it_was(scene: bpy.types.Scene, api: Mo
         light.diffuse_factor = 1.0
     without = render(scene, "CYCLES", tmp_path / "plain.png")
     assert np.array_equal(with_gain, without), "Cycles ignores a lamp's diffuse factor"
+
+
+@pytest.mark.parametrize("preset", ["LEVEL_0_MAZE", "LEVEL_0_HALLS", "LEVEL_37", "LEVEL_188"])
+def test_the_other_presets_in_eevee_are_lit_like_cycles(
+    scene: bpy.types.Scene, api: ModuleType, tmp_path: Path, preset: str
+) -> None:
+    cycles, eevee = both_engines(api, scene, preset, tmp_path)
+    assert_alike(measure(cycles), measure(eevee))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="its nearest lamps flicker off on frame 1 and Cycles lights the view with light from behind "
+    "the camera, which EEVEE's screen-space rays cannot see (README: EEVEE, limits)",
+)
+def test_blackout_in_eevee_is_lit_like_cycles(scene: bpy.types.Scene, api: ModuleType, tmp_path: Path) -> None:
+    cycles, eevee = both_engines(api, scene, "LEVEL_0_BLACKOUT", tmp_path)
+    assert_alike(measure(cycles), measure(eevee))
