@@ -1,0 +1,340 @@
+"""Walking camera routes: a hashed walk over the cells, smoothed, paced and looked along."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .algorithms.grid import BoolArray
+from .features import EYE_HEIGHT
+from .layout import Layout
+from .plan import LevelPlan
+from .rng import uniform
+
+FloatArray = npt.NDArray[np.float64]
+CLEARANCE = 0.25  # metres kept from every wall face, post, pillar and hole
+LOOK_AHEAD = 1.6  # metres of path ahead whose mean heading the view follows
+GLANCE_M = 3.0  # metres walked while glancing aside into an opening
+TURN_RATE = 1.2  # mean radians per second when looking round at a stop
+_STEP = ((1, 0), (0, 1), (-1, 0), (0, -1))  # east, north, west, south: direction d turns left to d + 1
+_CHOICE, _GLANCE, _STOP, _SWEEP, _SIDE = 0x43484F49, 0x474C414E, 0x53544F50, 0x53574545, 0x53494445
+
+
+@dataclass(frozen=True)
+class Route:
+    """A walk through a level, frame by frame, in the level's frame (metres, radians, 0 = +x)."""
+
+    positions: FloatArray  # (n, 3) eye positions
+    yaw: FloatArray  # (n,) heading of the view, unwrapped (it never jumps by a turn)
+    pitch: FloatArray  # (n,) up is positive
+    fps: int
+    speed: float  # metres per second while walking
+    cells: npt.NDArray[np.int64]  # (k, 2) cells (i, j) in the order walked, a U-turn's cell once
+
+    @property
+    def frame_count(self) -> int:
+        return len(self.yaw)
+
+
+@dataclass(frozen=True)
+class Ground:
+    """What a route walks on: a layout, its cells without floor, and the wall geometry."""
+
+    layout: Layout
+    holes: BoolArray
+    cell_size: float
+    wall_thickness: float
+
+    def open_step(self, cell: tuple[int, int], d: int) -> bool:
+        """Whether one can walk from cell (i, j) to its neighbour in direction d."""
+        i, j = cell
+        di, dj = _STEP[d]
+        ni, nj = i + di, j + dj
+        lay = self.layout
+        if not (0 <= ni < lay.width and 0 <= nj < lay.depth) or lay.solid[nj, ni] or self.holes[nj, ni]:
+            return False  # the region's edge turns a walker like a wall
+        if dj:
+            return not bool(lay.walls_h[max(j, nj), i])
+        return not bool(lay.walls_v[j, max(i, ni)])
+
+    def exits(self, cell: tuple[int, int]) -> list[int]:
+        return [d for d in range(4) if self.open_step(cell, d)]
+
+    def run(self, cell: tuple[int, int], d: int, limit: int = 8) -> int:
+        """How many cells one can walk straight on from `cell` in direction d (at most `limit`)."""
+        count = 0
+        while count < limit and self.open_step(cell, d):
+            cell = (cell[0] + _STEP[d][0], cell[1] + _STEP[d][1])
+            count += 1
+        return count
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A piece of path: from `start` heading `heading`, bending at `curve` radians per metre."""
+
+    start: tuple[float, float]
+    heading: float
+    curve: float
+    length: float
+
+
+def plan_route(plan: LevelPlan, length_m: float, speed: float = 1.4, fps: int = 24, seed: int | None = None) -> Route:
+    """A walk of `length_m` metres from the spawn over the ground floor (stops not counted)."""
+    floor = plan.floors[0]
+    ground = Ground(floor.layout, floor.floor_holes, floor.spec.cell_size, floor.spec.wall_thickness)
+    start = plan.spawn.position[:2]
+    return walk_route(ground, start, plan.spawn.yaw, length_m, speed, fps, plan.spec.seed if seed is None else seed)
+
+
+def walk_route(
+    ground: Ground, start: tuple[float, float], yaw: float, length_m: float, speed: float, fps: int, seed: int
+) -> Route:
+    """A walk of `length_m` metres over `ground` from `start`, first looking along `yaw`."""
+    _check_room(ground)
+    cell = _start_cell(ground, start)
+    cells, heads = _cell_walk(ground, cell, yaw, length_m, seed)
+    if cell != (math.floor(start[0] / ground.cell_size), math.floor(start[1] / ground.cell_size)):
+        start = ((cell[0] + 0.5) * ground.cell_size, (cell[1] + 0.5) * ground.cell_size)
+    pieces, stops, openings = _pieces(ground, start, cells, heads, seed)
+    step = speed / fps
+    s = np.arange(0.0, min(length_m, _length(pieces)) + 1e-9, step)
+    if not pieces:  # nowhere to go: stand and look round
+        pieces, s = [_Piece(start, yaw, 0.0, 0.0)], np.zeros(1)
+        stops = [(0.0, "look")]
+    xy, heading = _evaluate(pieces, s)
+    stop_at = _stop_frames(stops, s)
+    look = _look_ahead(heading, step, stop_at) + _glances(openings, stops, s, seed)
+    frames, view = _with_stops(look, yaw, stop_at, fps, seed)
+    positions = np.column_stack([xy[frames], np.full(len(frames), EYE_HEIGHT)])
+    t = np.arange(len(frames)) / fps
+    pitch = 0.03 * np.sin(2 * math.pi * t / 7.0 + 6.283 * float(uniform(seed, _SWEEP, -1))) - 0.02
+    return Route(positions, view, pitch, fps, speed, np.asarray(cells, np.int64).reshape(-1, 2))
+
+
+def _check_room(ground: Ground) -> None:
+    # The path runs down cell centres and turns on arcs round the cell corner: its closest approach
+    # to a wall face or post is half a cell less the post's half diagonal.
+    room = ground.cell_size / 2 - ground.wall_thickness / math.sqrt(2)
+    if room < CLEARANCE:
+        raise ValueError(f"cells of {ground.cell_size} m leave no {CLEARANCE} m clearance from the walls")
+
+
+def _start_cell(ground: Ground, start: tuple[float, float]) -> tuple[int, int]:
+    """The start's cell, or where it is not walkable (a level all pool) the nearest that is."""
+    lay, c = ground.layout, ground.cell_size
+    i = min(max(math.floor(start[0] / c), 0), lay.width - 1)
+    j = min(max(math.floor(start[1] / c), 0), lay.depth - 1)
+    free = ~(lay.solid | ground.holes)
+    if free[j, i]:
+        return i, j
+    rows, cols = np.nonzero(free)
+    if not len(rows):
+        raise ValueError("the level has no walkable floor")
+    nearest = int(np.argmin((cols - i) ** 2 + (rows - j) ** 2))
+    return int(cols[nearest]), int(rows[nearest])
+
+
+def _cell_walk(
+    ground: Ground, cell: tuple[int, int], yaw: float, length_m: float, seed: int
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """Cells walked and the direction left each one (the last has none), until the path is long enough."""
+    cells, heads = [cell], []
+    visits: dict[tuple[int, int], int] = {cell: 1}
+    d = round(yaw / (math.pi / 2)) % 4
+    walked, k = 0.0, 0
+    while walked < length_m + 2 * ground.cell_size:
+        options = ground.exits(cell)
+        if not options:
+            break  # a single closed cell: stand there
+        d = _choose(ground, cell, d, options, visits, seed, k)
+        heads.append(d)
+        cell = (cell[0] + _STEP[d][0], cell[1] + _STEP[d][1])
+        visits[cell] = visits.get(cell, 0) + 1
+        cells.append(cell)
+        walked, k = walked + ground.cell_size, k + 1
+    return cells, heads
+
+
+def _choose(
+    ground: Ground,
+    cell: tuple[int, int],
+    d: int,
+    options: list[int],
+    visits: dict[tuple[int, int], int],
+    seed: int,
+    k: int,
+) -> int:
+    """The next direction: mostly straight on, towards long views and new cells, seldom back."""
+    weights = []
+    for option in options:
+        turn = (option - d) % 4
+        base = {0: 6.0, 1: 2.0, 3: 2.0, 2: 0.02}[turn]
+        if turn == 2 and len(options) == 1:
+            base = 1.0  # a dead end: back is the only way
+        seen = visits.get((cell[0] + _STEP[option][0], cell[1] + _STEP[option][1]), 0)
+        weights.append(base * math.sqrt(1 + ground.run(cell, option)) / (1 + seen) ** 2)
+    pick = float(uniform(seed, _CHOICE, k)) * sum(weights)
+    for option, weight in zip(options, weights, strict=True):
+        pick -= weight
+        if pick < 0:
+            return option
+    return options[-1]
+
+
+def _pieces(
+    ground: Ground, start: tuple[float, float], cells: list[tuple[int, int]], heads: list[int], seed: int
+) -> tuple[list[_Piece], list[tuple[float, str]], list[tuple[float, float]]]:
+    """The smooth path through the cells, where it stops (path metres, why) and the side openings
+    it passes (path metres, +1 left or -1 right): half a cell into each cell, then half a cell out
+    of it, on a quarter circle round the inner corner where it turns."""
+    c, half = ground.cell_size, ground.cell_size / 2
+    pieces: list[_Piece] = []
+    stops: list[tuple[float, str]] = []
+    openings: list[tuple[float, float]] = []
+    centre = ((cells[0][0] + 0.5) * c, (cells[0][1] + 0.5) * c)
+    heading = 0.0
+    if math.dist(start, centre) > 1e-9:
+        pieces.append(_line(start, centre))
+        heading = pieces[0].heading
+    if heads:
+        turn = _wrap(heads[0] * math.pi / 2 - heading)
+        if pieces and abs(turn) > math.pi / 2 + 0.1:
+            stops.append((_length(pieces), "back"))  # the way on is behind: stop and turn round
+        heading += turn
+        pieces.append(_Piece(centre, heading, 0.0, half))
+    for k in range(1, len(heads)):
+        i, j = cells[k]
+        came, turn = heads[k - 1], (heads[k] - heads[k - 1]) % 4
+        entry = ((i + 0.5) * c - _STEP[came][0] * half, (j + 0.5) * c - _STEP[came][1] * half)
+        if turn == 2:
+            pieces.append(_Piece(entry, heading, 0.0, half))
+            stops.append((_length(pieces), "back"))
+            heading += math.pi if uniform(seed, _SIDE, k) < 0.5 else -math.pi
+            pieces.append(_Piece(((i + 0.5) * c, (j + 0.5) * c), heading, 0.0, half))
+            continue
+        exits = ground.exits(cells[k])
+        length = c if turn == 0 else half * math.pi / 2
+        if len(exits) >= 3 and uniform(seed, _STOP, k) < 0.08:
+            stops.append((_length(pieces) + length / 2, "look"))
+        elif turn == 0:
+            sides = [side for side, d in ((1.0, (came + 1) % 4), (-1.0, (came + 3) % 4)) if d in exits]
+            openings += [(_length(pieces) + half, side) for side in sides[:1]]
+        bend = {0: 0.0, 1: 1.0, 3: -1.0}[turn]
+        pieces.append(_Piece(entry, heading, bend / half, length))
+        heading += bend * math.pi / 2
+    return pieces, stops, openings
+
+
+def _wrap(angle: float) -> float:
+    """The angle in [-pi, pi)."""
+    return (angle + math.pi) % (2 * math.pi) - math.pi
+
+
+def _line(a: tuple[float, float], b: tuple[float, float]) -> _Piece:
+    return _Piece(a, math.atan2(b[1] - a[1], b[0] - a[0]), 0.0, math.dist(a, b))
+
+
+def _length(pieces: list[_Piece]) -> float:
+    return sum(p.length for p in pieces)
+
+
+def _evaluate(pieces: list[_Piece], s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Points (n, 2) and tangent headings (continuous but for U-turns) at path metres `s`."""
+    table = np.asarray([(p.start[0], p.start[1], p.heading, p.curve, p.length) for p in pieces])
+    ends = np.cumsum(table[:, 4])
+    index = np.minimum(np.searchsorted(ends, s, side="right"), len(pieces) - 1)
+    x0, y0, h0, k, length = table[index].T
+    u = s - (ends[index] - length)
+    heading = h0 + k * u
+    safe = np.where(k == 0, 1.0, k)
+    bent_x, bent_y = x0 + (np.sin(heading) - np.sin(h0)) / safe, y0 - (np.cos(heading) - np.cos(h0)) / safe
+    xy = np.where(
+        (k == 0)[:, None],
+        np.column_stack([x0 + u * np.cos(h0), y0 + u * np.sin(h0)]),
+        np.column_stack([bent_x, bent_y]),
+    )
+    return xy, heading
+
+
+def _stop_frames(stops: list[tuple[float, str]], s: FloatArray) -> list[tuple[int, str]]:
+    """Each stop on the last walking frame before it, in order, one per frame (a frame exactly
+    at a U-turn already looks the new way, so the stop comes on the frame before)."""
+    found: dict[int, str] = {}
+    for at, kind in stops:
+        if at <= s[-1]:
+            found.setdefault(max(int(np.searchsorted(s, at - 1e-9, side="left")) - 1, 0), kind)
+    return sorted(found.items())
+
+
+def _look_ahead(heading: FloatArray, step: float, stop_at: list[tuple[int, str]]) -> FloatArray:
+    """Per frame, the mean heading of the path ahead, up to LOOK_AHEAD metres and never past the
+    next stop (where the view turns on its own), so the view leads into turns."""
+    n = len(heading)
+    ahead = max(1, round(LOOK_AHEAD / step))
+    limit = np.full(n, n - 1)
+    for frame, _ in reversed(stop_at):
+        limit[: frame + 1] = frame
+    end = np.minimum(np.arange(n) + ahead, limit)
+    total = np.concatenate([[0.0], np.cumsum(heading)])
+    look: FloatArray = (total[end + 1] - total[:n]) / (end + 1 - np.arange(n))
+    return look
+
+
+def _glances(
+    openings: list[tuple[float, float]], stops: list[tuple[float, str]], s: FloatArray, seed: int
+) -> FloatArray:
+    """Yaw offsets turning the view aside into some of the openings passed, and back."""
+    offset = np.zeros(len(s))
+    busy = [at for at, _ in stops]
+    last = 0.0
+    for k, (at, side) in enumerate(openings):
+        begin = at - 0.6 * GLANCE_M
+        clear = all(abs(stop - at) > GLANCE_M for stop in busy)
+        if begin < last + 1.0 or not clear or uniform(seed, _GLANCE, k) >= 0.4:
+            continue
+        u = np.clip((s - begin) / GLANCE_M, 0.0, 1.0)
+        offset += side * (0.6 + 0.5 * float(uniform(seed, _GLANCE, k, 1))) * np.sin(np.pi * u) ** 2
+        last = begin + GLANCE_M
+    return offset
+
+
+def _with_stops(
+    look: FloatArray, yaw0: float, stop_at: list[tuple[int, str]], fps: int, seed: int
+) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """The walking frames with the stops put in: per frame, which walking frame's place, and the yaw."""
+    n = len(look)
+    places, views = [], []
+    first = look[0] + _wrap(yaw0 - look[0])
+    if abs(first - look[0]) > 1e-6:
+        turn = _sweep([first, look[0]], fps)
+        places.append(np.zeros(len(turn) + 1, np.int64))
+        views.append(np.concatenate([[first], turn]))
+    cursor = 0
+    for number, (frame, _) in enumerate(stop_at):
+        places.append(np.arange(cursor, frame + 1))
+        views.append(look[cursor : frame + 1])
+        arrive, leave = look[frame], look[min(frame + 1, n - 1)]
+        side = 1.0 if uniform(seed, _SWEEP, number) < 0.5 else -1.0
+        swing = 0.8 + 0.6 * float(uniform(seed, _SWEEP, number, 1))
+        turn = _sweep([arrive, arrive + side * swing, arrive - side * swing * 0.8, leave], fps)
+        places.append(np.full(len(turn), frame))
+        views.append(turn)
+        cursor = frame + 1
+    places.append(np.arange(cursor, n))
+    views.append(look[cursor:])
+    return np.concatenate(places).astype(np.int64), np.concatenate(views)
+
+
+def _sweep(keys: list[float], fps: int) -> FloatArray:
+    """Yaw frames turning smoothly through `keys` (after the first), pausing at each."""
+    parts = []
+    for a, b in itertools.pairwise(keys):
+        frames = max(round(0.5 * fps), math.ceil(abs(b - a) / TURN_RATE * fps))
+        u = np.arange(1, frames + 1) / frames
+        parts += [a + (b - a) * u * u * (3 - 2 * u), np.full(round(0.4 * fps), b)]
+    return np.concatenate(parts[:-1])
