@@ -107,6 +107,8 @@ def walk_route(
         pieces, s = [_Piece(start, yaw, 0.0, 0.0)], np.zeros(1)
         stops = [(0.0, "look")]
     xy, heading = _evaluate(pieces, s)
+    if _wall_distance(ground, xy).min(initial=np.inf) < CLEARANCE - 1e-9:
+        raise RuntimeError("the path came closer to a wall than the clearance")  # the arcs promise it never does
     stop_at = _stop_frames(stops, s)
     look = _look_ahead(heading, step, stop_at) + _glances(openings, stops, s, seed)
     frames, view = _with_stops(look, yaw, stop_at, fps, seed)
@@ -122,6 +124,25 @@ def _check_room(ground: Ground) -> None:
     room = ground.cell_size / 2 - ground.wall_thickness / math.sqrt(2)
     if room < CLEARANCE:
         raise ValueError(f"cells of {ground.cell_size} m leave no {CLEARANCE} m clearance from the walls")
+
+
+def _wall_distance(ground: Ground, xy: FloatArray) -> FloatArray:
+    """Per point, the distance to the nearest face or post of the walls round its cell."""
+    lay, c, half = ground.layout, ground.cell_size, ground.wall_thickness / 2
+    i, j = np.floor(xy[:, 0] / c).astype(np.int64), np.floor(xy[:, 1] / c).astype(np.int64)
+    nearest = np.full(len(xy), np.inf)
+    for walls, along, row, col in ((lay.walls_h, 0, j, i), (lay.walls_v.T, 1, i, j)):
+        for dr in (0, 1):
+            for dc in (-1, 0, 1):
+                r, k = row + dr, col + dc
+                inside = (r >= 0) & (r < walls.shape[0]) & (k >= 0) & (k < walls.shape[1])
+                wall = np.zeros(len(xy), np.bool_)
+                wall[inside] = walls[r[inside], k[inside]]
+                # a wall box: half a thickness either side of its line, and past its ends (the posts)
+                gap_along = np.maximum(np.abs(xy[:, along] - (k + 0.5) * c) - c / 2 - half, 0.0)
+                gap_across = np.maximum(np.abs(xy[:, 1 - along] - r * c) - half, 0.0)
+                nearest = np.where(wall, np.minimum(nearest, np.hypot(gap_along, gap_across)), nearest)
+    return nearest
 
 
 def _start_cell(ground: Ground, start: tuple[float, float]) -> tuple[int, int]:
