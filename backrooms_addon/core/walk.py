@@ -194,7 +194,7 @@ def _choose(
     weights = []
     for option in options:
         turn = (option - d) % 4
-        base = {0: 6.0, 1: 2.0, 3: 2.0, 2: 0.02}[turn]
+        base = {0: 8.0, 1: 1.0, 3: 1.0, 2: 0.02}[turn]
         if turn == 2 and len(options) == 1:
             base = 1.0  # a dead end: back is the only way
         seen = visits.get((cell[0] + _STEP[option][0], cell[1] + _STEP[option][1]), 0)
@@ -240,7 +240,7 @@ def _pieces(
             continue
         exits = ground.exits(cells[k])
         length = c if turn == 0 else half * math.pi / 2
-        if len(exits) >= 3 and uniform(seed, _STOP, k) < 0.08:
+        if len(exits) >= 3 and uniform(seed, _STOP, k) < 0.06:
             stops.append((_length(pieces) + length / 2, "look"))
         elif turn == 0:
             sides = [side for side, d in ((1.0, (came + 1) % 4), (-1.0, (came + 3) % 4)) if d in exits]
