@@ -40,6 +40,8 @@ class FloorPlan:
     base_z: float
     # (n, 3) [i, j, bits]: walls and pillars the built layout drops from the world's (core/joins.py)
     joins: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 3), np.int64))
+    # (depth, width): cells something stands on (crates, the foot of a stair), not to walk through
+    occupied: BoolArray | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -127,7 +129,8 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
         placed_all.append((placed, base))
         holes = [no_holes if h is None else h for h in (found.floor_holes, found.ceiling_holes)]
         joins = opened(story.layout, story.built)
-        floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base, joins))
+        occupied = no_holes if found.occupied is None else found.occupied
+        floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base, joins, occupied))
     merged = {kind: with_lightmap(restyled(concat_meshes(*parts), style)) for kind, parts in meshes.items()}
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
     states = np.concatenate([placed.states for placed, _ in placed_all])

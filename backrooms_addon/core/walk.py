@@ -86,7 +86,9 @@ class _Piece:
 def plan_route(plan: LevelPlan, length_m: float, speed: float = 1.4, fps: int = 24, seed: int | None = None) -> Route:
     """A walk of `length_m` metres from the spawn over the ground floor (stops not counted)."""
     floor = plan.floors[0]
-    ground = Ground(floor.layout, floor.floor_holes, floor.spec.cell_size, floor.spec.wall_thickness)
+    # Crates and the foot of a stair are in the way too.
+    blocked = floor.floor_holes if floor.occupied is None else floor.floor_holes | floor.occupied
+    ground = Ground(floor.layout, blocked, floor.spec.cell_size, floor.spec.wall_thickness)
     start = plan.spawn.position[:2]
     return walk_route(ground, start, plan.spawn.yaw, length_m, speed, fps, plan.spec.seed if seed is None else seed)
 

@@ -69,9 +69,15 @@ def distance_to_boxes(points: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return nearest
 
 
+def no_floor(plan: LevelPlan) -> np.ndarray:
+    """Cells of the ground floor not to walk on: holes, and what stands there (crates, a stair's foot)."""
+    floor = plan.floors[0]
+    return floor.floor_holes | floor.occupied if floor.occupied is not None else floor.floor_holes
+
+
 def exits(plan: LevelPlan, i: int, j: int) -> list[tuple[int, int]]:
     """The neighbour cells one can walk to from cell (i, j)."""
-    layout, holes = plan.floors[0].layout, plan.floors[0].floor_holes
+    layout, holes = plan.floors[0].layout, no_floor(plan)
     found = []
     for di, dj in ((1, 0), (-1, 0), (0, 1), (0, -1)):
         ni, nj = i + di, j + dj
@@ -90,7 +96,7 @@ def check_route(plan: LevelPlan, route: Route) -> None:
     assert np.all(np.isfinite(pos)) and np.all(np.isfinite(route.yaw))
     assert np.allclose(pos[:, 2], 1.6)
     assert distance_to_boxes(pos, wall_boxes(plan)).min() >= CLEARANCE - 1e-9
-    blocked = plan.floors[0].layout.solid | plan.floors[0].floor_holes
+    blocked = plan.floors[0].layout.solid | no_floor(plan)
     assert distance_to_boxes(pos, cell_boxes(plan, blocked)).min() >= CLEARANCE - 1e-9
     size = np.array([spec.width, spec.depth]) * spec.cell_size
     assert np.all(pos[:, :2] >= CLEARANCE) and np.all(pos[:, :2] <= size - CLEARANCE)
@@ -128,7 +134,7 @@ def digest(route: Route) -> str:
 @given(small_specs(), st.floats(20.0, 80.0), st.integers(0, 2**63))
 def test_every_preset_keeps_clear_and_paced(spec: LevelSpec, length: float, seed: int) -> None:
     plan = plan_level(spec)
-    if (plan.floors[0].layout.solid | plan.floors[0].floor_holes).all():
+    if (plan.floors[0].layout.solid | no_floor(plan)).all():
         with pytest.raises(ValueError, match="no walkable floor"):
             plan_route(plan, length, seed=seed)
         return
@@ -188,3 +194,14 @@ def test_same_route_in_another_process() -> None:
 def test_the_default_seed_is_the_levels() -> None:
     plan = level0(7, 16)
     assert digest(plan_route(plan, 50.0)) == digest(plan_route(plan, 50.0, seed=7))
+
+
+def test_the_walk_goes_round_level_1_s_crates() -> None:
+    """Seeds whose long walks, if crates were not in the way, would pass through a crate's cell."""
+    for seed in (2, 4, 9):
+        plan = plan_level(preset_spec("LEVEL_1", seed=seed, width=32, depth=32))
+        occupied = plan.floors[0].occupied
+        assert occupied is not None and occupied.any(), "a crate stands in this level"
+        route = plan_route(plan, 1500.0)
+        cells = np.floor(route.positions[:, :2] / plan.spec.cell_size).astype(int)
+        assert not occupied[cells[:, 1], cells[:, 0]].any()
