@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -21,15 +22,16 @@ FRAME = (128, 72)
 CELLS = 24
 
 
+NEAR_BLACK = 0.04  # luminance of an sRGB pixel below which it reads as black
+
+
 def main() -> int:
     import bpy
-    import numpy as np
-    from PIL import Image
 
     from backrooms_addon import api
     from backrooms_addon.core.levels import LEVEL_PRESETS
+    from backrooms_addon.realize.output import eevee_engine
 
-    eevee = "BLENDER_EEVEE_NEXT" if bpy.app.version < (4, 3, 0) else "BLENDER_EEVEE"
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="bench-eevee-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(f"Blender {bpy.app.version_string}, frames in {folder}\n")
@@ -39,33 +41,50 @@ def main() -> int:
         bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
         scene = bpy.context.scene
         api.generate(preset=preset, seed=0, width=CELLS, depth=CELLS, scene=scene)
-        for engine in ("CYCLES", eevee):
+        for engine in ("CYCLES", eevee_engine()):
             path = folder / f"{preset}_{'cycles' if engine == 'CYCLES' else 'eevee'}.png"
-            seconds = _render(scene, engine, path)
-            image = np.asarray(Image.open(path).convert("RGB"), np.float64) / 255
-            luminance = image @ np.array([0.2126, 0.7152, 0.0722])
-            ceiling = luminance[: len(luminance) // 3].mean()
-            black = (luminance < 0.04).mean()
-            print(f"| {preset} | {engine} | {luminance.mean():.3f} | {ceiling:.3f} | {black:.0%} | {seconds:.1f} |")
+            started = time.perf_counter()
+            found = measure(render(scene, engine, path))
+            seconds = time.perf_counter() - started
+            print(
+                f"| {preset} | {engine} | {found['mean']:.3f} | {found['ceiling']:.3f} | {found['black']:.0%} "
+                f"| {seconds:.1f} |"
+            )
     return 0
 
 
-def _render(scene: object, engine: str, path: Path) -> float:
+def render(
+    scene: object, engine: str, path: Path, frame: tuple[int, int] = FRAME, samples: tuple[int, int] = (16, 8)
+) -> Any:
+    """The scene camera's view in `engine` (Cycles denoised, EEVEE with TAA; `samples` = (Cycles',
+    EEVEE's)), saved to `path`, as sRGB values in [0, 1]."""
     import bpy
+    import numpy as np
+    from PIL import Image
 
     assert isinstance(scene, bpy.types.Scene)
     scene.render.engine = engine
-    scene.render.resolution_x, scene.render.resolution_y = FRAME
+    scene.render.resolution_x, scene.render.resolution_y = frame
     scene.render.resolution_percentage = 100
     scene.cycles.device = "CPU"
-    scene.cycles.samples = 16
+    scene.cycles.samples, scene.eevee.taa_render_samples = samples
     scene.cycles.use_denoising = True
-    scene.eevee.taa_render_samples = 8
     scene.render.filepath = str(path)
-    started = time.perf_counter()
     bpy.ops.render.render(write_still=True)
-    return time.perf_counter() - started
+    return np.asarray(Image.open(path).convert("RGB"), np.float64) / 255
+
+
+def measure(image: Any) -> dict[str, float]:
+    """Mean luminance, that of the top third (the ceiling from an eye-height camera), near-black share."""
+    import numpy as np
+
+    luminance = image @ np.array([0.2126, 0.7152, 0.0722])
+    return {
+        "mean": float(luminance.mean()),
+        "ceiling": float(luminance[: len(luminance) // 3].mean()),
+        "black": float((luminance < NEAR_BLACK).mean()),
+    }
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -16,38 +16,24 @@ from types import ModuleType
 import bpy
 import numpy as np
 import pytest
-from PIL import Image
+from paths import load_script
 
 pytestmark = pytest.mark.slow
 
 EEVEE = "BLENDER_EEVEE_NEXT" if bpy.app.version < (4, 3, 0) else "BLENDER_EEVEE"
 FRAME = (96, 54)
 CELLS = 24
-NEAR_BLACK = 0.04  # luminance of an sRGB pixel below which it reads as black
+
+
+# The renders and measures of benchmarks/bench_eevee_look.py, at a smaller frame and fewer samples.
+LOOK = load_script("benchmarks/bench_eevee_look.py")
+measure = LOOK.measure
 
 
 def render(scene: bpy.types.Scene, engine: str, path: Path) -> np.ndarray:
     """The scene camera's view in `engine`, as sRGB values in [0, 1]."""
-    scene.render.engine = engine
-    scene.render.resolution_x, scene.render.resolution_y = FRAME
-    scene.render.resolution_percentage = 100
-    scene.cycles.device = "CPU"
-    scene.cycles.samples = 8
-    scene.cycles.use_denoising = True
-    scene.eevee.taa_render_samples = 4
-    scene.render.filepath = str(path)
-    bpy.ops.render.render(write_still=True)
-    return np.asarray(Image.open(path).convert("RGB"), np.float64) / 255
-
-
-def measure(image: np.ndarray) -> dict[str, float]:
-    """Mean luminance, that of the top third (the ceiling from an eye-height camera), near-black share."""
-    luminance = image @ np.array([0.2126, 0.7152, 0.0722])
-    return {
-        "mean": float(luminance.mean()),
-        "ceiling": float(luminance[: len(luminance) // 3].mean()),
-        "black": float((luminance < NEAR_BLACK).mean()),
-    }
+    image: np.ndarray = LOOK.render(scene, engine, path, FRAME, (8, 4))
+    return image
 
 
 def hue(image: np.ndarray) -> float:
