@@ -94,7 +94,7 @@ def realize(
     else:
         collection.name = level_name(plan)
     tag(collection, level_id)
-    collection[MADE_KEY] = []  # filled as objects are made, so a build stopped half way is cleared
+    collection[MADE_KEY] = []
     store_spec(collection, plan.spec)
     light_scene(scene, style_of(plan.spec.style))  # a plain render looks right at once
     set_up_eevee(scene)  # for when EEVEE renders: the engine stays the one the scene had
@@ -103,22 +103,25 @@ def realize(
     look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
     total = sum(len(np.unique(mesh.pieces)) for mesh in plan.meshes.values()) + 1
     done = 0
-    for kind, arrays in plan.meshes.items():
-        materials = [ensure_material(name, look) for name in arrays.materials]
-        pieces = arrays.split()
-        for number, (piece, part) in enumerate(pieces, 1):
-            name = piece_name(kind, piece, plan.pieces.columns)
-            mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
-            obj = _add_object(name, mesh, collection, level_id)
-            obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
-            record_made(collection, [obj])
-            level.objects.append(obj)
-            done += 1
-            yield Progress(done, total, f"{kind}, piece {number} of {len(pieces)}")
-    lamps = _add_lamps(plan, collection, level_id) + _add_hum(plan, scene, collection, level_id)
-    level.camera = _add_camera(plan, collection, level_id)
-    record_made(collection, [*lamps, level.camera])
-    level.objects.extend([*lamps, level.camera])
+    try:
+        for kind, arrays in plan.meshes.items():
+            materials = [ensure_material(name, look) for name in arrays.materials]
+            pieces = arrays.split()
+            for number, (piece, part) in enumerate(pieces, 1):
+                name = piece_name(kind, piece, plan.pieces.columns)
+                mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
+                obj = _add_object(name, mesh, collection, level_id)
+                obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
+                level.objects.append(obj)
+                done += 1
+                yield Progress(done, total, f"{kind}, piece {number} of {len(pieces)}")
+        lamps = _add_lamps(plan, collection, level_id) + _add_hum(plan, scene, collection, level_id)
+        level.camera = _add_camera(plan, collection, level_id)
+        level.objects.extend([*lamps, level.camera])
+    finally:
+        # Once, also when the build is stopped half way (closing the steps lands here), so that
+        # Clear finds what was made; writing the list per piece would cost the square of the pieces.
+        record_made(collection, level.objects)
     # A level extended west or south keeps its old part where it was: its frame moved instead.
     offset = collection.get(OFFSET_KEY)
     if offset is not None:
