@@ -35,6 +35,10 @@ class Style:
     # EEVEE only (a lamp's diffuse factor, which Cycles ignores): how much brighter a lamp lights
     # diffuse surfaces there, for the bounce light that EEVEE's screen-space tracing misses.
     eevee_diffuse_gain: float = 1.7
+    # EEVEE only (the world's EEVEE output, which Cycles does not read): the light that reaches the
+    # frame by bouncing off what is behind the camera or off screen, which screen-space rays cannot
+    # see, as a dim ambient in the colour of that bounce. None: EEVEE sees the world Cycles sees.
+    eevee_ambient_rgb: tuple[float, float, float] | None = (0.04, 0.034, 0.018)  # lit yellow walls
 
     def material(self, name: str) -> str:
         return self.materials.get(name, name)
@@ -61,6 +65,7 @@ STYLES: dict[str, Style] = {
             lamp_rgb=(0.92, 0.95, 1.0),
             lamp_power_w=160.0,
             sodium_fraction=0.3,
+            eevee_ambient_rgb=None,  # its strips light the ceiling in EEVEE already (a little more than Cycles)
         ),
         Style(
             "LEVEL_37",
@@ -77,6 +82,7 @@ STYLES: dict[str, Style] = {
             lamp_power_w=90.0,
             world_rgb=(0.8, 0.85, 0.9),
             world_strength=0.6,
+            eevee_ambient_rgb=None,  # the sky lights it in both engines
         ),
         Style(
             "LEVEL_188",
@@ -86,6 +92,7 @@ STYLES: dict[str, Style] = {
             features=("pools", "court"),  # one open court on one floor: no stairwells or pitfalls
             world_rgb=(0.62, 0.68, 0.76),  # pale grey-blue overcast
             world_strength=2.5,
+            eevee_ambient_rgb=None,
         ),
     )
 }

@@ -15,6 +15,8 @@ from ..core.styles import Style
 
 WORLD_KEY = "backrooms_world"  # on a world the add-on made: the key of the style it is lit for
 PREVIOUS_WORLD_KEY = "backrooms_previous_world"  # on a scene: the world it had before a level
+EEVEE_NODE = "EEVEE ambient"  # the world's node names for EEVEE's own ambient
+EEVEE_OUTPUT = "EEVEE output"
 
 
 def light_scene(scene: bpy.types.Scene, style: Style) -> bpy.types.World:
@@ -64,12 +66,42 @@ def _style_world(style: Style) -> bpy.types.World:
 def _light_world(world: bpy.types.World, style: Style) -> None:
     """The world as the style has it: almost black for levels lit from inside, daylight otherwise."""
     world.color = style.world_rgb
-    background = world.node_tree and next(
-        (n for n in world.node_tree.nodes if n.bl_idname == "ShaderNodeBackground"), None
-    )
+    tree = world.node_tree
+    if tree is None:
+        return
+    background = next((n for n in tree.nodes if n.bl_idname == "ShaderNodeBackground" and n.name != EEVEE_NODE), None)
     if background:  # worlds with nodes (always, from Blender 5.0) ignore world.color
         background.inputs["Color"].default_value = (*style.world_rgb, 1.0)
         background.inputs["Strength"].default_value = style.world_strength
+    _eevee_ambient(tree, style.eevee_ambient_rgb)
+
+
+def _eevee_ambient(tree: bpy.types.NodeTree, rgb: tuple[float, float, float] | None) -> None:
+    """A second world output that only EEVEE reads, glowing `rgb`; the first then feeds only Cycles.
+
+    Without it EEVEE's world is the almost black one, and what screen-space rays cannot see (light
+    bouncing off the floor behind the camera) is missing: a level whose nearest lamps are dark
+    renders black there while Cycles shows it dimly lit.
+    """
+    for name in (EEVEE_NODE, EEVEE_OUTPUT):
+        if name in tree.nodes:
+            tree.nodes.remove(tree.nodes[name])
+    main = next((n for n in tree.nodes if n.bl_idname == "ShaderNodeOutputWorld"), None)
+    if main is None:
+        return
+    main.target = "ALL" if rgb is None else "CYCLES"
+    if rgb is None:
+        return
+    ambient = tree.nodes.new("ShaderNodeBackground")
+    ambient.name = ambient.label = EEVEE_NODE
+    ambient.inputs["Color"].default_value = (*rgb, 1.0)
+    ambient.inputs["Strength"].default_value = 1.0
+    output = tree.nodes.new("ShaderNodeOutputWorld")
+    output.name = output.label = EEVEE_OUTPUT
+    output.target = "EEVEE"
+    ambient.location = main.location.x - 200, main.location.y - 200
+    output.location = main.location.x, main.location.y - 200
+    tree.links.new(ambient.outputs["Background"], output.inputs["Surface"])
 
 
 def _ours(world: bpy.types.World) -> bool:

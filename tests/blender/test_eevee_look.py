@@ -3,8 +3,8 @@
 Each preset is rendered once per engine in a tiny frame and the two are compared by their mean
 luminance, the mean of the ceiling band (the top third) and the share of near-black pixels; Level 0
 by its hue too. Before Generate set up EEVEE, its Level 0 was a black void (ceiling 0.03 against
-Cycles' 0.31, 44% of the frame near black): these tolerances fail that. Every preset is compared;
-the Blackout's known gap is marked as such (benchmarks/bench_eevee_look.py prints the figures).
+Cycles' 0.31, 44% of the frame near black): these tolerances fail that. Every preset is compared
+(benchmarks/bench_eevee_look.py prints the figures).
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ import bpy
 import numpy as np
 import pytest
 from paths import load_script
+
+from backrooms_addon.core.styles import STYLES
+from backrooms_addon.realize.world import EEVEE_OUTPUT
 
 pytestmark = pytest.mark.slow
 
@@ -81,6 +84,22 @@ def test_eevee_lamp_gain_leaves_cycles_as_it_was(scene: bpy.types.Scene, api: Mo
         light.diffuse_factor = 1.0
     without = render(scene, "CYCLES", tmp_path / "plain.png")
     assert np.array_equal(with_gain, without), "Cycles ignores a lamp's diffuse factor"
+    tree = scene.world.node_tree
+    tree.nodes.remove(tree.nodes[EEVEE_OUTPUT])
+    without_ambient = render(scene, "CYCLES", tmp_path / "no_ambient.png")
+    assert np.array_equal(with_gain, without_ambient), "Cycles ignores the world's EEVEE output"
+
+
+def test_eevee_ambient_is_eevees_alone(scene: bpy.types.Scene, api: ModuleType) -> None:
+    api.generate(preset="LEVEL_0", seed=0, width=8, depth=8, scene=scene)
+    nodes = scene.world.node_tree.nodes
+    outputs = {n.target: n for n in nodes if n.bl_idname == "ShaderNodeOutputWorld"}
+    assert set(outputs) == {"CYCLES", "EEVEE"}
+    ambient = outputs["EEVEE"].inputs["Surface"].links[0].from_node
+    assert tuple(ambient.inputs["Color"].default_value)[:3] == pytest.approx(STYLES["LEVEL_0"].eevee_ambient_rgb)
+    api.generate(preset="LEVEL_188", seed=0, width=8, depth=8, scene=scene)  # lit by its sky in both
+    outputs188 = [n for n in scene.world.node_tree.nodes if n.bl_idname == "ShaderNodeOutputWorld"]
+    assert [n.target for n in outputs188] == ["ALL"]
 
 
 @pytest.mark.parametrize("preset", ["LEVEL_0_MAZE", "LEVEL_0_HALLS", "LEVEL_37", "LEVEL_188"])
@@ -91,11 +110,6 @@ def test_the_other_presets_in_eevee_are_lit_like_cycles(
     assert_alike(measure(cycles), measure(eevee))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="its nearest lamps flicker off on frame 1 and Cycles lights the view with light from behind "
-    "the camera, which EEVEE's screen-space rays cannot see (README: EEVEE, limits)",
-)
 def test_blackout_in_eevee_is_lit_like_cycles(scene: bpy.types.Scene, api: ModuleType, tmp_path: Path) -> None:
     cycles, eevee = both_engines(api, scene, "LEVEL_0_BLACKOUT", tmp_path)
     assert_alike(measure(cycles), measure(eevee))
