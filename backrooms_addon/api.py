@@ -12,6 +12,7 @@ from .core.errors import BackroomsError, InvalidSpecError
 from .core.levels import LEVEL_PRESETS, preset_spec
 from .core.plan import plan_level, troffer_size
 from .core.spec import LevelSpec
+from .core.stream import WALK_DEFAULTS, check_walk_settings, plan_walk
 from .core.troffer import troffer_kind
 from .realize.level import GeneratedLevel, Progress, Steps, forget_plan, level_id_of, realize, run_steps
 from .realize.ownership import (
@@ -25,6 +26,7 @@ from .realize.ownership import (
     stored_spec,
 )
 from .realize.troffers import load_troffer
+from .realize.walk import WalkLevel, realize_walk
 from .realize.world import restore_world
 
 # How long one "planning" step waits for the worker thread (seconds): long enough that a caller's
@@ -42,6 +44,8 @@ __all__ = [
     "generate_steps",
     "levels",
     "regenerate",
+    "walk",
+    "walk_steps",
 ]
 
 
@@ -121,6 +125,55 @@ def _build(
     # Claimed before the pieces are built, so a build stopped half way can still be cleared.
     scene[LAST_LEVEL_KEY] = level_id
     return (yield from realize(plan, scene, level_id, collection))
+
+
+def walk(
+    spec: LevelSpec | None = None,
+    *,
+    preset: str | None = None,
+    scene: bpy.types.Scene | None = None,
+    **fields: Any,
+) -> WalkLevel:
+    """A camera that walks the endless level: the route planned from the spawn, the chunks within
+    the view radius of it built (each shown only while the camera is near), the animated camera
+    made the scene's camera over the walk's frames. Replaces the level made last.
+
+    Walk settings: length (metres), speed (m/s), fps, shake (0 to 1), view_radius (metres),
+    descend. Any other keyword is a level field (seed=7, ...) overriding `spec` or `preset`; with
+    neither, the level made last is walked (its spec), or a default level.
+    Raises InvalidSpecError, before the scene is touched, naming a field out of range.
+    """
+    return run_steps(walk_steps(spec, preset=preset, scene=scene, **fields))
+
+
+def walk_steps(
+    spec: LevelSpec | None = None,
+    *,
+    preset: str | None = None,
+    scene: bpy.types.Scene | None = None,
+    **fields: Any,
+) -> Steps[WalkLevel]:
+    """walk() one step at a time (a chunk a step); the settings are checked when this is called."""
+    scene = scene or bpy.context.scene
+    settings = check_walk_settings({k: fields.pop(k) for k in list(fields) if k in WALK_DEFAULTS})
+    previous = _last_level(scene)
+    if spec is None and preset is None and previous is not None:
+        spec = stored_spec(previous)
+    planned = plan_walk(_spec_from(spec, preset, fields), **settings)
+    return _walk_build(planned, scene, previous)
+
+
+def _walk_build(planned: Any, scene: bpy.types.Scene, previous: bpy.types.Collection | None) -> Steps[WalkLevel]:
+    if previous is None:
+        level_id, collection = uuid.uuid4().hex[:12], None
+    else:
+        level_id, collection = level_id_of(previous), previous
+        forget_plan(level_id)
+        remove_made_objects(previous)
+        if OFFSET_KEY in previous:
+            del previous[OFFSET_KEY]
+    scene[LAST_LEVEL_KEY] = level_id
+    return (yield from realize_walk(planned, scene, level_id, collection))
 
 
 def regenerate(scene: bpy.types.Scene | None = None) -> tuple[GeneratedLevel, int]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .algorithms.grid import BoolArray
+from .algorithms.grid import BoolArray, IntArray
 from .features import EYE_HEIGHT
 from .layout import Layout
 from .plan import LevelPlan
@@ -40,26 +40,35 @@ class Route:
         return len(self.yaw)
 
 
-@dataclass(frozen=True)
 class Ground:
-    """What a route walks on: a layout, its cells without floor, and the wall geometry."""
+    """What a route walks on: cells one may stand in and the walls on their edges, looked up by
+    cell (i, j) of the route's frame. Subclasses say which cells are free and where walls stand."""
 
-    layout: Layout
-    holes: BoolArray
     cell_size: float
     wall_thickness: float
+
+    def free(self, i: int, j: int) -> bool:
+        """Whether cell (i, j) has floor to walk on and nothing standing in it."""
+        raise NotImplementedError
+
+    def walls_at(self, horizontal: bool, rows: IntArray, cols: IntArray) -> BoolArray:
+        """Per (row, col), whether a wall stands there: walls_h[j, i] on the south edge of cell
+        (i, j), walls_v[j, i] on its west edge (core/layout.py); False where nothing is known."""
+        raise NotImplementedError
 
     def open_step(self, cell: tuple[int, int], d: int) -> bool:
         """Whether one can walk from cell (i, j) to its neighbour in direction d."""
         i, j = cell
         di, dj = _STEP[d]
         ni, nj = i + di, j + dj
-        lay = self.layout
-        if not (0 <= ni < lay.width and 0 <= nj < lay.depth) or lay.solid[nj, ni] or self.holes[nj, ni]:
-            return False  # the region's edge turns a walker like a wall
+        if not self.free(ni, nj):
+            return False
         if dj:
-            return not bool(lay.walls_h[max(j, nj), i])
-        return not bool(lay.walls_v[j, max(i, ni)])
+            return not self._wall(True, max(j, nj), i)
+        return not self._wall(False, j, max(i, ni))
+
+    def _wall(self, horizontal: bool, row: int, col: int) -> bool:
+        return bool(self.walls_at(horizontal, np.array([row]), np.array([col]))[0])
 
     def exits(self, cell: tuple[int, int]) -> list[int]:
         return [d for d in range(4) if self.open_step(cell, d)]
@@ -71,6 +80,49 @@ class Ground:
             cell = (cell[0] + _STEP[d][0], cell[1] + _STEP[d][1])
             count += 1
         return count
+
+    def nearest_free(self, cell: tuple[int, int], reach: int = 64) -> tuple[int, int]:
+        """`cell` when it is free, else the nearest free cell within `reach` cells (ties: the
+        lowest row, then column)."""
+        i, j = cell
+        if self.free(i, j):
+            return cell
+        for ring in range(1, reach + 1):
+            found = [
+                (dx * dx + dy * dy, j + dy, i + dx)
+                for dy in range(-ring, ring + 1)
+                for dx in range(-ring, ring + 1)
+                if max(abs(dx), abs(dy)) == ring and self.free(i + dx, j + dy)
+            ]
+            if found:
+                _, row, col = min(found)
+                return col, row
+        raise ValueError("the level has no walkable floor")
+
+
+class RegionGround(Ground):
+    """A level's ground floor: its layout, its cells without floor; outside it is all wall."""
+
+    def __init__(self, layout: Layout, holes: BoolArray, cell_size: float, wall_thickness: float) -> None:
+        self.layout, self.holes = layout, holes
+        self.cell_size, self.wall_thickness = cell_size, wall_thickness
+
+    def free(self, i: int, j: int) -> bool:
+        lay = self.layout
+        inside = 0 <= i < lay.width and 0 <= j < lay.depth
+        return inside and not (lay.solid[j, i] or self.holes[j, i])  # the edge turns a walker like a wall
+
+    def walls_at(self, horizontal: bool, rows: IntArray, cols: IntArray) -> BoolArray:
+        walls = self.layout.walls_h if horizontal else self.layout.walls_v
+        inside = (rows >= 0) & (rows < walls.shape[0]) & (cols >= 0) & (cols < walls.shape[1])
+        found = np.zeros(len(rows), np.bool_)
+        found[inside] = walls[rows[inside], cols[inside]]
+        return found
+
+    def nearest_free(self, cell: tuple[int, int], reach: int = 64) -> tuple[int, int]:
+        lay = self.layout  # a start outside the region is taken to its nearest edge first
+        inside = (min(max(cell[0], 0), lay.width - 1), min(max(cell[1], 0), lay.depth - 1))
+        return super().nearest_free(inside, max(lay.width, lay.depth))
 
 
 @dataclass(frozen=True)
@@ -88,7 +140,7 @@ def plan_route(plan: LevelPlan, length_m: float, speed: float = 1.4, fps: int = 
     floor = plan.floors[0]
     # Crates and the foot of a stair are in the way too.
     blocked = floor.floor_holes if floor.occupied is None else floor.floor_holes | floor.occupied
-    ground = Ground(floor.layout, blocked, floor.spec.cell_size, floor.spec.wall_thickness)
+    ground = RegionGround(floor.layout, blocked, floor.spec.cell_size, floor.spec.wall_thickness)
     start = plan.spawn.position[:2]
     return walk_route(ground, start, plan.spawn.yaw, length_m, speed, fps, plan.spec.seed if seed is None else seed)
 
@@ -98,10 +150,11 @@ def walk_route(
 ) -> Route:
     """A walk of `length_m` metres over `ground` from `start`, first looking along `yaw`."""
     _check_room(ground)
-    cell = _start_cell(ground, start)
+    c = ground.cell_size
+    cell = ground.nearest_free((math.floor(start[0] / c), math.floor(start[1] / c)))
     cells, heads = _cell_walk(ground, cell, yaw, length_m, seed)
-    if cell != (math.floor(start[0] / ground.cell_size), math.floor(start[1] / ground.cell_size)):
-        start = ((cell[0] + 0.5) * ground.cell_size, (cell[1] + 0.5) * ground.cell_size)
+    if cell != (math.floor(start[0] / c), math.floor(start[1] / c)):
+        start = ((cell[0] + 0.5) * c, (cell[1] + 0.5) * c)
     pieces, stops, openings = _pieces(ground, start, cells, heads, seed)
     step = speed / fps
     s = np.arange(0.0, min(length_m, _length(pieces)) + 1e-9, step)
@@ -130,36 +183,20 @@ def _check_room(ground: Ground) -> None:
 
 def _wall_distance(ground: Ground, xy: FloatArray) -> FloatArray:
     """Per point, the distance to the nearest face or post of the walls round its cell."""
-    lay, c, half = ground.layout, ground.cell_size, ground.wall_thickness / 2
+    c, half = ground.cell_size, ground.wall_thickness / 2
     i, j = np.floor(xy[:, 0] / c).astype(np.int64), np.floor(xy[:, 1] / c).astype(np.int64)
     nearest = np.full(len(xy), np.inf)
-    for walls, along, row, col in ((lay.walls_h, 0, j, i), (lay.walls_v.T, 1, i, j)):
+    for horizontal, along, row, col in ((True, 0, j, i), (False, 1, i, j)):
         for dr in (0, 1):
             for dc in (-1, 0, 1):
                 r, k = row + dr, col + dc
-                inside = (r >= 0) & (r < walls.shape[0]) & (k >= 0) & (k < walls.shape[1])
-                wall = np.zeros(len(xy), np.bool_)
-                wall[inside] = walls[r[inside], k[inside]]
+                # walls_v is looked up transposed: its "row" here runs along x
+                wall = ground.walls_at(True, r, k) if horizontal else ground.walls_at(False, k, r)
                 # a wall box: half a thickness either side of its line, and past its ends (the posts)
                 gap_along = np.maximum(np.abs(xy[:, along] - (k + 0.5) * c) - c / 2 - half, 0.0)
                 gap_across = np.maximum(np.abs(xy[:, 1 - along] - r * c) - half, 0.0)
                 nearest = np.where(wall, np.minimum(nearest, np.hypot(gap_along, gap_across)), nearest)
     return nearest
-
-
-def _start_cell(ground: Ground, start: tuple[float, float]) -> tuple[int, int]:
-    """The start's cell, or where it is not walkable (a level all pool) the nearest that is."""
-    lay, c = ground.layout, ground.cell_size
-    i = min(max(math.floor(start[0] / c), 0), lay.width - 1)
-    j = min(max(math.floor(start[1] / c), 0), lay.depth - 1)
-    free = ~(lay.solid | ground.holes)
-    if free[j, i]:
-        return i, j
-    rows, cols = np.nonzero(free)
-    if not len(rows):
-        raise ValueError("the level has no walkable floor")
-    nearest = int(np.argmin((cols - i) ** 2 + (rows - j) ** 2))
-    return int(cols[nearest]), int(rows[nearest])
 
 
 def _cell_walk(

@@ -88,34 +88,14 @@ def realize(
 ) -> Steps[GeneratedLevel]:
     """Create the plan's objects in `collection` (a new one, linked to `scene`, when None), one
     piece of one kind per step."""
-    if collection is None:
-        collection = bpy.data.collections.new(level_name(plan))
-        scene.collection.children.link(collection)
-    else:
-        collection.name = level_name(plan)
-    tag(collection, level_id)
-    collection[MADE_KEY] = []
-    store_spec(collection, plan.spec)
-    light_scene(scene, style_of(plan.spec.style))  # a plain render looks right at once
-    set_up_eevee(scene)  # for when EEVEE renders: the engine stays the one the scene had
+    collection = open_level(plan.spec, level_name(plan), scene, level_id, collection)
     level = GeneratedLevel(level_id, collection, plan)
-    spec = plan.spec
-    look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
-    total = sum(len(np.unique(mesh.pieces)) for mesh in plan.meshes.values()) + 1
-    done = 0
+    total = piece_count(plan) + 1
     try:
-        for kind, arrays in plan.meshes.items():
-            materials = [ensure_material(name, look) for name in arrays.materials]
-            pieces = arrays.split()
-            for number, (piece, part) in enumerate(pieces, 1):
-                name = piece_name(kind, piece, plan.pieces.columns)
-                mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
-                obj = _add_object(name, mesh, collection, level_id)
-                obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
-                level.objects.append(obj)
-                done += 1
-                yield Progress(done, total, f"{kind}, piece {number} of {len(pieces)}")
-        lamps = _add_lamps(plan, collection, level_id) + _add_hum(plan, scene, collection, level_id)
+        for done, (obj, text) in enumerate(add_pieces(plan, collection, level_id), 1):
+            level.objects.append(obj)
+            yield Progress(done, total, text)
+        lamps = add_lamps(plan, collection, level_id) + _add_hum(plan, scene, collection, level_id)
         level.camera = _add_camera(plan, collection, level_id)
         level.objects.extend([*lamps, level.camera])
     finally:
@@ -133,6 +113,47 @@ def realize(
     _keep_plan(level_id, plan)
     yield Progress(total, total, "lamps and camera")
     return level
+
+
+def open_level(
+    spec: LevelSpec, name: str, scene: bpy.types.Scene, level_id: str, collection: bpy.types.Collection | None
+) -> bpy.types.Collection:
+    """The level's collection (a new one, linked to `scene`, when None), tagged, its spec stored and
+    the scene lit for its style, before anything is built in it."""
+    if collection is None:
+        collection = bpy.data.collections.new(name)
+        scene.collection.children.link(collection)
+    else:
+        collection.name = name
+    tag(collection, level_id)
+    collection[MADE_KEY] = []
+    store_spec(collection, spec)
+    light_scene(scene, style_of(spec.style))  # a plain render looks right at once
+    set_up_eevee(scene)  # for when EEVEE renders: the engine stays the one the scene had
+    return collection
+
+
+def piece_count(plan: LevelPlan) -> int:
+    """How many objects the plan's meshes make (one per piece and kind)."""
+    return sum(len(np.unique(mesh.pieces)) for mesh in plan.meshes.values())
+
+
+def add_pieces(
+    plan: LevelPlan, collection: bpy.types.Collection, level_id: str, where: str = ""
+) -> Generator[tuple[bpy.types.Object, str], None, None]:
+    """The plan's meshes as objects in `collection`, one per piece and kind, each yielded with what
+    it is; `where` names the part of a larger whole they belong to (a walk's chunk)."""
+    spec = plan.spec
+    look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
+    for kind, arrays in plan.meshes.items():
+        materials = [ensure_material(name, look) for name in arrays.materials]
+        pieces = arrays.split()
+        for number, (piece, part) in enumerate(pieces, 1):
+            name = piece_name(kind, piece, plan.pieces.columns) + where
+            mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
+            obj = _add_object(name, mesh, collection, level_id)
+            obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
+            yield obj, f"{kind}, piece {number} of {len(pieces)}"
 
 
 # The plans of the levels built in this session, by level id, so that the exports use the plan
@@ -172,15 +193,22 @@ def _add_object(
     return obj
 
 
-def _add_lamps(plan: LevelPlan, collection: bpy.types.Collection, level_id: str) -> list[bpy.types.Object]:
+def add_lamps(
+    plan: LevelPlan,
+    collection: bpy.types.Collection,
+    level_id: str,
+    where: str = "",
+    lights: dict[int, bpy.types.Light] | None = None,
+) -> list[bpy.types.Object]:
     """Real area lights under the lit troffers nearest the spawn point: steady ones share one light
-    datablock, flickering ones share one per flicker pattern, its power keyframed like the tube."""
-    lights: dict[int, bpy.types.Light] = {}
+    datablock, flickering ones share one per flicker pattern, its power keyframed like the tube.
+    `lights`: the light datablocks by state, shared with other parts of a whole (a walk's chunks)."""
+    lights = {} if lights is None else lights
     lamps = []
     for index, (position, state) in enumerate(zip(plan.lamps, plan.lamp_states.tolist(), strict=True)):
         if state not in lights:
             lights[state] = _new_light(plan, state, level_id)
-        lamp = _add_object(f"Backrooms lamp {index:03d}", lights[state], collection, level_id)
+        lamp = _add_object(f"Backrooms lamp {index:03d}{where}", lights[state], collection, level_id)
         # Just under the troffer, so nothing of the fixture shades its own lamp.
         lamp.location = (position[0], position[1], position[2] - HANG - 0.01)
         lamps.append(lamp)

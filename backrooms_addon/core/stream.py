@@ -1,0 +1,265 @@
+"""Walks through the endless world: a route over chunks planned as it reaches them, what to build, when to show it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .algorithms.grid import BoolArray, IntArray
+from .errors import InvalidSpecError
+from .floors import lifted
+from .geometry import MeshArrays, concat_meshes, wall_mesh
+from .lightmap import with_lightmap
+from .plan import LevelPlan, plan_level, restyled, wall_style
+from .spec import LevelSpec, Range, Setting
+from .styles import style_of
+from .walk import FloatArray, Ground, Route, walk_route
+
+# A walk's lamps: every lit fixture of a chunk gets one, shown only while the camera is within
+# the radius that holds about the level's light budget of fixtures (core/stream.py lamp_radius).
+ALL_LAMPS = 512
+
+WALK_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "length",
+        60.0,
+        "Length",
+        "metres the camera walks (stops not counted)",
+        "camera",
+        limits=Range(1.0, 100_000.0, "m"),
+    ),
+    Setting("speed", 1.4, "Speed", "walking pace", "camera", limits=Range(0.2, 10.0, "m/s")),
+    Setting("fps", 24, "Frame Rate", "frames per second of the walk", "camera", limits=Range(1, 120, "fps", True)),
+    Setting(
+        "shake", 0.5, "Shake", "strength of the handheld shake, 0 for a steady camera", "camera", limits=Range(0.0, 1.0)
+    ),
+    Setting(
+        "view_radius",
+        40.0,
+        "View Radius",
+        "chunks within this distance of the camera are built and shown",
+        "camera",
+        limits=Range(8.0, 500.0, "m"),
+    ),
+    Setting("descend", False, "Descend", "start on the top floor and go down a shaft through every floor", "camera"),
+)
+WALK_DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in WALK_SETTINGS}
+
+
+def check_walk_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The walk settings with defaults filled in; InvalidSpecError naming a field out of range."""
+    unknown = set(settings) - set(WALK_DEFAULTS)
+    if unknown:
+        raise InvalidSpecError(sorted(unknown)[0], "is not a walk setting")
+    merged = {**WALK_DEFAULTS, **settings}
+    for setting in WALK_SETTINGS:
+        value = merged[setting.name]
+        if setting.kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+            value = merged[setting.name] = float(value)
+        setting.validate(value)
+    return merged
+
+
+def tile_spec(spec: LevelSpec, chunk: tuple[int, int]) -> LevelSpec:
+    """One chunk of the world as a region of its own: open (no perimeter, so chunks side by side
+    are the world without a seam), one piece, a lamp at every lit fixture (a walk shows each only
+    near the camera)."""
+    size = spec.chunk_size
+    budget = 0 if spec.light_budget == 0 else ALL_LAMPS
+    return spec.replace(
+        origin=(chunk[0] * size, chunk[1] * size),
+        width=size,
+        depth=size,
+        perimeter=False,
+        piece_chunks=1,
+        light_budget=budget,
+    )
+
+
+@dataclass(frozen=True)
+class _Tile:
+    """What a route needs of one chunk's ground floor, in the chunk's own cells."""
+
+    walls_h: BoolArray
+    walls_v: BoolArray
+    blocked: BoolArray  # pillars, holes and what stands in the cell
+
+
+class WorldGround(Ground):
+    """The endless ground floor of a level, planned one chunk at a time as a route reaches it.
+    Cell (0, 0) of the route's frame is world cell `origin`."""
+
+    def __init__(self, spec: LevelSpec, origin: tuple[int, int]) -> None:
+        self.spec, self.origin = spec, origin
+        self.cell_size, self.wall_thickness = spec.cell_size, spec.wall_thickness
+        self.tiles: dict[tuple[int, int], _Tile] = {}
+
+    def tile(self, chunk: tuple[int, int]) -> _Tile:
+        found = self.tiles.get(chunk)
+        if found is None:
+            floor = plan_level(tile_spec(self.spec, chunk)).floors[0]
+            blocked = floor.layout.solid | floor.floor_holes
+            if floor.occupied is not None:
+                blocked = blocked | floor.occupied
+            found = self.tiles[chunk] = _Tile(floor.layout.walls_h, floor.layout.walls_v, blocked)
+        return found
+
+    def free(self, i: int, j: int) -> bool:
+        size = self.spec.chunk_size
+        x, y = self.origin[0] + i, self.origin[1] + j
+        tile = self.tile((x // size, y // size))
+        return not bool(tile.blocked[y % size, x % size])
+
+    def walls_at(self, horizontal: bool, rows: IntArray, cols: IntArray) -> BoolArray:
+        size = self.spec.chunk_size
+        # A wall on a chunk's border is in both chunks' arrays (the world has no seams): each is
+        # read from the chunk whose first row or column it is.
+        x, y = cols + self.origin[0], rows + self.origin[1]
+        chunks = np.column_stack([x // size, y // size])
+        found = np.zeros(len(rows), np.bool_)
+        for chunk in np.unique(chunks, axis=0):
+            here = (chunks[:, 0] == chunk[0]) & (chunks[:, 1] == chunk[1])
+            tile = self.tile((int(chunk[0]), int(chunk[1])))
+            walls = tile.walls_h if horizontal else tile.walls_v
+            found[here] = walls[y[here] - chunk[1] * size, x[here] - chunk[0] * size]
+        return found
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A walk planned through the world: the route, the chunks built and when each is shown.
+
+    Everything is in the walk's frame: its cell (0, 0) is world cell `frame_origin`, the
+    south-west corner of the chunks built, so every built chunk lies at positive coordinates.
+    """
+
+    spec: LevelSpec
+    route: Route
+    frame_origin: tuple[int, int]
+    chunks: tuple[tuple[int, int], ...]  # built, by the frame each is first shown, then (cx, cy)
+    shown: dict[tuple[int, int], tuple[tuple[int, int], ...]]  # chunk -> (first, last) route frames shown
+    settings: dict[str, Any]
+
+    def lamp_spans(self, chunk: tuple[int, int], lamps: FloatArray) -> list[tuple[tuple[int, int], ...]]:
+        """Per lamp of chunk `chunk` (positions in the chunk's own frame), the runs of route frames
+        (first, last) in which it is within the lamp radius of the camera (none: never)."""
+        dx, dy = self.chunk_offset(chunk)
+        frames = np.concatenate([np.arange(a, b + 1) for a, b in self.shown[chunk]])
+        camera = self.route.positions[frames, :2]
+        radius = lamp_radius(self.spec)
+        spans = []
+        for x, y in lamps[:, :2] + (dx, dy):
+            near = frames[np.hypot(camera[:, 0] - x, camera[:, 1] - y) <= radius]
+            spans.append(_runs(near))
+        return spans
+
+    def chunk_offset(self, chunk: tuple[int, int]) -> tuple[float, float]:
+        """Where chunk `chunk`'s first cell lies in the walk's frame, in metres."""
+        size, c = self.spec.chunk_size, self.spec.cell_size
+        return ((chunk[0] * size - self.frame_origin[0]) * c, (chunk[1] * size - self.frame_origin[1]) * c)
+
+
+def plan_tile(
+    spec: LevelSpec, chunk: tuple[int, int], built: set[tuple[int, int]], troffer: MeshArrays | None = None
+) -> LevelPlan:
+    """The plan of one chunk of a walk, its walls on the north and east edges left to the chunks
+    there when they are `built` too: an open region has every wall on its edges, and the same
+    wall box in two objects shades itself black (its faces shadow each other's)."""
+    plan = plan_level(tile_spec(spec, chunk), troffer)
+    north, east = (chunk[0], chunk[1] + 1) in built, (chunk[0] + 1, chunk[1]) in built
+    if not (north or east):
+        return plan
+    walls = []
+    for floor in plan.floors:
+        walls_h, walls_v = floor.layout.walls_h.copy(), floor.layout.walls_v.copy()
+        if north:
+            walls_h[-1] = False
+        if east:
+            walls_v[:, -1] = False
+        layout = replace(floor.layout, walls_h=walls_h, walls_v=walls_v)
+        mesh = wall_mesh(layout, wall_style(floor.spec), plan.pieces)
+        walls.append(restyled(lifted(mesh, floor.base_z), style_of(floor.spec.style)))
+    return replace(plan, meshes={**plan.meshes, "walls": with_lightmap(concat_meshes(*walls))})
+
+
+def lamp_radius(spec: LevelSpec) -> float:
+    """Metres round the camera within which a walk's lamps shine: a disc holding about the light
+    budget of fixture places (one per fixture spacing squared)."""
+    spacing_m = style_of(spec.style).fixture_spacing * spec.cell_size
+    return float(spacing_m * math.sqrt(spec.light_budget / math.pi))
+
+
+def _runs(frames: IntArray) -> tuple[tuple[int, int], ...]:
+    """Sorted frame numbers as runs of consecutive frames (first, last)."""
+    if len(frames) == 0:
+        return ()
+    breaks = np.nonzero(np.diff(frames) != 1)[0]
+    firsts = np.concatenate([[frames[0]], frames[breaks + 1]])
+    lasts = np.concatenate([frames[breaks], [frames[-1]]])
+    return tuple((int(a), int(b)) for a, b in zip(firsts, lasts, strict=True))
+
+
+def plan_walk(spec: LevelSpec, seed: int | None = None, **settings: Any) -> Walk:
+    """A walk of `length` metres from the spawn of `spec`'s region through the open world, and
+    the chunks within `view_radius` of it (pure: the same arguments give the same walk)."""
+    walk = check_walk_settings(settings)
+    spec = spec.replace(perimeter=False)  # the world goes on past the region's edge
+    start: LevelPlan = plan_level(spec)
+    ground = WorldGround(spec, spec.origin)
+    route = walk_route(
+        ground,
+        start.spawn.position[:2],
+        start.spawn.yaw,
+        walk["length"],
+        walk["speed"],
+        walk["fps"],
+        spec.seed if seed is None else seed,
+    )
+    return frame_walk(spec, route, walk)
+
+
+def frame_walk(spec: LevelSpec, route: Route, walk: dict[str, Any]) -> Walk:
+    """The chunks a route in `spec`'s region frame needs, and the route moved to the walk's frame."""
+    size, c = spec.chunk_size, spec.cell_size
+    world_xy = route.positions[:, :2] + np.asarray(spec.origin, np.float64) * c  # metres from world cell 0
+    shown = _shown_chunks(world_xy, size * c, walk["view_radius"])
+    first = min(cx for cx, _ in shown), min(cy for _, cy in shown)
+    frame_origin = (first[0] * size, first[1] * size)
+    shift = (np.asarray(spec.origin) - np.asarray(frame_origin)) * c
+    positions = route.positions.copy()
+    positions[:, :2] += shift
+    moved = replace(route, positions=positions)
+    order = sorted(shown, key=lambda chunk: (shown[chunk][0][0], chunk))
+    return Walk(spec, moved, frame_origin, tuple(order), shown, walk)
+
+
+def _shown_chunks(
+    xy: npt.NDArray[np.float64], chunk_m: float, radius: float
+) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
+    """Per chunk within `radius` of some frame's camera, the runs of frames (first, last) it is within."""
+    reach = math.ceil(radius / chunk_m)
+    home = np.floor(xy / chunk_m).astype(np.int64)
+    pairs = []
+    frames = np.arange(len(xy))
+    for dx in range(-reach, reach + 1):
+        for dy in range(-reach, reach + 1):
+            chunk = home + np.array([dx, dy])
+            low = chunk * chunk_m
+            gap = np.maximum(np.maximum(low - xy, xy - (low + chunk_m)), 0.0)
+            near = np.hypot(gap[:, 0], gap[:, 1]) <= radius
+            pairs.append(np.column_stack([chunk[near], frames[near]]))
+    table = np.unique(np.concatenate(pairs), axis=0)  # sorted by chunk, then frame
+    runs: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    new_run = np.ones(len(table), np.bool_)
+    same_chunk = (table[1:, 0] == table[:-1, 0]) & (table[1:, 1] == table[:-1, 1])
+    new_run[1:] = ~same_chunk | (table[1:, 2] != table[:-1, 2] + 1)
+    starts = np.nonzero(new_run)[0]
+    ends = np.append(starts[1:] - 1, len(table) - 1)
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        key = (int(table[start, 0]), int(table[start, 1]))
+        runs.setdefault(key, []).append((int(table[start, 2]), int(table[end, 2])))
+    return {chunk: tuple(spans) for chunk, spans in runs.items()}

@@ -1,0 +1,116 @@
+"""A planned walk in Blender: its chunks built and shown only near the camera, and the walking camera."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+
+import bpy
+
+from ..core.plan import troffer_size
+from ..core.stream import Walk, plan_tile
+from ..core.styles import style_of
+from ..core.troffer import troffer_kind
+from .camera_rig import animate_camera, camcorder_lens
+from .level import Progress, Steps, add_lamps, add_pieces, open_level
+from .ownership import record_made, tag
+from .troffers import load_troffer
+
+WALK_KEY = "backrooms_walk"  # on a walk's collection: its settings, frames and chunks (JSON)
+FIRST_FRAME = 1
+
+
+@dataclass
+class WalkLevel:
+    """What walk() made: the level's collection, its camera, its frames and what was built."""
+
+    level_id: str
+    collection: bpy.types.Collection
+    walk: Walk
+    camera: bpy.types.Object
+    frames: tuple[int, int]  # first and last frame of the walk in the scene
+    objects: list[bpy.types.Object] = field(default_factory=list)
+
+    @property
+    def chunks(self) -> tuple[tuple[int, int], ...]:
+        return self.walk.chunks
+
+
+def walk_name(walk: Walk) -> str:
+    kind = style_of(walk.spec.style).label.split(",")[0]
+    return f"Backrooms {kind} walk (seed {walk.spec.seed})"
+
+
+def realize_walk(
+    walk: Walk, scene: bpy.types.Scene, level_id: str, collection: bpy.types.Collection | None = None
+) -> Steps[WalkLevel]:
+    """Build the walk's chunks (one step each), each shown only while the camera is near it, then
+    the animated camera, which becomes the scene's camera over the walk's frames."""
+    collection = open_level(walk.spec, walk_name(walk), scene, level_id, collection)
+    troffer = load_troffer(troffer_kind(troffer_size(walk.spec)))
+    made: list[bpy.types.Object] = []
+    lights: dict[int, bpy.types.Light] = {}  # one light per lamp state for the whole walk
+    total = len(walk.chunks) + 1
+    built = set(walk.chunks)
+    try:
+        for done, chunk in enumerate(walk.chunks, 1):
+            plan = plan_tile(walk.spec, chunk, built, troffer)
+            where = f" {chunk[0]},{chunk[1]}"
+            objects = [obj for obj, _ in add_pieces(plan, collection, level_id, where)]
+            spans = [walk.shown[chunk]] * len(objects)
+            near = walk.lamp_spans(chunk, plan.lamps)
+            lit = [k for k, span in enumerate(near) if span]  # lamps the camera never comes near: none
+            objects += add_lamps(
+                replace(plan, lamps=plan.lamps[lit], lamp_states=plan.lamp_states[lit]),
+                collection,
+                level_id,
+                where,
+                lights,
+            )
+            spans += [near[k] for k in lit]
+            dx, dy = walk.chunk_offset(chunk)
+            for obj, shown in zip(objects, spans, strict=True):
+                obj.location.x += dx
+                obj.location.y += dy
+                _show_only(obj, shown)
+            made += objects
+            yield Progress(done, total, f"chunk {chunk[0]},{chunk[1]}")
+        camera = _walking_camera(walk, collection, level_id)
+        made.append(camera)
+    finally:
+        record_made(collection, made)  # once, also for a build stopped half way
+    collection[WALK_KEY] = json.dumps(
+        {**walk.settings, "chunks": [list(c) for c in walk.chunks], "frame_origin": list(walk.frame_origin)}
+    )
+    last = FIRST_FRAME + walk.route.frame_count - 1
+    scene.frame_start, scene.frame_end = FIRST_FRAME, last
+    scene.render.fps, scene.render.fps_base = walk.route.fps, 1.0
+    scene.camera = camera
+    yield Progress(total, total, "camera")
+    return WalkLevel(level_id, collection, walk, camera, (FIRST_FRAME, last), made)
+
+
+def _show_only(obj: bpy.types.Object, spans: tuple[tuple[int, int], ...]) -> None:
+    """Key the object hidden (render and viewport) but for the route frames in `spans` (first,
+    last), so a frame only holds the chunks near the camera. Only changes get keys; booleans
+    hold their value until the next key."""
+    keys: list[tuple[int, bool]] = [] if spans[0][0] == 0 else [(FIRST_FRAME, True)]
+    for first, last in spans:
+        keys += [(FIRST_FRAME + first, False), (FIRST_FRAME + last + 1, True)]
+    for frame, hidden in keys:
+        obj.hide_render = obj.hide_viewport = hidden
+        obj.keyframe_insert("hide_render", frame=frame)
+        obj.keyframe_insert("hide_viewport", frame=frame)
+    obj.hide_render = obj.hide_viewport = keys[0][1] if keys[0][0] == FIRST_FRAME else False
+
+
+def _walking_camera(walk: Walk, collection: bpy.types.Collection, level_id: str) -> bpy.types.Object:
+    data = bpy.data.cameras.new("Backrooms walk camera")
+    camcorder_lens(data)
+    data.clip_end = max(100.0, 2 * walk.settings["view_radius"])
+    camera = bpy.data.objects.new("Backrooms walk camera", data)
+    tag(camera, level_id)
+    tag(data, level_id)
+    collection.objects.link(camera)
+    animate_camera(camera, walk.route, walk.settings["shake"], walk.spec.seed, FIRST_FRAME)
+    return camera
