@@ -39,6 +39,7 @@ from .batch import (
     prepare_out,
     shard,
 )
+from .walk import add_walk_command, run_walk
 from .worker import build_level, partial_path, remove_abandoned_partial_files
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -148,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="build on a Dask cluster, e.g. tcp://HOST:8786 (needs the distributed package; the output folder "
         "must be shared with the workers)",
     )
+    add_walk_command(commands, level, _add_flag, _folder)
     commands.add_parser("info", help="print presets, algorithms, formats and versions as JSON")
     return parser
 
@@ -269,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "info":
             print(json.dumps(info(), indent=1))
             return EXIT_OK
+        if args.command == "walk":
+            return run_walk(args)
         job = _job(args)
         cost, estimate = _estimate(job, args)
         if args.estimate:

@@ -1,0 +1,124 @@
+"""The walk document (docs/walk-format.md): a walk's settings, its camera per frame, its chunks and their layout."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .layout import Layout
+from .plan import LevelPlan
+from .stream import Walk, plan_tile
+from .version import GENERATOR_VERSION, LAYOUT_FORMAT_VERSION
+
+WALK_FORMAT_VERSION = 1
+
+
+def walk_document(walk: Walk) -> dict[str, Any]:
+    """The walk as JSON-ready data: frames count from 1, as in Blender."""
+    route = walk.route
+    rotations = np.column_stack([math.pi / 2 + route.pitch, np.zeros(route.frame_count), route.yaw - math.pi / 2])
+    frames = [
+        {"frame": k + 1, "location": np.round(place, 4).tolist(), "rotation_euler": np.round(turn, 5).tolist()}
+        for k, (place, turn) in enumerate(zip(route.positions, rotations, strict=True))
+    ]
+    return {
+        "format": "backrooms-walk",
+        "format_version": WALK_FORMAT_VERSION,
+        "generator_version": GENERATOR_VERSION,
+        "spec": walk.spec.to_dict(),
+        "fps": route.fps,
+        "speed": route.speed,
+        "length_m": walk.settings["length"],
+        "shake": walk.settings["shake"],
+        "view_radius_m": walk.settings["view_radius"],
+        "descend": walk.settings["descend"],
+        "frame_count": route.frame_count,
+        "frames": frames,
+        "chunks": [list(chunk) for chunk in walk.chunks],
+        "layout": walk_layout(walk),
+    }
+
+
+def walk_layout(walk: Walk) -> dict[str, Any]:
+    """A layout document of the smallest region of whole chunks holding every chunk built, in the
+    walk's frame: the chunks not built are solid cells without walls, fixtures or faces."""
+    spec, size = walk.spec, walk.spec.chunk_size
+    xs, ys = [cx for cx, _ in walk.chunks], [cy for _, cy in walk.chunks]
+    columns, rows = (max(xs) - min(xs) + 1), (max(ys) - min(ys) + 1)
+    region = spec.replace(origin=walk.frame_origin, width=columns * size, depth=rows * size)
+    built = set(walk.chunks)
+    plans = {chunk: plan_tile(spec, chunk, built) for chunk in walk.chunks}
+    layout = _stitched(region, plans, walk.frame_origin)
+    fixtures, states, lamps, faces = [], [], [], 0
+    for chunk, plan in plans.items():
+        dx, dy = walk.chunk_offset(chunk)
+        shift = np.array([dx, dy, 0.0])
+        fixtures.append(plan.fixtures + shift)
+        states += plan.to_json()["fixture_states"]
+        lit = [bool(spans) for spans in walk.lamp_spans(chunk, plan.lamps)]  # the lamps the walk builds
+        lamps.append(plan.lamps[lit] + shift)
+        faces += plan.face_count()
+    start = walk.route.positions[0]
+    return {
+        "format": "backrooms-layout",
+        "format_version": LAYOUT_FORMAT_VERSION,
+        "generator_version": GENERATOR_VERSION,
+        "seed": spec.seed,
+        "spec": region.to_dict(),
+        "cell_size": spec.cell_size,
+        "origin": list(region.origin),
+        "width": region.width,
+        "depth": region.depth,
+        "chunk_size": size,
+        "layout_sha256": layout.digest(),
+        "cells": layout.cells().tolist(),
+        "spawn": {"position": start.round(4).tolist(), "yaw": float(walk.route.yaw[0]), "sightline_m": 0.0},
+        "fixtures": np.round(np.concatenate(fixtures), 4).tolist(),
+        "fixture_states": states,
+        "lamps": np.round(np.concatenate(lamps), 4).tolist(),
+        "face_count": faces,
+        "floors": _floors(region, plans, walk),
+        "features": next(iter(plans.values())).to_json()["features"],
+    }
+
+
+def _stitched(region: Any, plans: dict[tuple[int, int], LevelPlan], origin: tuple[int, int]) -> Layout:
+    """The ground floor's layout over the region, each built chunk's cells in their place."""
+    walls_h = np.zeros((region.depth + 1, region.width), np.bool_)
+    walls_v = np.zeros((region.depth, region.width + 1), np.bool_)
+    solid = np.ones((region.depth, region.width), np.bool_)
+    size = region.chunk_size
+    for (cx, cy), plan in plans.items():
+        i, j = cx * size - origin[0], cy * size - origin[1]
+        built = plan.floors[0].layout
+        walls_h[j : j + size + 1, i : i + size] |= built.walls_h
+        walls_v[j : j + size, i : i + size + 1] |= built.walls_v
+        solid[j : j + size, i : i + size] = built.solid
+    return Layout(walls_h, walls_v, solid, origin)
+
+
+def _floors(region: Any, plans: dict[tuple[int, int], LevelPlan], walk: Walk) -> list[dict[str, Any]]:
+    """Per floor: its seed, height, style, cell size and its holes, in the region's cells."""
+    size = region.chunk_size
+    floors = []
+    for number, first in enumerate(next(iter(plans.values())).floors):
+        holes = {kind: np.zeros((region.depth, region.width), np.bool_) for kind in ("floor", "ceiling")}
+        for (cx, cy), plan in plans.items():
+            i, j = cx * size - walk.frame_origin[0], cy * size - walk.frame_origin[1]
+            floor = plan.floors[number]
+            holes["floor"][j : j + size, i : i + size] = floor.floor_holes
+            holes["ceiling"][j : j + size, i : i + size] = floor.ceiling_holes
+        floors.append(
+            {
+                "seed": first.spec.seed,
+                "z": first.base_z,
+                "style": first.spec.style,
+                "cell_size": first.spec.cell_size,
+                "floor_holes": np.argwhere(holes["floor"])[:, ::-1].tolist(),
+                "ceiling_holes": np.argwhere(holes["ceiling"])[:, ::-1].tolist(),
+                "joins": [],
+            }
+        )
+    return floors
