@@ -7,8 +7,8 @@ import dataclasses
 import numpy as np
 
 from .floors import lifted
-from .geometry import MeshArrays, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
-from .plan import LevelPlan, wall_style
+from .geometry import MeshArrays, Pieces, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
+from .plan import FloorPlan, LevelPlan, on_pieces, wall_style
 from .registry import level_features
 from .styles import style_of
 
@@ -25,22 +25,30 @@ def collision_mesh(plan: LevelPlan) -> MeshArrays:
     doorways without headers or soffits (nobody walks at 2.1 m). Pillars keep their four sides;
     floor and ceiling stay one quad per piece where they have no openings.
     """
-    spec, pieces = plan.spec, plan.pieces
-    width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
-    style = dataclasses.replace(wall_style(spec), baseboard=0.0, door_height=None)
+    spec = plan.spec
     parts: list[MeshArrays] = []
     for floor in plan.floors:
-        story = [
-            wall_mesh(floor.layout, style, pieces),
-            floor_mesh(width_m, depth_m, pieces, spec.cell_size, floor.floor_holes),
-        ]
-        if style_of(spec.style).ceiling:
-            story.append(ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size, floor.ceiling_holes))
-        parts.extend(lifted(part, floor.base_z) for part in story)
+        parts.extend(lifted(part, floor.base_z) for part in _story(plan, floor))
     solid = {kind for feature in level_features(spec) for kind in feature.solid}
     # In the plan's order, so the faces come out in the same order whatever the features' order.
     parts.extend(_stripped(mesh) for kind, mesh in plan.meshes.items() if kind in solid)
     return concat_meshes(*(_untextured(part) for part in parts))
+
+
+def _story(plan: LevelPlan, floor: FloorPlan) -> list[MeshArrays]:
+    """One floor's walls, floor and ceiling, on the level's pieces (a floor of another grid has
+    pieces of its own: see core/plan.py)."""
+    spec = floor.spec
+    pieces = Pieces.covering(spec.width, spec.depth, spec.piece_cells)
+    width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
+    style = dataclasses.replace(wall_style(spec), baseboard=0.0, door_height=None)
+    story = [
+        wall_mesh(floor.layout, style, pieces),
+        floor_mesh(width_m, depth_m, pieces, spec.cell_size, floor.floor_holes),
+    ]
+    if style_of(spec.style).ceiling:
+        story.append(ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size, floor.ceiling_holes))
+    return [on_pieces(part, plan.pieces, spec, plan.spec) for part in story]
 
 
 def _stripped(mesh: MeshArrays) -> MeshArrays:

@@ -41,6 +41,7 @@ class Features:
     ceiling_holes: BoolArray | None = None
     meshes: dict[str, MeshArrays] = field(default_factory=dict)
     occupied: BoolArray | None = None
+    marks: dict[str, BoolArray] = field(default_factory=dict)  # named cells for later readers (the shaft's)
 
     @property
     def taken(self) -> BoolArray | None:
@@ -48,13 +49,14 @@ class Features:
         return _either(self.floor_holes, self.occupied)
 
     def plus(self, other: Features) -> Features:
-        overlap = set(self.meshes) & set(other.meshes)
-        assert not overlap, f"two features make the same meshes: {sorted(overlap)}"
+        overlap = (set(self.meshes) & set(other.meshes)) | (set(self.marks) & set(other.marks))
+        assert not overlap, f"two features make the same meshes or marks: {sorted(overlap)}"
         return Features(
             _either(self.floor_holes, other.floor_holes),
             _either(self.ceiling_holes, other.ceiling_holes),
             {**self.meshes, **other.meshes},
             _either(self.occupied, other.occupied),
+            {**self.marks, **other.marks},
         )
 
 

@@ -9,8 +9,10 @@ round it, so every floor stays connected.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -20,6 +22,7 @@ from .features import Feature, Features, Story
 from .geometry import BASEBOARD, WALLPAPER, MeshArrays, concat_meshes, level_faces, quad_mesh, vertical_faces
 from .rng import hash64, uniform
 from .spec import LevelSpec
+from .styles import style_of
 from .world import Window
 
 SLAB_M = 0.3  # concrete between one floor's ceiling and the next one's floor
@@ -34,17 +37,62 @@ HOLE_MATERIALS = ("wallpaper", "baseboard", "carpet")  # WALLPAPER, BASEBOARD, T
 TREAD = 2
 
 
+# What a level keeps on every floor whatever its style: where and how big the region is, the world's
+# grain and the settings of the level as a whole.
+_LEVEL_FIELDS = ("seed", "width", "depth", "origin", "floors", "floor_styles")
+
+
 def floor_spec(spec: LevelSpec, floor: int) -> LevelSpec:
-    """The spec of one floor: the ground floor is the level's own; the others get their own seeds."""
+    """The spec of one floor: the ground floor is the level's own; the others get their own seeds,
+    and a floor of another style (floor_styles) that style preset's look and layout settings over
+    the same extent in metres (floor_extent)."""
     if floor == 0:
         return spec
     seed = int(hash64(spec.seed, _FLOOR_STREAM, np.int64(floor), np.int64(0))) >> 1
-    return spec.replace(seed=seed)
+    style = floor_style(spec, floor)
+    if style == spec.style:  # the level's own (floor_styles is the level's to check, not each floor's)
+        return spec.replace(seed=seed, floor_styles=[])
+    look = _style_settings(style)
+    width, depth, origin = floor_extent(spec, look["cell_size"])
+    return spec.replace(**look, seed=seed, width=width, depth=depth, origin=origin, floor_styles=[])
+
+
+def floor_style(spec: LevelSpec, floor: int) -> str:
+    """The style of one floor: its entry in floor_styles, else the level's."""
+    return spec.floor_styles[floor] if floor < len(spec.floor_styles) else spec.style
+
+
+def _style_settings(style: str) -> dict[str, Any]:
+    """The settings that make a style what it is: every field a style's preset sets (the preset of
+    the same key, LEVEL_0's being the defaults), as that style's preset has them."""
+    from .levels import LEVEL_PRESETS, preset_spec  # the presets build on the spec, as this does
+
+    styled = {key for preset in LEVEL_PRESETS.values() if "style" in preset.values for key in preset.values}
+    values = preset_spec(style).to_dict()
+    return {key: values[key] for key in sorted(styled | {"style", "cell_size"}) if key not in _LEVEL_FIELDS}
+
+
+def floor_extent(spec: LevelSpec, cell_size: float) -> tuple[int, int, tuple[int, int]]:
+    """Width, depth and origin in cells of `cell_size` of a floor over a level of `spec`: it starts
+    at the level's south-west corner and covers at least the ground floor's extent in metres; its
+    world origin is the ground floor's scaled to its cells (rounded down), so that regions side by
+    side whose origins scale to whole cells continue each other's floors."""
+    if cell_size == spec.cell_size:
+        return spec.width, spec.depth, spec.origin
+    scale = spec.cell_size / cell_size
+    width, depth = (math.ceil(cells * scale - 1e-9) for cells in (spec.width, spec.depth))
+    origin = (math.floor(spec.origin[0] * scale + 1e-9), math.floor(spec.origin[1] * scale + 1e-9))
+    return width, depth, origin
 
 
 def floor_height(spec: LevelSpec, floor: int) -> float:
-    """Where a floor's ground is, in metres above the ground floor's."""
-    return floor * (spec.wall_height + SLAB_M)
+    """Where a floor's ground is, in metres above the ground floor's: the floors below it, each its
+    own wall height, and a slab over each."""
+    heights = [floor_spec(spec, below).wall_height for below in range(floor)] if spec.floor_styles else []
+    if len(set(heights)) > 1:
+        return float(sum(height + SLAB_M for height in heights))
+    # One height throughout: as a level of one style always had it, to the last bit.
+    return floor * ((heights[0] if heights else spec.wall_height) + SLAB_M)
 
 
 def _grown(cells: BoolArray, by: int) -> BoolArray:
@@ -178,35 +226,52 @@ FLOORS = FloorLinks()
 def link_floors(spec: LevelSpec, windows: list[Window], own: list[BoolArray | None]) -> list[Features]:
     """Per floor, the holes and meshes that join it to its neighbours: stairwells up to the next
     floor, pitfalls down to the one below (or into darkness under the ground floor), away from
-    the cells each floor's own features took (`own`, region cells)."""
+    the cells each floor's own features took (`own`, region cells). Only floors whose grids are
+    one and whose styles both have them are joined (see linked)."""
     taken = [windows[f].embed(own[f]) for f in range(spec.floors)]
-    stairs = []
+    stairs: list[BoolArray | None] = []
     for floor in range(spec.floors - 1):
         lower, upper = windows[floor], windows[floor + 1]
+        if not linked(lower.spec, upper.spec):
+            stairs.append(None)
+            continue
         starts = lower.within(stairwells(spec, lower, upper, taken[floor] | taken[floor + 1]), (1, STAIR_CELLS, 1, 1))
         stairs.append(starts)
         run = stair_cells(starts)
         taken[floor] |= run
         taken[floor + 1] |= run
-    pits = []
+    pits: list[BoolArray | None] = []
     for floor in range(spec.floors):
         below = windows[floor - 1] if floor else None
+        if below is not None and not linked(below.spec, windows[floor].spec):
+            pits.append(None)  # no pitfall opens onto a floor of another grid (or onto none)
+            continue
         taken_below = taken[floor - 1] if floor else np.zeros_like(taken[floor])
-        found = pitfalls(floor_spec(spec, floor), windows[floor], below, taken[floor], taken_below)
+        found = pitfalls(windows[floor].spec, windows[floor], below, taken[floor], taken_below)
         pits.append(found)
         taken[floor] |= found
-    return [_links(spec, floor, windows[floor], stairs, pits) for floor in range(spec.floors)]
+    return [_links(floor, windows[floor], stairs, pits) for floor in range(spec.floors)]
 
 
-def _links(spec: LevelSpec, floor: int, here: Window, stairs: list[BoolArray], pits: list[BoolArray]) -> Features:
+def linked(lower: LevelSpec, upper: LevelSpec) -> bool:
+    """Whether stairwells and pitfalls join two floors: both styles have them and both floors
+    share one grid (a stair climbs whole cells of the floors at both ends; a pitfall is a cell of both)."""
+    joined = all("floors" in style_of(floor.style).features for floor in (lower, upper))
+    return joined and lower.cell_size == upper.cell_size
+
+
+def _links(floor: int, here: Window, stairs: list[BoolArray | None], pits: list[BoolArray | None]) -> Features:
     """One floor's share: its pitfalls and the stair openings from below in its floor, the
     openings above its stairs and under the pitfalls of the floor above in its ceiling; its
     stairs stand on its floor."""
-    cell, rise = spec.cell_size, spec.wall_height + SLAB_M
-    pit_here = here.crop(pits[floor])
-    arriving = here.crop(stair_cells(stairs[floor - 1])) if floor else np.zeros_like(pit_here)
-    leaving = here.crop(stairs[floor]) if floor < len(stairs) else np.zeros_like(pit_here)
-    above = here.crop(pits[floor + 1]) if floor + 1 < len(pits) else np.zeros_like(pit_here)
+    cell, rise = here.spec.cell_size, here.spec.wall_height + SLAB_M
+    none = np.zeros((here.spec.depth, here.spec.width), np.bool_)
+    pit_here = _cropped(here, pits[floor], none)
+    from_below = stairs[floor - 1] if floor else None
+    arriving = _cropped(here, None if from_below is None else stair_cells(from_below), none)
+    starts = stairs[floor] if floor < len(stairs) else None
+    leaving = _cropped(here, starts, none)
+    above = _cropped(here, pits[floor + 1] if floor + 1 < len(pits) else None, none)
     drop = PIT_DROP_M if floor == 0 else SLAB_M
     meshes = {}
     openings = ((pit_here, drop), (arriving, SLAB_M))
@@ -216,3 +281,7 @@ def _links(spec: LevelSpec, floor: int, here: Window, stairs: list[BoolArray], p
     if leaving.any():
         meshes["stairs"] = stair_mesh(leaving, rise, cell, here)
     return Features(pit_here | arriving, stair_cells(leaving) | above, meshes, occupied=stair_cells(leaving))
+
+
+def _cropped(here: Window, cells: BoolArray | None, none: BoolArray) -> BoolArray:
+    return none if cells is None else here.crop(cells)

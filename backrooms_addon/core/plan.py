@@ -17,7 +17,7 @@ from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, concat_meshes
 from .joins import joined, opened
 from .layout import Layout
 from .lightmap import with_lightmap
-from .registry import level_features
+from .registry import floor_features, level_features
 from .spec import LevelSpec
 from .styles import Style, style_of
 from .troffer import default_template, fixture_mesh
@@ -42,15 +42,24 @@ class FloorPlan:
     joins: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 3), np.int64))
     # (depth, width): cells something stands on (crates, the foot of a stair), not to walk through
     occupied: BoolArray | None = None
+    # Named cells features record for later readers: `shaft`, the descent shaft's cells
+    marks: dict[str, BoolArray] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "seed": self.spec.seed,
+            "style": self.spec.style,
+            "cell_size": self.spec.cell_size,
+            "width": self.spec.width,
+            "depth": self.spec.depth,
+            "origin": list(self.spec.origin),
+            "wall_height": self.spec.wall_height,
             "z": self.base_z,
             "layout_sha256": self.layout.digest(),
             "floor_holes": np.argwhere(self.floor_holes)[:, ::-1].tolist(),
             "ceiling_holes": np.argwhere(self.ceiling_holes)[:, ::-1].tolist(),
             "joins": self.joins.tolist(),
+            "marks": {name: np.argwhere(cells)[:, ::-1].tolist() for name, cells in self.marks.items()},
         }
 
 
@@ -113,28 +122,30 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     troffer: the fixture model to copy over the ceiling (Blender passes the one from
     blend_templates/); by default the same model, built here.
     """
-    style = style_of(spec.style)
     features = level_features(spec)
-    stories = [_story(floor_spec(spec, floor), features) for floor in range(spec.floors)]
-    added = _features(spec, features, stories)
+    own = [floor_features(spec, floor) for floor in range(spec.floors)]
+    stories = [_story(floor_spec(spec, floor), own[floor]) for floor in range(spec.floors)]
+    added = _features(spec, features, stories, own)
     pieces = stories[0].window.pieces
     meshes: dict[str, list[MeshArrays]] = {}
     placed_all, floors = [], []
-    no_holes = np.zeros((spec.depth, spec.width), np.bool_)
     for floor, (story, found) in enumerate(zip(stories, added, strict=True)):
+        style = style_of(story.spec.style)
         placed = place_fixtures(story.spec, _without_ceiling(story.built.solid, found), style)
         base = floor_height(spec, floor)
-        for kind, mesh in _story_meshes(story, found, placed, pieces, troffer).items():
-            meshes.setdefault(kind, []).append(lifted(mesh, base))
+        for kind, mesh in _story_meshes(story, found, placed, story.window.pieces, troffer).items():
+            moved = lifted(restyled(mesh, style), base)
+            meshes.setdefault(kind, []).append(on_pieces(moved, pieces, story.spec, spec))
         placed_all.append((placed, base))
+        no_holes = np.zeros((story.spec.depth, story.spec.width), np.bool_)
         holes = [no_holes if h is None else h for h in (found.floor_holes, found.ceiling_holes)]
         joins = opened(story.layout, story.built)
         occupied = no_holes if found.occupied is None else found.occupied
-        floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base, joins, occupied))
-    merged = {kind: with_lightmap(restyled(concat_meshes(*parts), style)) for kind, parts in meshes.items()}
+        floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base, joins, occupied, found.marks))
+    merged = {kind: with_lightmap(concat_styled(parts)) for kind, parts in meshes.items()}
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
     states = np.concatenate([placed.states for placed, _ in placed_all])
-    spawn = _spawn(spec, features, stories[0].built, floors[0].floor_holes)
+    spawn = _spawn(spec, own[0], stories[0].built, floors[0].floor_holes)
     lit = np.nonzero(states != DEAD)[0]
     chosen = lit[nearest(fixtures[lit], spawn.position, spec.light_budget)]
     ground = stories[0].layout
@@ -152,17 +163,45 @@ def _story(spec: LevelSpec, features: tuple[Feature, ...]) -> Story:
     return Story(spec, window, layout, walled(spec, layout))
 
 
-def _features(spec: LevelSpec, features: tuple[Feature, ...], stories: list[Story]) -> list[Features]:
-    """What the features add to each floor, in the style's order: each sees what came before."""
+def _features(
+    spec: LevelSpec, features: tuple[Feature, ...], stories: list[Story], own: list[tuple[Feature, ...]]
+) -> list[Features]:
+    """What the features add to each floor, in planning order: each sees what came before. A
+    floor gets only what its own features (its style's and the level's) add."""
     added = [Features() for _ in stories]
     for feature in features:
         found = feature.plan(spec, stories, added)
-        added = [before.plus(new) for before, new in zip(added, found, strict=True)]
+        added = [
+            before.plus(new) if feature in mine else before for before, new, mine in zip(added, found, own, strict=True)
+        ]
     return added
 
 
+def on_pieces(mesh: MeshArrays, pieces: Pieces, spec: LevelSpec, level: LevelSpec) -> MeshArrays:
+    """A floor's mesh on the level's pieces: a floor of another cell size has pieces of its own,
+    so each face goes to the level's piece under its middle."""
+    if spec.cell_size == level.cell_size or not mesh.face_count:
+        return mesh
+    middle = mesh.vertices[mesh.faces].astype(np.float64).mean(axis=1)
+    return replace(mesh, pieces=pieces.of_points(middle[:, 0], middle[:, 1], level.cell_size))
+
+
+def concat_styled(meshes: list[MeshArrays]) -> MeshArrays:
+    """One mesh from floors' meshes that may name different materials (floors of other styles):
+    one list of them all, in the order they first appear."""
+    if all(mesh.materials == meshes[0].materials for mesh in meshes):
+        return concat_meshes(*meshes)
+    names = tuple(dict.fromkeys(name for mesh in meshes for name in mesh.materials))
+    index = {name: i for i, name in enumerate(names)}
+    shared = []
+    for mesh in meshes:
+        remap = np.array([index[name] for name in mesh.materials], np.int32)
+        shared.append(replace(mesh, materials=names, material_indices=remap[mesh.material_indices]))
+    return concat_meshes(*shared)
+
+
 def _spawn(spec: LevelSpec, features: tuple[Feature, ...], ground: Layout, holes: BoolArray) -> Spawn:
-    """Where a feature puts the camera, or else the ground floor's longest view."""
+    """Where a feature of the ground floor puts the camera, or else the ground floor's longest view."""
     for feature in features:
         spawn = feature.spawn(spec)
         if spawn is not None:

@@ -14,6 +14,8 @@ from typing import Any
 from .errors import InvalidSpecError
 from .styles import DEFAULT_STYLE
 
+COURTYARD = "LEVEL_188"  # the style open to the sky: nothing may stand on it
+
 SEED_MIN = -(1 << 63)
 SEED_MAX = (1 << 64) - 1
 ORIGIN_LIMIT = 1_000_000_000
@@ -61,13 +63,15 @@ class Setting:
     panel: str  # one of PANELS
     group: int = 0  # settings of one group are drawn as one block of their panel
     limits: Range | None = None  # numbers, and each of a pair of cells
-    kind: str = ""  # int, float, bool, choice, colour or cells (a pair); from the default if not given
+    kind: str = ""  # int, float, bool, choice, colour, cells (a pair) or styles; from the default if not given
     choices: Callable[[], dict[str, str]] | None = None  # key -> label, for a choice
     flag: str = ""  # the command-line flag; from the name if not given
     flag_aliases: tuple[str, ...] = ()  # older spellings the command line still takes
     kept_by_presets: bool = False  # a level preset leaves it as it was (the seed, size and place)
     panel_limits: Range | None = None  # what a Blender property can hold, where that is less
     panel_text: bool = False  # values beyond panel_limits are typed as text, in NAME_text
+    # Whether the command line and the panels show it yet (they know every kind but `styles`).
+    front_ends: bool = True
 
     def __post_init__(self) -> None:
         if not self.kind:
@@ -90,6 +94,8 @@ class Setting:
             return self.limits.describe() + (" each" if self.kind == "cells" else "")
         if self.kind == "choice" and self.choices is not None:
             return "one of " + ", ".join(self.choices())
+        if self.kind == "styles" and self.choices is not None:
+            return "a list of styles (comma-separated as text), each one of " + ", ".join(self.choices())
         if self.kind == "colour":
             return "an sRGB colour #RRGGBB"
         return "true or false"
@@ -97,6 +103,14 @@ class Setting:
     def validate(self, value: object) -> None:
         """Raise InvalidSpecError naming the field unless `value` is allowed on its own."""
         _CHECKS[self.kind](self, value)
+
+    def parse(self, text: str) -> tuple[str, ...]:
+        """A list of keys typed as text (the command line's, a panel's text field): comma-separated."""
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+
+    def text(self, value: tuple[str, ...]) -> str:
+        """The text form of a list of keys, the inverse of parse."""
+        return ",".join(value)
 
 
 def _setting(default: Any, label: str, description: str, panel: str, group: int = 0, **extra: Any) -> Any:
@@ -253,6 +267,24 @@ class LevelSpec:
         "level",
         limits=_ints(1, 8, "floors"),
     )
+    floor_styles: tuple[str, ...] = _setting(
+        (),
+        "Floor Styles",
+        "the style of each stacked floor, the ground floor first (the ground floor's is the level's style); "
+        "floors past the list, or all of them when it is empty, are the level's own; another style brings "
+        "its preset's cell size, heights, density, rooms and lighting",
+        "level",
+        kind="styles",
+        choices=_style_labels,
+        front_ends=False,
+    )
+    shaft: bool = _setting(
+        False,
+        "Descent Shaft",
+        "an open shaft through every floor near the top floor's spawn, for the descending shot",
+        "layout",
+        1,
+    )
     pitfall_density: float = _setting(
         0.0,
         "Pitfalls",
@@ -266,7 +298,9 @@ class LevelSpec:
     )
 
     def __post_init__(self) -> None:
-        for setting in SETTINGS:
+        if isinstance(self.floor_styles, list):  # as JSON has it
+            object.__setattr__(self, "floor_styles", tuple(self.floor_styles))
+        for setting in SPEC_SETTINGS:
             setting.validate(getattr(self, setting.name))
         self._check_relations()
         _check_memory(self.width, self.depth, self.floors)
@@ -293,6 +327,38 @@ class LevelSpec:
             raise InvalidSpecError(
                 "room_max", f"must not exceed chunk_size ({self.chunk_size} cells), got {self.room_max}"
             )
+        self._check_floor_styles()
+
+    def _check_floor_styles(self) -> None:
+        """One style per floor at most, the ground floor's the level's, the open Courtyard on top only."""
+        styles = self.floor_styles
+        if not styles:
+            return
+        if len(styles) > self.floors:
+            raise InvalidSpecError(
+                "floor_styles", f"names {len(styles)} styles for {self.floors} floor(s); give at most one per floor"
+            )
+        if styles[0] != self.style:
+            raise InvalidSpecError(
+                "floor_styles",
+                f"the ground floor's style is the level's style ({self.style}), got {styles[0]}; "
+                "set style for the ground floor",
+            )
+        below_top = [*styles, *[self.style] * (self.floors - len(styles))][:-1]
+        if COURTYARD in below_top:
+            raise InvalidSpecError(
+                "floor_styles",
+                f"{COURTYARD} (open to the sky, no ceiling) may only be the top floor, got {list(styles)}",
+            )
+        from .floors import floor_spec  # floors builds on this module: look it up late
+
+        for floor in range(1, len(styles)):
+            try:
+                floor_spec(self, floor)
+            except InvalidSpecError as error:
+                raise InvalidSpecError(
+                    "floor_styles", f"floor {floor} ({styles[floor]}) would be invalid: {error}"
+                ) from None
 
     @property
     def piece_cells(self) -> int:
@@ -308,18 +374,21 @@ class LevelSpec:
         """Plain JSON-ready fields, in declaration order."""
         data = asdict(self)
         data["origin"] = list(self.origin)
+        data["floor_styles"] = list(self.floor_styles)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LevelSpec:
         """Build a spec from plain data, rejecting unknown keys by name. Reads older documents too."""
         values = with_current_names(data)
-        known = [setting.name for setting in SETTINGS]
+        known = [setting.name for setting in SPEC_SETTINGS]
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise InvalidSpecError(unknown[0], f"is not a spec field; known fields: {sorted(known)}")
         if "origin" in values:
             values["origin"] = _as_pair("origin", values["origin"])
+        if isinstance(values.get("floor_styles"), str):  # typed as text
+            values["floor_styles"] = SETTING["floor_styles"].parse(values["floor_styles"])
         return cls(**values)
 
     def replace(self, **changes: Any) -> LevelSpec:
@@ -331,8 +400,10 @@ def _settings() -> tuple[Setting, ...]:
     return tuple(replace(f.metadata["setting"], name=f.name) for f in fields(LevelSpec))
 
 
-SETTINGS: tuple[Setting, ...] = _settings()
-SETTING: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+# Every spec field (validation, JSON, the docs' table); SETTINGS: those the front ends show.
+SPEC_SETTINGS: tuple[Setting, ...] = _settings()
+SETTINGS: tuple[Setting, ...] = tuple(setting for setting in SPEC_SETTINGS if setting.front_ends)
+SETTING: dict[str, Setting] = {setting.name: setting for setting in SPEC_SETTINGS}
 # Fields that had another name in older documents and stored levels: old name -> name now.
 RENAMED_FIELDS = {"level": "style"}
 # The bounds of every numeric field (a pair's bounds also under NAME_x and NAME_y, as errors name them).
@@ -389,6 +460,13 @@ def _check_colour(setting: Setting, value: object) -> None:
         raise InvalidSpecError(setting.name, f"must be {setting.allowed()}, got {value!r}")
 
 
+def _check_styles(setting: Setting, value: object) -> None:
+    assert setting.choices is not None
+    known = setting.choices()
+    if not isinstance(value, (tuple, list)) or not all(isinstance(key, str) and key in known for key in value):
+        raise InvalidSpecError(setting.name, f"must be {setting.allowed()}, got {value!r}")
+
+
 def _check_cells(setting: Setting, value: object) -> None:
     for name, part in zip(setting.property_names, _as_pair(setting.name, value), strict=True):
         _check_int(setting, part, name)
@@ -401,6 +479,7 @@ _CHECKS: dict[str, Callable[[Setting, object], None]] = {
     "choice": _check_choice,
     "colour": _check_colour,
     "cells": _check_cells,
+    "styles": _check_styles,
 }
 
 
@@ -425,18 +504,22 @@ def _check_memory(width: int, depth: int, floors: int) -> None:
 def spec_table_markdown() -> str:
     """The spec fields as the Markdown table of docs/layout-format.md (a test keeps it in step)."""
     rows = ["| field | values | default | panel | flag | meaning |", "|---|---|---|---|---|---|"]
-    for setting in SETTINGS:
-        default = list(setting.default) if setting.kind == "cells" else setting.default
+    for setting in SPEC_SETTINGS:
+        default = list(setting.default) if setting.kind in ("cells", "styles") else setting.default
         values = setting.allowed()
         if setting.choices is not None:
             values = "one of " + ", ".join(f"`{key}`" for key in setting.choices())
+            if setting.kind == "styles":
+                values = "a list, each " + values
         panel = f"{setting.panel.title()}: {setting.label}"
         if setting.panel_limits is not None:
             other = f"; any other as {setting.label} Text" if setting.panel_text else ""
             panel += f" ({setting.panel_limits.low} to {setting.panel_limits.high}{other})"
         flags = [setting.flag] + ([setting.flag.replace("--", "--no-", 1)] if setting.kind == "bool" else [])
+        shown = ", ".join(f"`{flag}`" for flag in flags)
+        if not setting.front_ends:
+            panel, shown = "not yet", "not yet (JSON and the API)"
         rows.append(
-            f"| `{setting.name}` | {values} | `{json.dumps(default)}` | {panel} | "
-            f"{', '.join(f'`{flag}`' for flag in flags)} | {setting.description} |"
+            f"| `{setting.name}` | {values} | `{json.dumps(default)}` | {panel} | {shown} | {setting.description} |"
         )
     return "\n".join(rows) + "\n"

@@ -7,6 +7,6 @@ ADDON_VERSION = "0.1.0"
 # generated level so that a file made by an older generator can say so.
 GENERATOR_VERSION = 4
 # The layout document's own version (docs/layout-format.md): 2 renamed the spec's `level` to
-# `style` and added `features`, 3 added each floor's `joins`; it changes when keys do, not when
-# levels do.
-LAYOUT_FORMAT_VERSION = 3
+# `style` and added `features`, 3 added each floor's `joins`, 4 each floor's `style`, `cell_size`,
+# `width`, `depth`, `origin`, `wall_height` and `marks`; it changes when keys do, not when levels do.
+LAYOUT_FORMAT_VERSION = 4

@@ -16,7 +16,7 @@ from backrooms_addon.core.cost import estimate_cost
 from backrooms_addon.core.features import Feature, Features, Story
 from backrooms_addon.core.geometry import quad_mesh
 from backrooms_addon.core.levels import preset_spec
-from backrooms_addon.core.registry import FEATURES, level_features, style_features
+from backrooms_addon.core.registry import FEATURES, LEVEL_WIDE, level_features, style_features
 from backrooms_addon.core.styles import STYLES
 
 REGISTRIES = {"styles.py", "levels.py"}
@@ -51,7 +51,8 @@ def test_every_style_lists_known_features_once_and_every_feature_has_a_style() -
     for style in STYLES.values():
         assert len(set(style.features)) == len(style.features), style.key
         assert set(style.features) <= set(FEATURES), style.key
-    assert {key for style in STYLES.values() for key in style.features} == set(FEATURES)
+    assert {key for style in STYLES.values() for key in style.features} | set(LEVEL_WIDE) == set(FEATURES)
+    assert not set(LEVEL_WIDE) & {key for style in STYLES.values() for key in style.features}
     assert all(key == feature.key for key, feature in FEATURES.items())
 
 

@@ -81,7 +81,7 @@ def test_layout_json_document() -> None:
     document = json.loads(json.dumps(plan.to_json()))
     assert document["format"] == "backrooms-layout"
     assert document["generator_version"] == GENERATOR_VERSION
-    assert document["format_version"] == 3 and "style" in document["spec"] and "level" not in document["spec"]
+    assert document["format_version"] == 4 and "style" in document["spec"] and "level" not in document["spec"]
     assert LevelSpec.from_dict(document["spec"]) == plan.spec
     assert document["seed"] == 7 and document["origin"] == [-40, 1000]
     assert (document["width"], document["depth"], document["chunk_size"]) == (12, 9, spec.chunk_size)

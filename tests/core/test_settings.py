@@ -15,17 +15,20 @@ from settings_strategies import any_specs
 from backrooms_addon.cli.commands import _job, build_parser, info, main
 from backrooms_addon.core import InvalidSpecError, LevelSpec
 from backrooms_addon.core.levels import LEVEL_PRESETS, preset_spec
-from backrooms_addon.core.spec import PANELS, SETTING, SETTINGS, Setting, spec_table_markdown
+from backrooms_addon.core.spec import PANELS, SETTING, SETTINGS, SPEC_SETTINGS, Setting, spec_table_markdown
 
 
 def test_every_spec_field_has_one_complete_setting() -> None:
-    assert [s.name for s in SETTINGS] == [f.name for f in fields(LevelSpec)]
-    for setting in SETTINGS:
+    assert [s.name for s in SPEC_SETTINGS] == [f.name for f in fields(LevelSpec)]
+    assert SETTINGS == tuple(s for s in SPEC_SETTINGS if s.front_ends)
+    for setting in SPEC_SETTINGS:
         assert setting.label and setting.description, setting.name
         assert setting.panel in PANELS, setting.name
         assert setting.default == getattr(LevelSpec(), setting.name)
-        assert setting.kind in {"int", "float", "bool", "choice", "colour", "cells"}
+        assert setting.kind in {"int", "float", "bool", "choice", "colour", "cells", "styles"}
         assert (setting.limits is not None) == (setting.kind in {"int", "float", "cells"}), setting.name
+        # The front ends know every kind but a list of styles (the command line and panels add it).
+        assert setting.front_ends == (setting.kind != "styles"), setting.name
     flags = [flag for s in SETTINGS for flag in (s.flag, *s.flag_aliases)]
     assert len(flags) == len(set(flags)), "one flag per setting"
     assert SETTING["wall_thickness"].panel == "layout", "the field that once reached no panel"
