@@ -58,7 +58,11 @@ def run_walk(args: argparse.Namespace) -> int:
     walk = _build(spec, settings, blend) if "blend" in formats else plan_walk(spec, **settings)
     if "json" in formats:
         text = json.dumps(walk_document(walk), separators=(",", ":")) + "\n"
-        atomically(args.out / f"{args.name}.json", lambda path: path.write_text(text, encoding="utf-8"))
+
+        def write_json(path: Path) -> None:
+            path.write_text(text, encoding="utf-8")
+
+        atomically(args.out / f"{args.name}.json", write_json)
     for fmt in formats:
         path = args.out / f"{args.name}.{fmt}"
         print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,11 +14,12 @@ from .algorithms.grid import BoolArray, IntArray
 from .errors import InvalidSpecError
 from .floors import lifted
 from .geometry import MeshArrays, concat_meshes, wall_mesh
+from .layout import covering_chunks
 from .lightmap import with_lightmap
 from .plan import LevelPlan, plan_level, restyled, wall_style
 from .spec import LevelSpec, Range, Setting
 from .styles import style_of
-from .walk import FloatArray, Ground, Route, walk_route
+from .walk import FloatArray, Ground, Route, plan_route, walk_route
 
 # A walk's lamps: every lit fixture of a chunk gets one, shown only while the camera is within
 # the radius that holds about the level's light budget of fixtures (core/stream.py lamp_radius).
@@ -143,6 +145,9 @@ class Walk:
     chunks: tuple[tuple[int, int], ...]  # built, by the frame each is first shown, then (cx, cy)
     shown: dict[tuple[int, int], tuple[tuple[int, int], ...]]  # chunk -> (first, last) route frames shown
     settings: dict[str, Any]
+    # A style that is not endless (core/styles.py) is walked within its region, built whole as one
+    # tile: `chunks` then holds the region's first chunk alone, at the frame's origin.
+    whole_region: bool = False
 
     def lamp_spans(self, chunk: tuple[int, int], lamps: FloatArray) -> list[tuple[tuple[int, int], ...]]:
         """Per lamp of chunk `chunk` (positions in the chunk's own frame), the runs of route frames
@@ -159,6 +164,8 @@ class Walk:
 
     def chunk_offset(self, chunk: tuple[int, int]) -> tuple[float, float]:
         """Where chunk `chunk`'s first cell lies in the walk's frame, in metres."""
+        if self.whole_region:
+            return (0.0, 0.0)
         size, c = self.spec.chunk_size, self.spec.cell_size
         return ((chunk[0] * size - self.frame_origin[0]) * c, (chunk[1] * size - self.frame_origin[1]) * c)
 
@@ -186,6 +193,54 @@ def plan_tile(
     return replace(plan, meshes={**plan.meshes, "walls": with_lightmap(concat_meshes(*walls))})
 
 
+def walk_tiles(walk: Walk, troffer: MeshArrays | None = None) -> Iterator[tuple[tuple[int, int], LevelPlan]]:
+    """The plans of the walk's chunks in the order they are built, each wall face on a chunk border
+    built once: plan_tile leaves the border walls to the neighbour, and the posts both sides still
+    have (a wall ending on the border) go to the chunk built first."""
+    if walk.whole_region:
+        yield walk.chunks[0], plan_level(walk.spec, troffer)
+        return
+    built, seen = set(walk.chunks), set[tuple[int, ...]]()
+    size_m = walk.spec.chunk_size * walk.spec.cell_size
+    for chunk in walk.chunks:
+        plan = plan_tile(walk.spec, chunk, built, troffer)
+        walls = _once(plan.meshes["walls"], walk.chunk_offset(chunk), size_m, walk.spec.wall_thickness, seen)
+        yield chunk, replace(plan, meshes={**plan.meshes, "walls": walls})
+
+
+def _once(
+    mesh: MeshArrays, offset: tuple[float, float], size_m: float, thickness: float, seen: set[tuple[int, ...]]
+) -> MeshArrays:
+    """The mesh without the faces on its chunk's borders that an earlier chunk already has."""
+    quads = mesh.vertices[mesh.faces].astype(np.float64)
+    low, high = quads[:, :, :2].min(axis=1), quads[:, :, :2].max(axis=1)
+    reach = thickness / 2 + 1e-3
+    border = ((low <= reach) | (high >= size_m - reach)).any(axis=1)  # within a wall's half thickness
+    keep = np.ones(mesh.face_count, np.bool_)
+    centres = quads.mean(axis=1) + np.array([*offset, 0.0])
+    normals = mesh.normals()
+    for face in np.nonzero(border)[0].tolist():
+        key = (*np.round(centres[face] * 1000).astype(int).tolist(), *np.round(normals[face] * 10).astype(int).tolist())
+        keep[face] = key not in seen
+        seen.add(key)
+    return mesh if keep.all() else _faces(mesh, keep)
+
+
+def _faces(mesh: MeshArrays, keep: BoolArray) -> MeshArrays:
+    """The mesh with only the faces in `keep` (each face owns its four vertices)."""
+    loops = (np.nonzero(keep)[0][:, None] * 4 + np.arange(4)).ravel()
+    count = int(keep.sum())
+    return MeshArrays(
+        vertices=mesh.vertices[loops],
+        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
+        uvs=mesh.uvs[loops],
+        material_indices=mesh.material_indices[keep],
+        materials=mesh.materials,
+        pieces=mesh.pieces[keep],
+        lightmap=None if mesh.lightmap is None else mesh.lightmap[loops],
+    )
+
+
 def lamp_radius(spec: LevelSpec) -> float:
     """Metres round the camera within which a walk's lamps shine: a disc holding about the light
     budget of fixture places (one per fixture spacing squared)."""
@@ -207,18 +262,16 @@ def plan_walk(spec: LevelSpec, seed: int | None = None, **settings: Any) -> Walk
     """A walk of `length` metres from the spawn of `spec`'s region through the open world, and
     the chunks within `view_radius` of it (pure: the same arguments give the same walk)."""
     walk = check_walk_settings(settings)
+    seed = spec.seed if seed is None else seed
+    if not style_of(spec.style).endless:
+        route = plan_route(plan_level(spec), walk["length"], walk["speed"], walk["fps"], seed)
+        first = covering_chunks(spec)[0]
+        return Walk(spec, route, spec.origin, (first,), {first: ((0, route.frame_count - 1),)}, walk, True)
     spec = spec.replace(perimeter=False)  # the world goes on past the region's edge
     start: LevelPlan = plan_level(spec)
     ground = WorldGround(spec, spec.origin)
-    route = walk_route(
-        ground,
-        start.spawn.position[:2],
-        start.spawn.yaw,
-        walk["length"],
-        walk["speed"],
-        walk["fps"],
-        spec.seed if seed is None else seed,
-    )
+    yaw, position = start.spawn.yaw, start.spawn.position[:2]
+    route = walk_route(ground, position, yaw, walk["length"], walk["speed"], walk["fps"], seed)
     return frame_walk(spec, route, walk)
 
 
@@ -229,10 +282,10 @@ def frame_walk(spec: LevelSpec, route: Route, walk: dict[str, Any]) -> Walk:
     shown = _shown_chunks(world_xy, size * c, walk["view_radius"])
     first = min(cx for cx, _ in shown), min(cy for _, cy in shown)
     frame_origin = (first[0] * size, first[1] * size)
-    shift = (np.asarray(spec.origin) - np.asarray(frame_origin)) * c
+    cells_shift = np.asarray(spec.origin, np.int64) - np.asarray(frame_origin, np.int64)
     positions = route.positions.copy()
-    positions[:, :2] += shift
-    moved = replace(route, positions=positions)
+    positions[:, :2] += cells_shift * c
+    moved = replace(route, positions=positions, cells=route.cells + cells_shift)
     order = sorted(shown, key=lambda chunk: (shown[chunk][0][0], chunk))
     return Walk(spec, moved, frame_origin, tuple(order), shown, walk)
 

@@ -31,6 +31,10 @@ class Style:
     # In the order they are planned: a feature sees what the ones before it took.
     features: tuple[str, ...] = ("pools", "floors")  # pools (at a pool density), stairwells and pitfalls
     world_rgb: tuple[float, float, float] = (0.002, 0.002, 0.0015)  # almost black: lit from inside
+    # The world goes on past any region, chunk by chunk, so a walk may leave its first region and
+    # the chunks it reaches are built as it goes; a level made for its region alone (one court) is
+    # walked within that region, built whole.
+    endless: bool = True
     world_strength: float = 1.0
     # EEVEE only (a lamp's diffuse factor, which Cycles ignores): how much brighter a lamp lights
     # diffuse surfaces there, for the bounce light that EEVEE's screen-space tracing misses.
@@ -89,6 +93,7 @@ STYLES: dict[str, Style] = {
             "Level 188, the Courtyard of Windows",
             materials={"wallpaper": "courtyard_wall", "baseboard": "courtyard_plinth", "carpet": "courtyard_paving"},
             ceiling=False,  # open to the sky: the court is lit by daylight (core/courtyard.py)
+            endless=False,  # one court per region: a walk stays in it
             features=("pools", "court"),  # one open court on one floor: no stairwells or pitfalls
             world_rgb=(0.62, 0.68, 0.76),  # pale grey-blue overcast
             world_strength=2.5,

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from .layout import Layout
+from .layout import Layout, covering_chunks
 from .plan import LevelPlan
-from .stream import Walk, plan_tile
+from .stream import Walk, walk_tiles
 from .version import GENERATOR_VERSION, LAYOUT_FORMAT_VERSION
 
 WALK_FORMAT_VERSION = 1
@@ -36,20 +36,30 @@ def walk_document(walk: Walk) -> dict[str, Any]:
         "descend": walk.settings["descend"],
         "frame_count": route.frame_count,
         "frames": frames,
-        "chunks": [list(chunk) for chunk in walk.chunks],
+        "chunks": _chunks(walk),
         "layout": walk_layout(walk),
     }
 
 
+def _chunks(walk: Walk) -> list[list[int]]:
+    """The world chunks built: a region built whole has those covering it."""
+    if not walk.whole_region:
+        return [list(chunk) for chunk in walk.chunks]
+    (cx, cy), (nx, ny) = covering_chunks(walk.spec)
+    return [[cx + i, cy + j] for j in range(ny) for i in range(nx)]
+
+
 def walk_layout(walk: Walk) -> dict[str, Any]:
     """A layout document of the smallest region of whole chunks holding every chunk built, in the
-    walk's frame: the chunks not built are solid cells without walls, fixtures or faces."""
+    walk's frame: the chunks not built are solid cells without walls, fixtures or faces. A region
+    built whole is its own layout document."""
+    if walk.whole_region:
+        return dict(walk_tiles(walk))[walk.chunks[0]].to_json()
     spec, size = walk.spec, walk.spec.chunk_size
     xs, ys = [cx for cx, _ in walk.chunks], [cy for _, cy in walk.chunks]
     columns, rows = (max(xs) - min(xs) + 1), (max(ys) - min(ys) + 1)
     region = spec.replace(origin=walk.frame_origin, width=columns * size, depth=rows * size)
-    built = set(walk.chunks)
-    plans = {chunk: plan_tile(spec, chunk, built) for chunk in walk.chunks}
+    plans = dict(walk_tiles(walk))
     layout = _stitched(region, plans, walk.frame_origin)
     fixtures, states, lamps, faces = [], [], [], 0
     for chunk, plan in plans.items():

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 import bpy
 
 from ..core.plan import troffer_size
-from ..core.stream import Walk, plan_tile
+from ..core.stream import Walk, walk_tiles
 from ..core.styles import style_of
 from ..core.troffer import troffer_kind
 from .camera_rig import animate_camera, camcorder_lens
@@ -51,10 +51,8 @@ def realize_walk(
     made: list[bpy.types.Object] = []
     lights: dict[int, bpy.types.Light] = {}  # one light per lamp state for the whole walk
     total = len(walk.chunks) + 1
-    built = set(walk.chunks)
     try:
-        for done, chunk in enumerate(walk.chunks, 1):
-            plan = plan_tile(walk.spec, chunk, built, troffer)
+        for done, (chunk, plan) in enumerate(walk_tiles(walk, troffer), 1):
             where = f" {chunk[0]},{chunk[1]}"
             objects = [obj for obj, _ in add_pieces(plan, collection, level_id, where)]
             spans = [walk.shown[chunk]] * len(objects)
