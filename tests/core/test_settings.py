@@ -20,7 +20,7 @@ from backrooms_addon.core.spec import PANELS, SETTING, SETTINGS, SPEC_SETTINGS, 
 
 def test_every_spec_field_has_one_complete_setting() -> None:
     assert [s.name for s in SPEC_SETTINGS] == [f.name for f in fields(LevelSpec)]
-    assert SETTINGS == tuple(s for s in SPEC_SETTINGS if s.front_ends)
+    assert tuple(s for s in SPEC_SETTINGS if s.front_ends) == SETTINGS
     for setting in SPEC_SETTINGS:
         assert setting.label and setting.description, setting.name
         assert setting.panel in PANELS, setting.name
