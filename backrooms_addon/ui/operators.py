@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from typing import Generic, TypeVar, cast
 
 import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty
@@ -13,20 +14,26 @@ from ..core.errors import BackroomsError
 from ..core.levels import LEVEL_PRESETS
 from ..core.render import ENGINE_LABELS, RENDER_PRESETS, RenderPreset
 from ..core.spec import SETTINGS, LevelSpec
+from ..core.stream import WALK_SETTINGS
 from ..core.version import GENERATOR_VERSION
 from ..realize.level import GeneratedLevel, Progress, Steps, run_steps
 from ..realize.output import apply_render_preset
+from ..realize.walk import WalkLevel
 from .props import (
     KEPT_BY_PRESETS,
     SPEC_FIELDS,
     adopt_renamed_settings,
     apply_level_preset,
     preset_property,
+    setting_properties,
     spec_from,
     spec_properties,
     spec_values,
+    walk_from,
     write_spec,
 )
+
+T = TypeVar("T")
 
 # While a level builds in the viewport, these events still reach the view: looking around is safe,
 # editing the scene under a half-built level is not.
@@ -66,18 +73,18 @@ class BuildStatus:
         self.text = ""
 
 
-class TimedBuild:
-    """A level built a few steps per timer tick, its status shown, for a modal operator."""
+class TimedBuild(Generic[T]):
+    """A build (a level, a walk) run a few steps per timer tick, its status shown, for a modal operator."""
 
-    def __init__(self, context: bpy.types.Context, steps: Steps[GeneratedLevel]) -> None:
+    def __init__(self, context: bpy.types.Context, steps: Steps[T]) -> None:
         self.steps = steps
         self.status = BuildStatus(context)
         self.building = False  # True once the old level is replaced and pieces are being made
         self.window_manager = context.window_manager
         self.timer = self.window_manager.event_timer_add(TICK_S, window=context.window)
 
-    def tick(self) -> GeneratedLevel | None:
-        """Build one step, and more while STEP_BUDGET_S lasts; returns the level once it is complete."""
+    def tick(self) -> T | None:
+        """Build one step, and more while STEP_BUDGET_S lasts; returns what was built once it is complete."""
         deadline = time.perf_counter() + STEP_BUDGET_S
         try:
             while True:
@@ -89,7 +96,7 @@ class TimedBuild:
                     break
         except StopIteration as finished:
             self.end()
-            return finished.value
+            return cast(T, finished.value)
         except BaseException:
             self.end()
             raise
@@ -108,12 +115,80 @@ class TimedBuild:
         self.status.end()
 
 
-class BACKROOMS_OT_generate(bpy.types.Operator):
+class _BuildsInSteps(bpy.types.Operator, Generic[T]):
+    """An operator that builds in steps (api.generate_steps, api.walk_steps). From a script or the
+    redo panel it builds at once; from the UI a few steps per timer tick, so the viewport redraws
+    as the level grows and Esc stops it. Bad input is reported, naming the field, and changes
+    nothing."""
+
+    stopped = "Stopped"  # the warning when Esc stops the build
+
+    def steps(self, context: bpy.types.Context, plan_in_background: bool) -> Steps[T] | None:
+        """The build's steps, its input checked (None, reported, when it is bad); nothing built yet."""
+        raise NotImplementedError
+
+    def report_built(self, built: T) -> None:
+        raise NotImplementedError
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        status = BuildStatus(context)
+        try:
+            steps = self.steps(context, plan_in_background=False)
+            if steps is None:
+                return {"CANCELLED"}
+            built = run_steps(steps, status.show)
+        except BackroomsError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        finally:
+            status.end()
+        self.report_built(built)
+        return {"FINISHED"}
+
+    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        """From the UI: build a few steps per timer tick. Without a window (background mode) it
+        builds at once."""
+        if context.window is None:
+            return self.execute(context)
+        try:
+            steps = self.steps(context, plan_in_background=True)
+        except BackroomsError as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        if steps is None:
+            return {"CANCELLED"}
+        self._build: TimedBuild[T] = TimedBuild(context, steps)
+        context.window_manager.modal_handler_add(self)
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
+        if event.type == "ESC":
+            removed = self._build.stop(context.scene)
+            self.report({"WARNING"}, self.stopped)
+            # Once the old level was replaced the step stays undoable: undo brings that level back.
+            return {"FINISHED"} if removed else {"CANCELLED"}
+        if event.type != "TIMER":
+            return {"PASS_THROUGH"} if event.type in NAVIGATION_EVENTS else {"RUNNING_MODAL"}
+        try:
+            built = self._build.tick()
+        except (BackroomsError, ReferenceError) as error:
+            self.report({"ERROR"}, str(error))
+            return {"CANCELLED"}
+        if built is None:
+            for area in context.screen.areas if context.screen else ():
+                area.tag_redraw()
+            return {"RUNNING_MODAL"}
+        self.report_built(built)
+        return {"FINISHED"}
+
+
+class BACKROOMS_OT_generate(_BuildsInSteps[GeneratedLevel]):
     """Generate a Backrooms level (replaces the level generated last)"""
 
     bl_idname = "backrooms.generate"
     bl_label = "Generate Backrooms Level"
     bl_options = {"REGISTER", "UNDO"}
+    stopped = "Generation stopped"
 
     __annotations__ = {
         "preset": preset_property(),
@@ -123,53 +198,13 @@ class BACKROOMS_OT_generate(bpy.types.Operator):
         ),
     }
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def steps(self, context: bpy.types.Context, plan_in_background: bool) -> Steps[GeneratedLevel] | None:
         spec = self._settle(context)
         if spec is None:
-            return {"CANCELLED"}
-        status = BuildStatus(context)
-        try:
-            level = run_steps(api.generate_steps(spec, scene=context.scene, new_level=self.new_level), status.show)
-        except BackroomsError as error:
-            self.report({"ERROR"}, str(error))
-            return {"CANCELLED"}
-        finally:
-            status.end()
-        self._report_built(level)
-        return {"FINISHED"}
-
-    def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
-        """From the UI: build a few pieces per timer tick, so the viewport redraws as the level
-        grows and Esc stops it. Without a window (background mode) it builds at once."""
-        if context.window is None:
-            return self.execute(context)
-        spec = self._settle(context)
-        if spec is None:
-            return {"CANCELLED"}
-        steps = api.generate_steps(spec, scene=context.scene, new_level=self.new_level, plan_in_background=True)
-        self._build = TimedBuild(context, steps)
-        context.window_manager.modal_handler_add(self)
-        return {"RUNNING_MODAL"}
-
-    def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
-        if event.type == "ESC":
-            removed = self._build.stop(context.scene)
-            self.report({"WARNING"}, "Generation stopped")
-            # Once the old level was replaced the step stays undoable: undo brings that level back.
-            return {"FINISHED"} if removed else {"CANCELLED"}
-        if event.type != "TIMER":
-            return {"PASS_THROUGH"} if event.type in NAVIGATION_EVENTS else {"RUNNING_MODAL"}
-        try:
-            level = self._build.tick()
-        except (BackroomsError, ReferenceError) as error:
-            self.report({"ERROR"}, str(error))
-            return {"CANCELLED"}
-        if level is None:
-            for area in context.screen.areas if context.screen else ():
-                area.tag_redraw()
-            return {"RUNNING_MODAL"}
-        self._report_built(level)
-        return {"FINISHED"}
+            return None
+        return api.generate_steps(
+            spec, scene=context.scene, new_level=self.new_level, plan_in_background=plan_in_background
+        )
 
     def _settle(self, context: bpy.types.Context) -> LevelSpec | None:
         """The spec to build. Unset arguments come from the chosen level preset (for its look) or
@@ -198,8 +233,47 @@ class BACKROOMS_OT_generate(bpy.types.Operator):
         write_spec(settings, spec)
         return spec
 
-    def _report_built(self, level: api.GeneratedLevel) -> None:
-        self.report({"INFO"}, f"{level.collection.name}: {level.plan.face_count()} faces")
+    def report_built(self, built: GeneratedLevel) -> None:
+        self.report({"INFO"}, f"{built.collection.name}: {built.plan.face_count()} faces")
+
+
+class BACKROOMS_OT_walk(_BuildsInSteps[WalkLevel]):
+    """Walk a camera through the endless level: the level made last, or one made from the settings
+    when there is none. The chunks along the route are built and the camera keyed over the frames"""
+
+    bl_idname = "backrooms.walk"
+    bl_label = "Walk"
+    bl_options = {"REGISTER", "UNDO"}
+    stopped = "Walk stopped"
+
+    # Unset arguments come from the scene's walk settings (the Camera sub-panel).
+    __annotations__ = setting_properties(WALK_SETTINGS, operator=True)
+
+    def steps(self, context: bpy.types.Context, plan_in_background: bool) -> Steps[WalkLevel] | None:
+        """The walk's steps: the level made last is walked (its stored spec); in a scene without one,
+        a level from the panel's settings. The scene's walk settings take the arguments once the
+        walk is planned, so bad input changes nothing."""
+        scene, settings = context.scene, context.scene.backrooms_walk
+        for setting in WALK_SETTINGS:
+            if not self.properties.is_property_set(setting.name):
+                setattr(self, setting.name, getattr(settings, setting.name))
+        walk = walk_from(self)
+        try:
+            spec = None
+            if api._last_level(scene) is None:  # what api.walk would walk: none, so the panel's level
+                adopt_renamed_settings(scene)
+                spec = spec_from(scene.backrooms)
+            steps = api.walk_steps(spec, scene=scene, **walk)
+        except BackroomsError as error:
+            self.report({"ERROR"}, str(error))
+            return None
+        for name, value in walk.items():
+            setattr(settings, name, value)
+        return steps
+
+    def report_built(self, built: WalkLevel) -> None:
+        first, last = built.frames
+        self.report({"INFO"}, f"{built.collection.name}: {len(built.chunks)} chunks, frames {first} to {last}")
 
 
 class _NeedsLevel:
@@ -344,6 +418,7 @@ def draw_add_menu(menu: bpy.types.Menu, context: bpy.types.Context) -> None:
 
 CLASSES = (
     BACKROOMS_OT_generate,
+    BACKROOMS_OT_walk,
     BACKROOMS_OT_clear,
     BACKROOMS_OT_regenerate,
     BACKROOMS_OT_extend,

@@ -11,12 +11,14 @@ from ..core.levels import LEVEL_PRESETS
 from ..core.preview import preview
 from ..core.render import ENGINES, RENDER_PRESETS
 from ..core.spec import SETTINGS, Setting
+from ..core.stream import WALK_SETTINGS
 from .operators import (
     BACKROOMS_OT_clear,
     BACKROOMS_OT_generate,
     BACKROOMS_OT_level_preset,
     BACKROOMS_OT_randomize_seed,
     BACKROOMS_OT_render_preset,
+    BACKROOMS_OT_walk,
 )
 from .presets import BACKROOMS_PT_presets
 from .props import spec_from
@@ -62,11 +64,16 @@ class _SettingsPanel(bpy.types.Panel):
 
 
 def draw_settings(
-    layout: bpy.types.UILayout, settings: bpy.types.PropertyGroup, panel: str, seed_button: bool = False
+    layout: bpy.types.UILayout,
+    settings: bpy.types.PropertyGroup,
+    panel: str,
+    seed_button: bool = False,
+    table: tuple[Setting, ...] = SETTINGS,
 ) -> None:
-    """The settings of one panel, a block per group, in the table's order; the seed with its dice."""
+    """The settings of one panel from `table` (the spec's, the walk's), a block per group, in the
+    table's order; the seed with its dice."""
     groups: dict[int, list[Setting]] = {}
-    for setting in SETTINGS:
+    for setting in table:
         if setting.panel == panel:
             groups.setdefault(setting.group, []).append(setting)
     for _, members in sorted(groups.items()):
@@ -99,6 +106,21 @@ class BACKROOMS_PT_materials(_SettingsPanel):
     bl_label = "Materials"
     bl_idname = "BACKROOMS_PT_materials"
     panel = "materials"
+
+
+class BACKROOMS_PT_camera(_SettingsPanel):
+    """The walking camera: its settings and Walk, which walks the level made last (or makes one)."""
+
+    bl_label = "Camera"
+    bl_idname = "BACKROOMS_PT_camera"
+    panel = "camera"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = _split(self.layout)
+        draw_settings(layout, context.scene.backrooms_walk, self.panel, table=WALK_SETTINGS)
+        row = layout.row(align=True)
+        row.scale_y = 1.4
+        row.operator(BACKROOMS_OT_walk.bl_idname, text="Walk", icon="CAMERA_DATA")
 
 
 class BACKROOMS_PT_output(_SettingsPanel):
@@ -170,6 +192,7 @@ CLASSES = (
     BACKROOMS_PT_layout,
     BACKROOMS_PT_lighting,
     BACKROOMS_PT_materials,
+    BACKROOMS_PT_camera,
     BACKROOMS_PT_output,
 )
 

@@ -12,6 +12,7 @@ from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProp
 from ..core.errors import InvalidSpecError
 from ..core.levels import DEFAULT_PRESET, LEVEL_PRESETS
 from ..core.spec import INT32_MAX, RENAMED_FIELDS, SETTING, SETTINGS, LevelSpec, Setting
+from ..core.stream import WALK_SETTINGS
 
 # The properties that show the spec, in the table's order (a pair of cells is two of them).
 SPEC_FIELDS = tuple(name for setting in SETTINGS for name in setting.property_names)
@@ -30,14 +31,20 @@ def preset_property() -> object:
 
 
 def spec_properties(operator: bool = False) -> dict[str, object]:
-    """A Blender property for each spec setting, for the scene settings or (`operator`) the operator.
+    """A Blender property for each spec setting, for the scene settings or (`operator`) the operator."""
+    return setting_properties(SETTINGS, operator)
 
-    The settings hold the spec's limits. Blender clamps a value to a property's limits before an
-    operator sees it, so the operator's properties hold anything: out of range, the spec names
-    the field and its range, as it does for the API.
+
+def setting_properties(settings: tuple[Setting, ...], operator: bool = False) -> dict[str, object]:
+    """A Blender property for each of `settings` (the spec's, the walk's), for the scene settings
+    or (`operator`) the operator.
+
+    The settings hold the limits. Blender clamps a value to a property's limits before an operator
+    sees it, so the operator's properties hold anything: out of range, the core names the field
+    and its range, as it does for the API.
     """
     properties: dict[str, object] = {}
-    for setting in SETTINGS:
+    for setting in settings:
         properties.update(_properties(setting, operator))
     return properties
 
@@ -81,6 +88,10 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# How a float shows its unit in the panel (in the scene's units); a float without one is a share.
+UNITS = {"m": {"unit": "LENGTH"}, "m/s": {"unit": "VELOCITY"}}
+
+
 def _number(setting: Setting, default: float, operator: bool, **common: str) -> object:
     """An int or float property within what the spec and Blender allow (the operator's: within
     what Blender allows, the spec's range to drag in); lengths show in scene units, shares as
@@ -96,7 +107,7 @@ def _number(setting: Setting, default: float, operator: bool, **common: str) -> 
             soft = {"soft_min": low, "soft_max": high, **soft}
             low, high = -INT32_MAX - 1, INT32_MAX
         return IntProperty(**common, default=default, min=low, max=high, **soft)
-    unit = {"unit": "LENGTH"} if limits.unit == "m" else {"subtype": "FACTOR"}
+    unit = UNITS.get(limits.unit, {"subtype": "FACTOR"})
     bounds = {"soft_min": limits.low, "soft_max": limits.high} if operator else {"min": limits.low, "max": limits.high}
     return FloatProperty(**common, default=default, **bounds, **unit)
 
@@ -164,6 +175,12 @@ def spec_values(spec: LevelSpec) -> dict[str, object]:
     return values
 
 
+def walk_from(source: object) -> dict[str, Any]:
+    """The walk settings (as api.walk takes them) from anything with their properties (the scene's
+    walk settings or the Walk operator), as typed; not checked."""
+    return {setting.name: _exact(getattr(source, setting.name)) for setting in WALK_SETTINGS}
+
+
 def write_spec(target: object, spec: LevelSpec, names: tuple[str, ...] = SPEC_FIELDS) -> None:
     """Set the properties `names` of `target` (settings or operator) to the values of `spec`."""
     values = spec_values(spec)
@@ -192,7 +209,13 @@ class BACKROOMS_PG_settings(bpy.types.PropertyGroup):
     __annotations__ = {"preset": preset_property(), **spec_properties(), **renamed_properties()}
 
 
-CLASSES = (BACKROOMS_PG_settings,)
+class BACKROOMS_PG_walk(bpy.types.PropertyGroup):
+    """Per-scene settings of the walking camera (the Camera sub-panel)."""
+
+    __annotations__ = setting_properties(WALK_SETTINGS)
+
+
+CLASSES = (BACKROOMS_PG_settings, BACKROOMS_PG_walk)
 
 
 def adopt_renamed_settings(scene: bpy.types.Scene) -> None:
@@ -215,6 +238,7 @@ def register() -> None:
     for cls in CLASSES:
         bpy.utils.register_class(cls)
     bpy.types.Scene.backrooms = bpy.props.PointerProperty(type=BACKROOMS_PG_settings)
+    bpy.types.Scene.backrooms_walk = bpy.props.PointerProperty(type=BACKROOMS_PG_walk)
     # A file already open when the add-on is enabled (or updated) is not loaded again: Generate
     # adopts its settings then (ui/operators.py). A timer here made Blender 4.2 crash at exit once
     # the extension had been uninstalled.
@@ -224,6 +248,7 @@ def register() -> None:
 def unregister() -> None:
     if _adopt_on_load in bpy.app.handlers.load_post:
         bpy.app.handlers.load_post.remove(_adopt_on_load)
+    del bpy.types.Scene.backrooms_walk
     del bpy.types.Scene.backrooms
     for cls in reversed(CLASSES):
         bpy.utils.unregister_class(cls)
