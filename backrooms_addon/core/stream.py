@@ -11,12 +11,13 @@ import numpy as np
 import numpy.typing as npt
 
 from .algorithms.grid import BoolArray, IntArray
+from .descent import plan_descent
 from .errors import InvalidSpecError
 from .floors import lifted
-from .geometry import MeshArrays, concat_meshes, wall_mesh
+from .geometry import MeshArrays, Pieces, wall_mesh
 from .layout import covering_chunks
 from .lightmap import with_lightmap
-from .plan import LevelPlan, plan_level, restyled, wall_style
+from .plan import LevelPlan, concat_styled, on_pieces, plan_level, restyled, wall_style
 from .spec import LevelSpec, Range, Setting
 from .styles import style_of
 from .walk import FloatArray, Ground, Route, plan_route, walk_route
@@ -66,19 +67,20 @@ def check_walk_settings(settings: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def tile_spec(spec: LevelSpec, chunk: tuple[int, int]) -> LevelSpec:
-    """One chunk of the world as a region of its own: open (no perimeter, so chunks side by side
-    are the world without a seam), one piece, a lamp at every lit fixture (a walk shows each only
-    near the camera)."""
+def tile_spec(spec: LevelSpec, chunk: tuple[int, int], count: tuple[int, int] = (1, 1)) -> LevelSpec:
+    """A block of `count` chunks from `chunk` as a region of its own: open (no perimeter, so
+    blocks side by side are the world without a seam), a piece per chunk, a lamp at every lit
+    fixture (a walk shows each only near the camera), a descent shaft only where asked for."""
     size = spec.chunk_size
     budget = 0 if spec.light_budget == 0 else ALL_LAMPS
     return spec.replace(
         origin=(chunk[0] * size, chunk[1] * size),
-        width=size,
-        depth=size,
+        width=count[0] * size,
+        depth=count[1] * size,
         perimeter=False,
         piece_chunks=1,
         light_budget=budget,
+        shaft=spec.shaft and count != (1, 1),
     )
 
 
@@ -148,17 +150,34 @@ class Walk:
     # A style that is not endless (core/styles.py) is walked within its region, built whole as one
     # tile: `chunks` then holds the region's first chunk alone, at the frame's origin.
     whole_region: bool = False
+    # Chunks built as one block (the first chunk, and how many along x and y): the chunks round a
+    # descent shaft, which is planned on the block; None: every chunk on its own.
+    block: tuple[tuple[int, int], tuple[int, int]] | None = None
+
+    def in_block(self, chunk: tuple[int, int]) -> bool:
+        if self.block is None:
+            return False
+        (bx, by), (nx, ny) = self.block
+        return bx <= chunk[0] < bx + nx and by <= chunk[1] < by + ny
+
+    def spans(self, key: tuple[int, int]) -> tuple[tuple[int, int], ...]:
+        """The runs of route frames (first, last) in which what was built for `key` (a chunk, or
+        the block's first chunk) is shown: a block whenever one of its chunks is."""
+        if not self.in_block(key):
+            return self.shown[key]
+        members = [self.shown[c] for c in self.chunks if self.in_block(c)]
+        frames = np.unique(np.concatenate([np.arange(a, b + 1) for spans in members for a, b in spans]))
+        return _runs(frames)
 
     def lamp_spans(self, chunk: tuple[int, int], lamps: FloatArray) -> list[tuple[tuple[int, int], ...]]:
-        """Per lamp of chunk `chunk` (positions in the chunk's own frame), the runs of route frames
-        (first, last) in which it is within the lamp radius of the camera (none: never)."""
-        dx, dy = self.chunk_offset(chunk)
-        frames = np.concatenate([np.arange(a, b + 1) for a, b in self.shown[chunk]])
-        camera = self.route.positions[frames, :2]
+        """Per lamp of chunk (or block) `chunk` (positions in its own frame), the runs of route
+        frames (first, last) in which it is within the lamp radius of the camera (none: never)."""
+        frames = np.concatenate([np.arange(a, b + 1) for a, b in self.spans(chunk)])
+        camera = self.route.positions[frames]
         radius = lamp_radius(self.spec)
         spans = []
-        for x, y in lamps[:, :2] + (dx, dy):
-            near = frames[np.hypot(camera[:, 0] - x, camera[:, 1] - y) <= radius]
+        for lamp in lamps + np.array([*self.chunk_offset(chunk), 0.0]):  # on other floors too: in 3D
+            near = frames[np.linalg.norm(camera - lamp, axis=1) <= radius]
             spans.append(_runs(near))
         return spans
 
@@ -171,26 +190,35 @@ class Walk:
 
 
 def plan_tile(
-    spec: LevelSpec, chunk: tuple[int, int], built: set[tuple[int, int]], troffer: MeshArrays | None = None
+    spec: LevelSpec,
+    chunk: tuple[int, int],
+    built: set[tuple[int, int]],
+    troffer: MeshArrays | None = None,
+    count: tuple[int, int] = (1, 1),
 ) -> LevelPlan:
-    """The plan of one chunk of a walk, its walls on the north and east edges left to the chunks
-    there when they are `built` too: an open region has every wall on its edges, and the same
-    wall box in two objects shades itself black (its faces shadow each other's)."""
-    plan = plan_level(tile_spec(spec, chunk), troffer)
-    north, east = (chunk[0], chunk[1] + 1) in built, (chunk[0] + 1, chunk[1]) in built
+    """The plan of one chunk (or a block of `count` chunks) of a walk, its walls on the north and
+    east edges left to the chunks there that are `built` too: an open region has every wall on
+    its edges, and the same wall box in two objects shades itself black (its faces shadow each
+    other's)."""
+    plan = plan_level(tile_spec(spec, chunk, count), troffer)
+    north = [k for k in range(count[0]) if (chunk[0] + k, chunk[1] + count[1]) in built]
+    east = [k for k in range(count[1]) if (chunk[0] + count[0], chunk[1] + k) in built]
     if not (north or east):
         return plan
     walls = []
     for floor in plan.floors:
         walls_h, walls_v = floor.layout.walls_h.copy(), floor.layout.walls_v.copy()
-        if north:
-            walls_h[-1] = False
-        if east:
-            walls_v[:, -1] = False
+        across = floor.layout.width // count[0], floor.layout.depth // count[1]  # a floor's cells per chunk
+        for k in north:
+            walls_h[-1, k * across[0] : (k + 1) * across[0]] = False
+        for k in east:
+            walls_v[k * across[1] : (k + 1) * across[1], -1] = False
         layout = replace(floor.layout, walls_h=walls_h, walls_v=walls_v)
-        mesh = wall_mesh(layout, wall_style(floor.spec), plan.pieces)
-        walls.append(restyled(lifted(mesh, floor.base_z), style_of(floor.spec.style)))
-    return replace(plan, meshes={**plan.meshes, "walls": with_lightmap(concat_meshes(*walls))})
+        story_pieces = Pieces.covering(floor.spec.width, floor.spec.depth, floor.spec.piece_cells)
+        mesh = wall_mesh(layout, wall_style(floor.spec), story_pieces)
+        moved = lifted(restyled(mesh, style_of(floor.spec.style)), floor.base_z)
+        walls.append(on_pieces(moved, plan.pieces, floor.spec, plan.spec))
+    return replace(plan, meshes={**plan.meshes, "walls": with_lightmap(concat_styled(walls))})
 
 
 def walk_tiles(walk: Walk, troffer: MeshArrays | None = None) -> Iterator[tuple[tuple[int, int], LevelPlan]]:
@@ -202,20 +230,32 @@ def walk_tiles(walk: Walk, troffer: MeshArrays | None = None) -> Iterator[tuple[
         return
     built, seen = set(walk.chunks), set[tuple[int, ...]]()
     size_m = walk.spec.chunk_size * walk.spec.cell_size
+    block_done = False
     for chunk in walk.chunks:
-        plan = plan_tile(walk.spec, chunk, built, troffer)
-        walls = _once(plan.meshes["walls"], walk.chunk_offset(chunk), size_m, walk.spec.wall_thickness, seen)
+        count = (1, 1)
+        if walk.block is not None and walk.in_block(chunk):
+            if block_done:
+                continue
+            (chunk, count), block_done = walk.block, True
+        plan = plan_tile(walk.spec, chunk, built, troffer, count)
+        extent = (count[0] * size_m, count[1] * size_m)
+        walls = _once(plan.meshes["walls"], walk.chunk_offset(chunk), extent, walk.spec.wall_thickness, seen)
         yield chunk, replace(plan, meshes={**plan.meshes, "walls": walls})
 
 
 def _once(
-    mesh: MeshArrays, offset: tuple[float, float], size_m: float, thickness: float, seen: set[tuple[int, ...]]
+    mesh: MeshArrays,
+    offset: tuple[float, float],
+    extent: tuple[float, float],
+    thickness: float,
+    seen: set[tuple[int, ...]],
 ) -> MeshArrays:
-    """The mesh without the faces on its chunk's borders that an earlier chunk already has."""
+    """The mesh without the faces on its edges (`extent` metres from its origin) that an earlier
+    chunk already has."""
     quads = mesh.vertices[mesh.faces].astype(np.float64)
     low, high = quads[:, :, :2].min(axis=1), quads[:, :, :2].max(axis=1)
     reach = thickness / 2 + 1e-3
-    border = ((low <= reach) | (high >= size_m - reach)).any(axis=1)  # within a wall's half thickness
+    border = ((low <= reach) | (high >= np.asarray(extent) - reach)).any(axis=1)  # within half a wall
     keep = np.ones(mesh.face_count, np.bool_)
     centres = quads.mean(axis=1) + np.array([*offset, 0.0])
     normals = mesh.normals()
@@ -267,12 +307,69 @@ def plan_walk(spec: LevelSpec, seed: int | None = None, **settings: Any) -> Walk
         route = plan_route(plan_level(spec), walk["length"], walk["speed"], walk["fps"], seed)
         first = covering_chunks(spec)[0]
         return Walk(spec, route, spec.origin, (first,), {first: ((0, route.frame_count - 1),)}, walk, True)
+    if walk["descend"]:
+        return _descending_walk(spec, walk, seed)
     spec = spec.replace(perimeter=False)  # the world goes on past the region's edge
     start: LevelPlan = plan_level(spec)
     ground = WorldGround(spec, spec.origin)
     yaw, position = start.spawn.yaw, start.spawn.position[:2]
     route = walk_route(ground, position, yaw, walk["length"], walk["speed"], walk["fps"], seed)
     return frame_walk(spec, route, walk)
+
+
+def _descending_walk(spec: LevelSpec, walk: dict[str, Any], seed: int) -> Walk:
+    """The descending shot: on the top floor of the chunks covering the region, to the shaft
+    through every floor and down it, then on through the open world on the ground floor."""
+    spec = spec.replace(perimeter=False, shaft=True)
+    first, count = covering_chunks(spec)
+    block = tile_spec(spec, first, count)
+    plan = plan_level(block)
+    if spec.floors < 2:
+        raise InvalidSpecError("descend", "needs a level of more than one floor (floors > 1)")
+    try:
+        down, (x, y, yaw) = plan_descent(plan, walk["fps"], walk["speed"])
+    except InvalidSpecError:
+        raise InvalidSpecError(
+            "descend", f"no shaft fits through every floor of this level (seed {spec.seed}): try another seed"
+        ) from None
+    walked = float(np.linalg.norm(np.diff(down.positions[:, :2], axis=0), axis=1).sum())
+    ground = WorldGround(spec.replace(shaft=False), block.origin)
+    ground.tiles.update(_block_tiles(plan, first, count))  # the block's own ground, round the shaft
+    on = walk_route(ground, (x, y), yaw, max(walk["length"] - walked, 1.0), walk["speed"], walk["fps"], seed)
+    moved = frame_walk(block, _joined(down, on), walk)
+    return replace(moved, spec=spec, block=(first, count))
+
+
+def _block_tiles(plan: LevelPlan, first: tuple[int, int], count: tuple[int, int]) -> dict[tuple[int, int], _Tile]:
+    """A block's ground floor cut into its chunks, as a route reads them."""
+    floor, size = plan.floors[0], plan.spec.chunk_size
+    blocked = floor.layout.solid | floor.floor_holes
+    if floor.occupied is not None:
+        blocked = blocked | floor.occupied
+    tiles = {}
+    for a in range(count[0]):
+        for b in range(count[1]):
+            rows, cols = slice(b * size, (b + 1) * size), slice(a * size, (a + 1) * size)
+            tiles[(first[0] + a, first[1] + b)] = _Tile(
+                floor.layout.walls_h[b * size : (b + 1) * size + 1, cols],
+                floor.layout.walls_v[rows, a * size : (a + 1) * size + 1],
+                blocked[rows, cols],
+            )
+    return tiles
+
+
+def _joined(first: Route, then: Route) -> Route:
+    """One route: `first`, then `then` from its second frame (its first is where `first` ends),
+    its headings turned by whole turns so the view does not spin."""
+    turns = 2 * math.pi * round((first.yaw[-1] - then.yaw[0]) / (2 * math.pi))
+    return Route(
+        np.concatenate([first.positions, then.positions[1:]]),
+        np.concatenate([first.yaw, then.yaw[1:] + turns]),
+        np.concatenate([first.pitch, then.pitch[1:]]),
+        first.fps,
+        first.speed,
+        np.concatenate([first.cells, then.cells]),
+    )
 
 
 def frame_walk(spec: LevelSpec, route: Route, walk: dict[str, Any]) -> Walk:

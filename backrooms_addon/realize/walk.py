@@ -55,7 +55,7 @@ def realize_walk(
         for done, (chunk, plan) in enumerate(walk_tiles(walk, troffer), 1):
             where = f" {chunk[0]},{chunk[1]}"
             objects = [obj for obj, _ in add_pieces(plan, collection, level_id, where)]
-            spans = [walk.shown[chunk]] * len(objects)
+            spans = [walk.spans(chunk)] * len(objects)
             near = walk.lamp_spans(chunk, plan.lamps)
             lit = [k for k, span in enumerate(near) if span]  # lamps the camera never comes near: none
             objects += add_lamps(
