@@ -80,9 +80,12 @@ def test_chunks_are_built_and_shown_exactly_near_the_camera(walk: Walk) -> None:
         assert walk.shown == {walk.chunks[0]: ((0, len(frames) - 1),)}
         return
     for chunk in walk.chunks:
-        near = frames[chunk_distance(walk, chunk, xy) <= radius]
-        shown = np.concatenate([np.arange(a, b + 1) for a, b in walk.shown[chunk]])
-        assert np.array_equal(near, shown), chunk
+        distance = chunk_distance(walk, chunk, xy)
+        shown = np.zeros(len(frames), bool)
+        for a, b in walk.shown[chunk]:
+            shown[a : b + 1] = True
+        # exactly at the radius, rounding (the walk measures in world metres) may go either way
+        assert shown[distance <= radius - 1e-6].all() and not shown[distance > radius + 1e-6].any(), chunk
     # and no chunk left out: the chunks round each camera position within the radius are all built
     size_m = walk.spec.chunk_size * walk.spec.cell_size
     built = set(walk.chunks)
@@ -151,7 +154,7 @@ def test_lamps_shine_only_near_the_camera() -> None:
         plan = plan_tile(walk.spec, chunk, set(walk.chunks))
         dx, dy = walk.chunk_offset(chunk)
         for lamp, spans in zip(plan.lamps, walk.lamp_spans(chunk, plan.lamps), strict=True):
-            distance = np.hypot(*(walk.route.positions[:, :2] - (lamp[0] + dx, lamp[1] + dy)).T)
+            distance = np.linalg.norm(walk.route.positions - (lamp[0] + dx, lamp[1] + dy, lamp[2]), axis=1)
             near = np.nonzero(distance <= radius)[0]
             shown = np.concatenate([np.arange(a, b + 1) for a, b in spans]) if spans else np.zeros(0, int)
             assert np.array_equal(near, shown)
@@ -191,3 +194,39 @@ def test_bad_walk_settings_name_the_field(field: str, value: float) -> None:
         check_walk_settings({field: value})
     with pytest.raises(InvalidSpecError, match="lenght"):
         check_walk_settings({"lenght": 3.0})
+
+
+@pytest.mark.parametrize(
+    ("seed", "styles"), [(0, ("LEVEL_0", "LEVEL_1", "LEVEL_37")), (2, ()), (5, ("LEVEL_0", "LEVEL_37"))]
+)
+def test_the_descent_goes_down_through_each_floor_s_opening(seed: int, styles: tuple[str, ...]) -> None:
+    spec = LevelSpec(seed=seed, floors=max(2, len(styles)), floor_styles=styles, origin=(5, -7))
+    walk = plan_walk(spec, length=50.0, descend=True)
+    assert walk.block is not None
+    (first, count), size = walk.block, spec.chunk_size
+    assert walk.spec.shaft and not walk.spec.perimeter
+    oracle = plan_level(
+        walk.spec.replace(origin=(first[0] * size, first[1] * size), width=count[0] * size, depth=count[1] * size)
+    )
+    pos = walk.route.positions
+    local = pos[:, :2] - np.asarray(walk.chunk_offset(first))  # in the block's frame
+    assert pos[0, 2] == pytest.approx(oracle.floors[-1].base_z + 1.6), "starts at eye height on the top floor"
+    for floor in oracle.floors[1:]:
+        c = floor.spec.cell_size
+        slab = (pos[:, 2] > floor.base_z - 0.35) & (pos[:, 2] < floor.base_z + 0.05)
+        assert slab.any(), "it goes down past every floor"
+        i, j = np.floor(local[slab] / c).astype(int).T
+        assert floor.floor_holes[j, i].all(), "through the opening in the floor, never the slab"
+        assert floor.marks["shaft"].sum() * c * c >= 4.0, "a shaft of at least 2 x 2 m"
+    steps = np.diff(pos, axis=0)
+    assert np.hypot(steps[:, 0], steps[:, 1]).max() <= walk.route.speed / walk.route.fps + 1e-6
+    assert np.abs(steps[:, 2]).max() <= 0.61 / walk.route.fps, "a slow descent"
+    landed = np.argmax(pos[:, 2] <= 1.6 + 1e-9)
+    assert np.allclose(pos[landed:, 2], 1.6), "then on at eye height on the ground floor"
+    assert walk.route.frame_count - landed > 10 * walk.route.fps, "and walks on"
+    assert np.abs(np.diff(walk.route.yaw)).max() < 3.5 / walk.route.fps, "the view never spins"
+
+
+def test_a_descent_needs_floors_and_a_shaft() -> None:
+    with pytest.raises(InvalidSpecError, match="descend"):
+        plan_walk(LevelSpec(seed=1), length=20.0, descend=True)
