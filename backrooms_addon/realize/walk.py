@@ -18,6 +18,7 @@ from .troffers import load_troffer
 
 WALK_KEY = "backrooms_walk"  # on a walk's collection: its settings, frames and chunks (JSON)
 FIRST_FRAME = 1
+CHUNK_KEY = "backrooms_chunk"  # on what a walk built: its chunk [cx, cy] (a block's first chunk)
 
 
 @dataclass
@@ -70,6 +71,7 @@ def realize_walk(
             for obj, shown in zip(objects, spans, strict=True):
                 obj.location.x += dx
                 obj.location.y += dy
+                obj[CHUNK_KEY] = chunk
                 _show_only(obj, shown)
             made += objects
             yield Progress(done, total, f"chunk {chunk[0]},{chunk[1]}")
