@@ -42,6 +42,7 @@ __all__ = [
     "extend",
     "generate",
     "generate_steps",
+    "last_level",
     "levels",
     "regenerate",
     "walk",
@@ -151,16 +152,32 @@ def walk_steps(
     *,
     preset: str | None = None,
     scene: bpy.types.Scene | None = None,
+    plan_in_background: bool = False,
     **fields: Any,
 ) -> Steps[WalkLevel]:
-    """walk() one step at a time (a chunk a step); the settings are checked when this is called."""
+    """walk() one step at a time (a chunk a step); the settings are checked when this is called.
+    With plan_in_background the route is planned in a worker thread while the steps report
+    "planning the walk" (as generate_steps does)."""
     scene = scene or bpy.context.scene
     settings = check_walk_settings({k: fields.pop(k) for k in list(fields) if k in WALK_DEFAULTS})
-    previous = _last_level(scene)
+    previous = last_level(scene)
     if spec is None and preset is None and previous is not None:
         spec = stored_spec(previous)
-    planned = plan_walk(_spec_from(spec, preset, fields), **settings)
-    return _walk_build(planned, scene, previous)
+    level_spec = _spec_from(spec, preset, fields)
+    if not plan_in_background:
+        return _walk_build(plan_walk(level_spec, **settings), scene, previous)
+    return _walk_planned_aside(level_spec, settings, scene, previous)
+
+
+def _walk_planned_aside(
+    spec: LevelSpec, settings: dict[str, Any], scene: bpy.types.Scene, previous: bpy.types.Collection | None
+) -> Steps[WalkLevel]:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-walk") as worker:
+        planning = worker.submit(plan_walk, spec, **settings)
+        while not wait([planning], timeout=PLANNING_WAIT_S).done:
+            yield Progress(0, 0, "planning the walk")
+        planned = planning.result()
+    return (yield from _walk_build(planned, scene, previous))
 
 
 def _walk_build(planned: Any, scene: bpy.types.Scene, previous: bpy.types.Collection | None) -> Steps[WalkLevel]:
@@ -243,6 +260,12 @@ def clear(scene: bpy.types.Scene | None = None, *, all_levels: bool = False) -> 
 def levels(scene: bpy.types.Scene | None = None) -> list[bpy.types.Collection]:
     """The level collections linked into `scene` (default: the context scene)."""
     return scene_levels(scene or bpy.context.scene)
+
+
+def last_level(scene: bpy.types.Scene | None = None) -> bpy.types.Collection | None:
+    """The collection of the level made last in `scene` (what regenerate, extend, clear and walk
+    act on), or None."""
+    return _last_level(scene or bpy.context.scene)
 
 
 def _last_level(scene: bpy.types.Scene) -> bpy.types.Collection | None:

@@ -260,10 +260,10 @@ class BACKROOMS_OT_walk(_BuildsInSteps[WalkLevel]):
         walk = walk_from(self)
         try:
             spec = None
-            if api._last_level(scene) is None:  # what api.walk would walk: none, so the panel's level
+            if api.last_level(scene) is None:  # what api.walk would walk: none, so the panel's level
                 adopt_renamed_settings(scene)
                 spec = spec_from(scene.backrooms)
-            steps = api.walk_steps(spec, scene=scene, **walk)
+            steps = api.walk_steps(spec, scene=scene, plan_in_background=plan_in_background, **walk)
         except BackroomsError as error:
             self.report({"ERROR"}, str(error))
             return None
