@@ -107,9 +107,9 @@ def find_shaft(spec: LevelSpec, stories: Sequence[Story], so_far: Sequence[Featu
     top = stories[-1]
     cell = top.spec.cell_size
     side = math.ceil(SHAFT_SIDE_M / cell - 1e-9)
-    ys, xs = np.mgrid[1 : top.spec.depth - side, 1 : top.spec.width - side]
-    if not xs.size:
+    if min(top.spec.width, top.spec.depth) - side <= 1:  # no room for the square and its ring
         return None
+    ys, xs = np.mgrid[1 : top.spec.depth - side, 1 : top.spec.width - side]
     x0, y0 = xs.ravel() * cell, ys.ravel() * cell
     x1, y1 = x0 + side * cell, y0 + side * cell
     fits = np.ones(x0.shape, np.bool_)

@@ -189,6 +189,7 @@ def test_a_descent_needs_floors_and_a_shaft() -> None:
         LevelSpec(seed=1, shaft=True),
         LevelSpec(seed=1, floors=2),
         LevelSpec(seed=1, floors=2, width=3, depth=3, shaft=True),
+        LevelSpec(seed=1, floors=2, width=1, depth=2, cell_size=1.0, wall_thickness=0.1, shaft=True),  # too small
     ):
         with pytest.raises(ValueError, match=r"^descend: ") as caught:
             plan_descent(plan_level(spec), 24, 1.4)
