@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from backrooms_addon.core import InvalidSpecError, LevelSpec
-from backrooms_addon.core.spec import BYTES_PER_CELL, MEMORY_LIMIT_BYTES, SETTINGS, Setting
+from backrooms_addon.core.spec import BYTES_PER_CELL, COURTYARD, MEMORY_LIMIT_BYTES, SETTINGS, Setting
 
 
 def _values(setting: Setting, panel: bool) -> st.SearchStrategy[object]:
@@ -19,6 +19,9 @@ def _values(setting: Setting, panel: bool) -> st.SearchStrategy[object]:
     if setting.kind == "choice":
         assert setting.choices is not None
         return st.sampled_from(list(setting.choices()))
+    if setting.kind == "styles":  # settled against the style and floors below (_settle_relations)
+        assert setting.choices is not None
+        return st.lists(st.sampled_from(list(setting.choices())), max_size=4).map(tuple)
     if setting.kind == "colour":
         return st.tuples(*[st.integers(0, 255)] * 3).map(lambda rgb: "#" + "".join(f"{c:02X}" for c in rgb))
     assert limits is not None
@@ -54,3 +57,7 @@ def _settle_relations(values: dict[str, Any]) -> None:
     values["flicker_fraction"] = min(values["flicker_fraction"], round(1 - values["dead_fraction"], 4))
     cells = MEMORY_LIMIT_BYTES // BYTES_PER_CELL // values["floors"]
     values["depth"] = max(1, min(values["depth"], cells // values["width"]))
+    # One style a floor at most, the ground floor's the level's, the open Courtyard on top only.
+    styles = [values["style"], *values["floor_styles"][1:]][: values["floors"]] if values["floor_styles"] else []
+    below_top = [*styles, *[values["style"]] * (values["floors"] - len(styles))][:-1]
+    values["floor_styles"] = () if COURTYARD in below_top else tuple(styles)

@@ -178,6 +178,8 @@ def _add_flag(parser: argparse.ArgumentParser, setting: Setting) -> None:
             alias, dest=dest, choices=setting.choices and list(setting.choices()), help=argparse.SUPPRESS
         )
     default = " ".join(map(str, setting.default)) if setting.kind == "cells" else setting.default
+    if setting.kind == "styles":
+        default = setting.text(setting.default) or "the level's style on every floor"
     if setting.kind == "bool":
         text = f"{setting.description} (default: {'on' if setting.default else 'off'})"
         parser.add_argument(*names, dest=dest, action=argparse.BooleanOptionalAction, default=None, help=text)
@@ -188,6 +190,8 @@ def _add_flag(parser: argparse.ArgumentParser, setting: Setting) -> None:
         parser.add_argument(*names, dest=dest, choices=list(setting.choices()), help=text)
     elif setting.kind == "cells":
         parser.add_argument(*names, dest=dest, nargs=2, type=int, metavar=("X", "Y"), help=text)
+    elif setting.kind == "styles":  # checked with the spec, which names the field
+        parser.add_argument(*names, dest=dest, type=setting.parse, metavar="STYLE,...", help=text)
     else:
         kinds: dict[str, type] = {"int": int, "float": float, "colour": str}
         parser.add_argument(*names, dest=dest, type=kinds[setting.kind], help=text)
@@ -355,7 +359,7 @@ def _describe(setting: Setting) -> dict[str, object]:
     limits = setting.limits
     return {
         "type": setting.kind,
-        "default": list(setting.default) if setting.kind == "cells" else setting.default,
+        "default": list(setting.default) if setting.kind in ("cells", "styles") else setting.default,
         "range": setting.allowed(),
         "min": None if limits is None else limits.low,
         "max": None if limits is None else limits.high,

@@ -70,8 +70,6 @@ class Setting:
     kept_by_presets: bool = False  # a level preset leaves it as it was (the seed, size and place)
     panel_limits: Range | None = None  # what a Blender property can hold, where that is less
     panel_text: bool = False  # values beyond panel_limits are typed as text, in NAME_text
-    # Whether the command line and the panels show it yet (they know every kind but `styles`).
-    front_ends: bool = True
 
     def __post_init__(self) -> None:
         if not self.kind:
@@ -276,7 +274,6 @@ class LevelSpec:
         "level",
         kind="styles",
         choices=_style_labels,
-        front_ends=False,
     )
     shaft: bool = _setting(
         False,
@@ -300,7 +297,7 @@ class LevelSpec:
     def __post_init__(self) -> None:
         if isinstance(self.floor_styles, list):  # as JSON has it
             object.__setattr__(self, "floor_styles", tuple(self.floor_styles))
-        for setting in SPEC_SETTINGS:
+        for setting in SETTINGS:
             setting.validate(getattr(self, setting.name))
         self._check_relations()
         _check_memory(self.width, self.depth, self.floors)
@@ -381,7 +378,7 @@ class LevelSpec:
     def from_dict(cls, data: dict[str, Any]) -> LevelSpec:
         """Build a spec from plain data, rejecting unknown keys by name. Reads older documents too."""
         values = with_current_names(data)
-        known = [setting.name for setting in SPEC_SETTINGS]
+        known = [setting.name for setting in SETTINGS]
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise InvalidSpecError(unknown[0], f"is not a spec field; known fields: {sorted(known)}")
@@ -400,10 +397,9 @@ def _settings() -> tuple[Setting, ...]:
     return tuple(replace(f.metadata["setting"], name=f.name) for f in fields(LevelSpec))
 
 
-# Every spec field (validation, JSON, the docs' table); SETTINGS: those the front ends show.
-SPEC_SETTINGS: tuple[Setting, ...] = _settings()
-SETTINGS: tuple[Setting, ...] = tuple(setting for setting in SPEC_SETTINGS if setting.front_ends)
-SETTING: dict[str, Setting] = {setting.name: setting for setting in SPEC_SETTINGS}
+# Every spec field, in the fields' order: validation, JSON, the docs' table and every front end.
+SETTINGS: tuple[Setting, ...] = _settings()
+SETTING: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
 # Fields that had another name in older documents and stored levels: old name -> name now.
 RENAMED_FIELDS = {"level": "style"}
 # The bounds of every numeric field (a pair's bounds also under NAME_x and NAME_y, as errors name them).
@@ -504,7 +500,7 @@ def _check_memory(width: int, depth: int, floors: int) -> None:
 def spec_table_markdown() -> str:
     """The spec fields as the Markdown table of docs/layout-format.md (a test keeps it in step)."""
     rows = ["| field | values | default | panel | flag | meaning |", "|---|---|---|---|---|---|"]
-    for setting in SPEC_SETTINGS:
+    for setting in SETTINGS:
         default = list(setting.default) if setting.kind in ("cells", "styles") else setting.default
         values = setting.allowed()
         if setting.choices is not None:
@@ -515,10 +511,10 @@ def spec_table_markdown() -> str:
         if setting.panel_limits is not None:
             other = f"; any other as {setting.label} Text" if setting.panel_text else ""
             panel += f" ({setting.panel_limits.low} to {setting.panel_limits.high}{other})"
+        if setting.kind == "styles":
+            panel += " (the keys, comma-separated)"
         flags = [setting.flag] + ([setting.flag.replace("--", "--no-", 1)] if setting.kind == "bool" else [])
         shown = ", ".join(f"`{flag}`" for flag in flags)
-        if not setting.front_ends:
-            panel, shown = "not yet", "not yet (JSON and the API)"
         rows.append(
             f"| `{setting.name}` | {values} | `{json.dumps(default)}` | {panel} | {shown} | {setting.description} |"
         )

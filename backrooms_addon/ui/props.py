@@ -71,6 +71,8 @@ def _properties(setting: Setting, operator: bool, **extra: object) -> dict[str, 
         assert setting.choices is not None
         items = [(key, label, "") for key, label in setting.choices().items()]
         return {setting.name: EnumProperty(**common, items=items, default=setting.default)}
+    if setting.kind == "styles":  # the keys as text, comma-separated (Setting.parse)
+        return {setting.name: StringProperty(**common, default="")}
     if setting.kind == "colour":
         limits = {"soft_min": 0.0, "soft_max": 1.0} if operator else {"min": 0.0, "max": 1.0}
         return {
@@ -137,6 +139,8 @@ def spec_from(source: object) -> LevelSpec:
         shown: list[Any] = [_exact(getattr(source, name)) for name in setting.property_names]
         if setting.kind == "colour":
             values[setting.name] = _hex(setting, shown[0])
+        elif setting.kind == "styles":
+            values[setting.name] = setting.parse(shown[0])
         elif setting.panel_text:
             values[setting.name] = _from_text(setting, shown[1]) if shown[1].strip() else shown[0]
         else:
@@ -166,6 +170,8 @@ def spec_values(spec: LevelSpec) -> dict[str, object]:
         value: Any = getattr(spec, setting.name)
         if setting.kind == "colour":
             value = _rgb(value)
+        elif setting.kind == "styles":
+            value = setting.text(value)
         elif setting.panel_text:
             assert setting.panel_limits is not None
             held = setting.panel_limits.low <= value <= setting.panel_limits.high

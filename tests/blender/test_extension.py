@@ -174,13 +174,16 @@ def test_randomize_seed(scene: bpy.types.Scene) -> None:
 def test_user_presets_save_and_restore_the_settings(scene: bpy.types.Scene) -> None:
     settings = scene.backrooms
     settings.seed, settings.width, settings.density, settings.algorithm = 77, 41, 0.25, "kruskal"
+    settings.floors, settings.floor_styles = 2, "LEVEL_0,LEVEL_37"
     assert bpy.ops.backrooms.add_preset(name="Test Halls") == {"FINISHED"}
     folder = Path(bpy.utils.user_resource("SCRIPTS", path="presets/backrooms"))
     preset = folder / "Test_Halls.py"
     assert preset.is_file()
     settings.seed, settings.width, settings.density, settings.algorithm = 1, 9, 0.9, "prim"
+    settings.floors, settings.floor_styles = 1, ""
     assert bpy.ops.script.execute_preset(filepath=str(preset), menu_idname="BACKROOMS_PT_presets") == {"FINISHED"}
     assert (settings.seed, settings.width, settings.algorithm) == (77, 41, "kruskal")
+    assert (settings.floors, settings.floor_styles) == (2, "LEVEL_0,LEVEL_37")
     assert abs(settings.density - 0.25) < 1e-6
     preset.unlink()
 

@@ -104,6 +104,25 @@ def test_every_front_end_builds_a_preset_the_same(
     assert document["layout_sha256"] == layout_hash
 
 
+def test_floor_styles_typed_in_the_panel_are_the_api_s(scene: bpy.types.Scene, addon: ModuleType) -> None:
+    """The panel's Floor Styles field holds the keys comma-separated, as --floor-styles takes them."""
+    settings, props, core = scene.backrooms, addon.ui.props, addon.core
+    settings.style, settings.floors, settings.floor_styles = "LEVEL_0", 3, " LEVEL_0 ,LEVEL_1, LEVEL_188"
+    expected = ("LEVEL_0", "LEVEL_1", "LEVEL_188")
+    assert props.spec_from(settings).floor_styles == expected
+    spec = props.spec_from(settings)
+    props.write_spec(settings, spec)
+    assert settings.floor_styles == "LEVEL_0,LEVEL_1,LEVEL_188", "written back as the command line takes it"
+    assert props.spec_from(settings) == spec
+    settings.floor_styles = ""
+    assert props.spec_from(settings).floor_styles == (), "empty: every floor the level's own"
+    settings.floor_styles = "LEVEL_0,LEVEL_9"
+    with pytest.raises(core.InvalidSpecError, match=r"^floor_styles: must be a list of styles"):
+        props.spec_from(settings)
+    assert bpy.ops.backrooms.generate(floor_styles="LEVEL_0,LEVEL_1", floors=2, width=6, depth=6) == {"FINISHED"}
+    assert settings.floor_styles == "LEVEL_0,LEVEL_1"
+
+
 SEEDS = [0, 7, 2**31 - 1, 2**31, 5_000_000_000, 2**64 - 1, -1, -(2**63)]
 
 

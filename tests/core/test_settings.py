@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -15,20 +16,17 @@ from settings_strategies import any_specs
 from backrooms_addon.cli.commands import _job, build_parser, info, main
 from backrooms_addon.core import InvalidSpecError, LevelSpec
 from backrooms_addon.core.levels import LEVEL_PRESETS, preset_spec
-from backrooms_addon.core.spec import PANELS, SETTING, SETTINGS, SPEC_SETTINGS, Setting, spec_table_markdown
+from backrooms_addon.core.spec import PANELS, SETTING, SETTINGS, Setting, spec_table_markdown
 
 
 def test_every_spec_field_has_one_complete_setting() -> None:
-    assert [s.name for s in SPEC_SETTINGS] == [f.name for f in fields(LevelSpec)]
-    assert tuple(s for s in SPEC_SETTINGS if s.front_ends) == SETTINGS
-    for setting in SPEC_SETTINGS:
+    assert [s.name for s in SETTINGS] == [f.name for f in fields(LevelSpec)]
+    for setting in SETTINGS:
         assert setting.label and setting.description, setting.name
         assert setting.panel in PANELS, setting.name
         assert setting.default == getattr(LevelSpec(), setting.name)
         assert setting.kind in {"int", "float", "bool", "choice", "colour", "cells", "styles"}
         assert (setting.limits is not None) == (setting.kind in {"int", "float", "cells"}), setting.name
-        # The front ends know every kind but a list of styles (the command line and panels add it).
-        assert setting.front_ends == (setting.kind != "styles"), setting.name
     flags = [flag for s in SETTINGS for flag in (s.flag, *s.flag_aliases)]
     assert len(flags) == len(set(flags)), "one flag per setting"
     assert SETTING["wall_thickness"].panel == "layout", "the field that once reached no panel"
@@ -43,6 +41,8 @@ def _argv(spec: LevelSpec) -> list[str]:
             argv += [setting.flag if value else setting.flag.replace("--", "--no-", 1)]
         elif setting.kind == "cells":
             argv += [setting.flag, *map(str, value)]
+        elif setting.kind == "styles":
+            argv += [setting.flag, setting.text(value)]
         else:
             argv += [setting.flag, repr(value) if setting.kind == "float" else str(value)]
     return argv
@@ -64,6 +64,48 @@ def test_every_field_round_trips_through_the_command_line(spec: LevelSpec, prese
 def test_flags_left_out_come_from_the_preset(preset: str, seed: int) -> None:
     args = build_parser().parse_args(["generate", "--preset", preset, "--seed", str(seed), "--out", "unused"])
     assert _job(args).spec(args.seed) == preset_spec(preset, seed=seed)
+
+
+def test_floor_styles_on_the_command_line_are_the_api_s(capsys: pytest.CaptureFixture[str]) -> None:
+    """--floor-styles takes the keys comma-separated, in generate, batch and walk alike."""
+    expected = preset_spec("LEVEL_0", floors=2, floor_styles=("LEVEL_0", "LEVEL_1"))
+    flags = ["--floor-styles", "LEVEL_0,LEVEL_1", "--floors", "2"]
+    for command in (["generate"], ["batch", "--seeds", "0"], ["walk"]):
+        args = build_parser().parse_args([*command, *flags, "--out", "unused"])
+        given = {s.name: getattr(args, s.name) for s in SETTINGS if s.name != "seed"}
+        assert preset_spec(args.preset, **{k: v for k, v in given.items() if v is not None}) == expected
+        if command[0] != "walk":
+            assert _job(args).spec(0) == expected
+    args = build_parser().parse_args(["generate", "--floor-styles", " LEVEL_0 , LEVEL_37 ", "--floors", "3"])
+    assert _job(args).spec(0).floor_styles == ("LEVEL_0", "LEVEL_37")
+    assert "--floor-styles STYLE,..." in " ".join(_help(capsys, "walk").split())
+
+
+def _help(capsys: pytest.CaptureFixture[str], command: str) -> str:
+    assert main([command, "--help"]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [["generate"], ["batch", "--seeds", "0-3"], ["walk"]])
+@pytest.mark.parametrize(
+    ("styles", "floors", "words"),
+    [
+        ("LEVEL_0,LEVEL_9", 2, "each one of LEVEL_0, LEVEL_1, LEVEL_37, LEVEL_188"),
+        ("LEVEL_1,LEVEL_0", 2, "the ground floor's style is the level's style"),
+        ("LEVEL_0,LEVEL_1,LEVEL_1", 2, "3 styles for 2 floor(s)"),
+        ("LEVEL_0,LEVEL_188,LEVEL_0", 3, "may only be the top floor"),
+    ],
+)
+def test_bad_floor_styles_exit_2_in_one_line_naming_the_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str], styles: str, floors: int, words: str
+) -> None:
+    argv = [*command, "--floor-styles", styles, "--floors", str(floors), "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: floor_styles: ") and captured.err.count("\n") == 1, captured.err
+    assert words in captured.err
+    assert not (tmp_path / "out").exists(), "nothing written"
 
 
 def test_older_documents_and_flags_with_the_style_s_old_name_still_work() -> None:
