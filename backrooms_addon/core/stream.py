@@ -118,6 +118,13 @@ class WorldGround(Ground):
         tile = self.tile((x // size, y // size))
         return not bool(tile.blocked[y % size, x % size])
 
+    def _wall(self, horizontal: bool, row: int, col: int) -> bool:
+        size = self.spec.chunk_size  # one wall at a time, as a route steps: no arrays to make
+        x, y = col + self.origin[0], row + self.origin[1]
+        tile = self.tile((x // size, y // size))
+        walls = tile.walls_h if horizontal else tile.walls_v
+        return bool(walls[y % size, x % size])
+
     def walls_at(self, horizontal: bool, rows: IntArray, cols: IntArray) -> BoolArray:
         size = self.spec.chunk_size
         # A wall on a chunk's border is in both chunks' arrays (the world has no seams): each is

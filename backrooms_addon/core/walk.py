@@ -112,6 +112,10 @@ class RegionGround(Ground):
         inside = 0 <= i < lay.width and 0 <= j < lay.depth
         return inside and not (lay.solid[j, i] or self.holes[j, i])  # the edge turns a walker like a wall
 
+    def _wall(self, horizontal: bool, row: int, col: int) -> bool:
+        walls = self.layout.walls_h if horizontal else self.layout.walls_v
+        return 0 <= row < walls.shape[0] and 0 <= col < walls.shape[1] and bool(walls[row, col])
+
     def walls_at(self, horizontal: bool, rows: IntArray, cols: IntArray) -> BoolArray:
         walls = self.layout.walls_h if horizontal else self.layout.walls_v
         inside = (rows >= 0) & (rows < walls.shape[0]) & (cols >= 0) & (cols < walls.shape[1])
