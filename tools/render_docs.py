@@ -176,6 +176,81 @@ def stairwell(folder: Path) -> None:
     print(target, f"{target.stat().st_size // 1024} KiB")
 
 
+def _contact_sheet(scene: Any, frames: list[tuple[int, str]], folder: Path, target: Path) -> None:
+    """The scene camera's view on each frame, 256 x 192 (4:3), three to a row, saved to `target`."""
+    from PIL import Image, ImageDraw
+
+    from backrooms_addon.core.render import RENDER_PRESETS
+    from backrooms_addon.realize import output
+
+    output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=24, resolution=(256, 192))
+    tiles = []
+    for frame, caption in frames:
+        scene.frame_set(frame)
+        output.render_png(scene, folder / f"{frame}.png")
+        tile = Image.open(folder / f"{frame}.png").convert("RGB")
+        ImageDraw.Draw(tile).text((6, 4), f"{frame}: {caption}", fill=(255, 255, 255))
+        tiles.append(tile)
+    sheet = Image.new("RGB", (3 * 256, 192 * ((len(tiles) + 2) // 3)))
+    for index, tile in enumerate(tiles):
+        sheet.paste(tile, (256 * (index % 3), 192 * (index // 3)))
+    sheet.save(target, quality=82)
+    print(target, f"{target.stat().st_size // 1024} KiB")
+
+
+def walk(folder: Path) -> None:
+    """Frames of a walk through Level 0: the start, a turn, a glance aside, a stop, and on."""
+    import bpy
+    import numpy as np
+
+    from backrooms_addon import api
+
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    scene = bpy.context.scene
+    walked = api.walk(seed=7, length=120.0, scene=scene)
+    route = walked.walk.route
+    moves = np.diff(route.positions[:, :2], axis=0)
+    walking = np.linalg.norm(moves, axis=1) > 1e-6
+    heading = np.arctan2(moves[:, 1], moves[:, 0])
+    aside = np.where(walking, np.abs((route.yaw[:-1] - heading + np.pi) % (2 * np.pi) - np.pi), 0.0)
+    turning = np.where(walking, np.abs(np.gradient(heading)), 0.0)
+    stop = int(np.argmax(~walking[1:])) + 1
+    picks = [
+        (1, "start"),
+        (int(np.argmax(turning)) + 1, "a turn"),
+        (int(np.argmax(aside)) + 1, "a glance aside"),
+        (stop + route.fps, "a stop, looking round"),
+        (route.frame_count * 3 // 4, "on"),
+        (route.frame_count, "the last frame"),
+    ]
+    _contact_sheet(scene, sorted(picks), folder, ROOT / "docs" / "walk.jpg")
+
+
+def descent(folder: Path) -> None:
+    """Frames of the descending shot: the top floor, each floor as the camera passes, the landing."""
+    import bpy
+    import numpy as np
+
+    from backrooms_addon import api
+    from backrooms_addon.core.floors import floor_height
+
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    scene = bpy.context.scene
+    styles = ("LEVEL_0", "LEVEL_1", "LEVEL_37")
+    walked = api.walk(seed=0, floors=3, floor_styles=styles, length=40.0, descend=True, scene=scene)
+    z = walked.walk.route.positions[:, 2]
+    spec = walked.walk.spec
+    top = floor_height(spec, spec.floors - 1)
+    picks = [(1, f"{styles[-1]}, the top floor"), (int(np.argmax(z <= top + 0.6)) + 1, "into the shaft")]
+    for floor in range(spec.floors - 2, 0, -1):  # each floor between, half way down its room
+        middle = floor_height(spec, floor) + spec.wall_height / 2
+        picks.append((int(np.argmax(z <= middle)) + 1, f"passing {styles[floor]}"))
+    picks.append((int(np.argmax(z <= floor_height(spec, 1) - 0.4)) + 1, "through the slab"))
+    landed = int(np.argmax(z <= 1.6 + 1e-6)) + 1
+    picks += [(landed, f"{styles[0]}, landed"), (landed + 4 * walked.walk.route.fps, "walking on")]
+    _contact_sheet(scene, picks, folder, ROOT / "docs" / "descent.jpg")
+
+
 PICTURES: dict[str, Callable[[Path], None]] = {
     "level0": level0,
     "presets": presets,
@@ -184,6 +259,8 @@ PICTURES: dict[str, Callable[[Path], None]] = {
     "level37": reference("LEVEL_37"),
     "level188": reference("LEVEL_188", width=14, depth=14),
     "stairwell": stairwell,
+    "walk": walk,
+    "descent": descent,
 }
 
 
