@@ -99,36 +99,40 @@ def _stitched(region: Any, plans: dict[tuple[int, int], LevelPlan], origin: tupl
     walls_h = np.zeros((region.depth + 1, region.width), np.bool_)
     walls_v = np.zeros((region.depth, region.width + 1), np.bool_)
     solid = np.ones((region.depth, region.width), np.bool_)
-    size = region.chunk_size
-    for (cx, cy), plan in plans.items():
-        i, j = cx * size - origin[0], cy * size - origin[1]
-        built = plan.floors[0].layout
-        walls_h[j : j + size + 1, i : i + size] |= built.walls_h
-        walls_v[j : j + size, i : i + size + 1] |= built.walls_v
-        solid[j : j + size, i : i + size] = built.solid
+    for plan in plans.values():  # a chunk, or the block round a descent shaft
+        (i, j), built = np.subtract(plan.spec.origin, origin), plan.floors[0].layout
+        width, depth = plan.spec.width, plan.spec.depth
+        walls_h[j : j + depth + 1, i : i + width] |= built.walls_h
+        walls_v[j : j + depth, i : i + width + 1] |= built.walls_v
+        solid[j : j + depth, i : i + width] = built.solid
     return Layout(walls_h, walls_v, solid, origin)
 
 
 def _floors(region: Any, plans: dict[tuple[int, int], LevelPlan], walk: Walk) -> list[dict[str, Any]]:
-    """Per floor: its seed, height, style, cell size and its holes, in the region's cells."""
-    size = region.chunk_size
+    """Per floor: its seed, height, style, cell size and its holes as [i, j] cells of that floor's
+    own grid, counted from the block's south-west corner (a floor of another cell size has other
+    cells than the ground floor's)."""
     floors = []
     for number, first in enumerate(next(iter(plans.values())).floors):
-        holes = {kind: np.zeros((region.depth, region.width), np.bool_) for kind in ("floor", "ceiling")}
-        for (cx, cy), plan in plans.items():
-            i, j = cx * size - walk.frame_origin[0], cy * size - walk.frame_origin[1]
-            floor = plan.floors[number]
-            holes["floor"][j : j + size, i : i + size] = floor.floor_holes
-            holes["ceiling"][j : j + size, i : i + size] = floor.ceiling_holes
+        parts = [plan.floors[number] for plan in plans.values()]
+        low = np.min([part.spec.origin for part in parts], axis=0)
+        high = np.max([np.add(part.spec.origin, (part.spec.width, part.spec.depth)) for part in parts], axis=0)
+        holes = {kind: np.zeros((high[1] - low[1], high[0] - low[0]), np.bool_) for kind in ("floor", "ceiling")}
+        for part in parts:
+            i, j = np.subtract(part.spec.origin, low)
+            holes["floor"][j : j + part.spec.depth, i : i + part.spec.width] |= part.floor_holes
+            holes["ceiling"][j : j + part.spec.depth, i : i + part.spec.width] |= part.ceiling_holes
         floors.append(
             {
                 "seed": first.spec.seed,
                 "z": first.base_z,
                 "style": first.spec.style,
                 "cell_size": first.spec.cell_size,
+                "origin": low.tolist(),
                 "floor_holes": np.argwhere(holes["floor"])[:, ::-1].tolist(),
                 "ceiling_holes": np.argwhere(holes["ceiling"])[:, ::-1].tolist(),
                 "joins": [],
             }
         )
+    del region, walk
     return floors

@@ -230,3 +230,20 @@ def test_the_descent_goes_down_through_each_floor_s_opening(seed: int, styles: t
 def test_a_descent_needs_floors_and_a_shaft() -> None:
     with pytest.raises(InvalidSpecError, match="descend"):
         plan_walk(LevelSpec(seed=1), length=20.0, descend=True)
+
+
+def test_the_document_of_a_descent_lists_each_floor_s_shaft_in_its_own_cells() -> None:
+    spec = LevelSpec(seed=0, floors=3, floor_styles=("LEVEL_0", "LEVEL_1", "LEVEL_37"))
+    walk = plan_walk(spec, length=30.0, descend=True)
+    document = json.loads(json.dumps(walk_document(walk)))
+    floors = document["layout"]["floors"]
+    assert [f["style"] for f in floors] == list(spec.floor_styles)
+    assert [f["cell_size"] for f in floors] == [2.4, 3.2, 2.4]
+    frames = np.asarray([f["location"] for f in document["frames"]])
+    for floor in floors[1:]:
+        # where the camera passes this floor's level, in this floor's own cells: an opening
+        at = frames[np.argmin(np.abs(frames[:, 2] - floor["z"]))]
+        world_m = at[:2] + np.asarray(document["layout"]["origin"]) * spec.cell_size
+        cell = tuple((np.floor(world_m / floor["cell_size"]) - floor["origin"]).astype(int).tolist())
+        assert cell in {tuple(h) for h in floor["floor_holes"]}, floor["style"]
+    assert floors[0]["ceiling_holes"] and floors[1]["ceiling_holes"] and not floors[2]["ceiling_holes"]
