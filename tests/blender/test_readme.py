@@ -24,3 +24,12 @@ def test_the_api_example_for_the_repositorys_environment_runs() -> None:
     result = subprocess.run([sys.executable, "-c", example], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.startswith("Backrooms Level 0 (seed 7) "), result.stdout
+
+
+def test_the_walk_example_runs_and_prints_what_it_says() -> None:
+    (example,) = [block for block in _python_blocks() if "api.walk(" in block]
+    result = subprocess.run([sys.executable, "-c", example], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    promised = re.search(r"# (.*)$", example.strip().splitlines()[-1])
+    assert promised is not None
+    assert result.stdout.strip().splitlines()[-1] == promised.group(1)
