@@ -9,11 +9,11 @@ import bpy
 import numpy as np
 import numpy.typing as npt
 
+from ..core.footage_sound import STEP_LENGTH
 from ..core.rng import uniform
 from ..core.walk import Route
 
 FloatArray = npt.NDArray[np.float64]
-STEP_LENGTH = 0.75  # metres per step: 1.4 m/s makes 1.87 steps a second
 BOB_M = 0.015  # peak height of the bob, once per step
 SWAY_M = 0.005  # peak sideways sway, once per stride (two steps)
 FADE_S = 0.4  # seconds over which the bob fades in after a stop and out before one
