@@ -54,11 +54,19 @@ def lamp_power(state: int, frames: int) -> F64:
 
 def near_lamps(walk: Walk, reach: float = NEAR_M) -> tuple[F64, I8]:
     """The lit lamps of the walk's chunks that come within `reach` metres of the camera (the
-    troffers' centres in the walk's frame, (j, 3)) and their fixture states. Only the chunks the
-    route passes within reach of are planned, in the blocks walk_tiles builds them in."""
+    troffers' centres in the walk's frame, (j, 3)) and their fixture states."""
+    found = chunk_lamps(walk, reach)
+    if not found:
+        return np.zeros((0, 3)), np.zeros(0, np.int8)
+    return np.concatenate([p for _, p, _ in found]), np.concatenate([s for _, _, s in found]).astype(np.int8)
+
+
+def chunk_lamps(walk: Walk, reach: float = NEAR_M) -> list[tuple[tuple[int, int], F64, I8]]:
+    """Per tile walk_tiles builds (a chunk, or a block's first chunk), its lit lamps that come
+    within `reach` metres of the camera, in the walk's frame, and their states. Only the tiles the
+    route passes within reach of are planned."""
     camera = walk.route.positions
-    found: list[F64] = []
-    states: list[I8] = []
+    found = []
     for chunk, count in _tiles(walk):
         if walk.whole_region:
             plan = plan_level(walk.spec)
@@ -71,11 +79,9 @@ def near_lamps(walk: Walk, reach: float = NEAR_M) -> tuple[F64, I8]:
             plan = plan_level(tile_spec(walk.spec, chunk, count))
         lamps = plan.lamps + np.array([*walk.chunk_offset(chunk), 0.0])
         keep = np.array([_closest(camera, lamp) <= reach for lamp in lamps], np.bool_)
-        found.append(lamps[keep])
-        states.append(plan.lamp_states[keep])
-    if not found:
-        return np.zeros((0, 3)), np.zeros(0, np.int8)
-    return np.concatenate(found), np.concatenate(states).astype(np.int8)
+        if keep.any():
+            found.append((chunk, lamps[keep], plan.lamp_states[keep].astype(np.int8)))
+    return found
 
 
 def _tiles(walk: Walk) -> list[tuple[tuple[int, int], tuple[int, int]]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import bpy
 
@@ -20,6 +21,9 @@ PIECE_KEY = "backrooms_piece"  # (column, row) of the streaming piece an object 
 # its tags but is not in this list, so it stays the user's. ID references survive renames and
 # saving, and a copy never joins the list, as a random token stored on each object would.
 MADE_KEY = "backrooms_made"
+# On a level collection: the names of the sequencer strips made for it (strips are no IDs, so no
+# references: a strip the user copies gets another name and stays the user's).
+STRIPS_KEY = "backrooms_strips"
 
 
 def tag(id_block: bpy.types.ID, level_id: str) -> None:
@@ -74,6 +78,49 @@ def record_made(collection: bpy.types.Collection, objects: list[bpy.types.Object
     collection[MADE_KEY] = [*made_objects(collection), *objects]
 
 
+def tag_strip(strip: Any, level_id: str) -> None:
+    """Mark a sequencer strip as made by the level `level_id`."""
+    strip[LEVEL_KEY] = level_id
+    strip[GENERATOR_KEY] = GENERATOR_VERSION
+
+
+def record_made_strips(collection: bpy.types.Collection, strips: list[Any]) -> None:
+    """Add sequencer strips to the level's list of what it made."""
+    collection[STRIPS_KEY] = [*collection.get(STRIPS_KEY, []), *(strip.name for strip in strips)]
+
+
+def top_strips(editor: Any) -> Any:
+    """A sequence editor's top-level strips: `strips` from Blender 4.4 on, `sequences` before."""
+    return editor.strips if hasattr(editor, "strips") else editor.sequences
+
+
+def remove_made_strips(collection: bpy.types.Collection) -> int:
+    """Remove the sequencer strips made for this level (in any scene) and their sounds once nothing
+    else uses them; a copy the user made of one stays, with its sound, as the user's."""
+    level_id = collection[LEVEL_KEY]
+    names = set(collection.get(STRIPS_KEY, []))
+    removed, sounds = 0, []
+    for scene in bpy.data.scenes:
+        editor = scene.sequence_editor
+        if editor is None or not names:
+            continue
+        strips = top_strips(editor)
+        for strip in list(strips):
+            if strip.get(LEVEL_KEY) == level_id and strip.name in names:
+                sounds.append(getattr(strip, "sound", None))
+                strips.remove(strip)
+                removed += 1
+    for sound in sounds:
+        if sound is not None and is_owned(sound, level_id):
+            if sound.users == 0:
+                bpy.data.sounds.remove(sound)
+            else:
+                _untag(sound)
+    if STRIPS_KEY in collection:
+        collection[STRIPS_KEY] = []
+    return removed
+
+
 def remove_made_objects(collection: bpy.types.Collection) -> int:
     """Delete the objects (and their now unused data) made for this level; copies the user made
     of them stay, as the user's own objects (their tags removed).
@@ -81,6 +128,7 @@ def remove_made_objects(collection: bpy.types.Collection) -> int:
     A user's object parented to one of them is unparented first, keeping its place in the world.
     """
     level_id = collection[LEVEL_KEY]
+    remove_made_strips(collection)
     owned = made_objects(collection)
     owned_names = {obj.name for obj in owned}
     copies = [obj for obj in bpy.data.objects if is_owned(obj, level_id) and obj.name not in owned_names]
