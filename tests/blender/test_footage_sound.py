@@ -107,13 +107,15 @@ def test_the_mixdown_has_the_hum_and_the_footsteps(
     assert rate == 48_000
     assert len(samples) / rate == pytest.approx(route.frame_count / route.fps, abs=1 / route.fps)
     assert np.abs(samples).max() < 0.99, "no clipping"
-    # The hum: lines at 60 Hz mains and the ballast's 120 Hz, far above the bands beside them.
-    assert band(samples, rate, 59.5, 60.5) > 20 * max(band(samples, rate, 40, 55), band(samples, rate, 65, 80))
-    assert band(samples, rate, 119.5, 120.5) > 20 * max(band(samples, rate, 90, 110), band(samples, rate, 130, 150))
-    # The footsteps: the mixdown less the one with their strip muted is them alone.
     steps = next(s for s in strips(scene) if s.name.startswith("Backrooms footsteps"))
     steps.mute = True
     quiet, _ = read_wav(sound.mixdown(scene, tmp_path / "no_steps.wav"))
+    # The hum: lines at 60 Hz mains and the ballast's 120 Hz, far above the bands beside them (the
+    # footsteps' low thump spreads round 70 Hz: the 60 Hz line is clearest without them).
+    for mix, above in ((samples, 8), (quiet, 20)):
+        assert band(mix, rate, 59.5, 60.5) > above * max(band(mix, rate, 40, 55), band(mix, rate, 65, 80))
+        assert band(mix, rate, 119.5, 120.5) > 20 * max(band(mix, rate, 90, 110), band(mix, rate, 130, 150))
+    # The footsteps: the mixdown less the one with their strip muted is them alone.
     times, _ = core_sound.step_times(route)
     found = onsets(samples - quiet, rate, 0.02)
     assert len(found) == len(times)
