@@ -20,8 +20,10 @@ def register() -> None:
     import bpy
 
     from . import cli
+    from .realize import camcorder
     from .ui import operators, panels, presets, props
 
+    camcorder.install_handler()  # a saved file's camcorder look draws its frames again
     props.register()
     operators.register()
     presets.register()
@@ -34,6 +36,7 @@ def unregister() -> None:
     """Undo register() in reverse order, leaving nothing behind."""
     import bpy
 
+    from .realize import camcorder
     from .ui import operators, panels, presets, props
 
     while _cli_handles:
@@ -42,3 +45,4 @@ def unregister() -> None:
     presets.unregister()
     operators.unregister()
     props.unregister()
+    camcorder.uninstall_handler()

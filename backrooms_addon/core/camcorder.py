@@ -217,9 +217,14 @@ def _streak(values: FloatArray, length: int) -> FloatArray:
 
 
 def _upsample(values: FloatArray, height: int, width: int) -> FloatArray:
-    rows = np.linspace(0, values.shape[0] - 1, height).round().astype(int)
-    cols = np.linspace(0, values.shape[1] - 1, width).round().astype(int)
-    return np.asarray(values[np.ix_(rows, cols)], np.float32)
+    """Coarse noise stretched to the frame: lines repeated, smooth along each line (colour on
+    tape has a narrow band: its blotches have no sharp sides)."""
+    rows = values[np.linspace(0, values.shape[0] - 1, height).round().astype(int)]
+    across = np.linspace(0, values.shape[1] - 1, width)
+    left = np.floor(across).astype(int)
+    right = np.minimum(left + 1, values.shape[1] - 1)
+    weight = (across - left).astype(np.float32)
+    return np.asarray(rows[:, left] * (1 - weight) + rows[:, right] * weight, np.float32)
 
 
 def _dropouts(rng: np.random.Generator, width: int, height: int, scale: float) -> FloatArray:
