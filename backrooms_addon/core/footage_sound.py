@@ -44,11 +44,13 @@ _RASP, _CRACKLE, _STEP, _STEP_NOISE = 0x52415350, 0x4352414B, 0x53544550, 0x534E
 def lamp_power(state: int, frames: int) -> F64:
     """Per route frame, the power (1 is full) a lamp of fixture state `state` shines at in Blender:
     realize/level.py keys a flickering light's energy with flicker_curve(0, phase) from the first
-    frame, and Blender holds the last key after the curve ends; every other lamp is steady."""
+    frame and repeats the keys (a Cycles modifier: after the last key comes the second key's value,
+    the curve's frames 2 to n over and over); every other lamp is steady."""
     if FLICKER <= state < SODIUM:
         curve = flicker_curve(0, state - FLICKER)
-        held: F64 = curve[np.minimum(np.arange(frames), len(curve) - 1)]
-        return held
+        k = np.arange(frames)
+        cycled: F64 = curve[np.where(k == 0, 0, (k - 1) % (len(curve) - 1) + 1)]
+        return cycled
     return np.ones(frames)
 
 

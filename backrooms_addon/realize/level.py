@@ -226,7 +226,7 @@ def _new_light(plan: LevelPlan, state: int, level_id: str) -> bpy.types.Light:
     light_for_eevee(light, style)
     tag(light, level_id)
     if FLICKER <= state < SODIUM:
-        animate(light, "energy", style.lamp_power_w * flicker_curve(0, state - FLICKER))
+        animate(light, "energy", style.lamp_power_w * flicker_curve(0, state - FLICKER), cyclic=True)
     return light
 
 

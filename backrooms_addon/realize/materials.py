@@ -9,6 +9,7 @@ import bpy
 
 from ..core.fixtures import flicker_curve
 from ..core.recipes import TEXTURES_DIR, Look, Node, Recipe, is_color, linear_color, load_recipes
+from .camera_rig import fcurves
 
 RECIPE_KEY = "backrooms_recipe"
 RECIPE_VERSION_KEY = "backrooms_recipe_version"
@@ -45,14 +46,16 @@ def ensure_material(name: str, look: Look | None = None) -> bpy.types.Material:
         material[RECIPE_KEY] = name
         # The recipe's "strength" node scales the diffuser's glow; keyframe its factor.
         strength = material.node_tree.nodes["strength"].inputs[1]
-        animate(strength, "default_value", recipe.emission_strength * flicker_curve(0, phase))
+        animate(strength, "default_value", recipe.emission_strength * flicker_curve(0, phase), cyclic=True)
     return material
 
 
-def animate(owner: Any, path: str, values: Any) -> None:
+def animate(owner: Any, path: str, values: Any, cyclic: bool = False) -> None:
     """Keyframes from frame 1 following `values` frame by frame: plain animation data, no drivers,
     no scripts to run. Only the frames around a change get a key: between two equal keys the
-    curve stays flat, and a change happens within one frame."""
+    curve stays flat, and a change happens within one frame. `cyclic`: the keys repeat for ever
+    (an F-curve Cycles modifier, the first frame after the last key being the second one's), so a
+    flicker goes on through a walk of any length."""
     values = values.tolist()
     for frame, value in enumerate(values, start=1):
         index = frame - 1
@@ -61,6 +64,11 @@ def animate(owner: Any, path: str, values: Any) -> None:
         if changes:
             setattr(owner, path, value)
             owner.keyframe_insert(path, frame=frame)
+    if cyclic:
+        full = path if isinstance(owner, bpy.types.ID) else owner.path_from_id(path)
+        (curve,) = fcurves(owner.id_data, full, 1)
+        if not any(modifier.type == "CYCLES" for modifier in curve.modifiers):
+            curve.modifiers.new("CYCLES")
 
 
 def ensure_image(file_name: str, colorspace: str, version: int) -> bpy.types.Image:

@@ -121,3 +121,22 @@ def test_the_walk_command_refuses_bad_input_before_writing(tmp_path: Path) -> No
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["error: length: must be a number from 1 to 100000 m, got -5.0"]
     assert not out.exists()
+
+
+def test_flickering_lamps_flicker_through_a_long_walk_as_the_sound_expects(
+    api: ModuleType, scene: bpy.types.Scene
+) -> None:
+    from backrooms_addon.core.fixtures import FLICKER
+    from backrooms_addon.core.footage_sound import lamp_power
+
+    level = api.generate(seed=2, width=16, depth=16, flicker_fraction=0.5, scene=scene)
+    lamp = next(o for o in level.objects if o.type == "LIGHT" and "flicker" in o.data.name)
+    state = FLICKER + int(lamp.data.name.rsplit(" ", 1)[1])
+    frames = list(range(1, 700, 3))
+    seen = []
+    for frame in frames:
+        scene.frame_set(frame)
+        seen.append(lamp.data.energy)
+    expected = lamp_power(state, 700)[[f - 1 for f in frames]]
+    assert np.allclose(np.asarray(seen) / np.max(seen), expected / expected.max(), atol=1e-4)
+    assert np.ptp(seen[len(seen) // 2 :]) > 0, "still flickering after frame 250"

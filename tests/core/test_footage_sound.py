@@ -100,11 +100,12 @@ def test_standing_still_is_silent_underfoot() -> None:
     assert not fs.footsteps_track(replace(walk, route=frozen)).any()
 
 
-def test_the_keyed_power_is_the_flicker_curve_held_after_its_last_key() -> None:
+def test_the_keyed_power_is_the_flicker_curve_repeated_after_its_last_key() -> None:
     curve = flicker_curve(0, 2)
-    power = fs.lamp_power(FLICKER + 2, 400)
+    power = fs.lamp_power(FLICKER + 2, 800)
     assert np.array_equal(power[: len(curve)], curve)
-    assert (power[len(curve) :] == curve[-1]).all()
+    assert np.array_equal(power[len(curve) : 2 * len(curve) - 1], curve[1:]), "frames 2 to n again"
+    assert np.ptp(power[500:]) > 0, "still flickering long after the keys end"
     assert (fs.lamp_power(STEADY, 10) == 1).all() and (fs.lamp_power(SODIUM, 10) == 1).all()
 
 
