@@ -251,6 +251,32 @@ def descent(folder: Path) -> None:
     _contact_sheet(scene, picks, folder, ROOT / "docs" / "descent.jpg")
 
 
+def camcorder(folder: Path) -> None:
+    """The camcorder looks side by side, Level 0 from its spawn camera: clean, VHS, camcorder."""
+    import bpy
+    from PIL import Image
+
+    from backrooms_addon import api
+    from backrooms_addon.core.render import RENDER_PRESETS
+    from backrooms_addon.realize import camcorder as tape
+    from backrooms_addon.realize import output
+
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    scene = bpy.context.scene
+    api.generate(seed=0, width=16, depth=16, scene=scene)
+    output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=16, resolution=(640, 480))
+    sheet = Image.new("RGB", (3 * 320, 240))
+    for index, look in enumerate(("clean", "vhs", "camcorder")):
+        tape.apply_look(scene, look, seed=3)
+        scene.frame_set(1)
+        path = Path(folder) / f"{look}.png"
+        output.render_png(scene, path)  # looks are made at 640 x 480, as a tape's frame
+        sheet.paste(Image.open(path).convert("RGB").resize((320, 240), Image.Resampling.LANCZOS), (320 * index, 0))
+    target = ROOT / "docs" / "camcorder.jpg"
+    sheet.save(target, quality=85)
+    print(target, f"{target.stat().st_size // 1024} KiB")
+
+
 PICTURES: dict[str, Callable[[Path], None]] = {
     "level0": level0,
     "presets": presets,
@@ -261,6 +287,7 @@ PICTURES: dict[str, Callable[[Path], None]] = {
     "stairwell": stairwell,
     "walk": walk,
     "descent": descent,
+    "camcorder": camcorder,
 }
 
 
