@@ -61,8 +61,10 @@ def test_generate_operator_is_undoable_and_redoable(extension: ModuleType) -> No
 
 def test_register_unregister_three_times_leaves_nothing_behind(extension: ModuleType) -> None:
     handlers_before = _handler_counts()
-    # The add-on's one handler: it adopts settings saved under a field's older name on load.
-    without = {**handlers_before, "load_post": handlers_before["load_post"] - 1}
+    # The add-on's handlers: one adopts settings saved under a field's older name on load, one
+    # draws the camcorder look's display and tape noise for each frame shown or rendered.
+    ours = ("load_post", "frame_change_pre", "render_pre")
+    without = {**handlers_before, **{name: handlers_before[name] - 1 for name in ours}}
     for _ in range(3):
         disable_extension()
         for name in CLASS_NAMES:
