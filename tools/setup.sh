@@ -3,7 +3,8 @@
 # virtual environment per supported Blender (bpy wheel + pinned dev tools), and Khronos' glTF
 # validator (Node.js, pinned in tools/gltf/package-lock.json) for the tests of the game export.
 # Usage: tools/setup.sh [--no-gltf-validator] [5.0|4.2 ...]   (default: 5.0)
-#   --no-gltf-validator: skip Node.js and the validator (only the tests of the game export need them)
+#   --no-gltf-validator: skip the test tools: Node.js and the glTF validator (the tests of the game
+#                        export need them) and ffprobe (the footage tests read videos with it)
 # Sourced (`source tools/setup.sh`), it only defines its functions, so they can be tested.
 set -euo pipefail
 
@@ -86,6 +87,12 @@ setup_gltf_validator() {
   echo "$stamp" > "$dir/node_modules/.backrooms-setup"
 }
 
+# ffprobe reads the streams of the footage tests' videos (a test tool: the add-on encodes with
+# Blender's own FFmpeg).
+setup_media_probe() {
+  command -v ffprobe >/dev/null || apt_install ffmpeg
+}
+
 main() {
   local validator=1
   if [ "${1:-}" = "--no-gltf-validator" ]; then
@@ -95,6 +102,7 @@ main() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.."
   install_system_libs
   [ "$validator" -eq 0 ] || setup_gltf_validator
+  [ "$validator" -eq 0 ] || setup_media_probe
   for series in "${@:-5.0}"; do
     setup_venv "$series"
   done

@@ -1,4 +1,5 @@
-"""Where a batch's levels are built: in this process, in worker processes, or on a Dask cluster."""
+"""Where a batch's work is done (levels, or the frames of footage): in this process, in worker
+processes, or on a Dask cluster. A job runs orders (a level's seed, a frame) and returns records."""
 
 from __future__ import annotations
 
@@ -8,20 +9,25 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
-from .batch import Job, Task
-from .worker import RECORD_PREFIX, build_level
+from .worker import RECORD_PREFIX, WorkJob, job_from_json
 
 PACKAGE_PARENT = Path(__file__).resolve().parents[1]
 
 
-def in_process(job: Job, tasks: list[Task]) -> Iterator[dict[str, Any]]:
-    """One level after another in this process (which imports Blender once)."""
+class Order(Protocol):
+    """One piece of work: batch.Task (a level) or footage.FrameTask (a frame)."""
+
+    def order(self) -> dict[str, Any]: ...
+
+
+def in_process(job: WorkJob, tasks: Sequence[Order]) -> Iterator[dict[str, Any]]:
+    """One after another in this process (which imports Blender once)."""
     for task in tasks:
-        yield build_level(job, task)
+        yield job.run(task.order())
 
 
 def worker_command() -> list[str]:
@@ -39,18 +45,18 @@ def worker_command() -> list[str]:
 
 
 class WorkerProcess:
-    """A worker process that imports Blender once and builds the levels it is sent, one by one."""
+    """A worker process that imports Blender once and does the orders it is sent, one by one."""
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: WorkJob) -> None:
         self.job = job
         self.process: subprocess.Popen[str] | None = None
 
-    def build(self, task: Task) -> dict[str, Any]:
-        """Build one level; a worker that dies on it is reported in the record and replaced."""
+    def build(self, order: dict[str, Any]) -> dict[str, Any]:
+        """Do one order; a worker that dies on it is reported in the record and replaced."""
         process = self._running()
         assert process.stdin is not None and process.stdout is not None
         try:
-            process.stdin.write(json.dumps({"seed": task.seed, "formats": list(task.formats)}) + "\n")
+            process.stdin.write(json.dumps(order) + "\n")
             process.stdin.flush()
             record = _next_record(process.stdout)
         except BrokenPipeError:
@@ -58,7 +64,7 @@ class WorkerProcess:
         if record is None:
             code = process.wait()
             self.process = None
-            return {"seed": task.seed, "status": "failed", "error": f"worker process stopped ({code})", "files": {}}
+            return {**order, "status": "failed", "error": f"worker process stopped ({code})", "files": {}}
         return record
 
     def close(self) -> None:
@@ -95,9 +101,9 @@ def _next_record(stdout: IO[str]) -> dict[str, Any] | None:
     return None
 
 
-def local_workers(job: Job, tasks: list[Task], jobs: int) -> Iterator[dict[str, Any]]:
-    """`jobs` worker processes taking the next level as soon as they are free."""
-    todo: queue.Queue[Task] = queue.Queue()
+def local_workers(job: WorkJob, tasks: Sequence[Order], jobs: int) -> Iterator[dict[str, Any]]:
+    """`jobs` worker processes taking the next order as soon as they are free."""
+    todo: queue.Queue[Order] = queue.Queue()
     for task in tasks:
         todo.put(task)
     done: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -110,7 +116,7 @@ def local_workers(job: Job, tasks: list[Task], jobs: int) -> Iterator[dict[str, 
                     task = todo.get_nowait()
                 except queue.Empty:
                     return
-                done.put(worker.build(task))
+                done.put(worker.build(task.order()))
         finally:
             worker.close()
 
@@ -123,23 +129,23 @@ def local_workers(job: Job, tasks: list[Task], jobs: int) -> Iterator[dict[str, 
         thread.join()
 
 
-def build_chunk(job_json: str, tasks: list[tuple[int, list[str]]]) -> list[dict[str, Any]]:
-    """A Dask task: build a chunk of levels in one worker process on the Dask worker's machine."""
-    worker = WorkerProcess(Job.from_json(job_json))
+def build_chunk(job_json: str, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A Dask task: a chunk of orders in one worker process on the Dask worker's machine."""
+    worker = WorkerProcess(job_from_json(job_json))
     try:
-        return [worker.build(Task(seed, tuple(formats))) for seed, formats in tasks]
+        return [worker.build(order) for order in orders]
     finally:
         worker.close()
 
 
-def dask_cluster(job: Job, tasks: list[Task], address: str) -> Iterator[dict[str, Any]]:
-    """Spread the levels over a Dask cluster's workers, in chunks, each chunk one Blender start-up."""
+def dask_cluster(job: WorkJob, tasks: Sequence[Order], address: str) -> Iterator[dict[str, Any]]:
+    """Spread the orders over a Dask cluster's workers, in chunks, each chunk one Blender start-up."""
     from distributed import Client, as_completed
 
     with Client(address, timeout="30s") as client:
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
         size = max(1, min(16, len(tasks) // (workers * 4) or 1))
-        chunks = [[(t.seed, list(t.formats)) for t in tasks[i : i + size]] for i in range(0, len(tasks), size)]
+        chunks = [[t.order() for t in tasks[i : i + size]] for i in range(0, len(tasks), size)]
         futures = client.map(build_chunk, [job.to_json()] * len(chunks), chunks, pure=False)
         for future in as_completed(futures):
             yield from future.result()

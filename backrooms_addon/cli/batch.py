@@ -64,9 +64,16 @@ class Job:
         data["out"] = str(self.out)
         return json.dumps(data)
 
+    def run(self, order: dict[str, Any]) -> dict[str, Any]:
+        """Build one level of the run (a worker's order: its seed and missing formats); its record."""
+        from .worker import build_level  # the worker side imports Blender when it must
+
+        return build_level(self, Task(order["seed"], tuple(order["formats"])))
+
     @classmethod
     def from_json(cls, text: str) -> Job:
         data = json.loads(text)
+        data.pop("kind", None)
         data["out"] = Path(data["out"])
         data["formats"] = tuple(data["formats"])
         data["resolution"] = tuple(data["resolution"]) if data["resolution"] else None
@@ -79,6 +86,10 @@ class Task:
 
     seed: int
     formats: tuple[str, ...]
+
+    def order(self) -> dict[str, Any]:
+        """What a worker is sent for it."""
+        return {"seed": self.seed, "formats": list(self.formats)}
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -110,6 +121,23 @@ def parse_seeds(text: str) -> list[int]:
         if not bounds.low <= seed <= bounds.high:
             raise InvalidSpecError("seeds", f"each seed must be {bounds.describe()}, got {seed}")
     return list(seeds)
+
+
+def parse_samples(samples: int) -> int:
+    if not 1 <= samples <= 4096:
+        raise InvalidSpecError("samples", f"must be an integer from 1 to 4096, got {samples}")
+    return samples
+
+
+def parse_resolution(text: str) -> tuple[int, int]:
+    parts = text.lower().split("x")
+    try:
+        width, height = (int(p) for p in parts)
+    except ValueError:
+        raise InvalidSpecError("resolution", f"must be WIDTHxHEIGHT in pixels, got {text!r}") from None
+    if not (16 <= width <= 8192 and 16 <= height <= 8192):
+        raise InvalidSpecError("resolution", f"each side must be from 16 to 8192 pixels, got {text!r}")
+    return width, height
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -322,29 +350,43 @@ def _on_disk(path: str, size: int | None) -> bool:
 
 @dataclass
 class ProgressReport:
-    """A progress bar on a terminal, one plain line per level otherwise (logs, CI, schedulers)."""
+    """A progress bar on a terminal, one plain line per level (or frame) otherwise (logs, CI, schedulers)."""
 
     total: int
     stream: TextIO = field(default_factory=lambda: sys.stderr)
     done: int = 0
     failed: int = 0
     started: float = field(default_factory=time.perf_counter)
+    unit: str = "level"
 
     def update(self, record: dict[str, Any]) -> None:
         self.done += 1
         self.failed += record["status"] != "ok"
         elapsed = time.perf_counter() - self.started
         rate = self.done / elapsed * 60 if elapsed > 0 else 0.0
+        left = (self.total - self.done) / rate * 60 if rate > 0 else 0.0
         if self.stream.isatty():
             filled = round(30 * self.done / max(self.total, 1))
             bar = "#" * filled + "." * (30 - filled)
             self.stream.write(
-                f"\r[{bar}] {self.done}/{self.total} levels, {self.failed} failed, {rate:.1f} levels/min "
+                f"\r[{bar}] {self.done}/{self.total} {self.unit}s, {self.failed} failed, "
+                f"{rate:.1f} {self.unit}s/min, {_duration(left)} left "
             )
             if self.done == self.total:
                 self.stream.write("\n")
         else:
             status = "ok" if record["status"] == "ok" else f"FAILED: {record.get('error', '')}"
             seconds = record.get("timings", {}).get("total", 0.0)
-            self.stream.write(f"level {self.done}/{self.total} seed {record['seed']}: {status} ({seconds:.1f} s)\n")
+            what = f"seed {record['seed']}" if "seed" in record else f"frame {record.get('frame')}"
+            self.stream.write(f"{self.unit} {self.done}/{self.total} {what}: {status} ({seconds:.1f} s)\n")
         self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    """'42 s', '3 min 5 s', '2 h 10 min'."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"

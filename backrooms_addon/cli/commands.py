@@ -34,11 +34,14 @@ from .batch import (
     check_name,
     check_out,
     parse_formats,
+    parse_resolution,
+    parse_samples,
     parse_seeds,
     parse_shard,
     prepare_out,
     shard,
 )
+from .footage import add_footage_command, run_footage
 from .walk import add_walk_command, run_walk
 from .worker import build_level, partial_path, remove_abandoned_partial_files
 
@@ -150,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         "must be shared with the workers)",
     )
     add_walk_command(commands, level, _add_flag, _folder)
+    add_footage_command(commands, level, _add_flag, _folder)
     commands.add_parser("info", help="print presets, algorithms, formats and versions as JSON")
     return parser
 
@@ -224,8 +228,8 @@ def _output_flags() -> OneLineParser:
         "--render",
         default="preview",
         choices=list(QUALITIES),
-        help=f"render preset of the engine for the PNG: preview ({_describe_presets('preview')}) or final "
-        f"({_describe_presets('final')}) (default: %(default)s)",
+        help=f"render preset of the engine for the PNG: preview ({_describe_presets('preview')}), final "
+        f"({_describe_presets('final')}) or footage ({_describe_presets('footage')}) (default: %(default)s)",
     )
     flags.add_argument(
         "--samples",
@@ -277,6 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "walk":
             return run_walk(args)
+        if args.command == "footage":
+            return run_footage(args)
         job = _job(args)
         cost, estimate = _estimate(job, args)
         if args.estimate:
@@ -302,8 +308,8 @@ def _job(args: argparse.Namespace) -> Job:
         out=args.out,
         name=args.name,
         render=preset_key(args.engine, args.render),
-        samples=None if args.samples is None else _parse_samples(args.samples),
-        resolution=None if args.resolution is None else _parse_resolution(args.resolution),
+        samples=None if args.samples is None else parse_samples(args.samples),
+        resolution=None if args.resolution is None else parse_resolution(args.resolution),
         draco=args.draco,
         collision=args.collision,
     )
@@ -392,23 +398,6 @@ def _blender_version() -> str | None:
         return importlib.metadata.version("bpy")
     except importlib.metadata.PackageNotFoundError:
         return None
-
-
-def _parse_samples(samples: int) -> int:
-    if not 1 <= samples <= 4096:
-        raise InvalidSpecError("samples", f"must be an integer from 1 to 4096, got {samples}")
-    return samples
-
-
-def _parse_resolution(text: str) -> tuple[int, int]:
-    parts = text.lower().split("x")
-    try:
-        width, height = (int(p) for p in parts)
-    except ValueError:
-        raise InvalidSpecError("resolution", f"must be WIDTHxHEIGHT in pixels, got {text!r}") from None
-    if not (16 <= width <= 8192 and 16 <= height <= 8192):
-        raise InvalidSpecError("resolution", f"each side must be from 16 to 8192 pixels, got {text!r}")
-    return width, height
 
 
 def _generate(job: Job, seed: int, cost: RunCost) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core.errors import InvalidSpecError
 from ..core.levels import preset_spec
-from ..core.spec import SETTING, SETTINGS
+from ..core.spec import SETTING, SETTINGS, LevelSpec
 from ..core.stream import WALK_SETTINGS, Walk, check_walk_settings, plan_walk
 from ..core.walk_document import walk_document
 from .batch import check_name, prepare_out
@@ -30,9 +30,7 @@ def add_walk_command(commands: Any, level: argparse.ArgumentParser, add_flag: An
         "(each shown only while the camera is near) and write NAME.blend (the level, the walking camera as "
         "the scene camera, the frame range set) and NAME.json (docs/walk-format.md).",
     )
-    add_flag(walk, SETTING["seed"])
-    for setting in WALK_SETTINGS:
-        add_flag(walk, setting)
+    add_walk_flags(walk, add_flag)
     walk.add_argument(
         "--out", type=folder, default=Path("out"), help="output folder, created if missing (default: %(default)s)"
     )
@@ -45,12 +43,8 @@ def add_walk_command(commands: Any, level: argparse.ArgumentParser, add_flag: An
 def run_walk(args: argparse.Namespace) -> int:
     """Check every input, then plan, build and write the walk; the exit status."""
     formats = _formats(args.formats)
-    seed = 0 if args.seed is None else args.seed
-    check_name(args.name, [seed], args.preset)
-    overrides = {s.name: getattr(args, s.name) for s in SETTINGS if s.name != "seed"}
-    spec = preset_spec(args.preset, seed=seed, **{k: v for k, v in overrides.items() if v is not None})
-    given = {s.name: getattr(args, s.name) for s in WALK_SETTINGS if getattr(args, s.name) is not None}
-    settings = check_walk_settings(given)
+    spec, settings = walk_inputs(args)
+    seed = spec.seed
     prepare_out(args.out, partial_path(args.out / "write-test.probe"))
     remove_abandoned_partial_files(args.out, args.name)
     started = time.perf_counter()
@@ -72,6 +66,23 @@ def run_walk(args: argparse.Namespace) -> int:
         f"{len(walk.chunks)} chunks, {seconds:.1f} s"
     )
     return 0
+
+
+def add_walk_flags(parser: argparse.ArgumentParser, add_flag: Any) -> None:
+    """The seed and the walk's settings (the level flags come from the parent parser)."""
+    add_flag(parser, SETTING["seed"])
+    for setting in WALK_SETTINGS:
+        add_flag(parser, setting)
+
+
+def walk_inputs(args: argparse.Namespace) -> tuple[LevelSpec, dict[str, Any]]:
+    """The level spec and the walk's settings from the flags, each checked; the output name too."""
+    seed = 0 if args.seed is None else args.seed
+    check_name(args.name, [seed], args.preset)
+    overrides = {s.name: getattr(args, s.name) for s in SETTINGS if s.name != "seed"}
+    spec = preset_spec(args.preset, seed=seed, **{k: v for k, v in overrides.items() if v is not None})
+    given = {s.name: getattr(args, s.name) for s in WALK_SETTINGS if getattr(args, s.name) is not None}
+    return spec, check_walk_settings(given)
 
 
 def _formats(text: str) -> tuple[str, ...]:

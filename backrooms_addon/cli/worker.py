@@ -15,7 +15,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from ..core.plan import LevelPlan, plan_level
 from ..core.render import RENDER_PRESETS
@@ -165,18 +165,35 @@ def _writer(fmt: str, job: Job, plan: LevelPlan) -> Callable[[Path], None]:
     return writers[fmt]
 
 
+class WorkJob(Protocol):
+    """What a worker process works for: a batch of levels (batch.Job) or the frames of footage
+    (footage.FootageJob). Its JSON names its kind; each order is one level or one frame."""
+
+    def to_json(self) -> str: ...
+
+    def run(self, order: dict[str, Any]) -> dict[str, Any]: ...
+
+
+def job_from_json(text: str) -> WorkJob:
+    """The job a worker is started with, of the kind its JSON names (levels when it names none)."""
+    if json.loads(text).get("kind") == "footage":
+        from .footage import FootageJob
+
+        return FootageJob.from_json(text)
+    return Job.from_json(text)
+
+
 def serve(stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """The worker end of a batch: a Job line, then Task lines; a record line for each task.
+    """The worker end of a batch: a job line, then order lines; a record line for each order.
 
     Runs in a process that imported Blender once and builds level after level, and stops at once
     when its batch is gone (its files would be on no manifest).
     """
     _die_with_parent()
-    job = Job.from_json(stdin.readline())
+    job = job_from_json(stdin.readline())
     orders = _Orders(stdin)
     while (line := orders.next()) is not None:
-        data = json.loads(line)
-        record = build_level(job, Task(data["seed"], tuple(data["formats"])))
+        record = job.run(json.loads(line))
         orders.done()
         try:
             stdout.write(RECORD_PREFIX + json.dumps(record) + "\n")

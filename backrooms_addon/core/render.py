@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 ENGINES = ("cycles", "eevee")
 ENGINE_LABELS = {"cycles": "Cycles", "eevee": "EEVEE"}
-QUALITIES = ("preview", "final")
+QUALITIES = ("preview", "final", "footage")
+FOOTAGE_RESOLUTION = (640, 480)  # 4:3, a camcorder's frame
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,15 @@ RENDER_PRESETS: dict[str, RenderPreset] = {
         engine="eevee",
         high_quality=True,
     ),
+    # Frames of a walk: a tape's size, few samples and the denoiser, so footage renders anywhere.
+    "footage": RenderPreset("Footage", samples=16, resolution=FOOTAGE_RESOLUTION, max_bounces=4, denoise=True),
+    "eevee_footage": RenderPreset(
+        "EEVEE Footage", samples=16, resolution=FOOTAGE_RESOLUTION, max_bounces=0, denoise=False, engine="eevee"
+    ),
 }
 
 
 def preset_key(engine: str, quality: str) -> str:
-    """The preset of `engine` for a quick look ("preview") or a final picture ("final"): the
-    Cycles ones keep their old names, "preview" and "final"."""
+    """The preset of `engine` for a quick look ("preview"), a final picture ("final") or the frames
+    of footage ("footage"): the Cycles ones are named by the quality alone."""
     return quality if engine == "cycles" else f"{engine}_{quality}"

@@ -47,6 +47,8 @@ def test_every_preset_is_offered_with_its_engine(addon: ModuleType) -> None:
         "final": "cycles",
         "eevee_preview": "eevee",
         "eevee_final": "eevee",
+        "footage": "cycles",
+        "eevee_footage": "eevee",
     }
     items = bpy.ops.backrooms.render_preset.get_rna_type().properties["preset"].enum_items
     assert [item.identifier for item in items] == list(presets)
