@@ -9,10 +9,11 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..core.camcorder import LOOKS, look_named
+from ..core.camcorder import DEFAULT_START, LOOKS, look_named
 from ..core.errors import InvalidSpecError
 from ..core.footage import frame_file, missing_frames, parse_frames
 from ..core.render import ENGINES, FOOTAGE_RESOLUTION, RENDER_PRESETS
@@ -60,10 +61,12 @@ class FootageJob:
         try:
             import bpy
 
+            from ..realize.camcorder import install_handler
             from ..realize.footage import render_frame
 
             if Path(bpy.data.filepath or "-").resolve() != self.blend.resolve():
                 bpy.ops.wm.open_mainfile(filepath=str(self.blend))
+                install_handler()  # a worker is not Blender with the add-on enabled: it draws the tape itself
             atomically(frame_file(self.out, frame), lambda path: render_frame(bpy.context.scene, frame, path))
             seconds = round(time.perf_counter() - started, 3)
             _write_text(frame_file(self.out, frame, ".json"), json.dumps({"frame": frame, "seconds": seconds}))
@@ -90,6 +93,11 @@ def add_footage_command(commands: Any, level: argparse.ArgumentParser, add_flag:
     footage.add_argument("--name", default="footage", help="file name stem of the video (default: %(default)s)")
     footage.add_argument("--look", default="vhs", help=f"the tape look: {', '.join(LOOKS)} (default: %(default)s)")
     width, height = FOOTAGE_RESOLUTION
+    footage.add_argument(
+        "--date",
+        help="the camcorder clock at the first frame, YYYY-MM-DD HH:MM[:SS] "
+        f"(default: {DEFAULT_START:%Y-%m-%d %H:%M:%S})",
+    )
     footage.add_argument("--resolution", help=f"frame size, WIDTHxHEIGHT (default: {width}x{height})")
     footage.add_argument(
         "--samples", type=int, help=f"render samples, 1 to 4096 (default: {RENDER_PRESETS['footage'].samples})"
@@ -107,6 +115,7 @@ def run_footage(args: argparse.Namespace) -> int:
     """Check every input, prepare the scene once, render the missing frames, encode when all are there."""
     spec, settings = walk_inputs(args)
     look_named(args.look)
+    start = parse_date(args.date)
     resolution = parse_resolution(args.resolution) if args.resolution else FOOTAGE_RESOLUTION
     samples = None if args.samples is None else parse_samples(args.samples)
     _check_workers(args)
@@ -124,7 +133,7 @@ def run_footage(args: argparse.Namespace) -> int:
     remove_abandoned_partial_files(out)
     remove_abandoned_partial_files(out / "frames")
     if not blend.exists():  # shards build the same scene; whichever renames last, it is the same
-        atomically(blend, lambda path: _prepare(spec, settings, args, resolution, samples, path))
+        atomically(blend, lambda path: _prepare(spec, settings, args, (resolution, samples, start), path))
     todo = missing_frames(out, wanted)
     print(f"{len(wanted)} frames: {len(wanted) - len(todo)} already rendered, {len(todo)} to render", file=sys.stderr)
     failed = _render(FootageJob(blend, out), [FrameTask(f) for f in todo], args)
@@ -138,6 +147,16 @@ def run_footage(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_date(text: str | None) -> datetime:
+    """`--date`: when the tape's clock starts."""
+    if text is None:
+        return DEFAULT_START
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidSpecError("date", f"must be YYYY-MM-DD HH:MM[:SS], got {text!r}") from None
+
+
 def _check_workers(args: argparse.Namespace) -> None:
     if not 1 <= args.jobs <= MAX_JOBS:
         raise InvalidSpecError("jobs", f"must be an integer from 1 to {MAX_JOBS}, got {args.jobs}")
@@ -148,14 +167,11 @@ def _check_workers(args: argparse.Namespace) -> None:
 
 
 def _prepare(
-    spec: Any,
-    settings: dict[str, Any],
-    args: argparse.Namespace,
-    size: tuple[int, int],
-    samples: int | None,
-    path: Path,
+    spec: Any, settings: dict[str, Any], args: argparse.Namespace, render: tuple[Any, Any, datetime], path: Path
 ) -> None:
-    """The walk built in a new file and set up as footage, saved to `path` for the workers."""
+    """The walk built in a new file and set up as footage (`render`: the frame size, the samples
+    and the clock's start), saved to `path` for the workers."""
+    size, samples, start = render
     import bpy
 
     from .. import api
@@ -165,7 +181,7 @@ def _prepare(
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     scene = bpy.context.scene
     level = api.walk(spec, scene=scene, **settings)
-    set_up_footage(scene, level, args.look, args.engine, samples, size)
+    set_up_footage(scene, level, args.look, args.engine, samples, size, start)
     save_blend(path)
 
 

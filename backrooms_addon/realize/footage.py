@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +23,18 @@ def set_up_footage(
     engine: str = "cycles",
     samples: int | None = None,
     resolution: tuple[int, int] | None = None,
+    start: datetime | None = None,
 ) -> None:
     """The walk's scene as footage: the footage render preset of `engine`, a 4:3 camcorder lens,
-    the tape look `look` (its noise seeded by the level's seed) and the sound of the place."""
+    the tape look `look` (its noise seeded by the level's seed, its clock set to `start`) and the
+    sound of the place."""
     from .camcorder import apply_look
     from .footage_sound import add_footage_sound
 
     apply_render_preset(scene, RENDER_PRESETS[preset_key(engine, "footage")], samples, resolution)
     scene.render.image_settings.color_mode = "RGB"
     camcorder_lens(level.camera.data, sensor_4_3=True)
-    apply_look(scene, look, level.walk.spec.seed)
+    apply_look(scene, look, level.walk.spec.seed, start)
     if bpy.app.build_options.audaspace:  # the bpy 4.2 wheel is built without sound
         add_footage_sound(scene, level)
 

@@ -20,6 +20,7 @@ import bpy
 import numpy as np
 import pytest
 from blender_support import ROOT
+from PIL import Image
 
 pytestmark = [
     pytest.mark.slow,
@@ -91,18 +92,32 @@ def test_the_document_has_the_walk_the_look_and_each_frame_s_time(made: Path) ->
     assert len(document["frame_seconds"]) == FRAMES and all(s > 0 for s in document["frame_seconds"])
 
 
-def test_shards_share_a_folder_and_the_last_one_encodes(tmp_path: Path) -> None:
-    first = footage(tmp_path, "--shard", "0/2")
+def test_shards_share_a_folder_and_the_last_one_encodes(tmp_path: Path, made: Path) -> None:
+    first = footage(tmp_path, "--shard", "0/2", "--jobs", "2")
     assert first.returncode == 0, first.stderr[-2000:]
     assert not (tmp_path / "footage.mp4").exists(), "half the frames: no video yet"
     second = footage(tmp_path, "--shard", "1/2")
     assert second.returncode == 0, second.stderr[-2000:]
     assert "7 to render" in first.stderr and "6 to render" in second.stderr
     assert (tmp_path / "footage.mp4").exists()
-    made = (tmp_path / "footage.mp4").stat().st_mtime_ns
+    encoded_at = (tmp_path / "footage.mp4").stat().st_mtime_ns
     again = footage(tmp_path)
     assert again.returncode == 0 and "0 to render" in again.stderr
-    assert (tmp_path / "footage.mp4").stat().st_mtime_ns == made, "nothing rendered, nothing encoded twice"
+    assert (tmp_path / "footage.mp4").stat().st_mtime_ns == encoded_at, "nothing rendered, nothing encoded twice"
+    # Worker processes (--jobs 2) draw the tape (noise, clock) as a run in one process does.
+    for frame in (1, 3):
+        by_worker = np.asarray(Image.open(tmp_path / "frames" / f"00000{frame}.png"), np.float64)
+        in_process = np.asarray(Image.open(made / "frames" / f"00000{frame}.png"), np.float64)
+        assert np.abs(by_worker - in_process).mean() < 1.0, frame
+
+
+def test_the_clock_starts_at_the_date_given(tmp_path: Path, made: Path) -> None:
+    result = footage(tmp_path, "--frames", "1-1", "--date", "2003-12-31 23:59:59")
+    assert result.returncode == 0, result.stderr[-2000:]
+    dated = np.asarray(Image.open(tmp_path / "frames" / "000001.png"), np.float64)
+    default = np.asarray(Image.open(made / "frames" / "000001.png"), np.float64)
+    rows = slice(int(0.82 * dated.shape[0]), int(0.95 * dated.shape[0]))  # the date and time line
+    assert np.abs(dated[rows] - default[rows]).mean() > 3 * np.abs(dated[:rows.start] - default[:rows.start]).mean()
 
 
 def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
@@ -124,7 +139,13 @@ def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("flags", "field"),
-    [(["--look", "sepia"], "look"), (["--resolution", "0x0"], "resolution"), (["--frames", "0-999"], "frames")],
+    [
+        (["--look", "sepia"], "look"),
+        (["--resolution", "0x0"], "resolution"),
+        (["--frames", "0-999"], "frames"),
+        (["--date", "yesterday"], "date"),
+        (["--jobs", "0"], "jobs"),
+    ],
 )
 def test_bad_input_is_one_line_naming_the_flag_before_anything_renders(
     tmp_path: Path, flags: list[str], field: str
