@@ -277,6 +277,27 @@ def camcorder(folder: Path) -> None:
     print(target, f"{target.stat().st_size // 1024} KiB")
 
 
+def footage(folder: Path) -> None:
+    """Frames of camcorder footage of a walk, made by the footage command as a user runs it."""
+    import subprocess
+
+    from PIL import Image, ImageDraw
+
+    walk = ["--seed", "7", "--length", "40", "--resolution", "320x240", "--samples", "8", "--look", "vhs"]
+    command = [sys.executable, "-m", "backrooms_addon", "footage", *walk, "--out", str(folder)]
+    picks = [1, 200, 330, 450, 560, 660]  # 660: a tracking fault
+    for frame in picks:  # only these frames: no video, just the pictures
+        subprocess.run([*command, "--frames", f"{frame}-{frame}"], cwd=ROOT, check=True, capture_output=True)
+    sheet = Image.new("RGB", (3 * 256, 2 * 192))
+    for index, frame in enumerate(picks):
+        tile = Image.open(folder / "frames" / f"{frame:06d}.png").convert("RGB").resize((256, 192))
+        ImageDraw.Draw(tile).text((200, 6), f"{frame}", fill=(255, 255, 0))
+        sheet.paste(tile, (256 * (index % 3), 192 * (index // 3)))
+    target = ROOT / "docs" / "footage.jpg"
+    sheet.save(target, quality=80)
+    print(target, f"{target.stat().st_size // 1024} KiB")
+
+
 PICTURES: dict[str, Callable[[Path], None]] = {
     "level0": level0,
     "presets": presets,
@@ -287,6 +308,7 @@ PICTURES: dict[str, Callable[[Path], None]] = {
     "stairwell": stairwell,
     "walk": walk,
     "descent": descent,
+    "footage": footage,
     "camcorder": camcorder,
 }
 
