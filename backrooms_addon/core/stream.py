@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -286,6 +287,42 @@ def _faces(mesh: MeshArrays, keep: BoolArray) -> MeshArrays:
         pieces=mesh.pieces[keep],
         lightmap=None if mesh.lightmap is None else mesh.lightmap[loops],
     )
+
+
+@dataclass(frozen=True)
+class LampSlot:
+    """One lamp of a walk that moves from fixture to fixture: its fixture state and its stays,
+    (first, last route frame, x, y, z) in order, never two at once."""
+
+    state: int
+    stays: tuple[tuple[int, int, float, float, float], ...]
+
+
+def lamp_slots(lamps: list[tuple[int, FloatArray, tuple[tuple[int, int], ...]]]) -> list[LampSlot]:
+    """As few lamps as can light every (state, position, spans) given: a lamp of one state takes
+    the next stay of that state that starts after its last one ends (intervals by their start: the
+    fewest lamps an interval schedule allows), so a walk's lamp count is what is lit at once, not
+    how many fixtures the route passes."""
+    slots: list[LampSlot] = []
+    for state in sorted({state for state, _, _ in lamps}):
+        stays = sorted(
+            (first, last, *np.round(position, 6).tolist())
+            for kind, position, spans in lamps
+            if kind == state
+            for first, last in spans
+        )
+        ends: list[tuple[int, int]] = []  # (last frame, slot) of the lamps of this state, a heap
+        mine: list[list[tuple[int, int, float, float, float]]] = []
+        for stay in stays:
+            if ends and ends[0][0] < stay[0]:
+                _, slot = heapq.heappop(ends)
+            else:
+                slot = len(mine)
+                mine.append([])
+            mine[slot].append(stay)
+            heapq.heappush(ends, (stay[1], slot))
+        slots += [LampSlot(state, tuple(found)) for found in mine]
+    return slots
 
 
 def lamp_radius(spec: LevelSpec) -> float:

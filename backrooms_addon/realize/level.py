@@ -193,29 +193,22 @@ def _add_object(
     return obj
 
 
-def add_lamps(
-    plan: LevelPlan,
-    collection: bpy.types.Collection,
-    level_id: str,
-    where: str = "",
-    lights: dict[int, bpy.types.Light] | None = None,
-) -> list[bpy.types.Object]:
+def add_lamps(plan: LevelPlan, collection: bpy.types.Collection, level_id: str) -> list[bpy.types.Object]:
     """Real area lights under the lit troffers nearest the spawn point: steady ones share one light
-    datablock, flickering ones share one per flicker pattern, its power keyframed like the tube.
-    `lights`: the light datablocks by state, shared with other parts of a whole (a walk's chunks)."""
-    lights = {} if lights is None else lights
+    datablock, flickering ones share one per flicker pattern, its power keyframed like the tube."""
+    lights: dict[int, bpy.types.Light] = {}
     lamps = []
     for index, (position, state) in enumerate(zip(plan.lamps, plan.lamp_states.tolist(), strict=True)):
         if state not in lights:
-            lights[state] = _new_light(plan, state, level_id)
-        lamp = _add_object(f"Backrooms lamp {index:03d}{where}", lights[state], collection, level_id)
+            lights[state] = new_light(plan, state, level_id)
+        lamp = _add_object(f"Backrooms lamp {index:03d}", lights[state], collection, level_id)
         # Just under the troffer, so nothing of the fixture shades its own lamp.
         lamp.location = (position[0], position[1], position[2] - HANG - 0.01)
         lamps.append(lamp)
     return lamps
 
 
-def _new_light(plan: LevelPlan, state: int, level_id: str) -> bpy.types.Light:
+def new_light(plan: LevelPlan, state: int, level_id: str) -> bpy.types.Light:
     style = style_of(plan.spec.style)
     names = {STEADY: "Backrooms troffer", SODIUM: "Backrooms sodium tube"}
     light = bpy.data.lights.new(names.get(state, f"Backrooms troffer flicker {state - FLICKER}"), type="AREA")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 import bpy
+import numpy as np
 
 from ..core.plan import troffer_size
-from ..core.stream import Walk, walk_tiles
+from ..core.stream import LampSlot, Walk, lamp_slots, walk_tiles
 from ..core.styles import style_of
-from ..core.troffer import troffer_kind
-from .camera_rig import animate_camera, camcorder_lens
-from .level import Progress, Steps, add_lamps, add_pieces, open_level
+from ..core.troffer import HANG, troffer_kind
+from .camera_rig import animate_camera, camcorder_lens, fcurves
+from .level import Progress, Steps, add_pieces, new_light, open_level
 from .ownership import record_made, tag
 from .troffers import load_troffer
 
@@ -50,31 +52,30 @@ def realize_walk(
     collection = open_level(walk.spec, walk_name(walk), scene, level_id, collection)
     troffer = load_troffer(troffer_kind(troffer_size(walk.spec)))
     made: list[bpy.types.Object] = []
+    lamps: list[tuple[int, Any, tuple[tuple[int, int], ...]]] = []  # (state, position, spans) near the route
     lights: dict[int, bpy.types.Light] = {}  # one light per lamp state for the whole walk
     total = len(walk.chunks) + 1
     try:
         for done, (chunk, plan) in enumerate(walk_tiles(walk, troffer), 1):
-            where = f" {chunk[0]},{chunk[1]}"
-            objects = [obj for obj, _ in add_pieces(plan, collection, level_id, where)]
-            spans = [walk.spans(chunk)] * len(objects)
-            near = walk.lamp_spans(chunk, plan.lamps)
-            lit = [k for k, span in enumerate(near) if span]  # lamps the camera never comes near: none
-            objects += add_lamps(
-                replace(plan, lamps=plan.lamps[lit], lamp_states=plan.lamp_states[lit]),
-                collection,
-                level_id,
-                where,
-                lights,
-            )
-            spans += [near[k] for k in lit]
+            objects = [obj for obj, _ in add_pieces(plan, collection, level_id, f" {chunk[0]},{chunk[1]}")]
             dx, dy = walk.chunk_offset(chunk)
-            for obj, shown in zip(objects, spans, strict=True):
+            for obj in objects:
                 obj.location.x += dx
                 obj.location.y += dy
                 obj[CHUNK_KEY] = chunk
-                _show_only(obj, shown)
+                _show_only(obj, walk.spans(chunk))
             made += objects
+            for position, state, spans in zip(
+                plan.lamps, plan.lamp_states.tolist(), walk.lamp_spans(chunk, plan.lamps), strict=True
+            ):
+                if spans:  # lamps the camera never comes near: none
+                    lamps.append((state, position + np.array([dx, dy, 0.0]), spans))
+                    if state not in lights:
+                        lights[state] = new_light(plan, state, level_id)
             yield Progress(done, total, f"chunk {chunk[0]},{chunk[1]}")
+        made += [
+            _moving_lamp(slot, k, lights[slot.state], collection, level_id) for k, slot in enumerate(lamp_slots(lamps))
+        ]
         camera = _walking_camera(walk, collection, level_id)
         made.append(camera)
     finally:
@@ -102,6 +103,25 @@ def _show_only(obj: bpy.types.Object, spans: tuple[tuple[int, int], ...]) -> Non
         obj.keyframe_insert("hide_render", frame=frame)
         obj.keyframe_insert("hide_viewport", frame=frame)
     obj.hide_render = obj.hide_viewport = keys[0][1] if keys[0][0] == FIRST_FRAME else False
+
+
+def _moving_lamp(
+    slot: LampSlot, number: int, light: bpy.types.Light, collection: bpy.types.Collection, level_id: str
+) -> bpy.types.Object:
+    """One lamp object that stands under each fixture of its stays in turn (its place keyed, held
+    from key to key), hidden between stays: a few lamps light a walk of any length."""
+    lamp = bpy.data.objects.new(f"Backrooms lamp {number:03d}", light)
+    tag(lamp, level_id)
+    collection.objects.link(lamp)
+    places = [(FIRST_FRAME + first, (x, y, z - HANG - 0.01)) for first, _, x, y, z in slot.stays]
+    for index, curve in enumerate(fcurves(lamp, "location", 3)):
+        curve.keyframe_points.add(len(places))
+        for point, (frame, place) in zip(curve.keyframe_points, places, strict=True):
+            point.co = (frame, place[index])
+            point.interpolation = "CONSTANT"
+    lamp.location = places[0][1]
+    _show_only(lamp, tuple((first, last) for first, last, *_ in slot.stays))
+    return lamp
 
 
 def _walking_camera(walk: Walk, collection: bpy.types.Collection, level_id: str) -> bpy.types.Object:

@@ -47,6 +47,33 @@ def test_only_the_chunks_near_the_camera_are_shown(walked: object, scene: bpy.ty
     assert changed, "some chunks are hidden on some frames"
 
 
+def test_the_lamps_shown_are_the_lit_fixtures_near_the_camera(walked: object, scene: bpy.types.Scene) -> None:
+    from backrooms_addon.core.stream import lamp_slots, walk_tiles
+
+    walk = walked.walk  # type: ignore[attr-defined]
+    lamps = [o for o in walked.objects if o.type == "LIGHT"]  # type: ignore[attr-defined]
+    near: dict[int, set[tuple[float, float]]] = {}
+    found = []
+    for chunk, plan in walk_tiles(walk):
+        offset = np.array([*walk.chunk_offset(chunk), 0.0])
+        spans_of = walk.lamp_spans(chunk, plan.lamps)
+        for position, state, spans in zip(plan.lamps, plan.lamp_states.tolist(), spans_of, strict=True):
+            found.append((state, position + offset, spans))
+            for first, last in spans:
+                for frame in range(first, last + 1):
+                    near.setdefault(frame + 1, set()).add(tuple(np.round((position + offset)[:2], 3)))
+    assert len(lamps) == len(lamp_slots([f for f in found if f[2]])), "a lamp per slot, not per fixture"
+    assert len(lamps) < sum(1 for f in found if f[2]), "fewer lamps than fixtures lit along the way"
+    for frame in np.linspace(1, scene.frame_end, 7).astype(int).tolist():
+        scene.frame_set(frame)
+        shown = {
+            tuple(np.round(np.asarray(o.matrix_world.translation, np.float64)[:2], 3))
+            for o in lamps
+            if not o.hide_render
+        }
+        assert shown == near.get(frame, set()), frame
+
+
 def test_the_camera_follows_the_route(walked: object, scene: bpy.types.Scene) -> None:
     route, camera = walked.walk.route, walked.camera  # type: ignore[attr-defined]
     for frame in (1, route.frame_count // 2, route.frame_count):

@@ -7,6 +7,7 @@ the same), and checks every frame against that with the route checks of test_wal
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import subprocess
@@ -22,7 +23,15 @@ from backrooms_addon.core.errors import InvalidSpecError
 from backrooms_addon.core.levels import LEVEL_PRESETS, preset_spec
 from backrooms_addon.core.plan import LevelPlan, plan_level
 from backrooms_addon.core.spec import LevelSpec
-from backrooms_addon.core.stream import Walk, check_walk_settings, lamp_radius, plan_tile, plan_walk, walk_tiles
+from backrooms_addon.core.stream import (
+    Walk,
+    check_walk_settings,
+    lamp_radius,
+    lamp_slots,
+    plan_tile,
+    plan_walk,
+    walk_tiles,
+)
 from backrooms_addon.core.walk_document import walk_document
 from tests.core.test_walk import check_route, digest
 
@@ -247,3 +256,29 @@ def test_the_document_of_a_descent_lists_each_floor_s_shaft_in_its_own_cells() -
         cell = tuple((np.floor(world_m / floor["cell_size"]) - floor["origin"]).astype(int).tolist())
         assert cell in {tuple(h) for h in floor["floor_holes"]}, floor["style"]
     assert floors[0]["ceiling_holes"] and floors[1]["ceiling_holes"] and not floors[2]["ceiling_holes"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.lists(st.tuples(st.integers(0, 200), st.integers(0, 30)), min_size=1)),
+        max_size=30,
+    )
+)
+def test_lamp_slots_light_every_stay_with_the_fewest_lamps(drawn: list) -> None:
+    lamps = []
+    for number, (state, spans) in enumerate(drawn):
+        runs, at = [], 0
+        for start, length in spans:  # disjoint runs in order, as lamp_spans gives them
+            first = at + start
+            runs.append((first, first + length))
+            at = first + length + 2
+        lamps.append((state, np.array([number, 0.0, 2.8]), tuple(runs)))
+    slots = lamp_slots(lamps)
+    wanted = sorted((s, a, b, float(p[0])) for s, p, runs in lamps for a, b in runs)
+    assert sorted((slot.state, a, b, x) for slot in slots for a, b, x, _, _ in slot.stays) == wanted
+    for slot in slots:
+        assert all(b < a2 for (_, b, *_), (a2, *_) in itertools.pairwise(slot.stays)), "one stay at a time"
+    for state in {s for s, _, _ in lamps}:
+        frames = [f for s, _, runs in lamps if s == state for a, b in runs for f in range(a, b + 1)]
+        busiest = max(frames.count(f) for f in set(frames))
+        assert sum(slot.state == state for slot in slots) == busiest, "as many lamps as are lit at once"
