@@ -137,7 +137,7 @@ def test_panels_draw_every_setting_and_the_buttons(scene: bpy.types.Scene) -> No
     hidden = {p.identifier for p in properties if p.is_hidden} - {"rna_type"}
     assert hidden == {"level"}, "only the style's older name is hidden"
     assert ("operator", "backrooms.generate") in calls and ("operator", "backrooms.clear") in calls
-    assert calls.count(("operator", "backrooms.render_preset")) == 4, "Cycles' two presets and EEVEE's two"
+    assert calls.count(("operator", "backrooms.render_preset")) == 6, "preview, final and footage, in each engine"
     assert ("operator", "backrooms.randomize_seed") in calls
     assert ("operator", "backrooms.level_preset") in calls
     labels = [text for kind, text in calls if kind == "label"]

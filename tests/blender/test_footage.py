@@ -117,7 +117,7 @@ def test_the_clock_starts_at_the_date_given(tmp_path: Path, made: Path) -> None:
     dated = np.asarray(Image.open(tmp_path / "frames" / "000001.png"), np.float64)
     default = np.asarray(Image.open(made / "frames" / "000001.png"), np.float64)
     rows = slice(int(0.82 * dated.shape[0]), int(0.95 * dated.shape[0]))  # the date and time line
-    assert np.abs(dated[rows] - default[rows]).mean() > 3 * np.abs(dated[:rows.start] - default[:rows.start]).mean()
+    assert np.abs(dated[rows] - default[rows]).mean() > 3 * np.abs(dated[: rows.start] - default[: rows.start]).mean()
 
 
 def test_a_killed_run_resumes_where_it_stopped(tmp_path: Path) -> None:
