@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import bpy
 from bpy.props import BoolProperty, EnumProperty, IntProperty
@@ -115,19 +115,20 @@ class TimedBuild(Generic[T]):
         self.status.end()
 
 
-class _BuildsInSteps(bpy.types.Operator, Generic[T]):
+class _BuildsInSteps(bpy.types.Operator):
     """An operator that builds in steps (api.generate_steps, api.walk_steps). From a script or the
     redo panel it builds at once; from the UI a few steps per timer tick, so the viewport redraws
     as the level grows and Esc stops it. Bad input is reported, naming the field, and changes
-    nothing."""
+    nothing. Not generic (Generic[T] as a base of a registered operator made Blender 4.2 crash at
+    exit once the extension was uninstalled): the subclasses name what they build."""
 
     stopped = "Stopped"  # the warning when Esc stops the build
 
-    def steps(self, context: bpy.types.Context, plan_in_background: bool) -> Steps[T] | None:
+    def steps(self, context: bpy.types.Context, plan_in_background: bool) -> Steps[Any] | None:
         """The build's steps, its input checked (None, reported, when it is bad); nothing built yet."""
         raise NotImplementedError
 
-    def report_built(self, built: T) -> None:
+    def report_built(self, built: Any) -> None:
         raise NotImplementedError
 
     def execute(self, context: bpy.types.Context) -> set[str]:
@@ -157,7 +158,7 @@ class _BuildsInSteps(bpy.types.Operator, Generic[T]):
             return {"CANCELLED"}
         if steps is None:
             return {"CANCELLED"}
-        self._build: TimedBuild[T] = TimedBuild(context, steps)
+        self._build: TimedBuild[Any] = TimedBuild(context, steps)
         context.window_manager.modal_handler_add(self)
         return {"RUNNING_MODAL"}
 
@@ -182,7 +183,7 @@ class _BuildsInSteps(bpy.types.Operator, Generic[T]):
         return {"FINISHED"}
 
 
-class BACKROOMS_OT_generate(_BuildsInSteps[GeneratedLevel]):
+class BACKROOMS_OT_generate(_BuildsInSteps):
     """Generate a Backrooms level (replaces the level generated last)"""
 
     bl_idname = "backrooms.generate"
@@ -237,7 +238,7 @@ class BACKROOMS_OT_generate(_BuildsInSteps[GeneratedLevel]):
         self.report({"INFO"}, f"{built.collection.name}: {built.plan.face_count()} faces")
 
 
-class BACKROOMS_OT_walk(_BuildsInSteps[WalkLevel]):
+class BACKROOMS_OT_walk(_BuildsInSteps):
     """Walk a camera through the endless level: the level made last, or one made from the settings
     when there is none. The chunks along the route are built and the camera keyed over the frames"""
 
