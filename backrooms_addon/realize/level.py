@@ -25,6 +25,7 @@ from .eevee import light_for_eevee, set_up_eevee
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
 from .ownership import LEVEL_KEY, MADE_KEY, OFFSET_KEY, PIECE_KEY, find_level, record_made, store_spec, stored_spec, tag
+from .troffers import Troffers
 from .world import light_scene
 
 LAMP_POWER_W = 40.0
@@ -91,8 +92,10 @@ def realize(
     collection = open_level(plan.spec, level_name(plan), scene, level_id, collection)
     level = GeneratedLevel(level_id, collection, plan)
     total = piece_count(plan) + 1
+    spec = plan.spec
+    troffers = Troffers(collection, level_id, Look(spec.wallpaper_tint, spec.wear, spec.dampness))
     try:
-        for done, (obj, text) in enumerate(add_pieces(plan, collection, level_id), 1):
+        for done, (obj, text) in enumerate(add_pieces(plan, collection, level_id, troffers=troffers), 1):
             level.objects.append(obj)
             yield Progress(done, total, text)
         lamps = add_lamps(plan, collection, level_id) + _add_hum(plan, scene, collection, level_id)
@@ -101,13 +104,14 @@ def realize(
     finally:
         # Once, also when the build is stopped half way (closing the steps lands here), so that
         # Clear finds what was made; writing the list per piece would cost the square of the pieces.
-        record_made(collection, level.objects)
+        record_made(collection, [*level.objects, *troffers.objects])
     # A level extended west or south keeps its old part where it was: its frame moved instead.
     offset = collection.get(OFFSET_KEY)
     if offset is not None:
         for obj in level.objects:
             obj.location.x += offset[0]
             obj.location.y += offset[1]
+    level.objects.extend(troffers.objects)  # the troffer variants, in no collection: only instanced
     if scene.camera is None:
         scene.camera = level.camera
     _keep_plan(level_id, plan)
@@ -135,17 +139,38 @@ def open_level(
 
 def piece_count(plan: LevelPlan) -> int:
     """How many objects the plan's meshes make (one per piece and kind)."""
-    return sum(len(np.unique(mesh.pieces)) for mesh in plan.meshes.values())
+    copies = plan.meshes.copies
+    instanced = 0 if copies is None else len(np.unique(copies.instances().pieces))
+    return instanced + sum(
+        len(np.unique(plan.meshes[kind].pieces)) for kind in plan.meshes if kind not in plan.meshes.instanced
+    )
 
 
 def add_pieces(
-    plan: LevelPlan, collection: bpy.types.Collection, level_id: str, where: str = ""
+    plan: LevelPlan,
+    collection: bpy.types.Collection,
+    level_id: str,
+    where: str = "",
+    troffers: Troffers | None = None,
 ) -> Generator[tuple[bpy.types.Object, str], None, None]:
     """The plan's meshes as objects in `collection`, one per piece and kind, each yielded with what
-    it is; `where` names the part of a larger whole they belong to (a walk's chunk)."""
+    it is; `where` names the part of a larger whole they belong to (a walk's chunk). The troffers
+    are instances (`troffers`: the level's variants, shared by the parts of a larger whole): each
+    piece's object holds a point per troffer, which its node group instances."""
     spec = plan.spec
     look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
-    for kind, arrays in plan.meshes.items():
+    for kind in plan.meshes:
+        if kind in plan.meshes.instanced:
+            copies = plan.meshes.copies
+            assert copies is not None
+            troffers = troffers or Troffers(collection, level_id, look)
+            found = copies.instances()
+            names = {piece: piece_name(kind, piece, plan.pieces.columns) + where for piece in np.unique(found.pieces)}
+            for number, (piece, obj) in enumerate(troffers.add_pieces(found, names), 1):
+                obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
+                yield obj, f"{kind}, piece {number} of {len(names)}"
+            continue
+        arrays = plan.meshes[kind]
         materials = [ensure_material(name, look) for name in arrays.materials]
         pieces = arrays.split()
         for number, (piece, part) in enumerate(pieces, 1):
