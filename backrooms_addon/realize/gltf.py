@@ -337,7 +337,9 @@ def _with_troffers(
     mesh = copies.build()  # not kept in the plan: exports are rare, plans are kept
     spec = plan.spec
     look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
-    materials = [ensure_material(name, look) for name in mesh.materials]
+    # Only the materials faces use (a level without sodium tubes has no such material to add).
+    used = set(np.unique(mesh.material_indices).tolist())
+    materials = [ensure_material(name, look) if i in used else None for i, name in enumerate(mesh.materials)]
     parts = dict(mesh.split())
     replaced = {}
     for obj in instancers:
@@ -348,7 +350,7 @@ def _with_troffers(
 
 
 def _troffer_copies(
-    instancer: bpy.types.Object, part: MeshArrays, materials: list[bpy.types.Material], undo: ExitStack
+    instancer: bpy.types.Object, part: MeshArrays, materials: list[bpy.types.Material | None], undo: ExitStack
 ) -> bpy.types.Object:
     mesh = mesh_from_arrays(f"{instancer.data.name} copies", part, materials)
     obj = bpy.data.objects.new(f"{instancer.name} copies", mesh)

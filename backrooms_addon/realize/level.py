@@ -92,10 +92,8 @@ def realize(
     collection = open_level(plan.spec, level_name(plan), scene, level_id, collection)
     level = GeneratedLevel(level_id, collection, plan)
     total = piece_count(plan) + 1
-    spec = plan.spec
-    troffers = Troffers(collection, level_id, Look(spec.wallpaper_tint, spec.wear, spec.dampness))
     try:
-        for done, (obj, text) in enumerate(add_pieces(plan, collection, level_id, troffers=troffers), 1):
+        for done, (obj, text) in enumerate(add_pieces(plan, collection, level_id), 1):
             level.objects.append(obj)
             yield Progress(done, total, text)
         lamps = add_lamps(plan, collection, level_id) + _add_hum(plan, scene, collection, level_id)
@@ -104,14 +102,13 @@ def realize(
     finally:
         # Once, also when the build is stopped half way (closing the steps lands here), so that
         # Clear finds what was made; writing the list per piece would cost the square of the pieces.
-        record_made(collection, [*level.objects, *troffers.objects])
+        record_made(collection, level.objects)
     # A level extended west or south keeps its old part where it was: its frame moved instead.
     offset = collection.get(OFFSET_KEY)
     if offset is not None:
         for obj in level.objects:
             obj.location.x += offset[0]
             obj.location.y += offset[1]
-    level.objects.extend(troffers.objects)  # the troffer variants, in no collection: only instanced
     if scene.camera is None:
         scene.camera = level.camera
     _keep_plan(level_id, plan)
@@ -138,9 +135,10 @@ def open_level(
 
 
 def piece_count(plan: LevelPlan) -> int:
-    """How many objects the plan's meshes make (one per piece and kind)."""
+    """How many objects the plan's meshes make (one per piece and kind, and one per troffer variant)."""
     copies = plan.meshes.copies
-    instanced = 0 if copies is None else len(np.unique(copies.instances().pieces))
+    found = None if copies is None else copies.instances()
+    instanced = 0 if found is None else len(np.unique(found.pieces)) + len(found.kinds)
     return instanced + sum(
         len(np.unique(plan.meshes[kind].pieces)) for kind in plan.meshes if kind not in plan.meshes.instanced
     )
@@ -166,7 +164,12 @@ def add_pieces(
             troffers = troffers or Troffers(collection, level_id, look)
             found = copies.instances()
             names = {piece: piece_name(kind, piece, plan.pieces.columns) + where for piece in np.unique(found.pieces)}
-            for number, (piece, obj) in enumerate(troffers.add_pieces(found, names), 1):
+            number = 0
+            for piece, obj in troffers.add_pieces(found, names):
+                if piece is None:  # a troffer variant, in no collection: only instanced
+                    yield obj, f"{kind}, {obj.name.removeprefix('Backrooms ')}"
+                    continue
+                number += 1
                 obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
                 yield obj, f"{kind}, piece {number} of {len(names)}"
             continue

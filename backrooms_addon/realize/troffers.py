@@ -8,7 +8,6 @@ from pathlib import Path
 
 import bpy
 import numpy as np
-import numpy.typing as npt
 
 from ..core.fixtures import DEAD, FLICKER, SODIUM, STEADY
 from ..core.geometry import MeshArrays
@@ -86,20 +85,11 @@ class Troffers:
         self.collection, self.level_id, self.look = collection, level_id, look
         self.keys: dict[tuple[object, ...], int] = {}
         self.group: bpy.types.NodeTree | None = None
-        self.objects: list[bpy.types.Object] = []  # the variants, for the level's list of what it made
 
-    def indices(self, kinds: tuple[TrofferVariant, ...]) -> npt.NDArray[np.int32]:
-        """The level's index of each variant, each made the first time it is seen."""
-        found = []
-        for kind in kinds:
-            key = (kind.state, kind.mesh.materials, kind.mesh.vertices.tobytes())
-            if key not in self.keys:
-                self.keys[key] = len(self.keys)
-                self._add_variant(kind, self.keys[key])
-            found.append(self.keys[key])
-        return np.array(found, np.int32)
+    def _key(self, kind: TrofferVariant) -> tuple[object, ...]:
+        return (kind.state, kind.mesh.materials, kind.mesh.vertices.tobytes())
 
-    def _add_variant(self, kind: TrofferVariant, index: int) -> None:
+    def _add_variant(self, kind: TrofferVariant, index: int) -> bpy.types.Object:
         x, y = np.ptp(kind.mesh.vertices[:, :2], axis=0)
         name = f"Backrooms troffer {round(100 * x)}x{round(100 * y)} {state_name(kind.state)}"
         materials = [ensure_material(material, self.look) for material in kind.mesh.materials]
@@ -108,8 +98,8 @@ class Troffers:
         for block in (obj, mesh):
             tag(block, self.level_id)
             block[INSTANCER_KEY] = index
-        self.objects.append(obj)
         _add_branch(self._group(), obj, index)
+        return obj
 
     def _group(self) -> bpy.types.NodeTree:
         if self.group is None:
@@ -118,10 +108,23 @@ class Troffers:
             self.group[INSTANCER_KEY] = -1
         return self.group
 
-    def add_pieces(self, found: FixtureInstances, names: dict[int, str]) -> Iterator[tuple[int, bpy.types.Object]]:
-        """One object per piece (named by `names`) holding a point at each troffer, which the node
-        group instances."""
-        variants = self.indices(found.kinds)[found.variants] if found.kinds else found.variants
+    def new_kinds(self, found: FixtureInstances) -> int:
+        """How many variants of `found` are not made yet."""
+        return len({self._key(kind) for kind in found.kinds} - set(self.keys))
+
+    def add_pieces(
+        self, found: FixtureInstances, names: dict[int, str]
+    ) -> Iterator[tuple[int | None, bpy.types.Object]]:
+        """The variants not made yet (piece None), then one object per piece (named by `names`)
+        holding a point at each troffer, which the node group instances: an object at a time."""
+        indices = []
+        for kind in found.kinds:
+            key = self._key(kind)
+            if key not in self.keys:
+                self.keys[key] = len(self.keys)
+                yield None, self._add_variant(kind, self.keys[key])
+            indices.append(self.keys[key])
+        variants = np.array(indices, np.int32)[found.variants] if found.kinds else found.variants
         order = np.argsort(found.pieces, kind="stable")
         present, starts = np.unique(found.pieces[order], return_index=True)
         stops = np.append(starts[1:], len(order))
@@ -142,6 +145,11 @@ class Troffers:
             modifier = obj.modifiers.new(MODIFIER_NAME, "NODES")
             modifier.node_group = self._group()
             yield piece, obj
+
+
+def is_troffer_variant(obj: bpy.types.Object) -> bool:
+    """One of a level's troffer models, which only its instances show."""
+    return INSTANCER_KEY in obj
 
 
 def is_troffer_instancer(obj: bpy.types.Object) -> bool:

@@ -17,7 +17,7 @@ from ..core.troffer import HANG, troffer_kind
 from .camera_rig import animate_camera, camcorder_lens, fcurves
 from .level import Progress, Steps, add_pieces, new_light, open_level
 from .ownership import record_made, tag
-from .troffers import Troffers, load_troffer
+from .troffers import Troffers, is_troffer_variant, load_troffer
 
 WALK_KEY = "backrooms_walk"  # on a walk's collection: its settings, frames and chunks (JSON)
 FIRST_FRAME = 1
@@ -62,6 +62,8 @@ def realize_walk(
         for done, (chunk, plan) in enumerate(walk_tiles(walk, troffer), 1):
             where = f" {chunk[0]},{chunk[1]}"
             objects = [obj for obj, _ in add_pieces(plan, collection, level_id, where, troffers)]
+            made += [obj for obj in objects if is_troffer_variant(obj)]  # shared by every chunk
+            objects = [obj for obj in objects if not is_troffer_variant(obj)]
             dx, dy = walk.chunk_offset(chunk)
             for obj in objects:
                 obj.location.x += dx
@@ -83,7 +85,6 @@ def realize_walk(
         camera = _walking_camera(walk, collection, level_id)
         made.append(camera)
     finally:
-        made += troffers.objects  # the troffer variants, in no collection: only instanced
         record_made(collection, made)  # once, also for a build stopped half way
     collection[WALK_KEY] = json.dumps(
         {**walk.settings, "chunks": [list(c) for c in walk.chunks], "frame_origin": list(walk.frame_origin)}
