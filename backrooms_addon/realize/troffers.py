@@ -125,6 +125,8 @@ class Troffers:
                 yield None, self._add_variant(kind, self.keys[key])
             indices.append(self.keys[key])
         variants = np.array(indices, np.int32)[found.variants] if found.kinds else found.variants
+        if not len(found.pieces):
+            return
         order = np.argsort(found.pieces, kind="stable")
         present, starts = np.unique(found.pieces[order], return_index=True)
         stops = np.append(starts[1:], len(order))
