@@ -12,7 +12,11 @@ Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_gen
   (vertices.co, loops.vertex_index, uv_layers);
 - ratio: end to end / raw upload; plan: the pure-numpy part of end to end;
 - peak memory: the process's peak resident memory above what it used before generating, after
-  building the first level (a regeneration briefly holds the old level and the new one).
+  building the first level (a regeneration briefly holds the old level and the new one);
+- objects: the level's objects; faces: the plan's (what a game export holds); uploaded: the faces
+  Blender holds as mesh data (instanced troffers count once per variant, not once per fixture);
+- first frame: Cycles (CPU) rendering a 64 x 36 frame at 1 sample of the level just built, once:
+  scene export and BVH building, what a user waits for before the first pixel (bench_bvh.py).
 Prints a Markdown table; nothing here is asserted, it is measured.
 """
 
@@ -58,12 +62,16 @@ def measure(size: int, repeats: int) -> dict[str, float]:
         started = time.perf_counter()
         plan = plan_level(spec)
         plan_times.append(time.perf_counter() - started)
+    uploaded = _uploaded_faces(bpy, level)
+    first_frame = _first_frame(bpy, bpy.context.scene)
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     parts = [part for mesh in plan.meshes.values() for _, part in mesh.split()]
     upload = {name: _best_upload(bpy, parts, method, repeats) for name, method in UPLOADS.items()}
     return {
         "faces": level.plan.face_count(),
         "objects": len(level.objects),
+        "uploaded": uploaded,
+        "first_frame": first_frame,
         "end_to_end": min(end_to_end),
         "regenerate": min(regenerate),
         "plan": min(plan_times),
@@ -71,6 +79,34 @@ def measure(size: int, repeats: int) -> dict[str, float]:
         "upload_classic": upload["collections"],
         "peak_mib": (peak - baseline) / 1024,
     }
+
+
+def _uploaded_faces(bpy, level) -> int:  # type: ignore[no-untyped-def]
+    """Faces of every mesh datablock the level's objects use, instanced ones included, each once."""
+    meshes = {obj.data for obj in level.objects if obj.type == "MESH"}
+    for obj in level.objects:
+        for modifier in obj.modifiers:
+            group = getattr(modifier, "node_group", None)
+            for node in group.nodes if group is not None else ():
+                source = getattr(node.inputs.get("Object"), "default_value", None)
+                if source is not None and source.type == "MESH":
+                    meshes.add(source.data)
+    return sum(len(mesh.polygons) for mesh in meshes)
+
+
+def _first_frame(bpy, scene) -> float:  # type: ignore[no-untyped-def]
+    """Seconds Cycles takes to render a tiny frame of the level: mostly its BVH build."""
+    import tempfile
+
+    from backrooms_addon.core.render import RENDER_PRESETS
+    from backrooms_addon.realize import output
+
+    output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=1, resolution=(64, 36))
+    scene.cycles.use_denoising = False
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        output.render_png(scene, Path(folder) / "frame.png")
+        return time.perf_counter() - started
 
 
 def _upload_attributes(bpy, np, part):  # type: ignore[no-untyped-def]
@@ -124,9 +160,10 @@ def main() -> int:
         return 0
     print(
         "| cells | faces | objects | end to end, new file (s) | regenerate (s) | raw upload (s) | ratio "
-        "| raw upload, classic (s) | ratio, classic | plan (s) | peak memory |"
+        "| raw upload, classic (s) | ratio, classic | plan (s) | peak memory | faces uploaded "
+        "| first frame, Cycles (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
         command = [sys.executable, __file__, "--one", str(size), "--repeats", str(args.repeats)]
         output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout
@@ -135,7 +172,8 @@ def main() -> int:
             f"| {size}x{size} | {r['faces']:,} | {r['objects']} | {r['end_to_end']:.3f} | {r['regenerate']:.3f} "
             f"| {r['upload']:.3f} "
             f"| {r['end_to_end'] / r['upload']:.2f} | {r['upload_classic']:.3f} "
-            f"| {r['end_to_end'] / r['upload_classic']:.2f} | {r['plan']:.3f} | {r['peak_mib']:.0f} MiB |"
+            f"| {r['end_to_end'] / r['upload_classic']:.2f} | {r['plan']:.3f} | {r['peak_mib']:.0f} MiB "
+            f"| {r['uploaded']:,} | {r['first_frame']:.2f} |"
         )
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -20,13 +21,150 @@ from .lightmap import with_lightmap
 from .registry import floor_features, level_features
 from .spec import LevelSpec
 from .styles import Style, style_of
-from .troffer import default_template, fixture_mesh
+from .troffer import FIXTURE_MATERIALS, default_template, fixture_mesh, variant_mesh
 from .version import GENERATOR_VERSION, LAYOUT_FORMAT_VERSION
 from .world import Window
 
 TROFFER_SIZE = (0.6, 1.2)  # metres, x by y
 STRIP_SIZE = (0.16, 1.5)  # metres: the narrow tube fittings of Level 1
 _STATE_NAMES = {STEADY: "steady", DEAD: "dead", SODIUM: "sodium"}
+FIXTURES = "fixtures"  # the kind of mesh that holds the troffers
+
+
+@dataclass(frozen=True)
+class FloorFixtures:
+    """One floor's troffers, as the plan places them: what its fixture copies are made of."""
+
+    spec: LevelSpec  # the floor's own spec (its style, cell size, wall height)
+    placed: Fixtures  # centres in the floor's frame, and states
+    base: float  # the floor's height
+    pieces: Pieces  # the floor's own pieces
+
+
+@dataclass(frozen=True)
+class TrofferVariant:
+    """One troffer as a level instances it: a fixture state on floors of one size and style."""
+
+    state: int  # STEADY, DEAD, FLICKER + phase or SODIUM
+    mesh: MeshArrays  # at the origin, hanging from z = 0; materials: the frame's, the diffuser's
+
+
+@dataclass(frozen=True)
+class FixtureInstances:
+    """The troffers of a level as instances of a few variants: where each one hangs, its piece."""
+
+    positions: npt.NDArray[np.float64]  # (k, 3) where each troffer meets the ceiling, level frame
+    pieces: npt.NDArray[np.int32]  # (k,) the level's piece of each
+    variants: npt.NDArray[np.int32]  # (k,) index into `kinds`
+    states: npt.NDArray[np.int8]  # (k,) the fixture state of each
+    kinds: tuple[TrofferVariant, ...]
+
+
+@dataclass(frozen=True)
+class FixtureCopies:
+    """A level's troffers before they are copied: the floors' fixtures and the model.
+
+    A level holds tens of thousands of troffers (a third of a big level's faces), all copies of one
+    five-quad model. Blender instances them (one mesh per fixture state, see instances()); the
+    copies as one mesh, with their lightmap, are only built for what needs the faces themselves
+    (a game export, a test): build() gives exactly the mesh plan_level used to hold.
+    """
+
+    floors: tuple[FloorFixtures, ...]
+    spec: LevelSpec  # the level's
+    pieces: Pieces  # the level's
+    troffer: MeshArrays | None  # the model to copy; None: each floor's default_template
+
+    def template(self, floor: FloorFixtures) -> MeshArrays:
+        return self.troffer or default_template(troffer_size(floor.spec))
+
+    @property
+    def face_count(self) -> int:
+        return sum(len(floor.placed.centres) * self.template(floor).face_count for floor in self.floors)
+
+    def build(self) -> MeshArrays:
+        """Every copy, each floor's restyled and lifted, on the level's pieces, with a lightmap."""
+        parts = []
+        for floor in self.floors:
+            size = troffer_size(floor.spec)
+            mesh = fixture_mesh(floor.placed, self.template(floor), size, floor.pieces, floor.spec.cell_size)
+            moved = lifted(restyled(mesh, style_of(floor.spec.style)), floor.base)
+            parts.append(on_pieces(moved, self.pieces, floor.spec, self.spec))
+        return with_lightmap(concat_styled(parts))
+
+    def instances(self) -> FixtureInstances:
+        """The same troffers as instances: one variant per (floor size and style, state)."""
+        kinds: dict[tuple[Any, ...], int] = {}
+        variants: list[TrofferVariant] = []
+        positions, pieces, indices, states = [], [], [], []
+        for floor in self.floors:
+            size, style = troffer_size(floor.spec), style_of(floor.spec.style)
+            template = self.template(floor)
+            present = np.unique(floor.placed.states).tolist()
+            lookup = np.zeros(max(present, default=0) + 1, np.int32)
+            for state in present:
+                materials = (style.material(FIXTURE_MATERIALS[0]), style.material(FIXTURE_MATERIALS[1 + state]))
+                key = (size, materials, template.vertices.tobytes())
+                if key not in kinds:
+                    kinds[key] = len(variants)
+                    mesh = variant_mesh(template, size, materials)
+                    variants.append(TrofferVariant(state, with_lightmap(mesh)))
+                lookup[state] = kinds[key]
+            centres = lifted_points(floor.placed.centres, floor.base)
+            # A floor of the level's grid puts them in its own pieces, as the copies; another grid
+            # in the level's piece under the troffer's middle.
+            grid = floor.pieces if floor.spec.cell_size == self.spec.cell_size else self.pieces
+            pieces.append(grid.of_points(centres[:, 0], centres[:, 1], self.spec.cell_size))
+            positions.append(centres)
+            indices.append(lookup[floor.placed.states])
+            states.append(floor.placed.states)
+        return FixtureInstances(
+            np.concatenate(positions),
+            np.concatenate(pieces).astype(np.int32),
+            np.concatenate(indices).astype(np.int32),
+            np.concatenate(states).astype(np.int8),
+            tuple(variants),
+        )
+
+
+class PlanMeshes(Mapping[str, MeshArrays]):
+    """A plan's meshes by kind, in the plan's order: the fixture copies (FixtureCopies) are built
+    the first time something reads them, and kept. Blender never does: it instances them."""
+
+    def __init__(self, built: dict[str, MeshArrays], copies: FixtureCopies | None = None, order: tuple[str, ...] = ()):
+        self._built = dict(built)
+        self.copies = copies
+        self._order = order or tuple(built)
+
+    def __getitem__(self, kind: str) -> MeshArrays:
+        if kind not in self._built and kind == FIXTURES and self.copies is not None:
+            self._built[kind] = self.copies.build()
+        return self._built[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._order
+
+    @property
+    def instanced(self) -> frozenset[str]:
+        """The kinds Blender holds as instances, not as copied geometry."""
+        return frozenset() if self.copies is None else frozenset({FIXTURES})
+
+    def face_count(self, kind: str) -> int:
+        """Faces of one kind, the fixture copies counted without building them."""
+        if kind == FIXTURES and self.copies is not None and kind not in self._built:
+            return self.copies.face_count
+        return self._built[kind].face_count
+
+    def replacing(self, kind: str, mesh: MeshArrays) -> PlanMeshes:
+        """The same meshes with `kind` replaced (the fixture copies still built only when read)."""
+        order = self._order if kind in self._order else (*self._order, kind)
+        return PlanMeshes({**self._built, kind: mesh}, self.copies, order)
 
 
 @dataclass(frozen=True)
@@ -69,7 +207,7 @@ class LevelPlan:
 
     spec: LevelSpec
     layout: Layout
-    meshes: dict[str, MeshArrays]
+    meshes: PlanMeshes  # by kind; the fixture copies built when read (FixtureCopies)
     fixtures: npt.NDArray[np.float64]  # (k, 3) centres of the troffer diffusers, metres
     lamps: npt.NDArray[np.float64]  # (j, 3) the lit fixtures that get a real light, j <= light_budget
     spawn: Spawn
@@ -84,7 +222,18 @@ class LevelPlan:
         return (self.spec.width * self.spec.cell_size, self.spec.depth * self.spec.cell_size)
 
     def face_count(self) -> int:
-        return sum(mesh.face_count for mesh in self.meshes.values())
+        """Faces of the level's meshes, every troffer copied: what a game export or a mesh export
+        holds, and the layout document's `face_count`. Blender holds fewer: see uploaded_face_count."""
+        return sum(self.meshes.face_count(kind) for kind in self.meshes)
+
+    def uploaded_face_count(self) -> int:
+        """Faces Blender holds as mesh data: the troffers are instances of one mesh per variant."""
+        instanced = self.meshes.instanced
+        faces = sum(self.meshes.face_count(kind) for kind in self.meshes if kind not in instanced)
+        copies = self.meshes.copies
+        if copies is not None:
+            faces += sum(kind.mesh.face_count for kind in copies.instances().kinds)
+        return faces
 
     def to_json(self) -> dict[str, Any]:
         """The layout document (docs/layout-format.md): spec, cells, spawn and fixtures, JSON-ready."""
@@ -128,21 +277,27 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     added = _features(spec, features, stories, own)
     pieces = stories[0].window.pieces
     meshes: dict[str, list[MeshArrays]] = {}
-    placed_all, floors = [], []
+    placed_all, floors, fixture_floors = [], [], []
     for floor, (story, found) in enumerate(zip(stories, added, strict=True)):
         style = style_of(story.spec.style)
         placed = place_fixtures(story.spec, _without_ceiling(story.built.solid, found), style)
         base = floor_height(spec, floor)
-        for kind, mesh in _story_meshes(story, found, placed, story.window.pieces, troffer).items():
+        for kind, mesh in _story_meshes(story, found, story.window.pieces).items():
+            meshes.setdefault(kind, [])
+            if kind == FIXTURES:  # copied only when read: see FixtureCopies
+                fixture_floors.append(FloorFixtures(story.spec, placed, base, story.window.pieces))
+                continue
             moved = lifted(restyled(mesh, style), base)
-            meshes.setdefault(kind, []).append(on_pieces(moved, pieces, story.spec, spec))
+            meshes[kind].append(on_pieces(moved, pieces, story.spec, spec))
         placed_all.append((placed, base))
         no_holes = np.zeros((story.spec.depth, story.spec.width), np.bool_)
         holes = [no_holes if h is None else h for h in (found.floor_holes, found.ceiling_holes)]
         joins = opened(story.layout, story.built)
         occupied = no_holes if found.occupied is None else found.occupied
         floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base, joins, occupied, found.marks))
-    merged = {kind: with_lightmap(concat_styled(parts)) for kind, parts in meshes.items()}
+    merged = {kind: with_lightmap(concat_styled(parts)) for kind, parts in meshes.items() if kind != FIXTURES}
+    copies = FixtureCopies(tuple(fixture_floors), spec, pieces, troffer) if fixture_floors else None
+    planned = PlanMeshes(merged, copies, tuple(meshes))
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
     states = np.concatenate([placed.states for placed, _ in placed_all])
     spawn = _spawn(spec, own[0], stories[0].built, floors[0].floor_holes)
@@ -150,7 +305,7 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     chosen = lit[nearest(fixtures[lit], spawn.position, spec.light_budget)]
     ground = stories[0].layout
     return LevelPlan(
-        spec, ground, merged, fixtures, fixtures[chosen], spawn, pieces, states, states[chosen], tuple(floors)
+        spec, ground, planned, fixtures, fixtures[chosen], spawn, pieces, states, states[chosen], tuple(floors)
     )
 
 
@@ -209,9 +364,13 @@ def _spawn(spec: LevelSpec, features: tuple[Feature, ...], ground: Layout, holes
     return find_spawn(ground, spec.cell_size, holes)
 
 
-def _story_meshes(
-    story: Story, features: Features, placed: Fixtures, pieces: Pieces, troffer: MeshArrays | None
-) -> dict[str, MeshArrays]:
+# Stands in a floor's meshes for its troffers, which plan_level keeps as FloorFixtures.
+_COPIED_LATER = MeshArrays(
+    np.zeros((0, 3), np.float32), np.zeros((0, 4), np.int32), np.zeros((0, 2), np.float32), np.zeros(0, np.int32), ()
+)
+
+
+def _story_meshes(story: Story, features: Features, pieces: Pieces) -> dict[str, MeshArrays]:
     spec = story.spec
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
     meshes = {
@@ -222,8 +381,7 @@ def _story_meshes(
         meshes["ceiling"] = ceiling_mesh(
             width_m, depth_m, spec.wall_height, pieces, spec.cell_size, features.ceiling_holes
         )
-        size = troffer_size(spec)
-        meshes["fixtures"] = fixture_mesh(placed, troffer or default_template(size), size, pieces, spec.cell_size)
+        meshes[FIXTURES] = _COPIED_LATER
     return {**meshes, **features.meshes}
 
 

@@ -226,7 +226,7 @@ def plan_tile(
         mesh = wall_mesh(layout, wall_style(floor.spec), story_pieces)
         moved = lifted(restyled(mesh, style_of(floor.spec.style)), floor.base_z)
         walls.append(on_pieces(moved, plan.pieces, floor.spec, plan.spec))
-    return replace(plan, meshes={**plan.meshes, "walls": with_lightmap(concat_styled(walls))})
+    return replace(plan, meshes=plan.meshes.replacing("walls", with_lightmap(concat_styled(walls))))
 
 
 def walk_tiles(walk: Walk, troffer: MeshArrays | None = None) -> Iterator[tuple[tuple[int, int], LevelPlan]]:
@@ -248,7 +248,7 @@ def walk_tiles(walk: Walk, troffer: MeshArrays | None = None) -> Iterator[tuple[
         plan = plan_tile(walk.spec, chunk, built, troffer, count)
         extent = (count[0] * size_m, count[1] * size_m)
         walls = _once(plan.meshes["walls"], walk.chunk_offset(chunk), extent, walk.spec.wall_thickness, seen)
-        yield chunk, replace(plan, meshes={**plan.meshes, "walls": walls})
+        yield chunk, replace(plan, meshes=plan.meshes.replacing("walls", walls))
 
 
 def _once(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import numpy.typing as npt
 
 from .fixtures import Fixtures
 from .geometry import MeshArrays, Pieces, level_faces, quad_mesh, vertical_faces
@@ -47,13 +50,8 @@ def fixture_mesh(
     placed: Fixtures, template: MeshArrays, size: tuple[float, float], pieces: Pieces, cell_size: float
 ) -> MeshArrays:
     """Copies of the template at every troffer, scaled to `size`, the diffuser's material by state."""
-    # All in float64 with explicit types: numpy 1.x and 2.x then round alike (NEP 50 changed how
-    # Python floats mix with float32), so the bytes are the same on every Blender.
-    model = template.vertices.astype(np.float64)
-    extent = np.ptp(model[:, :2], axis=0)
-    scale = np.array([size[0], size[1], 1.0], np.float64) / np.array([extent[0], extent[1], 1.0], np.float64)
     count, per = len(placed.centres), template.face_count
-    vertices = ((model * scale)[None] + placed.centres[:, None, :]).astype(np.float32)
+    vertices = (scaled(template, size)[None] + placed.centres[:, None, :]).astype(np.float32)
     # Frame faces keep material 0; diffusers take 1 + state (lit, dead, flicker patterns).
     diffuser = template.material_indices == DIFFUSER
     material = np.where(diffuser[None, :], 1 + placed.states[:, None], 0).astype(np.int32)
@@ -65,6 +63,23 @@ def fixture_mesh(
         FIXTURE_MATERIALS,
         piece.astype(np.int32),
     )
+
+
+def scaled(template: MeshArrays, size: tuple[float, float]) -> npt.NDArray[np.float64]:
+    """The template's vertices scaled to a troffer of `size` (x by y metres), in float64."""
+    # All in float64 with explicit types: numpy 1.x and 2.x then round alike (NEP 50 changed how
+    # Python floats mix with float32), so the bytes are the same on every Blender.
+    model = template.vertices.astype(np.float64)
+    extent = np.ptp(model[:, :2], axis=0)
+    scale = np.array([size[0], size[1], 1.0], np.float64) / np.array([extent[0], extent[1], 1.0], np.float64)
+    out: npt.NDArray[np.float64] = model * scale
+    return out
+
+
+def variant_mesh(template: MeshArrays, size: tuple[float, float], materials: tuple[str, str]) -> MeshArrays:
+    """One troffer at the origin, scaled to `size`: the mesh a level instances at its fixtures of
+    one state, `materials` its frame's and its diffuser's (the state's) names."""
+    return replace(template, vertices=scaled(template, size).astype(np.float32), materials=materials)
 
 
 def troffer_kind(size: tuple[float, float]) -> str:

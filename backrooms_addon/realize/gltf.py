@@ -18,13 +18,15 @@ from ..core.collision import collision_mesh
 from ..core.errors import BackroomsError
 from ..core.geometry import MeshArrays
 from ..core.gltf_recipe import brightened, gltf_recipe
-from ..core.plan import plan_level
-from ..core.recipes import load_recipes
+from ..core.plan import LevelPlan, plan_level, troffer_size
+from ..core.recipes import Look, load_recipes
+from ..core.troffer import troffer_kind
 from ..core.version import GENERATOR_VERSION
 from .level import built_plan, steady_power
-from .materials import FLICKER_PREFIX, RECIPE_KEY, node_material
+from .materials import FLICKER_PREFIX, RECIPE_KEY, ensure_material, node_material
 from .mesh import mesh_from_arrays
 from .ownership import GENERATOR_KEY, LEVEL_KEY, PIECE_KEY, made_objects, scene_levels, stored_spec, tag
+from .troffers import is_troffer_instancer, load_troffer
 
 COLLISION_SUFFIX = "-colonly"  # Godot's import convention: a collision shape, not a visible mesh
 # Everything the export makes lives only while it runs: whatever is new afterwards goes.
@@ -54,7 +56,8 @@ def export_game_glb(path: Path, scene: bpy.types.Scene, *, draco: bool = False, 
     with ExitStack() as undo:
         undo.callback(_remove_new, {kind: set(getattr(bpy.data, kind)) for kind in MADE_KINDS})
         export = _export_collection(scene)
-        objects = [obj for level in levels for obj in level_objects(scene, level)]
+        plans = _Plans()
+        objects = [obj for level in levels for obj in _with_troffers(level, level_objects(scene, level), plans, undo)]
         for obj in objects:
             export.objects.link(obj)
         stand_ins = _stand_in_materials(objects, undo)
@@ -62,7 +65,7 @@ def export_game_glb(path: Path, scene: bpy.types.Scene, *, draco: bool = False, 
         _stand_in_lights(objects, undo)
         if collision:
             for level in levels:
-                _add_collision(level, level_objects(scene, level), export)
+                _add_collision(level, level_objects(scene, level), export, plans)
         _run_exporter(path, scene, export, draco, undo)
     _require_only_what_is_needed(path)
 
@@ -290,17 +293,84 @@ def _give_back_name(original: bpy.types.ID, stand_in: bpy.types.ID, name: str) -
 # Collision
 
 
-def _add_collision(level: bpy.types.Collection, objects: list[bpy.types.Object], export: bpy.types.Collection) -> None:
+class _Plans:
+    """The plans of the levels exported, each found once: the plan that built a level, or (for a
+    level from a file opened again) the level planned again."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, LevelPlan] = {}
+
+    def __call__(self, level: bpy.types.Collection, what: str) -> LevelPlan:
+        made_by = level.get(GENERATOR_KEY)
+        if made_by != GENERATOR_VERSION:
+            raise BackroomsError(
+                f"{level.name!r} was made by generator version {made_by}, this is {GENERATOR_VERSION}: "
+                f"regenerate it first: its {what}, rebuilt from its spec, would not match its walls"
+            )
+        if level.name not in self.found:
+            spec = stored_spec(level)
+            troffer = load_troffer(troffer_kind(troffer_size(spec)))
+            self.found[level.name] = built_plan(str(level[LEVEL_KEY]), spec) or plan_level(spec, troffer)
+        return self.found[level.name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Troffers: Blender instances them; the .glb gets them as plain geometry, as before instancing
+
+
+def _with_troffers(
+    level: bpy.types.Collection, objects: list[bpy.types.Object], plans: _Plans, undo: ExitStack
+) -> list[bpy.types.Object]:
+    """The objects with each fixtures piece (points that instance the troffers) replaced by the
+    troffers as one mesh, from the plan's copies: under the piece's names, placed like it.
+
+    Every engine reads plain meshes (EXT_mesh_gpu_instancing is optional and not read by all of
+    them), the copies keep their own Lightmap UVs for baking, and the file is the one the add-on
+    wrote before Blender instanced the troffers."""
+    instancers = [obj for obj in objects if is_troffer_instancer(obj)]
+    if not instancers:
+        return objects
+    plan = plans(level, "troffers")
+    copies = plan.meshes.copies
+    if copies is None:
+        return objects
+    mesh = copies.build()  # not kept in the plan: exports are rare, plans are kept
+    spec = plan.spec
+    look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
+    # Only the materials faces use (a level without sodium tubes has no such material to add).
+    used = set(np.unique(mesh.material_indices).tolist())
+    materials = [ensure_material(name, look) if i in used else None for i, name in enumerate(mesh.materials)]
+    parts = dict(mesh.split())
+    replaced = {}
+    for obj in instancers:
+        column, row = obj[PIECE_KEY]
+        part = parts.get(row * plan.pieces.columns + column)
+        replaced[obj] = None if part is None else _troffer_copies(obj, part, materials, undo)
+    return [replaced.get(obj, obj) for obj in objects if replaced.get(obj, obj) is not None]
+
+
+def _troffer_copies(
+    instancer: bpy.types.Object, part: MeshArrays, materials: list[bpy.types.Material | None], undo: ExitStack
+) -> bpy.types.Object:
+    mesh = mesh_from_arrays(f"{instancer.data.name} copies", part, materials)
+    obj = bpy.data.objects.new(f"{instancer.name} copies", mesh)
+    level_id = str(instancer[LEVEL_KEY])
+    tag(obj, level_id)
+    tag(mesh, level_id)
+    obj[PIECE_KEY] = instancer[PIECE_KEY]
+    obj.parent = instancer.parent
+    obj.matrix_parent_inverse = instancer.matrix_parent_inverse.copy()
+    obj.matrix_basis = instancer.matrix_basis.copy()
+    _take_name(instancer.data, mesh, undo)
+    _take_name(instancer, obj, undo)
+    return obj
+
+
+def _add_collision(
+    level: bpy.types.Collection, objects: list[bpy.types.Object], export: bpy.types.Collection, plans: _Plans
+) -> None:
     """One `-colonly` object per piece, placed like the piece's own objects."""
-    made_by = level.get(GENERATOR_KEY)
-    if made_by != GENERATOR_VERSION:
-        raise BackroomsError(
-            f"{level.name!r} was made by generator version {made_by}, this is {GENERATOR_VERSION}: "
-            "regenerate it first, so that its collision matches its walls"
-        )
-    spec = stored_spec(level)
-    # The plan that built the level; only a level from a file opened again is planned again.
-    plan = built_plan(str(level[LEVEL_KEY]), spec) or plan_level(spec)
+    plan = plans(level, "collision")
     pieces = {tuple(obj[PIECE_KEY]): obj for obj in objects if PIECE_KEY in obj}
     columns = plan.pieces.columns
     for piece, part in collision_mesh(plan).split():

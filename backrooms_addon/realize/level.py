@@ -25,6 +25,7 @@ from .eevee import light_for_eevee, set_up_eevee
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
 from .ownership import LEVEL_KEY, MADE_KEY, OFFSET_KEY, PIECE_KEY, find_level, record_made, store_spec, stored_spec, tag
+from .troffers import Troffers
 from .world import light_scene
 
 LAMP_POWER_W = 40.0
@@ -134,18 +135,45 @@ def open_level(
 
 
 def piece_count(plan: LevelPlan) -> int:
-    """How many objects the plan's meshes make (one per piece and kind)."""
-    return sum(len(np.unique(mesh.pieces)) for mesh in plan.meshes.values())
+    """How many objects the plan's meshes make (one per piece and kind, and one per troffer variant)."""
+    copies = plan.meshes.copies
+    found = None if copies is None else copies.instances()
+    instanced = 0 if found is None else len(np.unique(found.pieces)) + len(found.kinds)
+    return instanced + sum(
+        len(np.unique(plan.meshes[kind].pieces)) for kind in plan.meshes if kind not in plan.meshes.instanced
+    )
 
 
 def add_pieces(
-    plan: LevelPlan, collection: bpy.types.Collection, level_id: str, where: str = ""
+    plan: LevelPlan,
+    collection: bpy.types.Collection,
+    level_id: str,
+    where: str = "",
+    troffers: Troffers | None = None,
 ) -> Generator[tuple[bpy.types.Object, str], None, None]:
     """The plan's meshes as objects in `collection`, one per piece and kind, each yielded with what
-    it is; `where` names the part of a larger whole they belong to (a walk's chunk)."""
+    it is; `where` names the part of a larger whole they belong to (a walk's chunk). The troffers
+    are instances (`troffers`: the level's variants, shared by the parts of a larger whole): each
+    piece's object holds a point per troffer, which its node group instances."""
     spec = plan.spec
     look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
-    for kind, arrays in plan.meshes.items():
+    for kind in plan.meshes:
+        if kind in plan.meshes.instanced:
+            copies = plan.meshes.copies
+            assert copies is not None
+            troffers = troffers or Troffers(collection, level_id, look)
+            found = copies.instances()
+            names = {piece: piece_name(kind, piece, plan.pieces.columns) + where for piece in np.unique(found.pieces)}
+            number = 0
+            for piece, obj in troffers.add_pieces(found, names):
+                if piece is None:  # a troffer variant, in no collection: only instanced
+                    yield obj, f"{kind}, {obj.name.removeprefix('Backrooms ')}"
+                    continue
+                number += 1
+                obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
+                yield obj, f"{kind}, piece {number} of {len(names)}"
+            continue
+        arrays = plan.meshes[kind]
         materials = [ensure_material(name, look) for name in arrays.materials]
         pieces = arrays.split()
         for number, (piece, part) in enumerate(pieces, 1):

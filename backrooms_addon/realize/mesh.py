@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import bpy
 import numpy as np
 
 from ..core.geometry import MeshArrays
 
 
-def mesh_from_arrays(name: str, arrays: MeshArrays, materials: list[bpy.types.Material]) -> bpy.types.Mesh:
+def mesh_from_arrays(name: str, arrays: MeshArrays, materials: Sequence[bpy.types.Material | None]) -> bpy.types.Mesh:
     """A new mesh holding `arrays`, with its two UV maps and material slots.
 
     Writing the generic attributes (position, .corner_vert, UV maps as 2D corner vectors) is several

@@ -140,10 +140,17 @@ def remove_made_objects(collection: bpy.types.Collection) -> int:
                 child.matrix_world = world
     # Lamps share one light datablock: collect each datablock once.
     data_blocks = list({(type(obj.data), obj.data.name): obj.data for obj in owned if obj.data is not None}.values())
+    # The troffers' node group, which the fixtures pieces share.
+    groups = {
+        modifier.node_group.name: modifier.node_group
+        for obj in owned
+        for modifier in obj.modifiers
+        if getattr(modifier, "node_group", None) is not None
+    }
     for obj in owned:
         bpy.data.objects.remove(obj)
     collection[MADE_KEY] = []
-    for data in data_blocks:
+    for data in [*data_blocks, *groups.values()]:
         if data.users == 0 and is_owned(data, level_id):
             _remove_data(data)
     for obj in copies:
@@ -173,6 +180,7 @@ def _remove_data(data: bpy.types.ID) -> None:
         bpy.types.Light: bpy.data.lights,
         bpy.types.Camera: bpy.data.cameras,
         bpy.types.Speaker: bpy.data.speakers,
+        bpy.types.NodeTree: bpy.data.node_groups,
     }
     for kind, collection in collections.items():
         if isinstance(data, kind):

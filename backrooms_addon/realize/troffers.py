@@ -1,14 +1,22 @@
-"""Troffer models from blend_templates/troffers.blend, appended and read back as arrays."""
+"""Troffer models from blend_templates/troffers.blend, appended and read back as arrays; a
+level's troffers as instances of them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import bpy
 import numpy as np
 
+from ..core.fixtures import DEAD, FLICKER, SODIUM, STEADY
 from ..core.geometry import MeshArrays
+from ..core.plan import FixtureInstances, TrofferVariant
+from ..core.recipes import Look
 from ..core.troffer import TEMPLATE_MATERIALS
+from .materials import ensure_material
+from .mesh import mesh_from_arrays
+from .ownership import tag
 
 TEMPLATE_FILE = Path(__file__).resolve().parents[2] / "blend_templates" / "troffers.blend"
 
@@ -57,3 +65,146 @@ def _arrays(mesh: bpy.types.Mesh) -> MeshArrays:
         materials=TEMPLATE_MATERIALS,
         pieces=np.zeros(count, np.int32),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Instancing: a level's troffers as instances of one mesh per variant (state, size, style)
+
+INSTANCER_KEY = "backrooms_instancer"  # on a level's troffer node group and its variant objects
+VARIANT_ATTRIBUTE = "variant"  # per point of a fixtures piece: its variant (index in the level's list)
+STATE_ATTRIBUTE = "state"  # per point: the fixture state (core/fixtures.py), for reading back
+MODIFIER_NAME = "Troffers"
+
+
+class Troffers:
+    """A level's troffer variants in Blender: one object per variant, in no collection (nothing
+    but its instances is drawn), and one Geometry Nodes group that puts an instance of the right
+    one on every point of a fixtures piece. A walk's chunks share them."""
+
+    def __init__(self, collection: bpy.types.Collection, level_id: str, look: Look) -> None:
+        self.collection, self.level_id, self.look = collection, level_id, look
+        self.keys: dict[tuple[object, ...], int] = {}
+        self.group: bpy.types.NodeTree | None = None
+
+    def _key(self, kind: TrofferVariant) -> tuple[object, ...]:
+        return (kind.state, kind.mesh.materials, kind.mesh.vertices.tobytes())
+
+    def _add_variant(self, kind: TrofferVariant, index: int) -> bpy.types.Object:
+        x, y = np.ptp(kind.mesh.vertices[:, :2], axis=0)
+        name = f"Backrooms troffer {round(100 * x)}x{round(100 * y)} {state_name(kind.state)}"
+        materials = [ensure_material(material, self.look) for material in kind.mesh.materials]
+        mesh = mesh_from_arrays(f"{self.collection.name} {name}", kind.mesh, materials)
+        obj = bpy.data.objects.new(name, mesh)
+        for block in (obj, mesh):
+            tag(block, self.level_id)
+            block[INSTANCER_KEY] = index
+        _add_branch(self._group(), obj, index)
+        return obj
+
+    def _group(self) -> bpy.types.NodeTree:
+        if self.group is None:
+            self.group = new_instancer_group(f"Backrooms troffers ({self.collection.name})")
+            tag(self.group, self.level_id)
+            self.group[INSTANCER_KEY] = -1
+        return self.group
+
+    def new_kinds(self, found: FixtureInstances) -> int:
+        """How many variants of `found` are not made yet."""
+        return len({self._key(kind) for kind in found.kinds} - set(self.keys))
+
+    def add_pieces(
+        self, found: FixtureInstances, names: dict[int, str]
+    ) -> Iterator[tuple[int | None, bpy.types.Object]]:
+        """The variants not made yet (piece None), then one object per piece (named by `names`)
+        holding a point at each troffer, which the node group instances: an object at a time."""
+        indices = []
+        for kind in found.kinds:
+            key = self._key(kind)
+            if key not in self.keys:
+                self.keys[key] = len(self.keys)
+                yield None, self._add_variant(kind, self.keys[key])
+            indices.append(self.keys[key])
+        variants = np.array(indices, np.int32)[found.variants] if found.kinds else found.variants
+        if not len(found.pieces):
+            return
+        order = np.argsort(found.pieces, kind="stable")
+        present, starts = np.unique(found.pieces[order], return_index=True)
+        stops = np.append(starts[1:], len(order))
+        for piece, start, stop in zip(present.tolist(), starts.tolist(), stops.tolist(), strict=True):
+            chosen = order[start:stop]
+            name = names[piece]
+            mesh = bpy.data.meshes.new(f"{self.collection.name} {name}")
+            mesh.vertices.add(len(chosen))
+            mesh.attributes["position"].data.foreach_set("vector", found.positions[chosen].astype(np.float32).ravel())
+            for attribute, values in ((VARIANT_ATTRIBUTE, variants[chosen]), (STATE_ATTRIBUTE, found.states[chosen])):
+                layer = mesh.attributes.new(attribute, "INT", "POINT")
+                layer.data.foreach_set("value", values.astype(np.int32))
+            mesh.update()
+            obj = bpy.data.objects.new(name, mesh)
+            tag(obj, self.level_id)
+            tag(mesh, self.level_id)
+            self.collection.objects.link(obj)
+            modifier = obj.modifiers.new(MODIFIER_NAME, "NODES")
+            modifier.node_group = self._group()
+            yield piece, obj
+
+
+def is_troffer_variant(obj: bpy.types.Object) -> bool:
+    """One of a level's troffer models, which only its instances show."""
+    return INSTANCER_KEY in obj
+
+
+def is_troffer_instancer(obj: bpy.types.Object) -> bool:
+    """A fixtures piece: points that a level's troffer node group instances."""
+    modifier = obj.modifiers.get(MODIFIER_NAME) if obj.type == "MESH" else None
+    group = getattr(modifier, "node_group", None)
+    return group is not None and INSTANCER_KEY in group
+
+
+def state_name(state: int) -> str:
+    names = {STEADY: "steady", DEAD: "dead", SODIUM: "sodium"}
+    return names.get(state, f"flicker {state - FLICKER}")
+
+
+def new_instancer_group(name: str) -> bpy.types.NodeTree:
+    """Geometry Nodes: points in, every point's variant instanced on it (branches added per variant)."""
+    group = bpy.data.node_groups.new(name, "GeometryNodeTree")
+    # The interface API of Blender 4.0 and later (4.2 and 5.x alike).
+    group.interface.new_socket("Geometry", in_out="INPUT", socket_type="NodeSocketGeometry")
+    group.interface.new_socket("Geometry", in_out="OUTPUT", socket_type="NodeSocketGeometry")
+    nodes = group.nodes
+    inputs, outputs = nodes.new("NodeGroupInput"), nodes.new("NodeGroupOutput")
+    inputs.name, outputs.name = "input", "output"
+    join = nodes.new("GeometryNodeJoinGeometry")
+    join.name = "join"
+    variant = nodes.new("GeometryNodeInputNamedAttribute")
+    variant.name, variant.data_type = "variant", "INT"
+    variant.inputs["Name"].default_value = VARIANT_ATTRIBUTE
+    inputs.location, variant.location, join.location, outputs.location = (-600, 0), (-600, -200), (300, 0), (500, 0)
+    group.links.new(join.outputs["Geometry"], outputs.inputs[0])
+    return group
+
+
+def _add_branch(group: bpy.types.NodeTree, obj: bpy.types.Object, index: int) -> None:
+    """Instance `obj` on the points whose variant is `index`."""
+    nodes, links = group.nodes, group.links
+    source = nodes.new("GeometryNodeObjectInfo")
+    source.name, source.transform_space = f"troffer {index}", "ORIGINAL"
+    source.inputs["Object"].default_value = obj
+    source.inputs["As Instance"].default_value = True
+    compare = nodes.new("FunctionNodeCompare")
+    compare.name, compare.data_type, compare.operation = f"is {index}", "INT", "EQUAL"
+    _socket(compare.inputs, "B_INT").default_value = index
+    place = nodes.new("GeometryNodeInstanceOnPoints")
+    place.name = f"place {index}"
+    for node, x in ((source, -300), (compare, -300), (place, 0)):
+        node.location = (x, -250 * index - (120 if node is compare else 0))
+    links.new(nodes["input"].outputs[0], place.inputs["Points"])
+    links.new(nodes["variant"].outputs["Attribute"], _socket(compare.inputs, "A_INT"))
+    links.new(compare.outputs["Result"], place.inputs["Selection"])
+    links.new(source.outputs["Geometry"], place.inputs["Instance"])
+    links.new(place.outputs["Instances"], nodes["join"].inputs["Geometry"])
+
+
+def _socket(sockets: bpy.types.NodeInputs, identifier: str) -> bpy.types.NodeSocket:
+    return next(socket for socket in sockets if socket.identifier == identifier)

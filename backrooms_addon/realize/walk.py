@@ -10,13 +10,14 @@ import bpy
 import numpy as np
 
 from ..core.plan import troffer_size
+from ..core.recipes import Look
 from ..core.stream import LampSlot, Walk, lamp_slots, walk_tiles
 from ..core.styles import style_of
 from ..core.troffer import HANG, troffer_kind
 from .camera_rig import animate_camera, camcorder_lens, fcurves
 from .level import Progress, Steps, add_pieces, new_light, open_level
 from .ownership import record_made, tag
-from .troffers import load_troffer
+from .troffers import Troffers, is_troffer_variant, load_troffer
 
 WALK_KEY = "backrooms_walk"  # on a walk's collection: its settings, frames and chunks (JSON)
 FIRST_FRAME = 1
@@ -51,13 +52,18 @@ def realize_walk(
     the animated camera, which becomes the scene's camera over the walk's frames."""
     collection = open_level(walk.spec, walk_name(walk), scene, level_id, collection)
     troffer = load_troffer(troffer_kind(troffer_size(walk.spec)))
+    spec = walk.spec
+    troffers = Troffers(collection, level_id, Look(spec.wallpaper_tint, spec.wear, spec.dampness))  # every chunk's
     made: list[bpy.types.Object] = []
     lamps: list[tuple[int, Any, tuple[tuple[int, int], ...]]] = []  # (state, position, spans) near the route
     lights: dict[int, bpy.types.Light] = {}  # one light per lamp state for the whole walk
     total = len(walk.chunks) + 1
     try:
         for done, (chunk, plan) in enumerate(walk_tiles(walk, troffer), 1):
-            objects = [obj for obj, _ in add_pieces(plan, collection, level_id, f" {chunk[0]},{chunk[1]}")]
+            where = f" {chunk[0]},{chunk[1]}"
+            objects = [obj for obj, _ in add_pieces(plan, collection, level_id, where, troffers)]
+            made += [obj for obj in objects if is_troffer_variant(obj)]  # shared by every chunk
+            objects = [obj for obj in objects if not is_troffer_variant(obj)]
             dx, dy = walk.chunk_offset(chunk)
             for obj in objects:
                 obj.location.x += dx

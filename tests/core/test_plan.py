@@ -151,3 +151,29 @@ def test_textures_are_made_by_the_script_and_tile() -> None:
     assert across < 3 * inside
     carpet = module.carpet()["color"]
     assert np.abs(carpet[0] - carpet[-1]).mean() < 3 * np.abs(np.diff(carpet, axis=0)).mean()
+
+
+def test_fixture_copies_are_built_only_when_read_and_match_the_instances() -> None:
+    """Blender instances the troffers; the copies (a game export's) are built on demand, the same
+    troffers at the same places with the same materials."""
+    plan = plan_level(LevelSpec(seed=5, width=30, depth=20, flicker_fraction=0.2, dead_fraction=0.1))
+    meshes = plan.meshes
+    assert "fixtures" in meshes and "fixtures" in meshes.instanced
+    assert "fixtures" not in meshes._built, "planning leaves the copies out"
+    faces = plan.face_count()
+    assert "fixtures" not in meshes._built, "counting them does not build them"
+    copies = meshes["fixtures"]
+    assert faces == sum(mesh.face_count for mesh in meshes.values())
+    found = meshes.copies.instances()
+    np.testing.assert_array_equal(found.positions, plan.fixtures)
+    np.testing.assert_array_equal(found.states, plan.fixture_states)
+    per = found.kinds[0].mesh.face_count
+    assert copies.face_count == per * len(found.positions)
+    # Copy k of the mesh is variant k's mesh moved to fixture k, its diffuser the state's material.
+    quads = copies.vertices.reshape(len(found.positions), per * 4, 3)
+    for k in range(0, len(found.positions), 7):
+        variant = found.kinds[found.variants[k]]
+        np.testing.assert_allclose(quads[k], variant.mesh.vertices + found.positions[k], atol=1e-5)
+        materials = [copies.materials[i] for i in copies.material_indices[k * per : (k + 1) * per]]
+        assert materials == [variant.mesh.materials[i] for i in variant.mesh.material_indices]
+    assert plan.uploaded_face_count() == faces - copies.face_count + per * len(found.kinds)
