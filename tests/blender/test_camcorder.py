@@ -152,7 +152,8 @@ def test_without_a_compositor_remove_look_puts_back_none(level_scene: bpy.types.
     look.remove_look(level_scene)
     if BLENDER_5:
         assert level_scene.compositing_node_group is None
-        assert not [g for g in bpy.data.node_groups if g.name.startswith("Backrooms")]
+        made = [g for g in bpy.data.node_groups if g.name.startswith((look.GROUP, "Backrooms Compositing"))]
+        assert not made, "the look's own groups go"
     else:
         assert not level_scene.use_nodes
 
