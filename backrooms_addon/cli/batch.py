@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -138,6 +139,19 @@ def parse_resolution(text: str) -> tuple[int, int]:
     if not (16 <= width <= 8192 and 16 <= height <= 8192):
         raise InvalidSpecError("resolution", f"each side must be from 16 to 8192 pixels, got {text!r}")
     return width, height
+
+
+MAX_JOBS = 64
+
+
+def check_workers(jobs: int, dask: str | None, what: str) -> None:
+    """`--jobs` and `--dask` of a batch or of footage (`what` the workers do: "build", "render")."""
+    if not 1 <= jobs <= MAX_JOBS:
+        raise InvalidSpecError("jobs", f"must be an integer from 1 to {MAX_JOBS}, got {jobs}")
+    if dask and jobs != 1:
+        raise InvalidSpecError("jobs", f"--jobs sets local worker processes; with --dask the cluster's workers {what}")
+    if dask and importlib.util.find_spec("distributed") is None:
+        raise InvalidSpecError("dask", "the Dask backend needs the distributed package: pip install distributed")
 
 
 def parse_shard(text: str) -> tuple[int, int]:

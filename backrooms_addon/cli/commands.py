@@ -27,12 +27,14 @@ from . import backends
 from .batch import (
     FORMATS,
     MANIFEST,
+    MAX_JOBS,
     Job,
     Manifest,
     ProgressReport,
     Task,
     check_name,
     check_out,
+    check_workers,
     parse_formats,
     parse_resolution,
     parse_samples,
@@ -46,7 +48,6 @@ from .walk import add_walk_command, run_walk
 from .worker import build_level, partial_path, remove_abandoned_partial_files
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-MAX_JOBS = 64
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -454,12 +455,7 @@ def _batch(job: Job, args: argparse.Namespace, cost: RunCost) -> int:
     check_name(job.name, seeds, job.preset)  # every shard checks the whole run's names
     if args.shard:
         seeds = shard(seeds, *parse_shard(args.shard))
-    if not 1 <= args.jobs <= MAX_JOBS:
-        raise InvalidSpecError("jobs", f"must be an integer from 1 to {MAX_JOBS}, got {args.jobs}")
-    if args.dask and args.jobs != 1:
-        raise InvalidSpecError("jobs", "--jobs sets local worker processes; with --dask the cluster's workers build")
-    if args.dask and importlib.util.find_spec("distributed") is None:
-        raise InvalidSpecError("dask", "the Dask backend needs the distributed package: pip install distributed")
+    check_workers(args.jobs, args.dask, "build")
     if not args.dask:  # a cluster's Blender may differ from this one
         _check_draco(job)
     manifest = Manifest(job.out / MANIFEST, warnings=sys.stderr)

@@ -20,11 +20,18 @@ from ..core.render import ENGINES, FOOTAGE_RESOLUTION, RENDER_PRESETS
 from ..core.stream import Walk, plan_walk
 from ..core.walk_document import walk_document
 from . import backends
-from .batch import ProgressReport, parse_resolution, parse_samples, parse_shard, prepare_out, shard
+from .batch import (
+    MAX_JOBS,
+    ProgressReport,
+    check_workers,
+    parse_resolution,
+    parse_samples,
+    parse_shard,
+    prepare_out,
+    shard,
+)
 from .walk import add_walk_flags, walk_inputs
 from .worker import atomically, partial_path, remove_abandoned_partial_files
-
-MAX_JOBS = 64
 
 
 @dataclass(frozen=True)
@@ -118,7 +125,7 @@ def run_footage(args: argparse.Namespace) -> int:
     start = parse_date(args.date)
     resolution = parse_resolution(args.resolution) if args.resolution else FOOTAGE_RESOLUTION
     samples = None if args.samples is None else parse_samples(args.samples)
-    _check_workers(args)
+    check_workers(args.jobs, args.dask, "render")
     walk = plan_walk(spec, **settings)  # pure and quick: the frame count, before anything is written
     first, last = parse_frames(args.frames, walk.route.frame_count)
     wanted = list(range(first, last + 1))
@@ -155,15 +162,6 @@ def parse_date(text: str | None) -> datetime:
         return datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidSpecError("date", f"must be YYYY-MM-DD HH:MM[:SS], got {text!r}") from None
-
-
-def _check_workers(args: argparse.Namespace) -> None:
-    if not 1 <= args.jobs <= MAX_JOBS:
-        raise InvalidSpecError("jobs", f"must be an integer from 1 to {MAX_JOBS}, got {args.jobs}")
-    if args.dask and args.jobs != 1:
-        raise InvalidSpecError("jobs", "--jobs sets local worker processes; with --dask the cluster's workers render")
-    if args.dask and importlib.util.find_spec("distributed") is None:
-        raise InvalidSpecError("dask", "the Dask backend needs the distributed package: pip install distributed")
 
 
 def _prepare(

@@ -15,6 +15,7 @@ import numpy.typing as npt
 from ..core.errors import BackroomsError
 from ..core.footage_sound import RATE, chunk_lamps, footage_tracks
 from ..core.hum import hum_samples, write_wav
+from .level import speaker_playing
 from .materials import RECIPE_KEY, animate
 from .ownership import (
     MADE_KEY,
@@ -85,7 +86,7 @@ def _hum_speakers(scene: bpy.types.Scene, level: WalkLevel) -> list[bpy.types.Ob
                 places.append((chunk, lamps[lamp], heard))
     if not places:
         return []
-    template = _speaker_template(_ensure_walk_hum())
+    template = speaker_playing(_ensure_walk_hum(), HUM_VOLUME)
     speakers = []
     length = HUM_SECONDS * walk.route.fps
     for index, (chunk, position, heard) in enumerate(places):
@@ -107,25 +108,6 @@ def _hum_speakers(scene: bpy.types.Scene, level: WalkLevel) -> list[bpy.types.Ob
     bpy.data.objects.remove(template)
     bpy.data.speakers.remove(template_data)
     return speakers
-
-
-def _speaker_template(sound: bpy.types.Sound) -> bpy.types.Object:
-    """A speaker playing `sound`, in no collection: the operator is the one way to get a speaker
-    with its sound strip; the user's selection and active object are put back."""
-    view_layer = bpy.context.view_layer
-    active, selected = view_layer.objects.active, [o for o in view_layer.objects if o.select_get()]
-    bpy.ops.object.speaker_add()
-    speaker = view_layer.objects.active
-    for collection in list(speaker.users_collection):
-        collection.objects.unlink(speaker)
-    speaker.data.sound = sound
-    speaker.data.volume = HUM_VOLUME
-    speaker.data.distance_reference = 2.0
-    speaker.data.attenuation = 1.5
-    for obj in view_layer.objects:
-        obj.select_set(obj in selected)
-    view_layer.objects.active = active
-    return speaker
 
 
 def _key_volume(data: bpy.types.Speaker, heard: npt.NDArray[np.bool_]) -> None:

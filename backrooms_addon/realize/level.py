@@ -78,10 +78,11 @@ def piece_name(kind: str, piece: int, columns: int) -> str:
     return f"Backrooms {kind} {column},{row}"
 
 
-def level_name(plan: LevelPlan) -> str:
-    """The collection's name: 'Backrooms Level 37 (seed 4)' (the style's label up to its comma)."""
-    kind = style_of(plan.spec.style).label.split(",")[0]
-    return f"Backrooms {kind} (seed {plan.spec.seed})"
+def level_name(spec: LevelSpec, what: str = "") -> str:
+    """The collection's name: 'Backrooms Level 37 (seed 4)' (the style's label up to its comma),
+    or with `what` after it ('Backrooms Level 0 walk (seed 7)')."""
+    kind = style_of(spec.style).label.split(",")[0]
+    return f"Backrooms {kind}{f' {what}' if what else ''} (seed {spec.seed})"
 
 
 def realize(
@@ -89,7 +90,7 @@ def realize(
 ) -> Steps[GeneratedLevel]:
     """Create the plan's objects in `collection` (a new one, linked to `scene`, when None), one
     piece of one kind per step."""
-    collection = open_level(plan.spec, level_name(plan), scene, level_id, collection)
+    collection = open_level(plan.spec, level_name(plan.spec), scene, level_id, collection)
     level = GeneratedLevel(level_id, collection, plan)
     total = piece_count(plan) + 1
     try:
@@ -273,19 +274,7 @@ def _add_hum(
         return []
     if not bpy.ops.object.speaker_add.poll():  # e.g. while the user is in edit mode: no hum this time
         return []
-    sound = _ensure_hum()
-    view_layer = bpy.context.view_layer
-    active, selected = view_layer.objects.active, [o for o in view_layer.objects if o.select_get()]
-    # The operator is the one way to get a speaker with its sound strip; it leaves the new
-    # speaker active and selected, so the user's selection is put back afterwards.
-    bpy.ops.object.speaker_add()
-    first = view_layer.objects.active
-    for users_collection in list(first.users_collection):
-        users_collection.objects.unlink(first)
-    first.data.sound = sound
-    first.data.volume = 0.5
-    first.data.distance_reference = 2.0
-    first.data.attenuation = 1.5
+    first = speaker_playing(_ensure_hum(), volume=0.5)
     speakers = []
     for index, position in enumerate(plan.lamps[:HUM_SPEAKERS]):
         speaker = first if index == 0 else first.copy()
@@ -295,10 +284,27 @@ def _add_hum(
         speaker.location = (position[0], position[1], position[2] - 0.05)
         speakers.append(speaker)
     tag(first.data, level_id)
-    for obj in view_layer.objects:
+    return speakers
+
+
+def speaker_playing(sound: bpy.types.Sound, volume: float) -> bpy.types.Object:
+    """A speaker playing `sound`, in no collection. The operator is the one way to get a speaker
+    with its sound strip; it leaves the new speaker active and selected, so the user's selection
+    and active object are put back."""
+    view_layer = bpy.context.view_layer
+    active, selected = view_layer.objects.active, [o for o in view_layer.objects if o.select_get()]
+    bpy.ops.object.speaker_add()
+    speaker = view_layer.objects.active
+    for obj in view_layer.objects:  # while the speaker is still in the view layer: unselected
         obj.select_set(obj in selected)
     view_layer.objects.active = active
-    return speakers
+    for users_collection in list(speaker.users_collection):
+        users_collection.objects.unlink(speaker)
+    speaker.data.sound = sound
+    speaker.data.volume = volume
+    speaker.data.distance_reference = 2.0
+    speaker.data.attenuation = 1.5
+    return speaker
 
 
 def _ensure_hum() -> bpy.types.Sound:

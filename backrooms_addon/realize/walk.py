@@ -12,10 +12,9 @@ import numpy as np
 from ..core.plan import troffer_size
 from ..core.recipes import Look
 from ..core.stream import LampSlot, Walk, lamp_slots, walk_tiles
-from ..core.styles import style_of
 from ..core.troffer import HANG, troffer_kind
 from .camera_rig import animate_camera, camcorder_lens, fcurves
-from .level import Progress, Steps, add_pieces, new_light, open_level
+from .level import Progress, Steps, add_pieces, level_name, new_light, open_level
 from .ownership import record_made, tag
 from .troffers import Troffers, is_troffer_variant, load_troffer
 
@@ -40,17 +39,12 @@ class WalkLevel:
         return self.walk.chunks
 
 
-def walk_name(walk: Walk) -> str:
-    kind = style_of(walk.spec.style).label.split(",")[0]
-    return f"Backrooms {kind} walk (seed {walk.spec.seed})"
-
-
 def realize_walk(
     walk: Walk, scene: bpy.types.Scene, level_id: str, collection: bpy.types.Collection | None = None
 ) -> Steps[WalkLevel]:
     """Build the walk's chunks (one step each), each shown only while the camera is near it, then
     the animated camera, which becomes the scene's camera over the walk's frames."""
-    collection = open_level(walk.spec, walk_name(walk), scene, level_id, collection)
+    collection = open_level(walk.spec, level_name(walk.spec, "walk"), scene, level_id, collection)
     troffer = load_troffer(troffer_kind(troffer_size(walk.spec)))
     spec = walk.spec
     troffers = Troffers(collection, level_id, Look(spec.wallpaper_tint, spec.wear, spec.dampness))  # every chunk's
