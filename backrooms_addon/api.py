@@ -14,7 +14,16 @@ from .core.plan import plan_level, troffer_size
 from .core.spec import LevelSpec
 from .core.stream import WALK_DEFAULTS, check_walk_settings, plan_walk
 from .core.troffer import troffer_kind
-from .realize.level import GeneratedLevel, Progress, Steps, forget_plan, level_id_of, realize, run_steps
+from .realize.level import (
+    GeneratedLevel,
+    PiecesAhead,
+    Progress,
+    Steps,
+    forget_plan,
+    level_id_of,
+    realize,
+    run_steps,
+)
 from .realize.ownership import (
     GENERATOR_KEY,
     LAST_LEVEL_KEY,
@@ -115,17 +124,22 @@ def _build(
             plan = planning.result()
     else:
         plan = plan_level(spec, troffer=troffer)
-    previous = None if new_level else _last_level(scene)
-    if previous is None:
-        level_id, collection = uuid.uuid4().hex[:12], None
-    else:
-        level_id, collection = level_id_of(previous), previous
-        remove_made_objects(previous)
-        if not keep_frame and OFFSET_KEY in previous:
-            del previous[OFFSET_KEY]
-    # Claimed before the pieces are built, so a build stopped half way can still be cleared.
-    scene[LAST_LEVEL_KEY] = level_id
-    return (yield from realize(plan, scene, level_id, collection))
+    # The meshes are finished in a worker while the previous level goes and the first kinds arrive.
+    ahead = PiecesAhead(plan)
+    try:
+        previous = None if new_level else _last_level(scene)
+        if previous is None:
+            level_id, collection = uuid.uuid4().hex[:12], None
+        else:
+            level_id, collection = level_id_of(previous), previous
+            remove_made_objects(previous)
+            if not keep_frame and OFFSET_KEY in previous:
+                del previous[OFFSET_KEY]
+        # Claimed before the pieces are built, so a build stopped half way can still be cleared.
+        scene[LAST_LEVEL_KEY] = level_id
+        return (yield from realize(plan, scene, level_id, collection, ahead))
+    finally:
+        ahead.close()
 
 
 def walk(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -128,18 +129,40 @@ class FixtureCopies:
 
 
 class PlanMeshes(Mapping[str, MeshArrays]):
-    """A plan's meshes by kind, in the plan's order: the fixture copies (FixtureCopies) are built
-    the first time something reads them, and kept. Blender never does: it instances them."""
+    """A plan's meshes by kind, in the plan's order, each finished (its floors' parts joined and
+    given a lightmap) the first time something reads it, and kept: Blender can upload one kind
+    while a worker thread finishes the next. The fixture copies (FixtureCopies) are built the same
+    way, though Blender never reads them: it instances them. Safe to read from several threads."""
 
-    def __init__(self, built: dict[str, MeshArrays], copies: FixtureCopies | None = None, order: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        built: Mapping[str, MeshArrays],
+        copies: FixtureCopies | None = None,
+        order: tuple[str, ...] = (),
+        parts: Mapping[str, list[MeshArrays]] | None = None,
+    ):
         self._built = dict(built)
+        self._parts = dict(parts or {})
         self.copies = copies
-        self._order = order or tuple(built)
+        self._order = order or (*built, *self._parts)
+        self._locks = {kind: threading.Lock() for kind in self._order}
 
     def __getitem__(self, kind: str) -> MeshArrays:
-        if kind not in self._built and kind == FIXTURES and self.copies is not None:
-            self._built[kind] = self.copies.build()
+        found = self._built.get(kind)
+        if found is not None:
+            return found
+        with self._locks[kind]:  # two readers of one kind: the second waits for the first's result
+            if kind not in self._built:
+                self._built[kind] = self._finish(kind)
+                self._parts.pop(kind, None)  # after: a reader always finds one or the other
         return self._built[kind]
+
+    def _finish(self, kind: str) -> MeshArrays:
+        if kind in self._parts:
+            return with_lightmap(concat_styled(self._parts[kind]))
+        if kind == FIXTURES and self.copies is not None:
+            return self.copies.build()
+        raise KeyError(kind)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._order)
@@ -150,21 +173,44 @@ class PlanMeshes(Mapping[str, MeshArrays]):
     def __contains__(self, kind: object) -> bool:
         return kind in self._order
 
+    def _unfinished(self, kind: str) -> list[MeshArrays]:
+        """The kind as it is now, finished or as its floors' parts, without waiting for a thread
+        that is finishing it."""
+        parts = self._parts.get(kind)  # read first: it is dropped only once the result is kept
+        found = self._built.get(kind)
+        if found is not None:
+            return [found]
+        return parts if parts is not None else [self[kind]]
+
+    def materials(self, kind: str) -> tuple[str, ...]:
+        """The material names of one kind, known before it is finished."""
+        return concat_styled_names(self._unfinished(kind))
+
+    def piece_count(self, kind: str) -> int:
+        """How many pieces one kind has faces in, known before it is finished."""
+        parts = self._unfinished(kind)
+        counts = sum(
+            np.bincount(part.pieces, minlength=max(int(p.pieces.max(initial=-1)) for p in parts) + 1) for part in parts
+        )
+        return int(np.count_nonzero(counts))
+
     @property
     def instanced(self) -> frozenset[str]:
         """The kinds Blender holds as instances, not as copied geometry."""
         return frozenset() if self.copies is None else frozenset({FIXTURES})
 
     def face_count(self, kind: str) -> int:
-        """Faces of one kind, the fixture copies counted without building them."""
+        """Faces of one kind, counted without finishing it (or building the fixture copies)."""
         if kind == FIXTURES and self.copies is not None and kind not in self._built:
             return self.copies.face_count
-        return self._built[kind].face_count
+        return sum(part.face_count for part in self._unfinished(kind))
 
     def replacing(self, kind: str, mesh: MeshArrays) -> PlanMeshes:
-        """The same meshes with `kind` replaced (the fixture copies still built only when read)."""
+        """The same meshes with `kind` replaced (the others still finished only when read)."""
         order = self._order if kind in self._order else (*self._order, kind)
-        return PlanMeshes({**self._built, kind: mesh}, self.copies, order)
+        built = {**self._built, kind: mesh}
+        parts = {name: list(found) for name, found in self._parts.items() if name != kind}
+        return PlanMeshes(built, self.copies, order, parts)
 
 
 @dataclass(frozen=True)
@@ -295,9 +341,9 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
         joins = opened(story.layout, story.built)
         occupied = no_holes if found.occupied is None else found.occupied
         floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base, joins, occupied, found.marks))
-    merged = {kind: with_lightmap(concat_styled(parts)) for kind, parts in meshes.items() if kind != FIXTURES}
     copies = FixtureCopies(tuple(fixture_floors), spec, pieces, troffer) if fixture_floors else None
-    planned = PlanMeshes(merged, copies, tuple(meshes))
+    unfinished = {kind: parts for kind, parts in meshes.items() if kind != FIXTURES}
+    planned = PlanMeshes({}, copies, tuple(meshes), unfinished)
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
     states = np.concatenate([placed.states for placed, _ in placed_all])
     spawn = _spawn(spec, own[0], stories[0].built, floors[0].floor_holes)
@@ -344,15 +390,22 @@ def on_pieces(mesh: MeshArrays, pieces: Pieces, spec: LevelSpec, level: LevelSpe
 def concat_styled(meshes: list[MeshArrays]) -> MeshArrays:
     """One mesh from floors' meshes that may name different materials (floors of other styles):
     one list of them all, in the order they first appear."""
-    if all(mesh.materials == meshes[0].materials for mesh in meshes):
+    names = concat_styled_names(meshes)
+    if names == meshes[0].materials and all(mesh.materials == names for mesh in meshes):
         return concat_meshes(*meshes)
-    names = tuple(dict.fromkeys(name for mesh in meshes for name in mesh.materials))
     index = {name: i for i, name in enumerate(names)}
     shared = []
     for mesh in meshes:
         remap = np.array([index[name] for name in mesh.materials], np.int32)
         shared.append(replace(mesh, materials=names, material_indices=remap[mesh.material_indices]))
     return concat_meshes(*shared)
+
+
+def concat_styled_names(meshes: list[MeshArrays]) -> tuple[str, ...]:
+    """The material names of concat_styled's mesh."""
+    if all(mesh.materials == meshes[0].materials for mesh in meshes):
+        return meshes[0].materials
+    return tuple(dict.fromkeys(name for mesh in meshes for name in mesh.materials))
 
 
 def _spawn(spec: LevelSpec, features: tuple[Feature, ...], ground: Layout, holes: BoolArray) -> Spawn:

@@ -6,6 +6,7 @@ import math
 import tempfile
 from collections import OrderedDict
 from collections.abc import Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -15,6 +16,7 @@ import numpy as np
 
 from ..core.errors import InvalidSpecError
 from ..core.fixtures import FLICKER, SODIUM, STEADY, flicker_curve
+from ..core.geometry import MeshArrays
 from ..core.hum import hum_samples, write_wav
 from ..core.plan import LevelPlan, troffer_size
 from ..core.recipes import Look
@@ -86,21 +88,31 @@ def level_name(spec: LevelSpec, what: str = "") -> str:
 
 
 def realize(
-    plan: LevelPlan, scene: bpy.types.Scene, level_id: str, collection: bpy.types.Collection | None = None
+    plan: LevelPlan,
+    scene: bpy.types.Scene,
+    level_id: str,
+    collection: bpy.types.Collection | None = None,
+    ahead: PiecesAhead | None = None,
 ) -> Steps[GeneratedLevel]:
     """Create the plan's objects in `collection` (a new one, linked to `scene`, when None), one
-    piece of one kind per step."""
+    piece of one kind per step. `ahead`: the plan's pieces, already being prepared (split_ahead)."""
     collection = open_level(plan.spec, level_name(plan.spec), scene, level_id, collection)
     level = GeneratedLevel(level_id, collection, plan)
     total = piece_count(plan) + 1
+    # Before the pieces: the speaker operator updates the view layer, cheap while it is small.
+    speaker = _hum_speaker(plan, scene)
     try:
-        for done, (obj, text) in enumerate(add_pieces(plan, collection, level_id), 1):
+        for done, (obj, text) in enumerate(add_pieces(plan, collection, level_id, ahead=ahead), 1):
             level.objects.append(obj)
             yield Progress(done, total, text)
-        lamps = add_lamps(plan, collection, level_id) + _add_hum(plan, scene, collection, level_id)
+        hum = [] if speaker is None else _add_hum(plan, speaker, collection, level_id)
+        speaker = None
+        lamps = add_lamps(plan, collection, level_id) + hum
         level.camera = _add_camera(plan, collection, level_id)
         level.objects.extend([*lamps, level.camera])
     finally:
+        if speaker is not None:  # stopped before the speakers were placed
+            bpy.data.batch_remove([speaker, speaker.data])
         # Once, also when the build is stopped half way (closing the steps lands here), so that
         # Clear finds what was made; writing the list per piece would cost the square of the pieces.
         record_made(collection, level.objects)
@@ -112,9 +124,18 @@ def realize(
             obj.location.y += offset[1]
     if scene.camera is None:
         scene.camera = level.camera
+    sync_view_layers(scene)
     _keep_plan(level_id, plan)
     yield Progress(total, total, "lamps and camera")
     return level
+
+
+def sync_view_layers(scene: bpy.types.Scene) -> None:
+    """Bring the scene's view layers up to date with the objects just linked, without evaluating
+    anything: until then a script's select_set on a new object is lost. Reading the active object
+    syncs a view layer's bases; view_layer.update() would evaluate the whole level."""
+    for view_layer in scene.view_layers:
+        view_layer.objects.active  # noqa: B018  (read for its effect)
 
 
 def open_level(
@@ -140,9 +161,28 @@ def piece_count(plan: LevelPlan) -> int:
     copies = plan.meshes.copies
     found = None if copies is None else copies.instances()
     instanced = 0 if found is None else len(np.unique(found.pieces)) + len(found.kinds)
-    return instanced + sum(
-        len(np.unique(plan.meshes[kind].pieces)) for kind in plan.meshes if kind not in plan.meshes.instanced
-    )
+    return instanced + sum(plan.meshes.piece_count(kind) for kind in plan.meshes if kind not in plan.meshes.instanced)
+
+
+class PiecesAhead:
+    """A plan's meshes finished and split into pieces in a worker thread, one kind after another
+    in the plan's order, while Blender receives the kinds before (numpy releases the GIL)."""
+
+    def __init__(self, plan: LevelPlan) -> None:
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-pieces")
+        kinds = [kind for kind in plan.meshes if kind not in plan.meshes.instanced]
+        self._split = {kind: self._worker.submit(_split, plan, kind) for kind in kinds}
+
+    def pieces(self, kind: str) -> list[tuple[int, MeshArrays]]:
+        return self._split[kind].result()
+
+    def close(self) -> None:
+        """Stop preparing what is not started yet (a build stopped half way)."""
+        self._worker.shutdown(wait=False, cancel_futures=True)
+
+
+def _split(plan: LevelPlan, kind: str) -> list[tuple[int, MeshArrays]]:
+    return plan.meshes[kind].split()
 
 
 def add_pieces(
@@ -151,11 +191,28 @@ def add_pieces(
     level_id: str,
     where: str = "",
     troffers: Troffers | None = None,
+    ahead: PiecesAhead | None = None,
 ) -> Generator[tuple[bpy.types.Object, str], None, None]:
     """The plan's meshes as objects in `collection`, one per piece and kind, each yielded with what
     it is; `where` names the part of a larger whole they belong to (a walk's chunk). The troffers
     are instances (`troffers`: the level's variants, shared by the parts of a larger whole): each
-    piece's object holds a point per troffer, which its node group instances."""
+    piece's object holds a point per troffer, which its node group instances. `ahead`: the pieces
+    already being prepared; by default they are prepared here, a kind ahead of the upload."""
+    ahead = ahead or PiecesAhead(plan)
+    try:
+        yield from _add_pieces(plan, collection, level_id, where, troffers, ahead)
+    finally:
+        ahead.close()
+
+
+def _add_pieces(
+    plan: LevelPlan,
+    collection: bpy.types.Collection,
+    level_id: str,
+    where: str,
+    troffers: Troffers | None,
+    ahead: PiecesAhead,
+) -> Generator[tuple[bpy.types.Object, str], None, None]:
     spec = plan.spec
     look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
     for kind in plan.meshes:
@@ -174,9 +231,8 @@ def add_pieces(
                 obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
                 yield obj, f"{kind}, piece {number} of {len(names)}"
             continue
-        arrays = plan.meshes[kind]
-        materials = [ensure_material(name, look) for name in arrays.materials]
-        pieces = arrays.split()
+        materials = [ensure_material(name, look) for name in plan.meshes.materials(kind)]
+        pieces = ahead.pieces(kind)
         for number, (piece, part) in enumerate(pieces, 1):
             name = piece_name(kind, piece, plan.pieces.columns) + where
             mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
@@ -266,15 +322,20 @@ def steady_power(light: bpy.types.Light) -> float:
     return style_of(spec.style).lamp_power_w if spec is not None else LAMP_POWER_W
 
 
-def _add_hum(
-    plan: LevelPlan, scene: bpy.types.Scene, collection: bpy.types.Collection, level_id: str
-) -> list[bpy.types.Object]:
-    """Speakers playing the fluorescent hum at the lit troffers nearest the spawn point."""
+def _hum_speaker(plan: LevelPlan, scene: bpy.types.Scene) -> bpy.types.Object | None:
+    """A speaker playing the hum, in no collection, when the level has a hum to play."""
     if not plan.spec.hum or scene != bpy.context.scene or len(plan.lamps) == 0:
-        return []
+        return None
     if not bpy.ops.object.speaker_add.poll():  # e.g. while the user is in edit mode: no hum this time
-        return []
-    first = speaker_playing(_ensure_hum(), volume=0.5)
+        return None
+    return speaker_playing(_ensure_hum(), volume=0.5)
+
+
+def _add_hum(
+    plan: LevelPlan, first: bpy.types.Object, collection: bpy.types.Collection, level_id: str
+) -> list[bpy.types.Object]:
+    """Speakers playing the fluorescent hum (`first` and its copies) at the lit troffers nearest
+    the spawn point."""
     speakers = []
     for index, position in enumerate(plan.lamps[:HUM_SPEAKERS]):
         speaker = first if index == 0 else first.copy()

@@ -132,12 +132,12 @@ def remove_made_objects(collection: bpy.types.Collection) -> int:
     owned = made_objects(collection)
     owned_names = {obj.name for obj in owned}
     copies = [obj for obj in bpy.data.objects if is_owned(obj, level_id) and obj.name not in owned_names]
-    for obj in owned:
-        for child in obj.children:
-            if child.name not in owned_names:
-                world = child.matrix_world.copy()
-                child.parent = None
-                child.matrix_world = world
+    # One pass over the file's objects: `obj.children` scans them all on every call.
+    for child in bpy.data.objects:
+        if child.parent is not None and child.parent.name in owned_names and child.name not in owned_names:
+            world = child.matrix_world.copy()
+            child.parent = None
+            child.matrix_world = world
     # Lamps share one light datablock: collect each datablock once.
     data_blocks = list({(type(obj.data), obj.data.name): obj.data for obj in owned if obj.data is not None}.values())
     # The troffers' node group, which the fixtures pieces share.
@@ -147,12 +147,11 @@ def remove_made_objects(collection: bpy.types.Collection) -> int:
         for modifier in obj.modifiers
         if getattr(modifier, "node_group", None) is not None
     }
-    for obj in owned:
-        bpy.data.objects.remove(obj)
+    # One batch: removing objects one at a time costs the square of their number.
+    bpy.data.batch_remove(owned)
     collection[MADE_KEY] = []
-    for data in [*data_blocks, *groups.values()]:
-        if data.users == 0 and is_owned(data, level_id):
-            _remove_data(data)
+    unused = [data for data in [*data_blocks, *groups.values()] if data.users == 0 and is_owned(data, level_id)]
+    bpy.data.batch_remove(unused)
     for obj in copies:
         _untag(obj)
         if obj.data is not None and is_owned(obj.data, level_id):
@@ -172,17 +171,3 @@ def remove_level(collection: bpy.types.Collection) -> int:
     if not collection.all_objects and not collection.children:
         bpy.data.collections.remove(collection)
     return removed
-
-
-def _remove_data(data: bpy.types.ID) -> None:
-    collections = {
-        bpy.types.Mesh: bpy.data.meshes,
-        bpy.types.Light: bpy.data.lights,
-        bpy.types.Camera: bpy.data.cameras,
-        bpy.types.Speaker: bpy.data.speakers,
-        bpy.types.NodeTree: bpy.data.node_groups,
-    }
-    for kind, collection in collections.items():
-        if isinstance(data, kind):
-            collection.remove(data)
-            return

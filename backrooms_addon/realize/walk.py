@@ -14,7 +14,7 @@ from ..core.recipes import Look
 from ..core.stream import LampSlot, Walk, lamp_slots, walk_tiles
 from ..core.troffer import HANG, troffer_kind
 from .camera_rig import animate_camera, camcorder_lens, fcurves
-from .level import Progress, Steps, add_pieces, level_name, new_light, open_level
+from .level import Progress, Steps, add_pieces, level_name, new_light, open_level, sync_view_layers
 from .ownership import record_made, tag
 from .troffers import Troffers, is_troffer_variant, load_troffer
 
@@ -87,6 +87,7 @@ def realize_walk(
     scene.frame_start, scene.frame_end = FIRST_FRAME, last
     scene.render.fps, scene.render.fps_base = walk.route.fps, 1.0
     scene.camera = camera
+    sync_view_layers(scene)
     yield Progress(total, total, "camera")
     return WalkLevel(level_id, collection, walk, camera, (FIRST_FRAME, last), made)
 
