@@ -19,6 +19,7 @@ from .realize.level import (
     PiecesAhead,
     Progress,
     Steps,
+    ensure_hum,
     forget_plan,
     level_id_of,
     realize,
@@ -115,15 +116,17 @@ def _build(
     generate starts from the level's own origin again.
     """
     troffer = load_troffer(troffer_kind(troffer_size(spec)))
-    if plan_in_background:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-plan") as worker:
-            planning = worker.submit(plan_level, spec, troffer)
-            # Each step waits a little for the plan, so a caller looping over steps does not spin.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-plan") as worker:
+        planning = worker.submit(plan_level, spec, troffer)
+        if spec.hum:  # made once per file, while the plan is made (unused, it is not saved)
+            ensure_hum()
+        # In the background, the first step only starts planning (a UI shows that at once); each
+        # step then waits a little for the plan, so a caller looping over steps does not spin.
+        if plan_in_background:
+            yield Progress(0, 0, "planning the layout")
             while not wait([planning], timeout=PLANNING_WAIT_S).done:
                 yield Progress(0, 0, "planning the layout")
-            plan = planning.result()
-    else:
-        plan = plan_level(spec, troffer=troffer)
+        plan = planning.result()
     # The meshes are finished in a worker while the previous level goes and the first kinds arrive.
     ahead = PiecesAhead(plan)
     try:

@@ -41,7 +41,7 @@ def animate_camera(camera: bpy.types.Object, route: Route, shake: float, seed: i
     channels = (("location", places, _MOVE_NOISE, _MOVE_NOISE_S), ("rotation_euler", turns, _TURN_NOISE, _TURN_NOISE_S))
     for channel, (path, values, noise, seconds) in enumerate(channels):
         for index, curve in enumerate(fcurves(camera, path, 3)):
-            _key(curve, frames, values[index])
+            write_keys(curve, frames, values[index])
             if shake > 0.0:
                 _shake(curve, shake * noise[index], seconds * route.fps, seed, channel, index)
     return start_frame + route.frame_count - 1
@@ -102,16 +102,17 @@ def _walking(moves: FloatArray, fps: int) -> FloatArray:
     return np.asarray(ramp * ramp * (3 - 2 * ramp), np.float64)  # smoothstep: no kink at either end
 
 
-def _key(curve: Any, frames: FloatArray, values: FloatArray) -> None:
-    """One linear key per frame, written at once (keyframe_insert per key is slow on long routes)."""
+def write_keys(curve: Any, frames: FloatArray, values: FloatArray, interpolation: str = "LINEAR") -> None:
+    """The curve's keys replaced by these, written at once (keyframe_insert per key is slow on long
+    routes); its modifiers go too. BEZIER keys get auto-clamped handles, as keyframe_insert's."""
     points = curve.keyframe_points
     points.clear()
     for modifier in list(curve.modifiers):
         curve.modifiers.remove(modifier)
     points.add(len(frames))
     points.foreach_set("co", np.column_stack([frames, values]).astype(np.float32).ravel())
-    linear = bpy.types.Keyframe.bl_rna.properties["interpolation"].enum_items["LINEAR"].value
-    points.foreach_set("interpolation", np.full(len(frames), linear, np.int32))
+    mode = bpy.types.Keyframe.bl_rna.properties["interpolation"].enum_items[interpolation].value
+    points.foreach_set("interpolation", np.full(len(frames), mode, np.int32))
     curve.update()
 
 

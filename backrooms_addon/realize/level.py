@@ -328,7 +328,7 @@ def _hum_speaker(plan: LevelPlan, scene: bpy.types.Scene) -> bpy.types.Object | 
         return None
     if not bpy.ops.object.speaker_add.poll():  # e.g. while the user is in edit mode: no hum this time
         return None
-    return speaker_playing(_ensure_hum(), volume=0.5)
+    return speaker_playing(ensure_hum(), volume=0.5)
 
 
 def _add_hum(
@@ -368,7 +368,7 @@ def speaker_playing(sound: bpy.types.Sound, volume: float) -> bpy.types.Object:
     return speaker
 
 
-def _ensure_hum() -> bpy.types.Sound:
+def ensure_hum() -> bpy.types.Sound:
     """The hum, synthesised once per file and packed into it."""
     found = next((s for s in bpy.data.sounds if s.get(RECIPE_KEY) == "hum"), None)
     if found is not None:

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import bpy
+import numpy as np
 
 from ..core.fixtures import flicker_curve
 from ..core.recipes import TEXTURES_DIR, Look, Node, Recipe, is_color, linear_color, load_recipes
-from .camera_rig import fcurves
+from .camera_rig import fcurves, write_keys
 
 RECIPE_KEY = "backrooms_recipe"
 RECIPE_VERSION_KEY = "backrooms_recipe_version"
@@ -56,19 +57,20 @@ def animate(owner: Any, path: str, values: Any, cyclic: bool = False) -> None:
     curve stays flat, and a change happens within one frame. `cyclic`: the keys repeat for ever
     (an F-curve Cycles modifier, the first frame after the last key being the second one's), so a
     flicker goes on through a walk of any length."""
-    values = values.tolist()
-    for frame, value in enumerate(values, start=1):
-        index = frame - 1
-        changes = index in (0, len(values) - 1)
-        changes = changes or values[index] != values[index - 1] or values[index] != values[index + 1]
-        if changes:
-            setattr(owner, path, value)
-            owner.keyframe_insert(path, frame=frame)
+    values = np.asarray(values, np.float64)
+    # A key where the value changes and on either side of it, and at both ends.
+    changes = np.zeros(len(values), np.bool_)
+    changes[[0, -1]] = True
+    step = values[1:] != values[:-1]
+    changes[1:] |= step
+    changes[:-1] |= step
+    frames = np.nonzero(changes)[0]
+    setattr(owner, path, float(values[-1]))
+    full = path if isinstance(owner, bpy.types.ID) else owner.path_from_id(path)
+    (curve,) = fcurves(owner.id_data, full, 1)
+    write_keys(curve, frames + 1.0, values[frames], "BEZIER")
     if cyclic:
-        full = path if isinstance(owner, bpy.types.ID) else owner.path_from_id(path)
-        (curve,) = fcurves(owner.id_data, full, 1)
-        if not any(modifier.type == "CYCLES" for modifier in curve.modifiers):
-            curve.modifiers.new("CYCLES")
+        curve.modifiers.new("CYCLES")
 
 
 def ensure_image(file_name: str, colorspace: str, version: int) -> bpy.types.Image:
