@@ -1,13 +1,16 @@
 """Make the seamless textures in materials/textures/ (base colour, roughness, normal) with numpy.
 
 Deterministic: white noise comes from the generator's own counter-based hash, filtered in the
-frequency domain so every texture tiles seamlessly. Run from the repository root:
+frequency domain so every texture tiles seamlessly. A level kit's textures are made by
+materials/levels/<level>_textures.py (a TEXTURES dict like this one's, built with the helpers
+here: `from make_textures import noise, tint, normal_map`). Run from the repository root:
 `.venv-5.0/bin/python materials/make_textures.py`. Needs numpy and Pillow (a development tool,
 in requirements-dev.txt), which writes the PNGs.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +20,7 @@ import numpy.typing as npt
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for the levels' texture scripts
 
 from backrooms_addon.core.rng import uniform
 
@@ -244,6 +248,21 @@ TEXTURES: dict[str, Callable[[], dict[str, F]]] = {
 }
 
 
+def all_textures() -> dict[str, Callable[[], dict[str, F]]]:
+    """These textures and every level kit's (materials/levels/*_textures.py), by name."""
+    found = dict(TEXTURES)
+    for path in sorted((OUT.parent / "levels").glob("*_textures.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        taken = set(found) & set(module.TEXTURES)
+        if taken:
+            raise ValueError(f"{path.name}: textures {sorted(taken)} are made elsewhere already")
+        found.update(module.TEXTURES)
+    return found
+
+
 def write_png(path: Path, image: F) -> None:
     """An 8-bit RGB PNG from values in [0, 1]."""
     pixels = np.clip(np.rint(image * 255), 0, 255).astype(np.uint8)
@@ -252,8 +271,9 @@ def write_png(path: Path, image: F) -> None:
 
 def main() -> int:
     OUT.mkdir(exist_ok=True)
-    wanted = sys.argv[1:] or list(TEXTURES)  # e.g. `make_textures.py concrete`: only those
-    for name, make in ((name, TEXTURES[name]) for name in wanted):
+    textures = all_textures()
+    wanted = sys.argv[1:] or list(textures)  # e.g. `make_textures.py concrete`: only those
+    for name, make in ((name, textures[name]) for name in wanted):
         for channel, image in make().items():
             path = OUT / f"{name}_{channel}.png"
             write_png(path, image)

@@ -9,6 +9,7 @@ style with the spec values that suit it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 SODIUM_RGB = (1.0, 0.55, 0.18)  # low-pressure sodium, the orange of old basement lamps
 FLUORESCENT_RGB = (1.0, 0.96, 0.9)
@@ -43,6 +44,12 @@ class Style:
     # frame by bouncing off what is behind the camera or off screen, which screen-space rays cannot
     # see, as a dim ambient in the colour of that bounce. None: EEVEE sees the world Cycles sees.
     eevee_ambient_rgb: tuple[float, float, float] | None = (0.04, 0.034, 0.018)  # lit yellow walls
+    # Walk settings (core/stream.py) this level's walks start from, e.g. a run's pace and shake.
+    walk: dict[str, Any] = field(default_factory=dict)
+    # The camera carries a flashlight (a spot lamp with a sway of its own), switched on.
+    flashlight: bool = False
+    # Lamps and lit fixtures pulse between dim and full with this period (seconds); 0: steady.
+    lamp_pulse_s: float = 0.0
 
     def material(self, name: str) -> str:
         return self.materials.get(name, name)

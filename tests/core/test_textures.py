@@ -23,7 +23,7 @@ def _pixels(path: Path) -> np.ndarray:
 
 
 def test_every_texture_on_disk_is_the_scripts_output(make_textures: ModuleType) -> None:
-    for name, make in make_textures.TEXTURES.items():
+    for name, make in make_textures.all_textures().items():
         for channel, image in make().items():
             expected = np.clip(np.rint(image * 255), 0, 255).astype(np.uint8)
             assert np.array_equal(_pixels(make_textures.OUT / f"{name}_{channel}.png"), expected), (name, channel)

@@ -1,0 +1,10 @@
+"""The levels that come as kits (core/kit.py), registered when the core is imported."""
+
+from __future__ import annotations
+
+from ..kit import Kit, register
+
+KITS: tuple[Kit, ...] = ()
+
+for _kit in KITS:
+    register(_kit)
