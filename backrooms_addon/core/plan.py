@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Iterator, Mapping
@@ -30,6 +31,9 @@ TROFFER_SIZE = (0.6, 1.2)  # metres, x by y
 STRIP_SIZE = (0.16, 1.5)  # metres: the narrow tube fittings of Level 1
 _STATE_NAMES = {STEADY: "steady", DEAD: "dead", SODIUM: "sodium"}
 FIXTURES = "fixtures"  # the kind of mesh that holds the troffers
+# Faces finished at a time (PlanMeshes.finished): small enough that Blender receives the first
+# block soon and the lightmap's working arrays stay small, large enough for numpy to be efficient.
+BLOCK_FACES = 100_000
 
 
 @dataclass(frozen=True)
@@ -129,10 +133,14 @@ class FixtureCopies:
 
 
 class PlanMeshes(Mapping[str, MeshArrays]):
-    """A plan's meshes by kind, in the plan's order, each finished (its floors' parts joined and
-    given a lightmap) the first time something reads it, and kept: Blender can upload one kind
-    while a worker thread finishes the next. The fixture copies (FixtureCopies) are built the same
-    way, though Blender never reads them: it instances them. Safe to read from several threads."""
+    """A plan's meshes by kind, in the plan's order, each finished (its floors' parts joined, its
+    faces put in piece order and given a lightmap) when first read, and kept.
+
+    finished() gives a kind a block of whole pieces at a time, so that Blender uploads one block
+    while a worker thread finishes the next, and the lightmap's working arrays stay a block's size;
+    reading a kind whole joins its blocks. The fixture copies (FixtureCopies) are built when read,
+    though Blender never reads them: it instances them. Safe to read from several threads.
+    """
 
     def __init__(
         self,
@@ -143,6 +151,10 @@ class PlanMeshes(Mapping[str, MeshArrays]):
     ):
         self._built = dict(built)
         self._parts = dict(parts or {})
+        self._blocks: dict[str, list[MeshArrays]] = {}
+        # What a reader asks before a kind is finished, known from the start: the parts go as soon
+        # as they are joined.
+        self._sizes = {kind: _sizes(found) for kind, found in self._parts.items()}
         self.copies = copies
         self._order = order or (*built, *self._parts)
         self._locks = {kind: threading.Lock() for kind in self._order}
@@ -151,18 +163,37 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         found = self._built.get(kind)
         if found is not None:
             return found
-        with self._locks[kind]:  # two readers of one kind: the second waits for the first's result
+        if kind == FIXTURES and self.copies is not None:
+            with self._locks[kind]:
+                if kind not in self._built:
+                    self._built[kind] = self.copies.build()
+            return self._built[kind]
+        if kind not in self._order:
+            raise KeyError(kind)
+        blocks = list(self.finished(kind))
+        with self._locks[kind]:
             if kind not in self._built:
-                self._built[kind] = self._finish(kind)
-                self._parts.pop(kind, None)  # after: a reader always finds one or the other
+                self._built[kind] = blocks[0] if len(blocks) == 1 else joined_blocks(blocks)
         return self._built[kind]
 
-    def _finish(self, kind: str) -> MeshArrays:
-        if kind in self._parts:
-            return with_lightmap(concat_styled(self._parts[kind]))
-        if kind == FIXTURES and self.copies is not None:
-            return self.copies.build()
-        raise KeyError(kind)
+    def finished(self, kind: str, block_faces: int = BLOCK_FACES) -> Iterator[MeshArrays]:
+        """The kind finished a block of whole pieces at a time (about `block_faces` faces each),
+        in piece order; a second reader waits for the first and gets the same blocks."""
+        found = self._built.get(kind)
+        if found is not None:
+            yield found
+            return
+        with self._locks[kind]:
+            done = self._blocks.get(kind)
+            if done is None:
+                done = []
+                mesh = in_piece_order(concat_styled(self._parts.pop(kind)))
+                for block in piece_blocks(mesh, block_faces):
+                    done.append(with_lightmap(block))
+                    yield done[-1]
+                self._blocks[kind] = done
+                return
+        yield from done
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._order)
@@ -173,26 +204,13 @@ class PlanMeshes(Mapping[str, MeshArrays]):
     def __contains__(self, kind: object) -> bool:
         return kind in self._order
 
-    def _unfinished(self, kind: str) -> list[MeshArrays]:
-        """The kind as it is now, finished or as its floors' parts, without waiting for a thread
-        that is finishing it."""
-        parts = self._parts.get(kind)  # read first: it is dropped only once the result is kept
-        found = self._built.get(kind)
-        if found is not None:
-            return [found]
-        return parts if parts is not None else [self[kind]]
-
     def materials(self, kind: str) -> tuple[str, ...]:
         """The material names of one kind, known before it is finished."""
-        return concat_styled_names(self._unfinished(kind))
+        return self._sizes[kind].materials if kind in self._sizes else self[kind].materials
 
     def piece_count(self, kind: str) -> int:
         """How many pieces one kind has faces in, known before it is finished."""
-        parts = self._unfinished(kind)
-        counts = sum(
-            np.bincount(part.pieces, minlength=max(int(p.pieces.max(initial=-1)) for p in parts) + 1) for part in parts
-        )
-        return int(np.count_nonzero(counts))
+        return self._sizes[kind].pieces if kind in self._sizes else _sizes([self[kind]]).pieces
 
     @property
     def instanced(self) -> frozenset[str]:
@@ -203,14 +221,15 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         """Faces of one kind, counted without finishing it (or building the fixture copies)."""
         if kind == FIXTURES and self.copies is not None and kind not in self._built:
             return self.copies.face_count
-        return sum(part.face_count for part in self._unfinished(kind))
+        return self._sizes[kind].faces if kind in self._sizes else self[kind].face_count
 
     def replacing(self, kind: str, mesh: MeshArrays) -> PlanMeshes:
         """The same meshes with `kind` replaced (the others still finished only when read)."""
         order = self._order if kind in self._order else (*self._order, kind)
-        built = {**self._built, kind: mesh}
-        parts = {name: list(found) for name, found in self._parts.items() if name != kind}
-        return PlanMeshes(built, self.copies, order, parts)
+        unfinished = [name for name in self._parts if name != kind]
+        finished = {name: self[name] for name in self._order if name not in (kind, *unfinished, *self.instanced)}
+        parts = {name: list(self._parts[name]) for name in unfinished}
+        return PlanMeshes({**finished, kind: mesh}, self.copies, order, parts)
 
 
 @dataclass(frozen=True)
@@ -399,6 +418,74 @@ def concat_styled(meshes: list[MeshArrays]) -> MeshArrays:
         remap = np.array([index[name] for name in mesh.materials], np.int32)
         shared.append(replace(mesh, materials=names, material_indices=remap[mesh.material_indices]))
     return concat_meshes(*shared)
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    materials: tuple[str, ...]
+    faces: int
+    pieces: int  # how many pieces have faces
+
+
+def _sizes(parts: list[MeshArrays]) -> _Sizes:
+    longest = max((int(part.pieces.max(initial=-1)) for part in parts), default=-1) + 1
+    counts = sum((np.bincount(part.pieces, minlength=longest) for part in parts), np.zeros(longest, np.int64))
+    faces = sum(part.face_count for part in parts)
+    return _Sizes(concat_styled_names(parts), faces, int(np.count_nonzero(counts)))
+
+
+def in_piece_order(mesh: MeshArrays) -> MeshArrays:
+    """The mesh with its faces grouped by piece, each piece's in their order (a stable sort)."""
+    order = np.argsort(mesh.pieces, kind="stable")
+    loops = (order[:, None] * 4 + np.arange(4)).ravel()
+    return replace(
+        mesh,
+        vertices=mesh.vertices[loops],
+        uvs=mesh.uvs[loops],
+        material_indices=mesh.material_indices[order],
+        pieces=mesh.pieces[order],
+        lightmap=None if mesh.lightmap is None else mesh.lightmap[loops],
+    )
+
+
+def piece_blocks(mesh: MeshArrays, block_faces: int) -> Iterator[MeshArrays]:
+    """A mesh in piece order as blocks of whole pieces of about `block_faces` faces each."""
+    starts = np.flatnonzero(np.diff(mesh.pieces, prepend=-1))  # where each piece begins
+    cuts = [0]
+    for start in starts.tolist():
+        if start - cuts[-1] >= block_faces:
+            cuts.append(start)
+    cuts.append(mesh.face_count)
+    for first, stop in itertools.pairwise(cuts):
+        yield _faces(mesh, first, stop)
+
+
+def _faces(mesh: MeshArrays, first: int, stop: int) -> MeshArrays:
+    count = stop - first
+    return MeshArrays(
+        vertices=mesh.vertices[4 * first : 4 * stop],
+        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
+        uvs=mesh.uvs[4 * first : 4 * stop],
+        material_indices=mesh.material_indices[first:stop],
+        materials=mesh.materials,
+        pieces=mesh.pieces[first:stop],
+        lightmap=None if mesh.lightmap is None else mesh.lightmap[4 * first : 4 * stop],
+    )
+
+
+def joined_blocks(blocks: list[MeshArrays]) -> MeshArrays:
+    """One mesh from finished blocks of one kind (their lightmaps kept: each piece's is its own)."""
+    count = sum(block.face_count for block in blocks)
+    lightmaps = [block.lightmap for block in blocks if block.lightmap is not None]
+    return MeshArrays(
+        vertices=np.concatenate([block.vertices for block in blocks]),
+        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
+        uvs=np.concatenate([block.uvs for block in blocks]),
+        material_indices=np.concatenate([block.material_indices for block in blocks]),
+        materials=blocks[0].materials,
+        pieces=np.concatenate([block.pieces for block in blocks]),
+        lightmap=np.concatenate(lightmaps) if len(lightmaps) == len(blocks) else None,
+    )
 
 
 def concat_styled_names(meshes: list[MeshArrays]) -> tuple[str, ...]:

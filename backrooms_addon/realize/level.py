@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+import queue
 import tempfile
+import threading
 from collections import OrderedDict
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import bpy
 import numpy as np
@@ -165,24 +167,43 @@ def piece_count(plan: LevelPlan) -> int:
 
 
 class PiecesAhead:
-    """A plan's meshes finished and split into pieces in a worker thread, one kind after another
-    in the plan's order, while Blender receives the kinds before (numpy releases the GIL)."""
+    """A plan's meshes finished and split into pieces in a worker thread, a block of pieces at a
+    time in the plan's order (PlanMeshes.finished), while Blender receives the blocks before:
+    numpy releases the GIL."""
 
     def __init__(self, plan: LevelPlan) -> None:
+        self._ready: queue.SimpleQueue[tuple[str | None, Any]] = queue.SimpleQueue()
+        self._stop = threading.Event()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-pieces")
         kinds = [kind for kind in plan.meshes if kind not in plan.meshes.instanced]
-        self._split = {kind: self._worker.submit(_split, plan, kind) for kind in kinds}
+        self._worker.submit(self._prepare, plan, kinds)
 
-    def pieces(self, kind: str) -> list[tuple[int, MeshArrays]]:
-        return self._split[kind].result()
+    def _prepare(self, plan: LevelPlan, kinds: list[str]) -> None:
+        try:
+            for kind in kinds:
+                for block in plan.meshes.finished(kind):
+                    if self._stop.is_set():
+                        return
+                    self._ready.put((kind, block.split()))
+                self._ready.put((kind, None))
+        except BaseException as error:  # given to the reader, in its thread
+            self._ready.put((None, error))
+
+    def pieces(self, kind: str) -> Iterator[tuple[int, MeshArrays]]:
+        """The kind's pieces as they are ready; kinds must be read in the plan's order."""
+        while True:
+            found, pieces = self._ready.get()
+            if found is None:
+                raise pieces
+            assert found == kind, f"pieces of {found} while reading {kind}"
+            if pieces is None:
+                return
+            yield from pieces
 
     def close(self) -> None:
-        """Stop preparing what is not started yet (a build stopped half way)."""
-        self._worker.shutdown(wait=False, cancel_futures=True)
-
-
-def _split(plan: LevelPlan, kind: str) -> list[tuple[int, MeshArrays]]:
-    return plan.meshes[kind].split()
+        """Stop preparing (a build stopped half way): the worker ends after its current block."""
+        self._stop.set()
+        self._worker.shutdown(wait=False)
 
 
 def add_pieces(
@@ -232,13 +253,13 @@ def _add_pieces(
                 yield obj, f"{kind}, piece {number} of {len(names)}"
             continue
         materials = [ensure_material(name, look) for name in plan.meshes.materials(kind)]
-        pieces = ahead.pieces(kind)
-        for number, (piece, part) in enumerate(pieces, 1):
+        count = plan.meshes.piece_count(kind)
+        for number, (piece, part) in enumerate(ahead.pieces(kind), 1):
             name = piece_name(kind, piece, plan.pieces.columns) + where
             mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
             obj = _add_object(name, mesh, collection, level_id)
             obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
-            yield obj, f"{kind}, piece {number} of {len(pieces)}"
+            yield obj, f"{kind}, piece {number} of {count}"
 
 
 # The plans of the levels built in this session, by level id, so that the exports use the plan
