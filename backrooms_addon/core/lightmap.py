@@ -12,13 +12,14 @@ import dataclasses
 import numpy as np
 import numpy.typing as npt
 
-from .geometry import MeshArrays
+from .geometry import FloatArray, IntArray, MeshArrays
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 PADDING = 1 / 256  # between faces: two texels of a 512 lightmap
 FILL = 0.6  # first guess of the share of the square that faces cover
 SHRINK = 0.85
+BLOCK = 1 << 14  # faces whose lightmap UVs are written together
 
 
 def with_lightmap(mesh: MeshArrays) -> MeshArrays:
@@ -26,15 +27,10 @@ def with_lightmap(mesh: MeshArrays) -> MeshArrays:
     if mesh.face_count == 0:
         return dataclasses.replace(mesh, lightmap=np.zeros((0, 2), np.float32))
     q = mesh.vertices.reshape(-1, 4, 3)  # faces own their four vertices, in order
-    # Every face is an axis-aligned rectangle, so an edge's length is the sum of its extents.
-    width = np.abs(q[:, 1] - q[:, 0]).sum(axis=1, dtype=np.float64)
-    height = np.abs(q[:, 3] - q[:, 0]).sum(axis=1, dtype=np.float64)
-    pieces = mesh.pieces.astype(np.int64)
-    # Tallest first within each piece: two stable sorts (the integer one is a radix sort).
-    by_height = np.argsort(-height, kind="stable")
-    order = by_height[np.argsort(pieces[by_height], kind="stable")]
-    piece, w, h = pieces[order], width[order], height[order]
-    count = int(piece.max()) + 1
+    width, height = _edge_length(q, 1), _edge_length(q, 3)
+    order = _tallest_first(mesh.pieces, height)
+    piece, w, h = mesh.pieces.astype(np.int64)[order], width[order], height[order]
+    count = int(piece[-1]) + 1
     scale = np.sqrt(FILL / np.maximum(np.bincount(piece, w * h, minlength=count), 1e-9))
     limit = 1 - 2 * PADDING
     for _ in range(40):
@@ -45,15 +41,29 @@ def with_lightmap(mesh: MeshArrays) -> MeshArrays:
         if not over.any():
             break
         scale[over] *= SHRINK
-    packed = np.empty((mesh.face_count, 4, 2), np.float32)
-    left, bottom = x + PADDING / 2, y + PADDING / 2
-    packed[:, (0, 3), 0] = left[:, None]
-    packed[:, (1, 2), 0] = (left + cell_w - PADDING)[:, None]
-    packed[:, (0, 1), 1] = bottom[:, None]
-    packed[:, (2, 3), 1] = (bottom + cell_h - PADDING)[:, None]
-    uv = np.empty_like(packed)
-    uv[order] = packed
-    return dataclasses.replace(mesh, lightmap=uv.reshape(-1, 2))
+    return dataclasses.replace(mesh, lightmap=_corners(x, y, cell_w, cell_h, order))
+
+
+def _edge_length(q: FloatArray, corner: int) -> F64:
+    """Length of each face's edge from corner 0 to `corner`, in float64.
+
+    Every face is an axis-aligned rectangle, so an edge's length is the sum of its extents, added
+    x, y, z in turn. One coordinate at a time, numpy runs long loops instead of rows of three.
+    """
+    length = np.abs(q[:, corner, 0] - q[:, 0, 0]).astype(np.float64)
+    for axis in (1, 2):
+        length += np.abs(q[:, corner, axis] - q[:, 0, axis])
+    return length
+
+
+def _tallest_first(pieces: IntArray, height: F64) -> I64:
+    """Face order for packing: by piece, tallest first within a piece, ties in face order."""
+    by_height = np.argsort(-height, kind="stable")
+    piece = pieces[by_height]
+    if int(piece.max()) < 1 << 16:
+        piece = piece.astype(np.uint16)  # numpy radix-sorts 16-bit keys, wider ones it merge-sorts
+    order: I64 = by_height[np.argsort(piece, kind="stable")]
+    return order
 
 
 def _shelves(cell_w: F64, cell_h: F64, piece: I64, count: int) -> tuple[F64, F64, F64]:
@@ -61,19 +71,49 @@ def _shelves(cell_w: F64, cell_h: F64, piece: I64, count: int) -> tuple[F64, F64
     first = np.searchsorted(piece, np.arange(count), side="left")
     end = np.searchsorted(piece, np.arange(count), side="right")
     running = np.concatenate([[0.0], np.cumsum(cell_w)])
-    x, y = np.empty(len(cell_w)), np.empty(len(cell_w))
     pointer, top = first.copy(), np.zeros(count)
     active = np.nonzero(pointer < end)[0]
+    starts, bottoms = [], []  # of every row
     while len(active):
         start = pointer[active]
         # The row takes items start .. stop - 1 whose widths add up to at most 1 (one at least).
         stop = np.searchsorted(running, running[start] + 1.0, side="right") - 1
         stop = np.clip(stop, start + 1, end[active])
-        lengths = stop - start
-        item = np.repeat(start, lengths) + np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        x[item] = running[item] - np.repeat(running[start], lengths)
-        y[item] = np.repeat(top[active], lengths)
+        starts.append(start)
+        bottoms.append(top[active])
         top[active] += cell_h[start]  # the first item of a row is its tallest
         pointer[active] = stop
         active = active[stop < end[active]]
+    x, y = _rows(running, np.concatenate(starts), np.concatenate(bottoms))
     return x, y, top
+
+
+def _rows(running: F64, starts: I64, bottoms: F64) -> tuple[F64, F64]:
+    """x and y of every item from each row's first item and bottom: the rows tile the items, so
+    a row runs up to the next row's first item. Placing the items once, after the row loop,
+    keeps that loop's work per row rather than per item."""
+    by_item = np.argsort(starts)
+    starts, bottoms = starts[by_item], bottoms[by_item]
+    lengths = np.diff(starts, append=len(running) - 1)
+    x = running[:-1] - np.repeat(running[starts], lengths)
+    return x, np.repeat(bottoms, lengths)
+
+
+def _corners(x: F64, y: F64, cell_w: F64, cell_h: F64, order: I64) -> FloatArray:
+    """The packed items' four UVs (counter-clockwise from bottom left), back in face order."""
+    left, bottom = x + PADDING / 2, y + PADDING / 2
+    right, top = left + cell_w - PADDING, bottom + cell_h - PADDING
+    sides = [side.astype(np.float32) for side in (left, right, bottom, top)]
+    # Item i is face order[i]: gathering through the inverse permutation is cheaper than
+    # scattering rows of eight.
+    face_item = np.empty_like(order)
+    face_item[order] = np.arange(len(order))
+    uv = np.empty((len(order), 4, 2), np.float32)
+    # A block at a time, so a block's rows stay in cache while its eight columns are written.
+    for begin in range(0, len(order), BLOCK):
+        block = slice(begin, begin + BLOCK)
+        items = face_item[block]
+        u0, u1, v0, v1 = (side[items] for side in sides)
+        for corner, (u, v) in enumerate(((u0, v0), (u1, v0), (u1, v1), (u0, v1))):
+            uv[block, corner, 0], uv[block, corner, 1] = u, v
+    return uv.reshape(-1, 2)
