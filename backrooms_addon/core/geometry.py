@@ -68,19 +68,18 @@ class MeshArrays:
         """(piece index, the piece's faces as a mesh of its own) for every piece that has faces."""
         if not self.face_count:
             return []
-        order = np.argsort(self.pieces, kind="stable")
-        loops = (order[:, None] * 4 + np.arange(4)).ravel()
-        vertices, uvs = self.vertices[loops], self.uvs[loops]
-        lightmap = None if self.lightmap is None else self.lightmap[loops]
+        order = piece_order(self.pieces)
+        vertices, uvs = _take_faces(self.vertices, order), _take_faces(self.uvs, order)
+        lightmap = None if self.lightmap is None else _take_faces(self.lightmap, order)
         materials, pieces = self.material_indices[order], self.pieces[order]
-        present, starts = np.unique(pieces, return_index=True)
-        stops = np.append(starts[1:], len(pieces))
+        starts = np.flatnonzero(pieces[1:] != pieces[:-1]) + 1
+        bounds = zip(np.append(0, starts).tolist(), np.append(starts, len(pieces)).tolist(), strict=True)
         split = []
-        for index, start, stop in zip(present.tolist(), starts.tolist(), stops.tolist(), strict=True):
+        for start, stop in bounds:
             count = stop - start
             split.append(
                 (
-                    index,
+                    int(pieces[start]),
                     MeshArrays(
                         vertices=vertices[4 * start : 4 * stop],
                         faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
@@ -93,6 +92,22 @@ class MeshArrays:
                 )
             )
         return split
+
+
+def piece_order(pieces: IntArray) -> npt.NDArray[np.intp]:
+    """Face order by piece, faces of a piece in their order (a stable sort)."""
+    if len(pieces) and pieces.min() >= 0 and pieces.max() < 1 << 16:
+        # numpy radix-sorts keys of 16 bits or fewer, and merge-sorts wider ones: far slower.
+        return np.argsort(pieces.astype(np.uint16), kind="stable")
+    return np.argsort(pieces, kind="stable")
+
+
+def _take_faces(loops: FloatArray, order: npt.NDArray[np.intp]) -> FloatArray:
+    """A per-loop array (four rows a face) with its faces in `order`. Each face's rows are taken
+    as one row, far cheaper than gathering loop by loop."""
+    faces = loops.reshape(len(order), -1)
+    taken: FloatArray = np.take(faces, order, axis=0).reshape(-1, loops.shape[1])
+    return taken
 
 
 @dataclass(frozen=True)

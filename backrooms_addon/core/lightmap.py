@@ -12,7 +12,7 @@ import dataclasses
 import numpy as np
 import numpy.typing as npt
 
-from .geometry import FloatArray, IntArray, MeshArrays
+from .geometry import FloatArray, IntArray, MeshArrays, piece_order
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -59,10 +59,7 @@ def _edge_length(q: FloatArray, corner: int) -> F64:
 def _tallest_first(pieces: IntArray, height: F64) -> I64:
     """Face order for packing: by piece, tallest first within a piece, ties in face order."""
     by_height = np.argsort(-height, kind="stable")
-    piece = pieces[by_height]
-    if int(piece.max()) < 1 << 16:
-        piece = piece.astype(np.uint16)  # numpy radix-sorts 16-bit keys, wider ones it merge-sorts
-    order: I64 = by_height[np.argsort(piece, kind="stable")]
+    order: I64 = by_height[piece_order(pieces[by_height])]
     return order
 
 
