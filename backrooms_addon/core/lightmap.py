@@ -8,6 +8,7 @@ piece that overflows is packed again at a smaller scale.
 from __future__ import annotations
 
 import dataclasses
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -36,11 +37,12 @@ def with_lightmap(mesh: MeshArrays) -> MeshArrays:
     for _ in range(40):
         cell_w = np.minimum(w * scale[piece], limit) + PADDING
         cell_h = np.minimum(h * scale[piece], limit) + PADDING
-        x, y, top = _shelves(cell_w, cell_h, piece, count)
-        over = top > 1.0
+        shelves = _shelves(cell_w, cell_h, piece, count)
+        over = shelves.top > 1.0
         if not over.any():
             break
         scale[over] *= SHRINK
+    x, y = shelves.placed()
     return dataclasses.replace(mesh, lightmap=_corners(x, y, cell_w, cell_h, order))
 
 
@@ -63,8 +65,27 @@ def _tallest_first(pieces: IntArray, height: F64) -> I64:
     return order
 
 
-def _shelves(cell_w: F64, cell_h: F64, piece: I64, count: int) -> tuple[F64, F64, F64]:
-    """Shelf-pack items sorted by piece, tallest first; returns x, y per item and each piece's top."""
+class Shelves(NamedTuple):
+    """A shelf packing of items sorted by piece: each row's first item and bottom, and each
+    piece's top. Where the items go is worked out only for the packing that is kept."""
+
+    running: F64  # the items' widths added up, from 0
+    starts: I64  # the first item of each row
+    bottoms: F64  # each row's y
+    top: F64  # each piece's height
+
+    def placed(self) -> tuple[F64, F64]:
+        """x and y of every item. The rows tile the items, so a row runs up to the next row's first
+        item: the row loop records rows alone, its work per row rather than per item."""
+        by_item = np.argsort(self.starts)
+        starts, bottoms = self.starts[by_item], self.bottoms[by_item]
+        lengths = np.diff(starts, append=len(self.running) - 1)
+        x = self.running[:-1] - np.repeat(self.running[starts], lengths)
+        return x, np.repeat(bottoms, lengths)
+
+
+def _shelves(cell_w: F64, cell_h: F64, piece: I64, count: int) -> Shelves:
+    """Shelf-pack items sorted by piece, tallest first, every piece a row at a time."""
     first = np.searchsorted(piece, np.arange(count), side="left")
     end = np.searchsorted(piece, np.arange(count), side="right")
     running = np.concatenate([[0.0], np.cumsum(cell_w)])
@@ -81,19 +102,7 @@ def _shelves(cell_w: F64, cell_h: F64, piece: I64, count: int) -> tuple[F64, F64
         top[active] += cell_h[start]  # the first item of a row is its tallest
         pointer[active] = stop
         active = active[stop < end[active]]
-    x, y = _rows(running, np.concatenate(starts), np.concatenate(bottoms))
-    return x, y, top
-
-
-def _rows(running: F64, starts: I64, bottoms: F64) -> tuple[F64, F64]:
-    """x and y of every item from each row's first item and bottom: the rows tile the items, so
-    a row runs up to the next row's first item. Placing the items once, after the row loop,
-    keeps that loop's work per row rather than per item."""
-    by_item = np.argsort(starts)
-    starts, bottoms = starts[by_item], bottoms[by_item]
-    lengths = np.diff(starts, append=len(running) - 1)
-    x = running[:-1] - np.repeat(running[starts], lengths)
-    return x, np.repeat(bottoms, lengths)
+    return Shelves(running, np.concatenate(starts), np.concatenate(bottoms), top)
 
 
 def _corners(x: F64, y: F64, cell_w: F64, cell_h: F64, order: I64) -> FloatArray:

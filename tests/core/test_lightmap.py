@@ -50,7 +50,8 @@ def test_shelves_fill_rows_left_to_right(sizes: list[int], seed: int) -> None:
     piece = np.repeat(np.arange(len(sizes)), sizes)
     cell_w = rng.choice([0.05, 0.3, 0.6, 1.2], len(piece))
     cell_h = -np.sort(-rng.random(len(piece)))  # any heights: the first of a row sets its height
-    x, y, top = _shelves(cell_w, cell_h, piece, len(sizes))
+    shelves = _shelves(cell_w, cell_h, piece, len(sizes))
+    (x, y), top = shelves.placed(), shelves.top
     expected_x, expected_y, expected_top = _plain_shelves(cell_w, cell_h, sizes)
     assert x.tobytes() == expected_x.tobytes() and y.tobytes() == expected_y.tobytes()
     assert top.tobytes() == expected_top.tobytes()
