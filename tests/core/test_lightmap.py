@@ -6,16 +6,17 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backrooms_addon.core.lightmap import BLOCK, PADDING, _corners, _edge_length, _shelves, _tallest_first
+from backrooms_addon.core.lightmap import BLOCK, PADDING, _corners, _shelves, _sides, _tallest_first
 
 
-@given(st.integers(1, 200), st.integers(0, 2**32 - 1))
-def test_edge_lengths_add_extents_in_float64(count: int, seed: int) -> None:
+@settings(max_examples=20)
+@given(st.sampled_from([1, 7, 200, BLOCK + 5]), st.integers(0, 2**32 - 1))
+def test_sides_add_edge_extents_in_float64(count: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     q = (rng.standard_normal((count, 4, 3)) * rng.choice([1e-3, 1.0, 1e6], (count, 4, 3))).astype(np.float32)
-    for corner in (1, 3):
+    for side, corner in zip(_sides(q), (1, 3), strict=True):
         expected = np.abs(q[:, corner] - q[:, 0]).sum(axis=1, dtype=np.float64)
-        assert _edge_length(q, corner).tobytes() == expected.tobytes()
+        assert side.tobytes() == expected.tobytes()
 
 
 @given(st.integers(1, 300), st.sampled_from([3, 256, 70_000]), st.integers(0, 2**32 - 1))
