@@ -117,9 +117,6 @@ def _shelves(cell_w: F64, cell_h: F64, piece: I64, count: int) -> Shelves:
 
 def _corners(x: F64, y: F64, cell_w: F64, cell_h: F64, order: I64) -> FloatArray:
     """The packed items' four UVs (counter-clockwise from bottom left), back in face order."""
-    left, bottom = x + PADDING / 2, y + PADDING / 2
-    right, top = left + cell_w - PADDING, bottom + cell_h - PADDING
-    sides = [side.astype(np.float32) for side in (left, right, bottom, top)]
     # Item i is face order[i]: gathering through the inverse permutation is cheaper than
     # scattering rows of eight.
     face_item = np.empty_like(order)
@@ -129,7 +126,8 @@ def _corners(x: F64, y: F64, cell_w: F64, cell_h: F64, order: I64) -> FloatArray
     for begin in range(0, len(order), BLOCK):
         block = slice(begin, begin + BLOCK)
         items = face_item[block]
-        u0, u1, v0, v1 = (side[items] for side in sides)
-        for corner, (u, v) in enumerate(((u0, v0), (u1, v0), (u1, v1), (u0, v1))):
+        left, bottom = x[items] + PADDING / 2, y[items] + PADDING / 2
+        right, top = left + cell_w[items] - PADDING, bottom + cell_h[items] - PADDING
+        for corner, (u, v) in enumerate(((left, bottom), (right, bottom), (right, top), (left, top))):
             uv[block, corner, 0], uv[block, corner, 1] = u, v
     return uv.reshape(-1, 2)
