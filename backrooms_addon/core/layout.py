@@ -200,18 +200,34 @@ def _pillars(seed: int, walls_h: BoolArray, walls_v: BoolArray, size: int, corne
     h_lines = walls_h[1:-2, :-2] | walls_h[1:-2, 1:-1] | walls_h[1:-2, 2:]
     h_lines = h_lines | walls_h[2:-1, :-2] | walls_h[2:-1, 1:-1] | walls_h[2:-1, 2:]
     clear[1:-1, 1:-1] = ~v_lines & ~h_lines
-    ly, lx = np.mgrid[0:depth, 0:width]
-    inner = (lx % size >= 1) & (lx % size <= size - 2) & (ly % size >= 1) & (ly % size <= size - 2)
+    # Cell coordinates as a row and a column: the grid-wide arrays come from broadcasting, and
+    # hash64 mixes each coordinate on its own row or column before combining them.
+    lx, ly = np.arange(width, dtype=np.int64)[None, :], np.arange(depth, dtype=np.int64)[:, None]
+    inner = _inner(ly, size) & _inner(lx, size)
     priority = uniform(seed, _PILLAR_STREAM, lx + corner[0], ly + corner[1])
     candidate = clear & inner & (priority < PILLAR_RATE)
-    score = np.where(candidate, priority, -1.0)
-    # Keep a candidate only if no neighbouring candidate (8 around) has a lower draw.
-    padded = np.pad(score, 1, constant_values=-1.0)
-    best = np.full(score.shape, True)
+    return _lowest_around(candidate, priority)
+
+
+def _lowest_around(candidate: BoolArray, priority: FloatArray) -> BoolArray:
+    """The candidates with a lower draw than every neighbouring candidate (8 around). Candidates
+    are few, so only their neighbourhoods are looked at."""
+    padded = np.pad(np.where(candidate, priority, -1.0), 1, constant_values=-1.0)
+    rows, columns = np.nonzero(candidate)
+    draw = priority[rows, columns]
+    best = np.full(rows.shape, True)
     for dy in (-1, 0, 1):
         for dx in (-1, 0, 1):
             if dx or dy:
-                other = padded[1 + dy : 1 + dy + depth, 1 + dx : 1 + dx + width]
-                best &= (other < 0) | (other > score)
-    solid: BoolArray = candidate & best
+                other = padded[rows + 1 + dy, columns + 1 + dx]
+                best &= (other < 0) | (other > draw)
+    solid = np.zeros(candidate.shape, np.bool_)
+    solid[rows[best], columns[best]] = True
     return solid
+
+
+def _inner(along: IntArray, size: int) -> BoolArray:
+    """Coordinates off their chunk's outer ring."""
+    within = along % size
+    inner: BoolArray = (within >= 1) & (within <= size - 2)
+    return inner

@@ -8,17 +8,19 @@ piece that overflows is packed again at a smaller scale.
 from __future__ import annotations
 
 import dataclasses
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from .geometry import MeshArrays
+from .geometry import FloatArray, IntArray, MeshArrays, piece_order
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 PADDING = 1 / 256  # between faces: two texels of a 512 lightmap
 FILL = 0.6  # first guess of the share of the square that faces cover
 SHRINK = 0.85
+BLOCK = 1 << 14  # faces measured, or given their lightmap UVs, together
 
 
 def with_lightmap(mesh: MeshArrays) -> MeshArrays:
@@ -26,54 +28,106 @@ def with_lightmap(mesh: MeshArrays) -> MeshArrays:
     if mesh.face_count == 0:
         return dataclasses.replace(mesh, lightmap=np.zeros((0, 2), np.float32))
     q = mesh.vertices.reshape(-1, 4, 3)  # faces own their four vertices, in order
-    # Every face is an axis-aligned rectangle, so an edge's length is the sum of its extents.
-    width = np.abs(q[:, 1] - q[:, 0]).sum(axis=1, dtype=np.float64)
-    height = np.abs(q[:, 3] - q[:, 0]).sum(axis=1, dtype=np.float64)
-    pieces = mesh.pieces.astype(np.int64)
-    # Tallest first within each piece: two stable sorts (the integer one is a radix sort).
-    by_height = np.argsort(-height, kind="stable")
-    order = by_height[np.argsort(pieces[by_height], kind="stable")]
-    piece, w, h = pieces[order], width[order], height[order]
-    count = int(piece.max()) + 1
+    width, height = _sides(q)
+    order = _tallest_first(mesh.pieces, height)
+    piece, w, h = mesh.pieces.astype(np.int64)[order], width[order], height[order]
+    count = int(piece[-1]) + 1
     scale = np.sqrt(FILL / np.maximum(np.bincount(piece, w * h, minlength=count), 1e-9))
     limit = 1 - 2 * PADDING
     for _ in range(40):
         cell_w = np.minimum(w * scale[piece], limit) + PADDING
         cell_h = np.minimum(h * scale[piece], limit) + PADDING
-        x, y, top = _shelves(cell_w, cell_h, piece, count)
-        over = top > 1.0
+        shelves = _shelves(cell_w, cell_h, piece, count)
+        over = shelves.top > 1.0
         if not over.any():
             break
         scale[over] *= SHRINK
-    packed = np.empty((mesh.face_count, 4, 2), np.float32)
-    left, bottom = x + PADDING / 2, y + PADDING / 2
-    packed[:, (0, 3), 0] = left[:, None]
-    packed[:, (1, 2), 0] = (left + cell_w - PADDING)[:, None]
-    packed[:, (0, 1), 1] = bottom[:, None]
-    packed[:, (2, 3), 1] = (bottom + cell_h - PADDING)[:, None]
-    uv = np.empty_like(packed)
-    uv[order] = packed
-    return dataclasses.replace(mesh, lightmap=uv.reshape(-1, 2))
+    x, y = shelves.placed()
+    return dataclasses.replace(mesh, lightmap=_corners(x, y, cell_w, cell_h, order))
 
 
-def _shelves(cell_w: F64, cell_h: F64, piece: I64, count: int) -> tuple[F64, F64, F64]:
-    """Shelf-pack items sorted by piece, tallest first; returns x, y per item and each piece's top."""
+def _sides(q: FloatArray) -> tuple[F64, F64]:
+    """Width and height of each face, a block of faces at a time so that the block's vertices
+    stay in cache while the two edges are measured."""
+    width, height = np.empty(len(q)), np.empty(len(q))
+    for begin in range(0, len(q), BLOCK):
+        block = slice(begin, begin + BLOCK)
+        width[block], height[block] = _edge_length(q[block], 1), _edge_length(q[block], 3)
+    return width, height
+
+
+def _edge_length(q: FloatArray, corner: int) -> F64:
+    """Length of each face's edge from corner 0 to `corner`, in float64.
+
+    Every face is an axis-aligned rectangle, so an edge's length is the sum of its extents, added
+    x, y, z in turn. One coordinate at a time, numpy runs long loops instead of rows of three.
+    """
+    length = np.abs(q[:, corner, 0] - q[:, 0, 0]).astype(np.float64)
+    for axis in (1, 2):
+        length += np.abs(q[:, corner, axis] - q[:, 0, axis])
+    return length
+
+
+def _tallest_first(pieces: IntArray, height: F64) -> I64:
+    """Face order for packing: by piece, tallest first within a piece, ties in face order."""
+    by_height = np.argsort(-height, kind="stable")
+    order: I64 = by_height[piece_order(pieces[by_height])]
+    return order
+
+
+class Shelves(NamedTuple):
+    """A shelf packing of items sorted by piece: each row's first item and bottom, and each
+    piece's top. Where the items go is worked out only for the packing that is kept."""
+
+    running: F64  # the items' widths added up, from 0
+    starts: I64  # the first item of each row
+    bottoms: F64  # each row's y
+    top: F64  # each piece's height
+
+    def placed(self) -> tuple[F64, F64]:
+        """x and y of every item. The rows tile the items, so a row runs up to the next row's first
+        item: the row loop records rows alone, its work per row rather than per item."""
+        by_item = np.argsort(self.starts)
+        starts, bottoms = self.starts[by_item], self.bottoms[by_item]
+        lengths = np.diff(starts, append=len(self.running) - 1)
+        x = self.running[:-1] - np.repeat(self.running[starts], lengths)
+        return x, np.repeat(bottoms, lengths)
+
+
+def _shelves(cell_w: F64, cell_h: F64, piece: I64, count: int) -> Shelves:
+    """Shelf-pack items sorted by piece, tallest first, every piece a row at a time."""
     first = np.searchsorted(piece, np.arange(count), side="left")
     end = np.searchsorted(piece, np.arange(count), side="right")
     running = np.concatenate([[0.0], np.cumsum(cell_w)])
-    x, y = np.empty(len(cell_w)), np.empty(len(cell_w))
     pointer, top = first.copy(), np.zeros(count)
     active = np.nonzero(pointer < end)[0]
+    starts, bottoms = [], []  # of every row
     while len(active):
         start = pointer[active]
         # The row takes items start .. stop - 1 whose widths add up to at most 1 (one at least).
         stop = np.searchsorted(running, running[start] + 1.0, side="right") - 1
         stop = np.clip(stop, start + 1, end[active])
-        lengths = stop - start
-        item = np.repeat(start, lengths) + np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        x[item] = running[item] - np.repeat(running[start], lengths)
-        y[item] = np.repeat(top[active], lengths)
+        starts.append(start)
+        bottoms.append(top[active])
         top[active] += cell_h[start]  # the first item of a row is its tallest
         pointer[active] = stop
         active = active[stop < end[active]]
-    return x, y, top
+    return Shelves(running, np.concatenate(starts), np.concatenate(bottoms), top)
+
+
+def _corners(x: F64, y: F64, cell_w: F64, cell_h: F64, order: I64) -> FloatArray:
+    """The packed items' four UVs (counter-clockwise from bottom left), back in face order."""
+    # Item i is face order[i]: gathering through the inverse permutation is cheaper than
+    # scattering rows of eight.
+    face_item = np.empty_like(order)
+    face_item[order] = np.arange(len(order))
+    uv = np.empty((len(order), 4, 2), np.float32)
+    # A block at a time, so a block's rows stay in cache while its eight columns are written.
+    for begin in range(0, len(order), BLOCK):
+        block = slice(begin, begin + BLOCK)
+        items = face_item[block]
+        left, bottom = x[items] + PADDING / 2, y[items] + PADDING / 2
+        right, top = left + cell_w[items] - PADDING, bottom + cell_h[items] - PADDING
+        for corner, (u, v) in enumerate(((left, bottom), (right, bottom), (right, top), (left, top))):
+            uv[block, corner, 0], uv[block, corner, 1] = u, v
+    return uv.reshape(-1, 2)

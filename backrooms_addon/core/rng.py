@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from typing import TypeVar
+
 import numpy as np
 import numpy.typing as npt
 
@@ -14,6 +18,9 @@ _MIX1 = U64(0xBF58476D1CE4E5B9)
 _MIX2 = U64(0x94D049BB133111EB)
 
 UInt64Array = npt.NDArray[np.uint64]
+Out = TypeVar("Out", np.uint64, np.float64)
+BLOCK = 1 << 14  # elements hashed together
+LARGE = 1 << 16  # elements from which hashing a block at a time pays: below, it all stays in cache
 
 
 def to_u64(values: int | npt.ArrayLike) -> UInt64Array:
@@ -39,6 +46,15 @@ def mix64(x: UInt64Array) -> UInt64Array:
 
 def hash64(seed: int, stream: int, *coords: int | npt.ArrayLike) -> UInt64Array:
     """Hash a seed, a stream id and integer coordinates (broadcast together) to uint64."""
+    return _blockwise(_hash64, seed, stream, coords, np.uint64)
+
+
+def uniform(seed: int, stream: int, *coords: int | npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Uniform floats in [0, 1) from the top 53 bits of hash64."""
+    return _blockwise(_uniform, seed, stream, coords, np.float64)
+
+
+def _hash64(seed: int, stream: int, *coords: int | npt.ArrayLike) -> UInt64Array:
     with np.errstate(over="ignore"):
         h = mix64(to_u64(seed) + _MIX1)
         for value in (stream, *coords):
@@ -47,7 +63,34 @@ def hash64(seed: int, stream: int, *coords: int | npt.ArrayLike) -> UInt64Array:
     return h
 
 
-def uniform(seed: int, stream: int, *coords: int | npt.ArrayLike) -> npt.NDArray[np.float64]:
-    """Uniform floats in [0, 1) from the top 53 bits of hash64."""
-    bits = hash64(seed, stream, *coords) >> U64(11)
+def _uniform(seed: int, stream: int, *coords: int | npt.ArrayLike) -> npt.NDArray[np.float64]:
+    bits = _hash64(seed, stream, *coords) >> U64(11)
     return bits.astype(np.float64) * (1.0 / (1 << 53))
+
+
+def _blockwise(
+    hashed: Callable[..., npt.NDArray[Out]],
+    seed: int,
+    stream: int,
+    coords: tuple[int | npt.ArrayLike, ...],
+    dtype: type[Out],
+) -> npt.NDArray[Out]:
+    """hashed(seed, stream, *coords), a block of elements at a time where the coordinates are
+    whole arrays of one shape: a block's steps run in cache, where a step over the whole
+    arrays would go out to memory a dozen times. Broadcast coordinates (a row and a column) are
+    hashed as they come, each mixed once along its own axis."""
+    shape = np.broadcast_shapes(*(np.shape(value) for value in coords))
+    size = math.prod(shape)
+    if size <= LARGE or any(np.ndim(value) and np.shape(value) != shape for value in coords):
+        return hashed(seed, stream, *coords)
+    flat = [np.ravel(value) if np.ndim(value) else value for value in coords]
+    out = np.empty(size, dtype)
+    for begin in range(0, size, BLOCK):
+        block = slice(begin, begin + BLOCK)
+        out[block] = hashed(seed, stream, *(_part(value, block) for value in flat))
+    return out.reshape(shape)
+
+
+def _part(value: int | npt.ArrayLike, block: slice) -> int | npt.ArrayLike:
+    """A block of a flattened coordinate; a single value stays as it is."""
+    return value[block] if isinstance(value, np.ndarray) and value.ndim else value
