@@ -11,7 +11,7 @@ doorways their headers. Runs also break on piece borders so each face belongs to
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -69,30 +69,37 @@ class MeshArrays:
         """(piece index, the piece's faces as a mesh of its own) for every piece that has faces."""
         if not self.face_count:
             return []
+        mesh = self.by_piece()
+        starts = np.flatnonzero(mesh.pieces[1:] != mesh.pieces[:-1]) + 1
+        bounds = zip(np.append(0, starts).tolist(), np.append(starts, len(mesh.pieces)).tolist(), strict=True)
+        return [(int(mesh.pieces[start]), mesh.between(start, stop)) for start, stop in bounds]
+
+    def by_piece(self) -> MeshArrays:
+        """The same faces grouped by piece, each piece's in their order: itself when they are."""
+        if self.face_count < 2 or bool((self.pieces[1:] >= self.pieces[:-1]).all()):
+            return self
         order = piece_order(self.pieces)
-        vertices, uvs = _take_faces(self.vertices, order), _take_faces(self.uvs, order)
-        lightmap = None if self.lightmap is None else _take_faces(self.lightmap, order)
-        materials, pieces = self.material_indices[order], self.pieces[order]
-        starts = np.flatnonzero(pieces[1:] != pieces[:-1]) + 1
-        bounds = zip(np.append(0, starts).tolist(), np.append(starts, len(pieces)).tolist(), strict=True)
-        split = []
-        for start, stop in bounds:
-            count = stop - start
-            split.append(
-                (
-                    int(pieces[start]),
-                    MeshArrays(
-                        vertices=vertices[4 * start : 4 * stop],
-                        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
-                        uvs=uvs[4 * start : 4 * stop],
-                        material_indices=materials[start:stop],
-                        materials=self.materials,
-                        pieces=pieces[start:stop],
-                        lightmap=None if lightmap is None else lightmap[4 * start : 4 * stop],
-                    ),
-                )
-            )
-        return split
+        return replace(
+            self,
+            vertices=_take_faces(self.vertices, order),
+            uvs=_take_faces(self.uvs, order),
+            material_indices=self.material_indices[order],
+            pieces=self.pieces[order],
+            lightmap=None if self.lightmap is None else _take_faces(self.lightmap, order),
+        )
+
+    def between(self, first: int, stop: int) -> MeshArrays:
+        """Faces first .. stop - 1 as a mesh of their own (views, not copies)."""
+        count = stop - first
+        return MeshArrays(
+            vertices=self.vertices[4 * first : 4 * stop],
+            faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
+            uvs=self.uvs[4 * first : 4 * stop],
+            material_indices=self.material_indices[first:stop],
+            materials=self.materials,
+            pieces=self.pieces[first:stop],
+            lightmap=None if self.lightmap is None else self.lightmap[4 * first : 4 * stop],
+        )
 
 
 def piece_order(pieces: IntArray) -> npt.NDArray[np.intp]:

@@ -187,7 +187,7 @@ class PlanMeshes(Mapping[str, MeshArrays]):
             done = self._blocks.get(kind)
             if done is None:
                 done = []
-                mesh = in_piece_order(concat_styled(self._parts.pop(kind)))
+                mesh = concat_styled(self._parts.pop(kind)).by_piece()
                 for block in piece_blocks(mesh, block_faces):
                     done.append(with_lightmap(block))
                     yield done[-1]
@@ -434,20 +434,6 @@ def _sizes(parts: list[MeshArrays]) -> _Sizes:
     return _Sizes(concat_styled_names(parts), faces, int(np.count_nonzero(counts)))
 
 
-def in_piece_order(mesh: MeshArrays) -> MeshArrays:
-    """The mesh with its faces grouped by piece, each piece's in their order (a stable sort)."""
-    order = np.argsort(mesh.pieces, kind="stable")
-    loops = (order[:, None] * 4 + np.arange(4)).ravel()
-    return replace(
-        mesh,
-        vertices=mesh.vertices[loops],
-        uvs=mesh.uvs[loops],
-        material_indices=mesh.material_indices[order],
-        pieces=mesh.pieces[order],
-        lightmap=None if mesh.lightmap is None else mesh.lightmap[loops],
-    )
-
-
 def piece_blocks(mesh: MeshArrays, block_faces: int) -> Iterator[MeshArrays]:
     """A mesh in piece order as blocks of whole pieces of about `block_faces` faces each."""
     starts = np.flatnonzero(np.diff(mesh.pieces, prepend=-1))  # where each piece begins
@@ -457,20 +443,7 @@ def piece_blocks(mesh: MeshArrays, block_faces: int) -> Iterator[MeshArrays]:
             cuts.append(start)
     cuts.append(mesh.face_count)
     for first, stop in itertools.pairwise(cuts):
-        yield _faces(mesh, first, stop)
-
-
-def _faces(mesh: MeshArrays, first: int, stop: int) -> MeshArrays:
-    count = stop - first
-    return MeshArrays(
-        vertices=mesh.vertices[4 * first : 4 * stop],
-        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
-        uvs=mesh.uvs[4 * first : 4 * stop],
-        material_indices=mesh.material_indices[first:stop],
-        materials=mesh.materials,
-        pieces=mesh.pieces[first:stop],
-        lightmap=None if mesh.lightmap is None else mesh.lightmap[4 * first : 4 * stop],
-    )
+        yield mesh.between(first, stop)
 
 
 def joined_blocks(blocks: list[MeshArrays]) -> MeshArrays:
