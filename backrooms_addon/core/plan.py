@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -339,6 +340,21 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     features = level_features(spec)
     own = [floor_features(spec, floor) for floor in range(spec.floors)]
     stories = [_story(floor_spec(spec, floor), own[floor]) for floor in range(spec.floors)]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-walls") as walls_worker:
+        # The walls need only the layout: built beside the features and the fixtures (numpy
+        # releases the GIL), a second core's work while a level is planned.
+        walls = [walls_worker.submit(wall_mesh, s.built, wall_style(s.spec), s.window.pieces) for s in stories]
+        return _planned(spec, features, stories, own, [w.result for w in walls], troffer)
+
+
+def _planned(
+    spec: LevelSpec,
+    features: tuple[Feature, ...],
+    stories: list[Story],
+    own: list[tuple[Feature, ...]],
+    walls: list[Callable[[], MeshArrays]],
+    troffer: MeshArrays | None,
+) -> LevelPlan:
     added = _features(spec, features, stories, own)
     pieces = stories[0].window.pieces
     meshes: dict[str, list[MeshArrays]] = {}
@@ -347,7 +363,7 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
         style = style_of(story.spec.style)
         placed = place_fixtures(story.spec, _without_ceiling(story.built.solid, found), style)
         base = floor_height(spec, floor)
-        for kind, mesh in _story_meshes(story, found, story.window.pieces).items():
+        for kind, mesh in _story_meshes(story, found, story.window.pieces, walls[floor]).items():
             meshes.setdefault(kind, [])
             if kind == FIXTURES:  # copied only when read: see FixtureCopies
                 fixture_floors.append(FloorFixtures(story.spec, placed, base, story.window.pieces))
@@ -483,11 +499,13 @@ _COPIED_LATER = MeshArrays(
 )
 
 
-def _story_meshes(story: Story, features: Features, pieces: Pieces) -> dict[str, MeshArrays]:
+def _story_meshes(
+    story: Story, features: Features, pieces: Pieces, walls: Callable[[], MeshArrays]
+) -> dict[str, MeshArrays]:
     spec = story.spec
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
     meshes = {
-        "walls": wall_mesh(story.built, wall_style(spec), pieces),
+        "walls": walls(),
         "floor": floor_mesh(width_m, depth_m, pieces, spec.cell_size, features.floor_holes),
     }
     if style_of(spec.style).ceiling:
