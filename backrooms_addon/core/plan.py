@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -100,6 +101,10 @@ class FixtureCopies:
 
     def instances(self) -> FixtureInstances:
         """The same troffers as instances: one variant per (floor size and style, state)."""
+        return self._instances
+
+    @cached_property
+    def _instances(self) -> FixtureInstances:
         kinds: dict[tuple[Any, ...], int] = {}
         variants: list[TrofferVariant] = []
         positions, pieces, indices, states = [], [], [], []
@@ -212,6 +217,10 @@ class PlanMeshes(Mapping[str, MeshArrays]):
     def piece_count(self, kind: str) -> int:
         """How many pieces one kind has faces in, known before it is finished."""
         return self._sizes[kind].pieces if kind in self._sizes else _sizes([self[kind]]).pieces
+
+    def kinds_built(self) -> list[str]:
+        """The kinds Blender holds as geometry, in order (not the instanced ones)."""
+        return [kind for kind in self._order if kind not in self.instanced]
 
     @property
     def instanced(self) -> frozenset[str]:

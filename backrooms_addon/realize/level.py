@@ -163,7 +163,7 @@ def piece_count(plan: LevelPlan) -> int:
     copies = plan.meshes.copies
     found = None if copies is None else copies.instances()
     instanced = 0 if found is None else len(np.unique(found.pieces)) + len(found.kinds)
-    return instanced + sum(plan.meshes.piece_count(kind) for kind in plan.meshes if kind not in plan.meshes.instanced)
+    return instanced + sum(plan.meshes.piece_count(kind) for kind in plan.meshes.kinds_built())
 
 
 class PiecesAhead:
@@ -175,7 +175,7 @@ class PiecesAhead:
         self._ready: queue.SimpleQueue[tuple[str | None, Any]] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-pieces")
-        kinds = [kind for kind in plan.meshes if kind not in plan.meshes.instanced]
+        kinds = plan.meshes.kinds_built()
         self._worker.submit(self._prepare, plan, kinds)
 
     def _prepare(self, plan: LevelPlan, kinds: list[str]) -> None:
@@ -236,6 +236,16 @@ def _add_pieces(
 ) -> Generator[tuple[bpy.types.Object, str], None, None]:
     spec = plan.spec
     look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
+    # Every material first (the troffers' too), while the worker finishes the first blocks.
+    copies = plan.meshes.copies
+    variants = () if copies is None else copies.instances().kinds
+    for name in dict.fromkeys(
+        [
+            *(name for kind in plan.meshes.kinds_built() for name in plan.meshes.materials(kind)),
+            *(name for variant in variants for name in variant.mesh.materials),
+        ]
+    ):
+        ensure_material(name, look)
     for kind in plan.meshes:
         if kind in plan.meshes.instanced:
             copies = plan.meshes.copies
