@@ -109,6 +109,24 @@ def test_a_build_stopped_half_way_leaves_only_the_users_objects(scene: bpy.types
     assert "Mine" in bpy.data.objects and mine.name in scene.collection.objects
 
 
+def test_a_build_stopped_before_its_hum_leaves_no_speaker_behind(scene: bpy.types.Scene, api: ModuleType) -> None:
+    speakers = set(bpy.data.speakers)
+    steps = api.generate_steps(seed=1, width=64, depth=64, piece_chunks=1, scene=scene)
+    next(steps)
+    assert set(bpy.data.speakers) - speakers, "the hum's speaker is made before the pieces"
+    steps.close()
+    assert set(bpy.data.speakers) == speakers and not [o for o in bpy.data.objects if o.type == "SPEAKER"]
+
+
+def test_a_script_can_select_what_generate_just_made(scene: bpy.types.Scene, api: ModuleType) -> None:
+    level = api.generate(seed=3, width=8, depth=8, scene=scene, hum=False)
+    lamp = next(obj for obj in level.objects if obj.type == "LIGHT")
+    view_layer = bpy.context.view_layer
+    for obj in view_layer.objects:
+        obj.select_set(obj == lamp)
+    assert list(bpy.context.selected_objects) == [lamp]
+
+
 def test_build_status_shows_each_step(scene: bpy.types.Scene, addon: ModuleType, api: ModuleType) -> None:
     operators = importlib.import_module(f"{addon.__name__}.ui.operators")
     level_module = importlib.import_module(f"{addon.__name__}.realize.level")
