@@ -193,7 +193,8 @@ class PlanMeshes(Mapping[str, MeshArrays]):
             done = self._blocks.get(kind)
             if done is None:
                 done = []
-                mesh = concat_styled(self._parts.pop(kind)).by_piece()
+                parts = self._parts.pop(kind)
+                mesh = (parts[0] if len(parts) == 1 else concat_styled(parts)).by_piece()
                 for block in piece_blocks(mesh, block_faces):
                     done.append(with_lightmap(block))
                     yield done[-1]
