@@ -23,6 +23,7 @@ from ..core.recipes import Look
 from ..core.spec import LevelSpec
 from ..core.styles import SODIUM_RGB, style_of
 from ..core.troffer import HANG
+from .camera_rig import add_flashlight
 from .eevee import light_for_eevee, set_up_eevee
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
@@ -109,7 +110,7 @@ def realize(
         speaker = None
         lamps = add_lamps(plan, collection, level_id) + hum
         level.camera = _add_camera(plan, collection, level_id)
-        level.objects.extend([*lamps, level.camera])
+        level.objects.extend([*lamps, level.camera, *_carried(plan, level.camera, level_id)])
     finally:
         if speaker is not None:  # stopped before the speakers were placed
             bpy.data.batch_remove([speaker, speaker.data])
@@ -119,7 +120,7 @@ def realize(
     # A level extended west or south keeps its old part where it was: its frame moved instead.
     offset = collection.get(OFFSET_KEY)
     if offset is not None:
-        for obj in level.objects:
+        for obj in (obj for obj in level.objects if obj.parent is None):  # a child moves with its parent
             obj.location.x += offset[0]
             obj.location.y += offset[1]
     if scene.camera is None:
@@ -394,6 +395,13 @@ def _add_camera(plan: LevelPlan, collection: bpy.types.Collection, level_id: str
     # A camera looks down its local -Z; pitch it level, then turn it to the heading (0 = +x).
     camera.rotation_euler = (math.pi / 2, 0.0, plan.spawn.yaw - math.pi / 2)
     return camera
+
+
+def _carried(plan: LevelPlan, camera: bpy.types.Object, level_id: str) -> list[bpy.types.Object]:
+    """What the camera carries: a flashlight, in a level whose style has one."""
+    if not style_of(plan.spec.style).flashlight:
+        return []
+    return [add_flashlight(camera, level_id, plan.spec.seed)]
 
 
 def level_id_of(collection: bpy.types.Collection) -> str:
