@@ -42,7 +42,6 @@ KIT = Kit(
                 "wall_height": 2.7,
                 "door_height": 2.2,
                 "baseboard_height": 0.12,
-                "fixture_density": 0.85,
                 "dead_fraction": 0.2,
                 "flicker_fraction": 0.0,
                 "hum": False,
