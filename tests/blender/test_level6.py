@@ -44,6 +44,13 @@ def test_the_spawn_view_is_black_but_where_the_flashlight_falls(
     flashlight.hide_render = True
     dark = _render(scene, addon, folder / "level6-dark.png")
     assert dark.max() < 0.02, "without the flashlight nothing lights the level"
+    # Level 0 from the same seed's spawn is lit to its corners.
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    api.generate(preset="LEVEL_0", seed=4, scene=bpy.context.scene)
+    lobby = _render(bpy.context.scene, addon, folder / "level0.png")
+    h, w = lobby.shape[0] // 6, lobby.shape[1] // 6
+    lobby_corners = [lobby[:h, :w], lobby[:h, -w:], lobby[-h:, :w], lobby[-h:, -w:]]
+    assert min(float(c.mean()) for c in lobby_corners) > 0.05, "the Lobby's lamps light every corner"
 
 
 def test_the_walk_carries_the_flashlight_swaying_and_clear_takes_it(
