@@ -157,7 +157,8 @@ def walk(
     made the scene's camera over the walk's frames. Replaces the level made last.
 
     Walk settings: length (metres), speed (m/s), fps, shake (0 to 1), view_radius (metres),
-    descend. Any other keyword is a level field (seed=7, ...) overriding `spec` or `preset`; with
+    descend; one not given is the level style's own (a run's pace), else the default. Any other
+    keyword is a level field (seed=7, ...) overriding `spec` or `preset`; with
     neither, the level made last is walked (its spec), or a default level.
     Raises InvalidSpecError, before the scene is touched, naming a field out of range.
     """
@@ -176,11 +177,14 @@ def walk_steps(
     With plan_in_background the route is planned in a worker thread while the steps report
     "planning the walk" (as generate_steps does)."""
     scene = scene or bpy.context.scene
-    settings = check_walk_settings({k: fields.pop(k) for k in list(fields) if k in WALK_DEFAULTS})
+    given = {k: fields.pop(k) for k in list(fields) if k in WALK_DEFAULTS}
+    check_walk_settings(given)  # a bad walk setting is named before the level's fields
     previous = last_level(scene)
     if spec is None and preset is None and previous is not None:
         spec = stored_spec(previous)
     level_spec = _spec_from(spec, preset, fields)
+    # What was not given comes from the level's style (a run's pace), else from the walk's defaults.
+    settings = check_walk_settings(given, level_spec.style)
     if not plan_in_background:
         return _walk_build(plan_walk(level_spec, **settings), scene, previous)
     return _walk_planned_aside(level_spec, settings, scene, previous)

@@ -82,7 +82,7 @@ def walk_inputs(args: argparse.Namespace) -> tuple[LevelSpec, dict[str, Any]]:
     overrides = {s.name: getattr(args, s.name) for s in SETTINGS if s.name != "seed"}
     spec = preset_spec(args.preset, seed=seed, **{k: v for k, v in overrides.items() if v is not None})
     given = {s.name: getattr(args, s.name) for s in WALK_SETTINGS if getattr(args, s.name) is not None}
-    return spec, check_walk_settings(given)
+    return spec, check_walk_settings(given, spec.style)  # the level's own walk where a flag is not given
 
 
 def _formats(text: str) -> tuple[str, ...]:

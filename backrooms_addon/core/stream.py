@@ -50,16 +50,25 @@ WALK_SETTINGS: tuple[Setting, ...] = (
         limits=Range(8.0, 500.0, "m"),
     ),
     Setting("descend", False, "Descend", "start on the top floor and go down a shaft through every floor", "camera"),
+    Setting(
+        "heading",
+        0.0,
+        "Keep Heading",
+        "how strongly the walk keeps to the way it set out: 0 wanders, 1 seldom turns back",
+        "camera",
+        limits=Range(0.0, 1.0),
+    ),
 )
 WALK_DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in WALK_SETTINGS}
 
 
-def check_walk_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """The walk settings with defaults filled in; InvalidSpecError naming a field out of range."""
+def check_walk_settings(settings: dict[str, Any], style: str | None = None) -> dict[str, Any]:
+    """The walk settings with defaults filled in: the level `style`'s own walk settings (a run's
+    pace) where it has them, else the walk's defaults; InvalidSpecError naming a field out of range."""
     unknown = set(settings) - set(WALK_DEFAULTS)
     if unknown:
         raise InvalidSpecError(sorted(unknown)[0], "is not a walk setting")
-    merged = {**WALK_DEFAULTS, **settings}
+    merged = {**WALK_DEFAULTS, **(style_of(style).walk if style is not None else {}), **settings}
     for setting in WALK_SETTINGS:
         value = merged[setting.name]
         if setting.kind == "float" and isinstance(value, int) and not isinstance(value, bool):
@@ -345,7 +354,7 @@ def _runs(frames: IntArray) -> tuple[tuple[int, int], ...]:
 def plan_walk(spec: LevelSpec, seed: int | None = None, **settings: Any) -> Walk:
     """A walk of `length` metres from the spawn of `spec`'s region through the open world, and
     the chunks within `view_radius` of it (pure: the same arguments give the same walk)."""
-    walk = check_walk_settings(settings)
+    walk = check_walk_settings(settings, spec.style)
     seed = spec.seed if seed is None else seed
     if not style_of(spec.style).endless:
         route = plan_route(plan_level(spec), walk["length"], walk["speed"], walk["fps"], seed)
@@ -357,7 +366,7 @@ def plan_walk(spec: LevelSpec, seed: int | None = None, **settings: Any) -> Walk
     start: LevelPlan = plan_level(spec)
     ground = WorldGround(spec, spec.origin)
     yaw, position = start.spawn.yaw, start.spawn.position[:2]
-    route = walk_route(ground, position, yaw, walk["length"], walk["speed"], walk["fps"], seed)
+    route = walk_route(ground, position, yaw, walk["length"], walk["speed"], walk["fps"], seed, walk["heading"])
     return frame_walk(spec, route, walk)
 
 
@@ -379,7 +388,8 @@ def _descending_walk(spec: LevelSpec, walk: dict[str, Any], seed: int) -> Walk:
     walked = float(np.linalg.norm(np.diff(down.positions[:, :2], axis=0), axis=1).sum())
     ground = WorldGround(spec.replace(shaft=False), block.origin)
     ground.tiles.update(_block_tiles(plan, first, count))  # the block's own ground, round the shaft
-    on = walk_route(ground, (x, y), yaw, max(walk["length"] - walked, 1.0), walk["speed"], walk["fps"], seed)
+    rest = max(walk["length"] - walked, 1.0)
+    on = walk_route(ground, (x, y), yaw, rest, walk["speed"], walk["fps"], seed, walk["heading"])
     moved = frame_walk(block, _joined(down, on), walk)
     return replace(moved, spec=spec, block=(first, count))
 

@@ -18,8 +18,11 @@ from .rng import uniform
 FloatArray = npt.NDArray[np.float64]
 CLEARANCE = 0.25  # metres kept from every wall face, post, pillar and hole
 LOOK_AHEAD = 1.6  # metres of path ahead whose mean heading the view follows
+PACE = 1.4  # m/s: the walking pace the look-ahead and the glances are measured for
 GLANCE_M = 3.0  # metres walked while glancing aside into an opening
 TURN_RATE = 1.2  # mean radians per second when looking round at a stop
+KEEP_GAIN = 10.0  # at heading 1, how much more the way a walk set out weighs (and the way back less)
+KEEP_RUN = 4  # cells open ahead for the way it set out to weigh more
 _STEP = ((1, 0), (0, 1), (-1, 0), (0, -1))  # east, north, west, south: direction d turns left to d + 1
 _CHOICE, _GLANCE, _STOP, _SWEEP, _SIDE = 0x43484F49, 0x474C414E, 0x53544F50, 0x53574545, 0x53494445
 
@@ -150,13 +153,21 @@ def plan_route(plan: LevelPlan, length_m: float, speed: float = 1.4, fps: int = 
 
 
 def walk_route(
-    ground: Ground, start: tuple[float, float], yaw: float, length_m: float, speed: float, fps: int, seed: int
+    ground: Ground,
+    start: tuple[float, float],
+    yaw: float,
+    length_m: float,
+    speed: float,
+    fps: int,
+    seed: int,
+    keep_heading: float = 0.0,
 ) -> Route:
-    """A walk of `length_m` metres over `ground` from `start`, first looking along `yaw`."""
+    """A walk of `length_m` metres over `ground` from `start`, first looking along `yaw`; with
+    `keep_heading` above 0 it keeps more to the way it set out (see _choose)."""
     _check_room(ground)
     c = ground.cell_size
     cell = ground.nearest_free((math.floor(start[0] / c), math.floor(start[1] / c)))
-    cells, heads = _cell_walk(ground, cell, yaw, length_m, seed)
+    cells, heads = _cell_walk(ground, cell, yaw, length_m, seed, keep_heading)
     if cell != (math.floor(start[0] / c), math.floor(start[1] / c)):
         start = ((cell[0] + 0.5) * c, (cell[1] + 0.5) * c)
     pieces, stops, openings = _pieces(ground, start, cells, heads, seed)
@@ -169,7 +180,12 @@ def walk_route(
     if _wall_distance(ground, xy).min(initial=np.inf) < CLEARANCE - 1e-9:
         raise RuntimeError("the path came closer to a wall than the clearance")  # the arcs promise it never does
     stop_at = _stop_frames(stops, s)
-    look = _look_ahead(heading, step, stop_at) + _glances(openings, stops, s, seed)
+    # A faster pace looks as much further ahead and glances aside over as much longer a stretch,
+    # so the view turns no faster than a walker's.
+    stride = max(1.0, speed / PACE)
+    aside = [(at / stride, side) for at, side in openings]
+    glances = _glances(aside, [(at / stride, why) for at, why in stops], s / stride, seed)
+    look = _look_ahead(heading, step / stride, stop_at) + glances
     frames, view = _with_stops(look, yaw, stop_at, fps, seed)
     positions = np.column_stack([xy[frames], np.full(len(frames), EYE_HEIGHT)])
     t = np.arange(len(frames)) / fps
@@ -204,18 +220,18 @@ def _wall_distance(ground: Ground, xy: FloatArray) -> FloatArray:
 
 
 def _cell_walk(
-    ground: Ground, cell: tuple[int, int], yaw: float, length_m: float, seed: int
+    ground: Ground, cell: tuple[int, int], yaw: float, length_m: float, seed: int, keep_heading: float = 0.0
 ) -> tuple[list[tuple[int, int]], list[int]]:
     """Cells walked and the direction left each one (the last has none), until the path is long enough."""
     cells, heads = [cell], []
     visits: dict[tuple[int, int], int] = {cell: 1}
-    d = round(yaw / (math.pi / 2)) % 4
+    d = first = round(yaw / (math.pi / 2)) % 4
     walked, k = 0.0, 0
     while walked < length_m + 2 * ground.cell_size:
         options = ground.exits(cell)
         if not options:
             break  # a single closed cell: stand there
-        d = _choose(ground, cell, d, options, visits, seed, k)
+        d = _choose(ground, cell, d, options, visits, seed, k, (first, keep_heading))
         heads.append(d)
         cell = (cell[0] + _STEP[d][0], cell[1] + _STEP[d][1])
         visits[cell] = visits.get(cell, 0) + 1
@@ -232,8 +248,14 @@ def _choose(
     visits: dict[tuple[int, int], int],
     seed: int,
     k: int,
+    keep: tuple[int, float] = (0, 0.0),
 ) -> int:
-    """The next direction: mostly straight on, towards long views and new cells, seldom back."""
+    """The next direction: mostly straight on, towards long views and new cells, seldom back.
+    `keep`: the direction the walk set out in and how strongly (0 to 1) it keeps to it: the way
+    back weighs up to KEEP_GAIN times less, and that way, where it is open for KEEP_RUN cells, as
+    much more (a run down a corridor that stepped aside round a crate goes on, not back)."""
+    first, heading = keep
+    gain = 1.0 + (KEEP_GAIN - 1.0) * heading
     weights = []
     for option in options:
         turn = (option - d) % 4
@@ -242,6 +264,10 @@ def _choose(
             base = 1.0  # a dead end: back is the only way
         seen = visits.get((cell[0] + _STEP[option][0], cell[1] + _STEP[option][1]), 0)
         weights.append(base * math.sqrt(1 + ground.run(cell, option)) / (1 + seen) ** 2)
+        if heading > 0 and option == (first + 2) % 4:
+            weights[-1] /= gain
+        elif heading > 0 and option == first and ground.run(cell, option) >= KEEP_RUN:
+            weights[-1] *= gain  # on where the way is open: not round and round a room
     pick = float(uniform(seed, _CHOICE, k)) * sum(weights)
     for option, weight in zip(options, weights, strict=True):
         pick -= weight

@@ -1,4 +1,5 @@
-"""The walking camera in Blender: its keyed route with a walker's bob, its handheld shake and its lens."""
+"""The walking camera in Blender: its keyed route with a walker's bob, its handheld shake, its lens and
+the flashlight it may carry."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy.typing as npt
 from ..core.footage_sound import STEP_LENGTH
 from ..core.rng import uniform
 from ..core.walk import Route
+from .ownership import tag
 
 FloatArray = npt.NDArray[np.float64]
 BOB_M = 0.015  # peak height of the bob, once per step
@@ -25,6 +27,17 @@ _MOVE_NOISE = (0.012, 0.012, 0.01)  # x, y, z in metres
 _TURN_NOISE_S, _MOVE_NOISE_S = 1.5, 1.0  # seconds a swing of the hand takes
 _SHAKE = 0x5348414B  # "SHAK": the rng stream of the noise's phases and offsets
 CAMCORDER_LENS_MM = 20.0  # on a 36 mm sensor: 84 degrees across, a camcorder's wide end
+# A hand torch: a warm-white beam of about 45 degrees with a soft edge, bright enough to light a
+# wall a few metres ahead well (a spot lamp's watts are those of a point lamp, masked to the cone).
+FLASHLIGHT_W = 500.0
+FLASHLIGHT_SPOT_DEG = 45.0
+FLASHLIGHT_BLEND = 0.6
+FLASHLIGHT_RGB = (1.0, 0.92, 0.8)
+FLASHLIGHT_AT = (0.15, -0.15, 0.0)  # in the camera's frame: right of and below the eye, in the hand
+# Its sway within the hand, as the noise's strength (peaks near 0.45 of it): pitch and yaw of the beam.
+_SWAY_NOISE = (math.radians(3.0), math.radians(4.0))
+_SWAY_NOISE_S = 2.0
+_SWAY = 2  # its channel of the noise stream, apart from the camera's location (0) and rotation (1)
 
 
 def animate_camera(camera: bpy.types.Object, route: Route, shake: float, seed: int, start_frame: int = 1) -> int:
@@ -125,3 +138,27 @@ def _shake(curve: Any, strength: float, scale: float, seed: int, channel: int, i
     # The noise's phase and offset are in frames and divided by its scale: spread them far apart.
     noise.phase = 1000.0 * float(uniform(seed, _SHAKE, channel, index, 0))
     noise.offset = 1000.0 * float(uniform(seed, _SHAKE, channel, index, 1))
+
+
+def add_flashlight(camera: bpy.types.Object, level_id: str, seed: int, fps: int = 24) -> bpy.types.Object:
+    """A flashlight in the hand that holds `camera`: a spot lamp parented to it, in its collections,
+    aimed along its view (both look down their local -Z), swaying slowly of its own (seeded by
+    `seed`, the same each time). Tagged as the level's; the caller records it as made."""
+    light = bpy.data.lights.new("Backrooms flashlight", type="SPOT")
+    light.energy = FLASHLIGHT_W
+    light.color = FLASHLIGHT_RGB
+    light.spot_size = math.radians(FLASHLIGHT_SPOT_DEG)
+    light.spot_blend = FLASHLIGHT_BLEND
+    light.shadow_soft_size = 0.02  # a small bulb: crisp shadows
+    flashlight = bpy.data.objects.new("Backrooms flashlight", light)
+    tag(flashlight, level_id)
+    tag(light, level_id)
+    for collection in camera.users_collection:
+        collection.objects.link(flashlight)
+    flashlight.parent = camera
+    flashlight.location = FLASHLIGHT_AT
+    flashlight.rotation_mode = "XYZ"
+    for index, curve in enumerate(fcurves(flashlight, "rotation_euler", 2)):
+        write_keys(curve, np.array([1.0]), np.array([0.0]))  # held straight, the noise around it
+        _shake(curve, _SWAY_NOISE[index], _SWAY_NOISE_S * fps, seed, _SWAY, index)
+    return flashlight

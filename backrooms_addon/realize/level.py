@@ -21,10 +21,11 @@ from ..core.fixtures import FLICKER, SODIUM, STEADY, flicker_curve
 from ..core.geometry import MeshArrays
 from ..core.hum import hum_samples, write_wav
 from ..core.plan import LevelPlan, troffer_size
-from ..core.recipes import Look
+from ..core.recipes import Look, load_recipes
 from ..core.spec import LevelSpec
 from ..core.styles import SODIUM_RGB, style_of
 from ..core.troffer import HANG
+from .camera_rig import add_flashlight, fcurves, write_keys
 from .eevee import light_for_eevee, set_up_eevee
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
@@ -33,6 +34,7 @@ from .troffers import Troffers
 from .world import light_scene
 
 LAMP_POWER_W = 40.0
+PULSE_LOW = 0.15  # a pulsing lamp at its dimmest, as a share of its full power
 HUM_SPEAKERS = 4
 CAMERA_LENS_MM = 20.0
 
@@ -109,9 +111,10 @@ def realize(
             yield Progress(done, total, text)
         hum = [] if speaker is None else _add_hum(plan, speaker, collection, level_id)
         speaker = None
-        lamps = add_lamps(plan, collection, level_id) + hum
+        lamps = add_lamps(plan, collection, level_id, scene.render.fps) + hum
+        pulse_fixtures(plan.spec, scene.render.fps)
         level.camera = _add_camera(plan, collection, level_id)
-        level.objects.extend([*lamps, level.camera])
+        level.objects.extend([*lamps, level.camera, *_carried(plan, level.camera, level_id)])
     finally:
         if speaker is not None:  # stopped before the speakers were placed
             bpy.data.batch_remove([speaker, speaker.data])
@@ -121,7 +124,7 @@ def realize(
     # A level extended west or south keeps its old part where it was: its frame moved instead.
     offset = collection.get(OFFSET_KEY)
     if offset is not None:
-        for obj in level.objects:
+        for obj in (obj for obj in level.objects if obj.parent is None):  # a child moves with its parent
             obj.location.x += offset[0]
             obj.location.y += offset[1]
     if scene.camera is None:
@@ -309,14 +312,16 @@ def _add_object(
     return obj
 
 
-def add_lamps(plan: LevelPlan, collection: bpy.types.Collection, level_id: str) -> list[bpy.types.Object]:
+def add_lamps(
+    plan: LevelPlan, collection: bpy.types.Collection, level_id: str, fps: int = 24
+) -> list[bpy.types.Object]:
     """Real area lights under the lit troffers nearest the spawn point: steady ones share one light
     datablock, flickering ones share one per flicker pattern, its power keyframed like the tube."""
     lights: dict[int, bpy.types.Light] = {}
     lamps = []
     for index, (position, state) in enumerate(zip(plan.lamps, plan.lamp_states.tolist(), strict=True)):
         if state not in lights:
-            lights[state] = new_light(plan, state, level_id)
+            lights[state] = new_light(plan, state, level_id, fps)
         lamp = _add_object(f"Backrooms lamp {index:03d}", lights[state], collection, level_id)
         # Just under the troffer, so nothing of the fixture shades its own lamp.
         lamp.location = (position[0], position[1], position[2] - HANG - 0.01)
@@ -324,7 +329,9 @@ def add_lamps(plan: LevelPlan, collection: bpy.types.Collection, level_id: str) 
     return lamps
 
 
-def new_light(plan: LevelPlan, state: int, level_id: str) -> bpy.types.Light:
+def new_light(plan: LevelPlan, state: int, level_id: str, fps: int = 24) -> bpy.types.Light:
+    """A lamp's light datablock for fixtures in `state`: its power keyed where the tube flickers
+    or the style's lamps pulse (at `fps` frames a second)."""
     style = style_of(plan.spec.style)
     names = {STEADY: "Backrooms troffer", SODIUM: "Backrooms sodium tube"}
     light = bpy.data.lights.new(names.get(state, f"Backrooms troffer flicker {state - FLICKER}"), type="AREA")
@@ -336,7 +343,35 @@ def new_light(plan: LevelPlan, state: int, level_id: str) -> bpy.types.Light:
     tag(light, level_id)
     if FLICKER <= state < SODIUM:
         animate(light, "energy", style.lamp_power_w * flicker_curve(0, state - FLICKER), cyclic=True)
+    elif style.lamp_pulse_s > 0:
+        pulse(light, "energy", style.lamp_power_w, style.lamp_pulse_s * fps)
     return light
+
+
+def pulse(owner: Any, path: str, full: float, period_frames: float) -> None:
+    """Key `owner`'s `path` to fade from `full` to PULSE_LOW of it and back once every
+    `period_frames` from frame 1 (at full, so a still of the first frame is lit), for ever: three
+    keys whose eased (Bezier) handles make it smooth, repeated by an F-curve Cycles modifier."""
+    setattr(owner, path, full)
+    full_path = path if isinstance(owner, bpy.types.ID) else owner.path_from_id(path)
+    (curve,) = fcurves(owner.id_data, full_path, 1)
+    frames = 1.0 + np.array([0.0, 0.5, 1.0]) * period_frames
+    write_keys(curve, frames, full * np.array([1.0, PULSE_LOW, 1.0]), "BEZIER")
+    curve.modifiers.new("CYCLES")
+
+
+def pulse_fixtures(spec: LevelSpec, fps: int) -> None:
+    """In a style whose lamps pulse, the glow of its lit fixtures' material pulses with them (the
+    material is the style's own: no other level's fixtures change)."""
+    style = style_of(spec.style)
+    if style.lamp_pulse_s <= 0:
+        return
+    name = style.material("fixture_diffuser")
+    glow = load_recipes()[name].emission_strength  # the recipe's: the keyed value changes by frame
+    for material in bpy.data.materials:
+        if material.get(RECIPE_KEY) == name and material.node_tree is not None:
+            strength = material.node_tree.nodes["strength"].inputs[1]
+            pulse(strength, "default_value", glow, style.lamp_pulse_s * fps)
 
 
 def steady_power(light: bpy.types.Light) -> float:
@@ -425,6 +460,13 @@ def _add_camera(plan: LevelPlan, collection: bpy.types.Collection, level_id: str
     # A camera looks down its local -Z; pitch it level, then turn it to the heading (0 = +x).
     camera.rotation_euler = (math.pi / 2, 0.0, plan.spawn.yaw - math.pi / 2)
     return camera
+
+
+def _carried(plan: LevelPlan, camera: bpy.types.Object, level_id: str) -> list[bpy.types.Object]:
+    """What the camera carries: a flashlight, in a level whose style has one."""
+    if not style_of(plan.spec.style).flashlight:
+        return []
+    return [add_flashlight(camera, level_id, plan.spec.seed)]
 
 
 def level_id_of(collection: bpy.types.Collection) -> str:

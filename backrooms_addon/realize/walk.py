@@ -12,9 +12,10 @@ import numpy as np
 from ..core.plan import troffer_size
 from ..core.recipes import Look
 from ..core.stream import LampSlot, Walk, lamp_slots, walk_tiles
+from ..core.styles import style_of
 from ..core.troffer import HANG, troffer_kind
-from .camera_rig import animate_camera, camcorder_lens, fcurves
-from .level import Progress, Steps, add_pieces, level_name, new_light, open_level, sync_view_layers
+from .camera_rig import add_flashlight, animate_camera, camcorder_lens, fcurves
+from .level import Progress, Steps, add_pieces, level_name, new_light, open_level, pulse_fixtures, sync_view_layers
 from .ownership import record_made, tag
 from .troffers import Troffers, is_troffer_variant, load_troffer
 
@@ -71,13 +72,16 @@ def realize_walk(
                 if spans:  # lamps the camera never comes near: none
                     lamps.append((state, position + np.array([dx, dy, 0.0]), spans))
                     if state not in lights:
-                        lights[state] = new_light(plan, state, level_id)
+                        lights[state] = new_light(plan, state, level_id, walk.route.fps)
             yield Progress(done, total, f"chunk {chunk[0]},{chunk[1]}")
         made += [
             _moving_lamp(slot, k, lights[slot.state], collection, level_id) for k, slot in enumerate(lamp_slots(lamps))
         ]
+        pulse_fixtures(spec, walk.route.fps)
         camera = _walking_camera(walk, collection, level_id)
         made.append(camera)
+        if style_of(spec.style).flashlight:
+            made.append(add_flashlight(camera, level_id, spec.seed, walk.route.fps))
     finally:
         record_made(collection, made)  # once, also for a build stopped half way
     collection[WALK_KEY] = json.dumps(

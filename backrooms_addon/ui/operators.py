@@ -14,7 +14,7 @@ from ..core.errors import BackroomsError
 from ..core.levels import LEVEL_PRESETS
 from ..core.render import ENGINE_LABELS, RENDER_PRESETS, RenderPreset
 from ..core.spec import SETTINGS, LevelSpec
-from ..core.stream import WALK_SETTINGS
+from ..core.stream import WALK_DEFAULTS, WALK_SETTINGS
 from ..core.version import GENERATOR_VERSION
 from ..realize.level import GeneratedLevel, Progress, Steps, run_steps
 from ..realize.output import apply_render_preset
@@ -259,12 +259,14 @@ class BACKROOMS_OT_walk(_BuildsInSteps):
             if not self.properties.is_property_set(setting.name):
                 setattr(self, setting.name, getattr(settings, setting.name))
         walk = walk_from(self)
+        # A setting still at its default is left to the level's style (a run's pace), as in the API.
+        given = {name: value for name, value in walk.items() if value != WALK_DEFAULTS[name]}
         try:
             spec = None
             if api.last_level(scene) is None:  # what api.walk would walk: none, so the panel's level
                 adopt_renamed_settings(scene)
                 spec = spec_from(scene.backrooms)
-            steps = api.walk_steps(spec, scene=scene, plan_in_background=plan_in_background, **walk)
+            steps = api.walk_steps(spec, scene=scene, plan_in_background=plan_in_background, **given)
         except BackroomsError as error:
             self.report({"ERROR"}, str(error))
             return None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ..kit import Kit, register
+from .level6 import KIT as LEVEL_6
+from .level_run import KIT as LEVEL_RUN
 
-KITS: tuple[Kit, ...] = ()
+KITS: tuple[Kit, ...] = (LEVEL_6, LEVEL_RUN)
 
 for _kit in KITS:
     register(_kit)

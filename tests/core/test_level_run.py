@@ -1,0 +1,144 @@
+"""Level !, Run For Your Life: one endless corridor with side rooms, obstacles that never close it, runs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backrooms_addon.cli.commands import build_parser
+from backrooms_addon.cli.walk import walk_inputs
+from backrooms_addon.core.levels import LEVEL_PRESETS, preset_spec
+from backrooms_addon.core.plan import FloorPlan, LevelPlan, plan_level
+from backrooms_addon.core.run_corridor import PERIOD, RUN_CORRIDOR, band_row
+from backrooms_addon.core.stream import WALK_DEFAULTS, check_walk_settings, plan_walk
+from backrooms_addon.core.styles import style_of
+
+# The plan of a small Level ! (seed 3, 20 x 12 cells): the same on every numpy Blender ships.
+GOLDEN_PLAN = "0f33a961f1305c3c965837acd1475bc4cffd9b5a5289a4326a9db945d3b2eab7"
+FAR = 10**6
+
+
+def _digest(plan: LevelPlan) -> str:
+    sha = hashlib.sha256()
+    for kind in sorted(plan.meshes):
+        mesh = plan.meshes[kind]
+        sha.update(kind.encode() + mesh.vertices.tobytes() + mesh.uvs.tobytes() + mesh.material_indices.tobytes())
+    return sha.hexdigest()
+
+
+def _floor(seed: int, origin: tuple[int, int], width: int, depth: int = PERIOD) -> FloorPlan:
+    spec = preset_spec("LEVEL_RUN", seed=seed, width=width, depth=depth, origin=origin, perimeter=False)
+    return plan_level(spec).floors[0]
+
+
+def test_the_level_is_a_preset_with_red_pulsing_lamps_and_a_run() -> None:
+    assert "LEVEL_RUN" in LEVEL_PRESETS and preset_spec("LEVEL_RUN").style == "LEVEL_RUN"
+    style = style_of("LEVEL_RUN")
+    red, green, blue = style.lamp_rgb
+    assert red > 5 * max(green, blue), "red emergency lights"
+    assert style.lamp_pulse_s > 0 and style.walk["speed"] > 2 * WALK_DEFAULTS["speed"]
+    assert style.walk["shake"] > WALK_DEFAULTS["shake"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32), x=st.integers(-FAR, FAR), band=st.integers(-FAR // PERIOD, FAR // PERIOD))
+def test_the_corridor_runs_on_across_regions_without_a_seam(seed: int, x: int, band: int) -> None:
+    """Three rows without a wall across them in every world band of PERIOD rows, walled along
+    both sides but for the doorways, the same whether planned as one region or two side by side."""
+    origin = (x, band * PERIOD - 1)  # the band's first corridor row is its first row
+    whole = _floor(seed, origin, 48)
+    west, east = _floor(seed, origin, 20), _floor(seed, (x + 20, origin[1]), 28)
+    for name in ("walls_h", "solid"):
+        joined = np.concatenate([getattr(west.layout, name), getattr(east.layout, name)], axis=1)
+        assert (joined == getattr(whole.layout, name)).all(), name
+    assert (whole.layout.walls_v[:, :21] == west.layout.walls_v).all()
+    assert (whole.layout.walls_v[:, 20:] == east.layout.walls_v).all()
+    assert (np.concatenate([west.occupied, east.occupied], axis=1) == whole.occupied).all()
+    rows = band_row(np.arange(PERIOD) + origin[1])
+    corridor = np.nonzero(rows < 3)[0]
+    assert list(rows[corridor]) == [0, 1, 2]
+    assert not whole.layout.walls_v[corridor].any(), "nothing walls the corridor across"
+    assert not whole.layout.walls_h[corridor[1:]].any(), "nor along its middle"
+    sides = whole.layout.walls_h[[corridor[0], corridor[-1] + 1]]
+    assert 0.5 < sides.mean() < 1.0, "walled along both sides, with doorways into the side rooms"
+
+
+def _crossing(free: np.ndarray) -> bool:
+    """Whether the free cells of a (rows, columns) strip join its west end to its east end."""
+    rows, columns = free.shape
+    seen = np.zeros_like(free)
+    queue = deque((j, 0) for j in range(rows) if free[j, 0])
+    for cell in queue:
+        seen[cell] = True
+    while queue:
+        j, i = queue.popleft()
+        if i == columns - 1:
+            return True
+        for nj, ni in ((j + 1, i), (j - 1, i), (j, i + 1), (j, i - 1)):
+            if 0 <= nj < rows and 0 <= ni < columns and free[nj, ni] and not seen[nj, ni]:
+                seen[nj, ni] = True
+                queue.append((nj, ni))
+    return False
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32), x=st.integers(-FAR, FAR), band=st.integers(-FAR // PERIOD, FAR // PERIOD))
+def test_obstacles_narrow_the_corridor_but_never_block_it(seed: int, x: int, band: int) -> None:
+    floor = _floor(seed, (x, band * PERIOD - 1), 160)
+    corridor = floor.occupied[:3]
+    assert corridor.any(), "something in the way"
+    assert corridor.sum(axis=0).max() <= 1, "at most one cell of the corridor's width in any cross-section"
+    assert not floor.occupied[3:].any(), "the side rooms are clear"
+    assert _crossing(~corridor), "a way through from end to end"
+
+
+def test_the_estimate_counts_the_obstacles() -> None:
+    spec = preset_spec("LEVEL_RUN", seed=5, width=90, depth=90)
+    faces = plan_level(spec).meshes["run_obstacles"].face_count
+    assert 0.5 * faces < RUN_CORRIDOR.faces(spec) < 2 * faces
+
+
+def test_the_style_s_walk_settings_apply_unless_given() -> None:
+    assert check_walk_settings({}, "LEVEL_RUN")["speed"] == style_of("LEVEL_RUN").walk["speed"]
+    assert check_walk_settings({"speed": 2.0}, "LEVEL_RUN")["speed"] == 2.0, "an explicit value wins"
+    assert check_walk_settings({}, "LEVEL_0") == WALK_DEFAULTS
+    assert check_walk_settings({}) == WALK_DEFAULTS
+
+
+@pytest.mark.parametrize("seed", [1, 4, 9])
+def test_a_walk_runs_down_the_corridor(seed: int) -> None:
+    walk = plan_walk(preset_spec("LEVEL_RUN", seed=seed), length=120.0)
+    speed = style_of("LEVEL_RUN").walk["speed"]
+    assert walk.settings["speed"] == walk.route.speed == speed
+    moved = np.linalg.norm(np.diff(walk.route.positions[:, :2], axis=0), axis=1)
+    assert moved.max() == pytest.approx(speed / walk.route.fps), "at a run"
+    cells = walk.route.cells
+    rows = band_row(cells[:, 1] + walk.frame_origin[1])
+    assert np.mean(rows < 3) > 0.7, "mostly in the corridor"
+    assert cells[-1, 0] - cells[0, 0] > 0.5 * len(cells), "on down it, not back and forth"
+    walked = plan_walk(preset_spec("LEVEL_RUN", seed=seed), length=20.0, speed=1.4)
+    assert walked.route.speed == 1.4
+
+
+def test_the_command_line_runs_unless_given_a_speed(tmp_path: Path) -> None:
+    parser = build_parser()
+    _, settings = walk_inputs(parser.parse_args(["walk", "--preset", "LEVEL_RUN", "--out", str(tmp_path)]))
+    assert settings["speed"] == style_of("LEVEL_RUN").walk["speed"]
+    _, settings = walk_inputs(parser.parse_args(["walk", "--preset", "LEVEL_RUN", "--speed", "1.4"]))
+    assert settings["speed"] == 1.4
+    _, settings = walk_inputs(parser.parse_args(["walk", "--preset", "LEVEL_0"]))
+    assert settings["speed"] == WALK_DEFAULTS["speed"]
+    assert json.loads(json.dumps(settings)) == settings
+
+
+def test_the_plan_matches_the_golden_hash() -> None:
+    plan = plan_level(preset_spec("LEVEL_RUN", seed=3, width=20, depth=12))
+    assert _digest(plan) == _digest(plan_level(preset_spec("LEVEL_RUN", seed=3, width=20, depth=12)))
+    assert _digest(plan) == GOLDEN_PLAN
