@@ -32,6 +32,7 @@ def walk_document(walk: Walk) -> dict[str, Any]:
         "speed": route.speed,
         "length_m": walk.settings["length"],
         "shake": walk.settings["shake"],
+        "heading": walk.settings["heading"],
         "view_radius_m": walk.settings["view_radius"],
         "descend": walk.settings["descend"],
         "frame_count": route.frame_count,

@@ -173,9 +173,10 @@ def test_lamps_shine_only_near_the_camera() -> None:
 
 
 def test_the_walk_document() -> None:
-    walk = plan_walk(LevelSpec(seed=4, origin=(3, 5)), length=40.0, fps=12, shake=0.2)
+    walk = plan_walk(LevelSpec(seed=4, origin=(3, 5)), length=40.0, fps=12, shake=0.2, heading=0.3)
     document = json.loads(json.dumps(walk_document(walk)))
     assert document["format"] == "backrooms-walk" and document["fps"] == 12 and document["length_m"] == 40.0
+    assert (document["shake"], document["heading"]) == (0.2, 0.3)
     frames = document["frames"]
     assert [f["frame"] for f in frames] == list(range(1, walk.route.frame_count + 1))
     assert np.allclose([f["location"] for f in frames], walk.route.positions, atol=1e-4)
