@@ -93,21 +93,21 @@ def cabinets() -> list[Box]:
     """Two four-drawer filing cabinets side by side, backs to the wall, handles on each drawer."""
     boxes: list[Box] = []
     for x in (-0.24, 0.24):
-        boxes.append((x - 0.23, 0.55, 0.0, x + 0.23, 1.17, 1.32, METAL))
+        boxes.append((x - 0.23, 0.68, 0.0, x + 0.23, 1.3, 1.32, METAL))
         for k in range(4):
             z = 0.1 + 0.31 * k
-            boxes.append((x - 0.21, 0.53, z, x + 0.21, 0.55, z + 0.27, METAL))  # the drawer front
-            boxes.append((x - 0.06, 0.51, z + 0.2, x + 0.06, 0.53, z + 0.23, LAMINATE))  # its handle
+            boxes.append((x - 0.21, 0.66, z, x + 0.21, 0.68, z + 0.27, METAL))  # the drawer front
+            boxes.append((x - 0.06, 0.64, z + 0.2, x + 0.06, 0.66, z + 0.23, LAMINATE))  # its handle
     return boxes
 
 
 def water_cooler() -> list[Box]:
     """A white cabinet against the wall with the blue bottle upside down on top."""
     return [
-        (-0.16, 0.8, 0.0, 0.16, 1.12, 0.95, LAMINATE),
-        (-0.06, 0.78, 0.75, 0.06, 0.8, 0.8, METAL),  # the taps
-        (-0.13, 0.83, 0.95, 0.13, 1.09, 1.35, BOTTLE),
-        (-0.05, 0.91, 1.35, 0.05, 1.01, 1.4, BOTTLE),  # the neck
+        (-0.16, 0.98, 0.0, 0.16, 1.3, 0.95, LAMINATE),
+        (-0.06, 0.96, 0.75, 0.06, 0.98, 0.8, METAL),  # the taps
+        (-0.13, 1.01, 0.95, 0.13, 1.27, 1.35, BOTTLE),
+        (-0.05, 1.09, 1.35, 0.05, 1.19, 1.4, BOTTLE),  # the neck
     ]
 
 
@@ -138,7 +138,9 @@ def box_mesh(boxes: list[Box], scale: float = 1.0) -> MeshArrays:
     return quad_mesh(corners_all, np.asarray(uvs, np.float64), np.asarray(materials, np.int32), FURNITURE_MATERIALS)
 
 
-def _box_quads(x0: float, y0: float, z0: float, x1: float, y1: float, z1: float) -> list[list[tuple[float, ...]]]:
+def _box_quads(
+    x0: float, y0: float, z0: float, x1: float, y1: float, z1: float
+) -> list[list[tuple[float, float, float]]]:
     quads = [
         [(x0, y0, z1), (x1, y0, z1), (x1, y1, z1), (x0, y1, z1)],  # top
         [(x0, y0, z0), (x1, y0, z0), (x1, y0, z1), (x0, y0, z1)],  # south
@@ -151,7 +153,7 @@ def _box_quads(x0: float, y0: float, z0: float, x1: float, y1: float, z1: float)
     return quads
 
 
-def _uvs(corners: list[tuple[float, ...]]) -> list[tuple[float, float]]:
+def _uvs(corners: list[tuple[float, float, float]]) -> list[tuple[float, float]]:
     """Planar UVs in metres on the two axes the face spans."""
     points = np.asarray(corners)
     flat = int(np.argmin(np.ptp(points, axis=0)))
@@ -229,7 +231,8 @@ def _wall_model(draw: F64, sides: npt.NDArray[np.bool_]) -> npt.NDArray[np.int32
     item = len(OPEN_ITEMS) + np.searchsorted(np.cumsum(WALL_WEIGHTS), draw * 0.999999, side="right")
     side = np.argmax(sides, axis=1)
     turn = (side + 2) % TURNS  # the model's back faces north (+y) unturned; a south wall wants 2
-    return (item * TURNS + turn).astype(np.int32)
+    model: npt.NDArray[np.int32] = (item * TURNS + turn).astype(np.int32)
+    return model
 
 
 def _walls(layout: Layout, xs: npt.NDArray[np.int64], ys: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:

@@ -446,9 +446,9 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
                 continue
             moved = lifted(restyled(mesh, style), base)
             meshes[kind].append(on_pieces(moved, pieces, story.spec, spec))
-        for kind, copies in found.placed.items():  # copied only when read, like the troffers
+        for kind, items in found.placed.items():  # copied only when read, like the troffers
             meshes.setdefault(kind, [])
-            placed_floors.setdefault(kind, []).append(FloorPlaced(story.spec, copies, base, story.window.pieces))
+            placed_floors.setdefault(kind, []).append(FloorPlaced(story.spec, items, base, story.window.pieces))
         placed_all.append((placed, base))
         no_holes = np.zeros((story.spec.depth, story.spec.width), np.bool_)
         holes = [no_holes if h is None else h for h in (found.floor_holes, found.ceiling_holes)]
@@ -456,7 +456,7 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
         occupied = no_holes if found.occupied is None else found.occupied
         floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base, joins, occupied, found.marks))
     copies = FixtureCopies(tuple(fixture_floors), spec, pieces, troffer) if fixture_floors else None
-    instanced = {kind: PlacedCopies(tuple(found), spec, pieces) for kind, found in placed_floors.items()}
+    instanced = {kind: PlacedCopies(tuple(parts), spec, pieces) for kind, parts in placed_floors.items()}
     unfinished = {kind: parts for kind, parts in meshes.items() if kind != FIXTURES and kind not in instanced}
     planned = PlanMeshes({}, copies, tuple(meshes), unfinished, instanced)
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
