@@ -1,5 +1,6 @@
 """Level 4 in Blender: its furniture instanced at the plan's items, copied into the .glb with its
-collision, and a render that is greyer, bluer and darker than Level 0's and darker than the Poolrooms'."""
+collision, and a render greyer and bluer than Level 0's and Level 1's, darker than the Poolrooms' and
+the Courtyard's."""
 
 from __future__ import annotations
 
@@ -68,12 +69,11 @@ def test_level_4_looks_like_an_office_and_exports_its_furniture(tmp_path: Path) 
     assert any(name.startswith("Backrooms furniture") for name in nodes), "the furniture, copied"
     assert any(name.endswith("-colonly") for name in nodes)
     looks = {"LEVEL_4": _look(tmp_path, "LEVEL_4")}
-    for other in ("LEVEL_0", "LEVEL_37"):
+    for other in ("LEVEL_0", "LEVEL_1", "LEVEL_37", "LEVEL_188"):
         _generate(tmp_path, other, "png")
         looks[other] = _look(tmp_path, other)
-    (value4, sat4, blue4), (_, sat0, blue0), (value37, _, _) = (
-        looks[k] for k in ("LEVEL_4", "LEVEL_0", "LEVEL_37")
-    )
-    assert sat4 < 0.6 * sat0, f"grey office, not yellow: {looks}"
-    assert blue4 > blue0 + 0.03, f"cooler than the Lobby: {looks}"
-    assert value4 < value37, f"darker than the Poolrooms: {looks}"
+    value, saturation, blue = looks["LEVEL_4"]
+    for other in ("LEVEL_0", "LEVEL_1"):  # yellow wallpaper, grey concrete under sodium and white tubes
+        assert saturation < 0.6 * looks[other][1] and blue > looks[other][2] + 0.03, f"grey-blue office: {looks}"
+    for other in ("LEVEL_37", "LEVEL_188"):  # white tiles, daylight
+        assert value < 0.6 * looks[other][0], f"darker, half its lights dead: {looks}"
