@@ -52,8 +52,6 @@ class Variant:
     label: str = ""  # its name in Blender; a troffer's is made from its size and state
 
 
-TrofferVariant = Variant
-
 
 @dataclass(frozen=True)
 class FixtureInstances:
@@ -114,7 +112,7 @@ class FixtureCopies:
     def instances(self) -> FixtureInstances:
         """The same troffers as instances: one variant per (floor size and style, state)."""
         kinds: dict[tuple[Any, ...], int] = {}
-        variants: list[TrofferVariant] = []
+        variants: list[Variant] = []
         positions, pieces, indices, states = [], [], [], []
         for floor in self.floors:
             size, style = troffer_size(floor.spec), style_of(floor.spec.style)
@@ -127,7 +125,7 @@ class FixtureCopies:
                 if key not in kinds:
                     kinds[key] = len(variants)
                     mesh = variant_mesh(template, size, materials)
-                    variants.append(TrofferVariant(state, with_lightmap(mesh)))
+                    variants.append(Variant(state, with_lightmap(mesh)))
                 lookup[state] = kinds[key]
             centres = lifted_points(floor.placed.centres, floor.base)
             # A floor of the level's grid puts them in its own pieces, as the copies; another grid
