@@ -21,13 +21,14 @@ from .geometry import MeshArrays, quad_mesh
 from .layout import Layout
 from .rng import uniform
 from .spec import LevelSpec
+from .world import Window
 
 FURNITURE = "furniture"  # the kind of mesh that holds the furniture
 FURNITURE_MATERIALS = ("furniture_laminate", "furniture_metal", "furniture_fabric", "water_bottle")
 LAMINATE, METAL, FABRIC, BOTTLE = range(4)
 LATTICE = 2  # an item may stand on every second world cell along x and y: one free cell between items
-FURNISHED_SHARE = 0.8
-BLOCK = 12  # cells: open-floor items in one block of the world all run the same way  # of the lattice cells that could hold an item
+FURNISHED_SHARE = 0.8  # of the lattice cells that could hold an item
+BLOCK = 12  # cells: open-floor items in one block of the world all run the same way
 _STREAM = 0x4F464649  # "OFFI"
 # Quarter turns about z: the model's back (+y) faces north, west, south, east.
 TURNS = 4
@@ -342,3 +343,73 @@ class FurnitureFeature(Feature):
 
 
 FURNITURE_FEATURE = FurnitureFeature()
+
+
+# ---------------------------------------------------------------------------------------------
+# Windows onto blackness: dark glass on the inner face of a level's closed perimeter
+
+WINDOWS = "windows"
+WINDOW_MATERIALS = ("office_window",)
+WINDOW_SILL_M, WINDOW_HEAD_M, WINDOW_MULLION_M = 0.9, 2.2, 0.15
+
+
+class WindowsFeature(Feature):
+    """A window in every perimeter wall a cell long, looking out onto nothing. Only a level with a
+    closed perimeter has them: an endless world has no outside wall to put them in."""
+
+    key = WINDOWS
+
+    def wanted(self, spec: LevelSpec) -> bool:
+        return spec.perimeter
+
+    def on_story(self, story: Story, so_far: Features) -> Features:
+        mesh = window_mesh(story.spec, story.built, story.window)
+        return Features(meshes={WINDOWS: mesh}) if mesh.face_count else Features()
+
+    def faces(self, spec: LevelSpec) -> float:
+        return 2.0 * (spec.width + spec.depth) * spec.floors if spec.perimeter else 0.0
+
+
+def window_mesh(spec: LevelSpec, layout: Layout, window: Window) -> MeshArrays:
+    """A pane in front of each perimeter wall a cell long, beside a walkable cell, facing in."""
+    size, inset = spec.cell_size, spec.wall_thickness / 2 + 0.004
+    top = min(WINDOW_HEAD_M, spec.door_height - 0.05, spec.wall_height - 0.1)
+    quads = []
+    w, d = layout.width, layout.depth
+    sides = (
+        (np.nonzero(layout.walls_h[0] & ~layout.solid[0])[0], lambda k: (k * size, inset, (k + 1) * size, inset)),
+        (
+            np.nonzero(layout.walls_h[d] & ~layout.solid[d - 1])[0],
+            lambda k: ((k + 1) * size, d * size - inset, k * size, d * size - inset),
+        ),
+        (np.nonzero(layout.walls_v[:, 0] & ~layout.solid[:, 0])[0], lambda k: (inset, (k + 1) * size, inset, k * size)),
+        (
+            np.nonzero(layout.walls_v[:, w] & ~layout.solid[:, w - 1])[0],
+            lambda k: (w * size - inset, k * size, w * size - inset, (k + 1) * size),
+        ),
+    )
+    for cells, edge in sides:
+        for k in cells.tolist():
+            x0, y0, x1, y1 = edge(k)
+            quads.append(_pane(x0, y0, x1, y1, top))
+    if not quads:
+        return quad_mesh(np.zeros((0, 4, 3)), np.zeros((0, 4, 2)), 0, WINDOW_MATERIALS)
+    corners = np.asarray(quads, np.float64)
+    uvs = np.stack(
+        [np.hypot(corners[..., 0] - corners[:, :1, 0], corners[..., 1] - corners[:, :1, 1]), corners[..., 2]], -1
+    )
+    middle = corners.mean(axis=1)
+    return quad_mesh(corners, uvs, 0, WINDOW_MATERIALS, window.piece_at(middle[:, 0], middle[:, 1]))
+
+
+def _pane(x0: float, y0: float, x1: float, y1: float, top: float) -> list[tuple[float, float, float]]:
+    """An upright quad from (x0, y0) to (x1, y1), shortened by a mullion at each end, facing left
+    of that direction (into the room)."""
+    length = float(np.hypot(x1 - x0, y1 - y0))
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    a = (x0 + ux * WINDOW_MULLION_M, y0 + uy * WINDOW_MULLION_M)
+    b = (x1 - ux * WINDOW_MULLION_M, y1 - uy * WINDOW_MULLION_M)
+    return [(b[0], b[1], WINDOW_SILL_M), (a[0], a[1], WINDOW_SILL_M), (a[0], a[1], top), (b[0], b[1], top)]
+
+
+WINDOWS_FEATURE = WindowsFeature()

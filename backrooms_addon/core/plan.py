@@ -52,7 +52,6 @@ class Variant:
     label: str = ""  # its name in Blender; a troffer's is made from its size and state
 
 
-
 @dataclass(frozen=True)
 class FixtureInstances:
     """An instanced kind of a level (its troffers, its furniture) as instances of a few variants:

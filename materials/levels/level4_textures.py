@@ -1,5 +1,5 @@
-"""Level 4's textures: carpet tiles, painted office walls and the furniture's laminate, metal,
-fabric and water bottle (materials/make_textures.py writes them)."""
+"""Level 4's textures: carpet tiles, painted office walls, the furniture's laminate, metal, fabric
+and water bottle, and dark window glass (materials/make_textures.py writes them)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
-from make_textures import SIZE, noise, normal_map, srgb, tint
+from make_textures import SIZE, noise, normal_map, tint
 
 F = npt.NDArray[np.float64]
 
@@ -62,7 +62,7 @@ def office_baseboard() -> dict[str, F]:
 
 def furniture_laminate() -> dict[str, F]:
     """Pale beech-effect desk laminate (a tile is 1 m): fine grain along u, dust."""
-    y, x = _grid()
+    y, _ = _grid()
     grain = noise(4031, 40)
     streaks = np.sin(y * 2 * np.pi * 22 + 8 * noise(4032, 5)) * 0.5 + 0.5
     dust = noise(4033, 6)
@@ -101,14 +101,26 @@ def furniture_fabric() -> dict[str, F]:
 
 def water_bottle() -> dict[str, F]:
     """The cooler's blue plastic bottle: light blue, glossy, faint moulding lines."""
-    y, x = _grid()
+    y, _ = _grid()
     ribs = (np.abs(((y * 6) % 1) - 0.5) > 0.46).astype(float)
     cloud = noise(4061, 5)
     shade = 0.55 + 0.15 * (cloud - 0.5) - 0.15 * ribs
     return {
-        "color": tint("#7FB4D8", shade, 0.5) * srgb("#FFFFFF"),
+        "color": tint("#7FB4D8", shade, 0.5),
         "roughness": np.full((SIZE, SIZE, 3), 0.2),
         "normal": normal_map(ribs, 1.0),
+    }
+
+
+def office_window() -> dict[str, F]:
+    """Glass onto nothing: almost black, a faint grey haze of dust and smears, mirror-smooth."""
+    smears = noise(4071, 4)
+    dust = noise(4072, 60)
+    shade = 0.5 + 0.4 * (smears - 0.5) + 0.2 * (dust - 0.5)
+    return {
+        "color": tint("#0B0C0E", shade, 0.8),
+        "roughness": (0.04 + 0.12 * smears * dust)[..., None] * np.ones(3),
+        "normal": normal_map(0.05 * smears, 0.5),
     }
 
 
@@ -120,4 +132,5 @@ TEXTURES: dict[str, Callable[[], dict[str, F]]] = {
     "furniture_metal": furniture_metal,
     "furniture_fabric": furniture_fabric,
     "water_bottle": water_bottle,
+    "office_window": office_window,
 }

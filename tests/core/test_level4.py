@@ -21,7 +21,7 @@ from backrooms_addon.core.spec import LevelSpec
 from backrooms_addon.core.walk import plan_route
 
 # Level 4 at a size this small, on both numpy versions alike.
-GOLDEN_LEVEL_4 = "51963cdcfdbec14724eec4979b6dfd36b91103dd5f0b47f3e59bb4fd5e7dc0be"
+GOLDEN_LEVEL_4 = "e0bf3674923f44e9bcb304b3c22134553a497ca4749e85b2ce3a78f56ce4732d"
 
 offices = preset_specs("LEVEL_4", smallest=3, far=10**6, pitfall_density=st.sampled_from([0.0, 0.3]))
 
@@ -152,6 +152,19 @@ def test_furniture_collides_and_the_walk_goes_round_it() -> None:
 
 def _empty(plan: LevelPlan) -> MeshArrays:
     return quad_mesh(np.zeros((0, 4, 3)), np.zeros((0, 4, 2)), 0, plan.meshes.materials(FURNITURE))
+
+
+def test_windows_line_the_perimeter_facing_in_and_only_a_closed_one() -> None:
+    spec = preset_spec("LEVEL_4", seed=6, width=14, depth=11)
+    windows = plan_level(spec).meshes["windows"]
+    corners = windows.vertices.reshape(-1, 4, 3).astype(np.float64)
+    middle = corners.mean(axis=1)
+    size = (spec.width * spec.cell_size, spec.depth * spec.cell_size)
+    to_edge = np.minimum.reduce([middle[:, 0], size[0] - middle[:, 0], middle[:, 1], size[1] - middle[:, 1]])
+    assert windows.face_count > 20 and (to_edge < spec.wall_thickness).all(), "on the perimeter walls"
+    inward = np.array(size) / 2 - middle[:, :2]
+    assert (np.einsum("ij,ij->i", windows.normals()[:, :2].astype(np.float64), inward) > 0).all(), "facing in"
+    assert "windows" not in plan_level(spec.replace(perimeter=False)).meshes
 
 
 def test_level_4_s_plan_is_golden() -> None:

@@ -1,9 +1,9 @@
-"""Level 4, the Abandoned Office: carpet tiles, off-white walls, many dead troffers, and the
-furniture left behind (core/furniture.py)."""
+"""Level 4, the Abandoned Office: carpet tiles, off-white walls, many dead troffers, the furniture
+left behind and windows onto blackness (core/furniture.py)."""
 
 from __future__ import annotations
 
-from ..furniture import FURNITURE_FEATURE
+from ..furniture import FURNITURE_FEATURE, WINDOWS_FEATURE
 from ..kit import Kit
 from ..levels import LevelPreset
 from ..styles import Style
@@ -13,7 +13,7 @@ STYLE = Style(
     "Level 4, the Abandoned Office",
     materials={"wallpaper": "office_wall", "carpet": "carpet_tile", "baseboard": "office_baseboard"},
     # Furniture after pools, stairwells and pitfalls: it never stands over a hole or a stair.
-    features=("pools", "floors", "furniture"),
+    features=("pools", "floors", "furniture", "windows"),
     lamp_rgb=(0.95, 0.97, 1.0),  # cool office tubes
     lamp_power_w=45.0,
     eevee_ambient_rgb=(0.03, 0.03, 0.028),  # lit off-white walls: a grey bounce
@@ -42,5 +42,5 @@ KIT = Kit(
             },
         ),
     ),
-    features=(FURNITURE_FEATURE,),
+    features=(FURNITURE_FEATURE, WINDOWS_FEATURE),
 )
