@@ -15,7 +15,7 @@ from .algorithms.grid import BoolArray
 from .features import EYE_HEIGHT, Feature, Features, Placed, Spawn, Story
 from .fixtures import DEAD, SODIUM, STEADY, Fixtures, place_fixtures
 from .floors import floor_height, floor_spec, lifted
-from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
+from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, concat_meshes, floor_mesh, quad_mesh, wall_mesh
 from .joins import joined, opened
 from .layout import Layout
 from .lightmap import with_lightmap
@@ -158,7 +158,8 @@ class PlacedCopies:
 
     @property
     def face_count(self) -> int:
-        return sum(sum(f.placed.meshes[m].face_count for m in f.placed.models.tolist()) for f in self.floors)
+        counts = [np.array([mesh.face_count for mesh in f.placed.meshes])[f.placed.models] for f in self.floors]
+        return int(sum(count.sum() for count in counts))
 
     def _floor_pieces(self, floor: FloorPlaced, points: npt.NDArray[np.float64]) -> npt.NDArray[np.int32]:
         grid = floor.pieces if floor.spec.cell_size == self.spec.cell_size else self.pieces
@@ -174,6 +175,19 @@ class PlacedCopies:
                 chosen = floor.placed.models == model
                 parts.append(restyled(_copied(floor.placed.meshes[model], points[chosen], pieces[chosen]), style))
         return with_lightmap(concat_styled(parts))
+
+    def hulls(self) -> MeshArrays:
+        """Each copy as its model's bounding box (sides and lid): what a player bumps into, in a
+        few faces (a game's collision)."""
+        corners, pieces = [], []
+        for floor in self.floors:
+            points = lifted_points(floor.placed.positions, floor.base)
+            bounds = np.array([[m.vertices.min(axis=0), m.vertices.max(axis=0)] for m in floor.placed.meshes])
+            boxes = bounds[floor.placed.models].astype(np.float64) + points[:, None, :]  # (k, 2, 3)
+            corners.append(_box_sides(boxes))
+            pieces.append(np.repeat(self._floor_pieces(floor, points), 5))
+        quads = np.concatenate(corners)
+        return quad_mesh(quads, quads[:, :, :2], 0, ("collision",), np.concatenate(pieces))
 
     def instances(self) -> FixtureInstances:
         kinds: dict[tuple[Any, ...], int] = {}
@@ -195,6 +209,21 @@ class PlacedCopies:
             indices.append(lookup[floor.placed.models])
             states.append(np.zeros(len(points), np.int8))
         return _instances(positions, pieces, indices, states, variants)
+
+
+def _box_sides(boxes: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """(k, 5, 4, 3) -> (5k, 4, 3): four sides and a lid of each (lo, hi) box, facing out."""
+    (x0, y0, z0), (x1, y1, z1) = boxes[:, 0].T, boxes[:, 1].T
+    faces = [
+        ((x0, y0, z1), (x1, y0, z1), (x1, y1, z1), (x0, y1, z1)),
+        ((x0, y0, z0), (x1, y0, z0), (x1, y0, z1), (x0, y0, z1)),
+        ((x1, y1, z0), (x0, y1, z0), (x0, y1, z1), (x1, y1, z1)),
+        ((x0, y1, z0), (x0, y0, z0), (x0, y0, z1), (x0, y1, z1)),
+        ((x1, y0, z0), (x1, y1, z0), (x1, y1, z1), (x1, y0, z1)),
+    ]
+    quads = np.array([[np.stack(corner, axis=-1) for corner in face] for face in faces])  # (5, 4, k, 3)
+    sides: npt.NDArray[np.float64] = quads.transpose(2, 0, 1, 3).reshape(-1, 4, 3)
+    return sides
 
 
 def _copied(model: MeshArrays, at: npt.NDArray[np.float64], pieces: npt.NDArray[np.int32]) -> MeshArrays:
@@ -317,7 +346,7 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         order = self._order if kind in self._order else (*self._order, kind)
         built = {**self._built, kind: mesh}
         parts = {name: list(found) for name, found in self._parts.items() if name != kind}
-        placed = {name: copies for name, copies in self._copies.items() if name != FIXTURES}
+        placed = {name: copies for name, copies in self._copies.items() if name not in (FIXTURES, kind)}
         return PlanMeshes(built, self.copies, order, parts, placed)
 
 

@@ -143,7 +143,11 @@ def test_furniture_collides_and_the_walk_goes_round_it() -> None:
     plan = plan_level(spec)
     collision = collision_mesh(plan)
     without = collision_mesh(dataclasses.replace(plan, meshes=plan.meshes.replacing(FURNITURE, _empty(plan))))
-    assert collision.face_count - without.face_count == plan.meshes.face_count(FURNITURE) > 0
+    items = len(plan.meshes.copies_of(FURNITURE).instances().positions)
+    assert collision.face_count - without.face_count == 5 * items > 0, "a box (four sides and a lid) each"
+    furniture = plan.meshes[FURNITURE].vertices
+    hull = collision.vertices[without.vertices.shape[0] :]
+    assert np.allclose(hull.min(axis=0), furniture.min(axis=0)) and np.allclose(hull.max(axis=0), furniture.max(axis=0))
     route = plan_route(plan, 80.0, seed=1)
     cells = np.floor(route.positions[:, :2] / spec.cell_size).astype(int)
     assert not _furniture_cells(plan)[cells[:, 1], cells[:, 0]].any()
