@@ -305,6 +305,7 @@ PICTURES: dict[str, Callable[[Path], None]] = {
     "level1": reference("LEVEL_1"),
     "level37": reference("LEVEL_37"),
     "level188": reference("LEVEL_188", width=14, depth=14),
+    "level4": reference("LEVEL_4"),
     "level6": reference("LEVEL_6"),
     "levelrun": reference("LEVEL_RUN"),
     "stairwell": stairwell,

@@ -8,7 +8,7 @@ import numpy as np
 
 from .floors import lifted
 from .geometry import MeshArrays, Pieces, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
-from .plan import FloorPlan, LevelPlan, on_pieces, wall_style
+from .plan import FloorPlan, LevelPlan, PlacedCopies, on_pieces, wall_style
 from .registry import level_features
 from .styles import style_of
 
@@ -31,7 +31,7 @@ def collision_mesh(plan: LevelPlan) -> MeshArrays:
         parts.extend(lifted(part, floor.base_z) for part in _story(plan, floor))
     solid = {kind for feature in level_features(spec) for kind in feature.solid}
     # In the plan's order, so the faces come out in the same order whatever the features' order.
-    parts.extend(_stripped(mesh) for kind, mesh in plan.meshes.items() if kind in solid)
+    parts.extend(solid_mesh(plan, kind) for kind in plan.meshes if kind in solid)
     return concat_meshes(*(_untextured(part) for part in parts))
 
 
@@ -49,6 +49,14 @@ def _story(plan: LevelPlan, floor: FloorPlan) -> list[MeshArrays]:
     if style_of(spec.style).ceiling:
         story.append(ceiling_mesh(width_m, depth_m, spec.wall_height, pieces, spec.cell_size, floor.ceiling_holes))
     return [on_pieces(part, plan.pieces, spec, plan.spec) for part in story]
+
+
+def solid_mesh(plan: LevelPlan, kind: str) -> MeshArrays:
+    """A solid kind's collision: copies of a few models (furniture) as a box each, else its faces."""
+    copies = plan.meshes.copies_of(kind) if kind in plan.meshes.instanced else None
+    if isinstance(copies, PlacedCopies):
+        return copies.hulls()
+    return _stripped(plan.meshes[kind])
 
 
 def _stripped(mesh: MeshArrays) -> MeshArrays:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from .algorithms.grid import BoolArray
 from .geometry import MeshArrays
@@ -33,6 +34,17 @@ class Spawn:
 
 
 @dataclass(frozen=True)
+class Placed:
+    """Copies of a few models (furniture) placed on a floor: instanced in Blender, copied into one
+    mesh where the faces themselves are needed (core/plan.py PlacedCopies)."""
+
+    positions: npt.NDArray[np.float64]  # (k, 3) each copy's origin, in the floor's frame
+    models: npt.NDArray[np.int32]  # (k,) which model each copy is
+    meshes: tuple[MeshArrays, ...]  # the models, at the origin, with Level 0's material names
+    labels: tuple[str, ...]  # a name for each model
+
+
+@dataclass(frozen=True)
 class Features:
     """What features add to one floor: cells without floor or ceiling (pools, pitfalls,
     stairwells), cells something stands on (stairs, crates), and the meshes that go with them."""
@@ -42,6 +54,7 @@ class Features:
     meshes: dict[str, MeshArrays] = field(default_factory=dict)
     occupied: BoolArray | None = None
     marks: dict[str, BoolArray] = field(default_factory=dict)  # named cells for later readers (the shaft's)
+    placed: dict[str, Placed] = field(default_factory=dict)  # instanced kinds of mesh, by kind
 
     @property
     def taken(self) -> BoolArray | None:
@@ -50,6 +63,7 @@ class Features:
 
     def plus(self, other: Features) -> Features:
         overlap = (set(self.meshes) & set(other.meshes)) | (set(self.marks) & set(other.marks))
+        overlap |= set(self.placed) & set(other.placed)
         assert not overlap, f"two features make the same meshes or marks: {sorted(overlap)}"
         return Features(
             _either(self.floor_holes, other.floor_holes),
@@ -57,6 +71,7 @@ class Features:
             {**self.meshes, **other.meshes},
             _either(self.occupied, other.occupied),
             {**self.marks, **other.marks},
+            {**self.placed, **other.placed},
         )
 
 

@@ -9,16 +9,16 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from .algorithms.grid import BoolArray
-from .features import EYE_HEIGHT, Feature, Features, Spawn, Story
+from .features import EYE_HEIGHT, Feature, Features, Placed, Spawn, Story
 from .fixtures import DEAD, SODIUM, STEADY, Fixtures, place_fixtures
 from .floors import floor_height, floor_spec, lifted
-from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, concat_meshes, floor_mesh, wall_mesh
+from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, concat_meshes, floor_mesh, quad_mesh, wall_mesh
 from .joins import joined, opened
 from .layout import Layout
 from .lightmap import with_lightmap
@@ -49,22 +49,37 @@ class FloorFixtures:
 
 
 @dataclass(frozen=True)
-class TrofferVariant:
-    """One troffer as a level instances it: a fixture state on floors of one size and style."""
+class Variant:
+    """One model as a level instances it: a troffer in a fixture state on floors of one size and
+    style, or a piece of furniture in one turn."""
 
-    state: int  # STEADY, DEAD, FLICKER + phase or SODIUM
-    mesh: MeshArrays  # at the origin, hanging from z = 0; materials: the frame's, the diffuser's
+    state: int  # STEADY, DEAD, FLICKER + phase or SODIUM (0 for what is not a fixture)
+    mesh: MeshArrays  # at the origin (a troffer hangs from z = 0); materials as the level styles them
+    label: str = ""  # its name in Blender; a troffer's is made from its size and state
 
 
 @dataclass(frozen=True)
 class FixtureInstances:
-    """The troffers of a level as instances of a few variants: where each one hangs, its piece."""
+    """An instanced kind of a level (its troffers, its furniture) as instances of a few variants:
+    where each one stands or hangs, its piece."""
 
-    positions: npt.NDArray[np.float64]  # (k, 3) where each troffer meets the ceiling, level frame
+    positions: npt.NDArray[np.float64]  # (k, 3) each one's origin (a troffer's meets the ceiling), level frame
     pieces: npt.NDArray[np.int32]  # (k,) the level's piece of each
     variants: npt.NDArray[np.int32]  # (k,) index into `kinds`
-    states: npt.NDArray[np.int8]  # (k,) the fixture state of each
-    kinds: tuple[TrofferVariant, ...]
+    states: npt.NDArray[np.int8]  # (k,) the fixture state of each (0 for what is not a fixture)
+    kinds: tuple[Variant, ...]
+
+
+class Copies(Protocol):
+    """An instanced kind before it is copied: instanced in Blender, built as one mesh (with its
+    lightmap) only for what needs the faces themselves (a game export, collision, a test)."""
+
+    @property
+    def face_count(self) -> int: ...
+
+    def build(self) -> MeshArrays: ...
+
+    def instances(self) -> FixtureInstances: ...
 
 
 @dataclass(frozen=True)
@@ -106,7 +121,7 @@ class FixtureCopies:
     @cached_property
     def _instances(self) -> FixtureInstances:
         kinds: dict[tuple[Any, ...], int] = {}
-        variants: list[TrofferVariant] = []
+        variants: list[Variant] = []
         positions, pieces, indices, states = [], [], [], []
         for floor in self.floors:
             size, style = troffer_size(floor.spec), style_of(floor.spec.style)
@@ -119,7 +134,7 @@ class FixtureCopies:
                 if key not in kinds:
                     kinds[key] = len(variants)
                     mesh = variant_mesh(template, size, materials)
-                    variants.append(TrofferVariant(state, with_lightmap(mesh)))
+                    variants.append(Variant(state, with_lightmap(mesh)))
                 lookup[state] = kinds[key]
             centres = lifted_points(floor.placed.centres, floor.base)
             # A floor of the level's grid puts them in its own pieces, as the copies; another grid
@@ -129,13 +144,132 @@ class FixtureCopies:
             positions.append(centres)
             indices.append(lookup[floor.placed.states])
             states.append(floor.placed.states)
-        return FixtureInstances(
-            np.concatenate(positions),
-            np.concatenate(pieces).astype(np.int32),
-            np.concatenate(indices).astype(np.int32),
-            np.concatenate(states).astype(np.int8),
-            tuple(variants),
-        )
+        return _instances(positions, pieces, indices, states, variants)
+
+
+@dataclass(frozen=True)
+class FloorPlaced:
+    """One floor's copies of an instanced kind (core/features.py Placed) and where the floor is."""
+
+    spec: LevelSpec
+    placed: Placed
+    base: float
+    pieces: Pieces
+
+
+@dataclass(frozen=True)
+class PlacedCopies:
+    """A kind that features place as copies of a few models (furniture): instanced like the
+    troffers; built as one mesh, each copy in the level's piece under its origin."""
+
+    floors: tuple[FloorPlaced, ...]
+    spec: LevelSpec  # the level's
+    pieces: Pieces  # the level's
+
+    @property
+    def face_count(self) -> int:
+        counts = [np.array([mesh.face_count for mesh in f.placed.meshes])[f.placed.models] for f in self.floors]
+        return int(sum(count.sum() for count in counts))
+
+    def _floor_pieces(self, floor: FloorPlaced, points: npt.NDArray[np.float64]) -> npt.NDArray[np.int32]:
+        grid = floor.pieces if floor.spec.cell_size == self.spec.cell_size else self.pieces
+        return grid.of_points(points[:, 0], points[:, 1], self.spec.cell_size).astype(np.int32)
+
+    def build(self) -> MeshArrays:
+        parts = []
+        for floor in self.floors:
+            style = style_of(floor.spec.style)
+            points = lifted_points(floor.placed.positions, floor.base)
+            pieces = self._floor_pieces(floor, points)
+            for model in np.unique(floor.placed.models).tolist():
+                chosen = floor.placed.models == model
+                parts.append(restyled(_copied(floor.placed.meshes[model], points[chosen], pieces[chosen]), style))
+        return with_lightmap(concat_styled(parts))
+
+    def hulls(self) -> MeshArrays:
+        """Each copy as its model's bounding box (sides and lid): what a player bumps into, in a
+        few faces (a game's collision)."""
+        corners, pieces = [], []
+        for floor in self.floors:
+            points = lifted_points(floor.placed.positions, floor.base)
+            bounds = np.array([[m.vertices.min(axis=0), m.vertices.max(axis=0)] for m in floor.placed.meshes])
+            boxes = bounds[floor.placed.models].astype(np.float64) + points[:, None, :]  # (k, 2, 3)
+            corners.append(_box_sides(boxes))
+            pieces.append(np.repeat(self._floor_pieces(floor, points), 5))
+        quads = np.concatenate(corners)
+        return quad_mesh(quads, quads[:, :, :2], 0, ("collision",), np.concatenate(pieces))
+
+    def instances(self) -> FixtureInstances:
+        """The same items as instances: one variant per model."""
+        return self._instances
+
+    @cached_property
+    def _instances(self) -> FixtureInstances:
+        kinds: dict[tuple[Any, ...], int] = {}
+        variants: list[Variant] = []
+        positions, pieces, indices, states = [], [], [], []
+        for floor in self.floors:
+            style = style_of(floor.spec.style)
+            lookup = np.zeros(len(floor.placed.meshes), np.int32)
+            for model in np.unique(floor.placed.models).tolist():
+                mesh = restyled(floor.placed.meshes[model], style)
+                key = (mesh.materials, mesh.vertices.tobytes())
+                if key not in kinds:
+                    kinds[key] = len(variants)
+                    variants.append(Variant(0, with_lightmap(mesh), floor.placed.labels[model]))
+                lookup[model] = kinds[key]
+            points = lifted_points(floor.placed.positions, floor.base)
+            positions.append(points)
+            pieces.append(self._floor_pieces(floor, points))
+            indices.append(lookup[floor.placed.models])
+            states.append(np.zeros(len(points), np.int8))
+        return _instances(positions, pieces, indices, states, variants)
+
+
+def _box_sides(boxes: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """(k, 5, 4, 3) -> (5k, 4, 3): four sides and a lid of each (lo, hi) box, facing out."""
+    (x0, y0, z0), (x1, y1, z1) = boxes[:, 0].T, boxes[:, 1].T
+    faces = [
+        ((x0, y0, z1), (x1, y0, z1), (x1, y1, z1), (x0, y1, z1)),
+        ((x0, y0, z0), (x1, y0, z0), (x1, y0, z1), (x0, y0, z1)),
+        ((x1, y1, z0), (x0, y1, z0), (x0, y1, z1), (x1, y1, z1)),
+        ((x0, y1, z0), (x0, y0, z0), (x0, y0, z1), (x0, y1, z1)),
+        ((x1, y0, z0), (x1, y1, z0), (x1, y1, z1), (x1, y0, z1)),
+    ]
+    quads = np.array([[np.stack(corner, axis=-1) for corner in face] for face in faces])  # (5, 4, k, 3)
+    sides: npt.NDArray[np.float64] = quads.transpose(2, 0, 1, 3).reshape(-1, 4, 3)
+    return sides
+
+
+def _copied(model: MeshArrays, at: npt.NDArray[np.float64], pieces: npt.NDArray[np.int32]) -> MeshArrays:
+    """Copies of a model, one at each point, each copy's faces in its piece."""
+    count = len(at)
+    vertices = (model.vertices[None].astype(np.float64) + at[:, None]).reshape(-1, 3).astype(np.float32)
+    faces = (model.faces[None] + (np.arange(count) * len(model.vertices))[:, None, None]).reshape(-1, 4)
+    return MeshArrays(
+        vertices,
+        faces.astype(np.int32),
+        np.tile(model.uvs, (count, 1)),
+        np.tile(model.material_indices, count),
+        model.materials,
+        np.repeat(pieces, model.face_count).astype(np.int32),
+    )
+
+
+def _instances(
+    positions: list[npt.NDArray[np.float64]],
+    pieces: list[npt.NDArray[np.int32]],
+    indices: list[npt.NDArray[np.int32]],
+    states: list[npt.NDArray[np.int8]],
+    variants: list[Variant],
+) -> FixtureInstances:
+    return FixtureInstances(
+        np.concatenate(positions),
+        np.concatenate(pieces).astype(np.int32),
+        np.concatenate(indices).astype(np.int32),
+        np.concatenate(states).astype(np.int8),
+        tuple(variants),
+    )
 
 
 class PlanMeshes(Mapping[str, MeshArrays]):
@@ -144,8 +278,9 @@ class PlanMeshes(Mapping[str, MeshArrays]):
 
     finished() gives a kind a block of whole pieces at a time, so that Blender uploads one block
     while a worker thread finishes the next, and the lightmap's working arrays stay a block's size;
-    reading a kind whole joins its blocks. The fixture copies (FixtureCopies) are built when read,
-    though Blender never reads them: it instances them. Safe to read from several threads.
+    reading a kind whole joins its blocks. The instanced kinds (the fixture copies, FixtureCopies;
+    furniture, PlacedCopies) are built when read, though Blender never reads them: it instances
+    them. Safe to read from several threads.
     """
 
     def __init__(
@@ -154,6 +289,7 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         copies: FixtureCopies | None = None,
         order: tuple[str, ...] = (),
         parts: Mapping[str, list[MeshArrays]] | None = None,
+        placed: Mapping[str, Copies] | None = None,
     ):
         self._built = dict(built)
         self._parts = dict(parts or {})
@@ -162,6 +298,7 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         # as they are joined.
         self._sizes = {kind: _sizes(found) for kind, found in self._parts.items()}
         self.copies = copies
+        self._copies: dict[str, Copies] = {**({} if copies is None else {FIXTURES: copies}), **(placed or {})}
         self._order = order or (*built, *self._parts)
         self._locks = {kind: threading.Lock() for kind in self._order}
 
@@ -169,10 +306,10 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         found = self._built.get(kind)
         if found is not None:
             return found
-        if kind == FIXTURES and self.copies is not None:
+        if kind in self._copies:
             with self._locks[kind]:
                 if kind not in self._built:
-                    self._built[kind] = self.copies.build()
+                    self._built[kind] = self._copies[kind].build()
             return self._built[kind]
         if kind not in self._order:
             raise KeyError(kind)
@@ -226,12 +363,16 @@ class PlanMeshes(Mapping[str, MeshArrays]):
     @property
     def instanced(self) -> frozenset[str]:
         """The kinds Blender holds as instances, not as copied geometry."""
-        return frozenset() if self.copies is None else frozenset({FIXTURES})
+        return frozenset(self._copies)
+
+    def copies_of(self, kind: str) -> Copies:
+        """An instanced kind before it is copied."""
+        return self._copies[kind]
 
     def face_count(self, kind: str) -> int:
-        """Faces of one kind, counted without finishing it (or building the fixture copies)."""
-        if kind == FIXTURES and self.copies is not None and kind not in self._built:
-            return self.copies.face_count
+        """Faces of one kind, counted without finishing it (or building the copies of an instanced kind)."""
+        if kind in self._copies and kind not in self._built:
+            return self._copies[kind].face_count
         return self._sizes[kind].faces if kind in self._sizes else self[kind].face_count
 
     def replacing(self, kind: str, mesh: MeshArrays) -> PlanMeshes:
@@ -240,7 +381,8 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         unfinished = [name for name in self._parts if name != kind]
         finished = {name: self[name] for name in self._order if name not in (kind, *unfinished, *self.instanced)}
         parts = {name: list(self._parts[name]) for name in unfinished}
-        return PlanMeshes({**finished, kind: mesh}, self.copies, order, parts)
+        placed = {name: copies for name, copies in self._copies.items() if name not in (FIXTURES, kind)}
+        return PlanMeshes({**finished, kind: mesh}, self.copies, order, parts, placed)
 
 
 @dataclass(frozen=True)
@@ -306,9 +448,8 @@ class LevelPlan:
         """Faces Blender holds as mesh data: the troffers are instances of one mesh per variant."""
         instanced = self.meshes.instanced
         faces = sum(self.meshes.face_count(kind) for kind in self.meshes if kind not in instanced)
-        copies = self.meshes.copies
-        if copies is not None:
-            faces += sum(kind.mesh.face_count for kind in copies.instances().kinds)
+        for kind in instanced:
+            faces += sum(variant.mesh.face_count for variant in self.meshes.copies_of(kind).instances().kinds)
         return faces
 
     def to_json(self) -> dict[str, Any]:
@@ -369,6 +510,7 @@ def _planned(
     pieces = stories[0].window.pieces
     meshes: dict[str, list[MeshArrays]] = {}
     placed_all, floors, fixture_floors = [], [], []
+    placed_floors: dict[str, list[FloorPlaced]] = {}
     for floor, (story, found) in enumerate(zip(stories, added, strict=True)):
         style = style_of(story.spec.style)
         placed = place_fixtures(story.spec, _without_ceiling(story.built.solid, found), style)
@@ -380,6 +522,9 @@ def _planned(
                 continue
             moved = lifted(restyled(mesh, style), base)
             meshes[kind].append(on_pieces(moved, pieces, story.spec, spec))
+        for kind, items in found.placed.items():  # copied only when read, like the troffers
+            meshes.setdefault(kind, [])
+            placed_floors.setdefault(kind, []).append(FloorPlaced(story.spec, items, base, story.window.pieces))
         placed_all.append((placed, base))
         no_holes = np.zeros((story.spec.depth, story.spec.width), np.bool_)
         holes = [no_holes if h is None else h for h in (found.floor_holes, found.ceiling_holes)]
@@ -387,11 +532,12 @@ def _planned(
         occupied = no_holes if found.occupied is None else found.occupied
         floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base, joins, occupied, found.marks))
     copies = FixtureCopies(tuple(fixture_floors), spec, pieces, troffer) if fixture_floors else None
-    unfinished = {kind: parts for kind, parts in meshes.items() if kind != FIXTURES}
-    planned = PlanMeshes({}, copies, tuple(meshes), unfinished)
+    instanced = {kind: PlacedCopies(tuple(parts), spec, pieces) for kind, parts in placed_floors.items()}
+    unfinished = {kind: parts for kind, parts in meshes.items() if kind != FIXTURES and kind not in instanced}
+    planned = PlanMeshes({}, copies, tuple(meshes), unfinished, instanced)
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
     states = np.concatenate([placed.states for placed, _ in placed_all])
-    spawn = _spawn(spec, own[0], stories[0].built, floors[0].floor_holes)
+    spawn = _spawn(spec, own[0], stories[0].built, _taken(floors[0]))
     lit = np.nonzero(states != DEAD)[0]
     chosen = lit[nearest(fixtures[lit], spawn.position, spec.light_budget)]
     ground = stories[0].layout
@@ -524,6 +670,11 @@ def _story_meshes(
         )
         meshes[FIXTURES] = _COPIED_LATER
     return {**meshes, **features.meshes}
+
+
+def _taken(floor: FloorPlan) -> BoolArray:
+    """Cells the camera may not start in: holes in the floor and what stands there."""
+    return floor.floor_holes if floor.occupied is None else floor.floor_holes | floor.occupied
 
 
 def _without_ceiling(solid: BoolArray, features: Features) -> BoolArray:

@@ -26,7 +26,7 @@ from .level import built_plan, steady_power
 from .materials import FLICKER_PREFIX, RECIPE_KEY, ensure_material, node_material
 from .mesh import mesh_from_arrays
 from .ownership import GENERATOR_KEY, LEVEL_KEY, PIECE_KEY, made_objects, scene_levels, stored_spec, tag
-from .troffers import is_troffer_instancer, load_troffer
+from .troffers import instanced_kind, load_troffer
 
 COLLISION_SUFFIX = "-colonly"  # Godot's import convention: a collision shape, not a visible mesh
 # Everything the export makes lives only while it runs: whatever is new afterwards goes.
@@ -315,38 +315,47 @@ class _Plans:
 
 
 # ---------------------------------------------------------------------------------------------
-# Troffers: Blender instances them; the .glb gets them as plain geometry, as before instancing
+# Troffers and furniture: Blender instances them; the .glb gets them as plain geometry
 
 
 def _with_troffers(
     level: bpy.types.Collection, objects: list[bpy.types.Object], plans: _Plans, undo: ExitStack
 ) -> list[bpy.types.Object]:
-    """The objects with each fixtures piece (points that instance the troffers) replaced by the
-    troffers as one mesh, from the plan's copies: under the piece's names, placed like it.
+    """The objects with each instancing piece (points that instance the troffers or the furniture)
+    replaced by its kind's copies as one mesh, from the plan: under the piece's names, placed like it.
 
     Every engine reads plain meshes (EXT_mesh_gpu_instancing is optional and not read by all of
     them), the copies keep their own Lightmap UVs for baking, and the file is the one the add-on
     wrote before Blender instanced the troffers."""
-    instancers = [obj for obj in objects if is_troffer_instancer(obj)]
-    if not instancers:
+    kinds = {obj: instanced_kind(obj) for obj in objects}
+    if not any(kinds.values()):
         return objects
     plan = plans(level, "troffers")
-    copies = plan.meshes.copies
-    if copies is None:
-        return objects
-    mesh = copies.build()  # not kept in the plan: exports are rare, plans are kept
+    replaced: dict[bpy.types.Object, bpy.types.Object | None] = {}
+    for kind in sorted({kind for kind in kinds.values() if kind is not None}):
+        if kind in plan.meshes.instanced:
+            instancers = [obj for obj, found in kinds.items() if found == kind]
+            replaced.update(_copies_of(plan, kind, instancers, undo))
+    return [replaced.get(obj, obj) for obj in objects if replaced.get(obj, obj) is not None]
+
+
+def _copies_of(
+    plan: LevelPlan, kind: str, instancers: list[bpy.types.Object], undo: ExitStack
+) -> dict[bpy.types.Object, bpy.types.Object | None]:
+    """Each instancing piece of one kind and the copies that replace it (None: none in its piece)."""
+    mesh = plan.meshes.copies_of(kind).build()  # not kept in the plan: exports are rare, plans are kept
     spec = plan.spec
     look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
     # Only the materials faces use (a level without sodium tubes has no such material to add).
     used = set(np.unique(mesh.material_indices).tolist())
     materials = [ensure_material(name, look) if i in used else None for i, name in enumerate(mesh.materials)]
     parts = dict(mesh.split())
-    replaced = {}
+    replaced: dict[bpy.types.Object, bpy.types.Object | None] = {}
     for obj in instancers:
         column, row = obj[PIECE_KEY]
         part = parts.get(row * plan.pieces.columns + column)
         replaced[obj] = None if part is None else _troffer_copies(obj, part, materials, undo)
-    return [replaced.get(obj, obj) for obj in objects if replaced.get(obj, obj) is not None]
+    return replaced
 
 
 def _troffer_copies(

@@ -30,7 +30,7 @@ from .eevee import light_for_eevee, set_up_eevee
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
 from .ownership import LEVEL_KEY, MADE_KEY, OFFSET_KEY, PIECE_KEY, find_level, record_made, store_spec, stored_spec, tag
-from .troffers import Troffers
+from .troffers import Instancers
 from .world import light_scene
 
 LAMP_POWER_W = 40.0
@@ -162,10 +162,9 @@ def open_level(
 
 
 def piece_count(plan: LevelPlan) -> int:
-    """How many objects the plan's meshes make (one per piece and kind, and one per troffer variant)."""
-    copies = plan.meshes.copies
-    found = None if copies is None else copies.instances()
-    instanced = 0 if found is None else len(np.unique(found.pieces)) + len(found.kinds)
+    """How many objects the plan's meshes make (one per piece and kind, and one per instanced variant)."""
+    founds = [plan.meshes.copies_of(kind).instances() for kind in plan.meshes.instanced]
+    instanced = sum(len(np.unique(found.pieces)) + len(found.kinds) for found in founds)
     return instanced + sum(plan.meshes.piece_count(kind) for kind in plan.meshes.kinds_built())
 
 
@@ -214,13 +213,13 @@ def add_pieces(
     collection: bpy.types.Collection,
     level_id: str,
     where: str = "",
-    troffers: Troffers | None = None,
+    troffers: Instancers | None = None,
     ahead: PiecesAhead | None = None,
 ) -> Generator[tuple[bpy.types.Object, str], None, None]:
     """The plan's meshes as objects in `collection`, one per piece and kind, each yielded with what
     it is; `where` names the part of a larger whole they belong to (a walk's chunk). The troffers
-    are instances (`troffers`: the level's variants, shared by the parts of a larger whole): each
-    piece's object holds a point per troffer, which its node group instances. `ahead`: the pieces
+    and the furniture are instances (`troffers`: the level's variants, shared by the parts of a
+    larger whole): each piece's object holds a point per instance, which its node group instances. `ahead`: the pieces
     already being prepared; by default they are prepared here, a kind ahead of the upload."""
     ahead = ahead or PiecesAhead(plan)
     try:
@@ -234,14 +233,13 @@ def _add_pieces(
     collection: bpy.types.Collection,
     level_id: str,
     where: str,
-    troffers: Troffers | None,
+    troffers: Instancers | None,
     ahead: PiecesAhead,
 ) -> Generator[tuple[bpy.types.Object, str], None, None]:
     spec = plan.spec
     look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
-    # Every material first (the troffers' too), while the worker finishes the first blocks.
-    copies = plan.meshes.copies
-    variants = () if copies is None else copies.instances().kinds
+    # Every material first (the instanced models' too), while the worker finishes the first blocks.
+    variants = [variant for kind in plan.meshes.instanced for variant in plan.meshes.copies_of(kind).instances().kinds]
     for name in dict.fromkeys(
         [
             *(name for kind in plan.meshes.kinds_built() for name in plan.meshes.materials(kind)),
@@ -251,14 +249,12 @@ def _add_pieces(
         ensure_material(name, look)
     for kind in plan.meshes:
         if kind in plan.meshes.instanced:
-            copies = plan.meshes.copies
-            assert copies is not None
-            troffers = troffers or Troffers(collection, level_id, look)
-            found = copies.instances()
+            troffers = troffers or Instancers(collection, level_id, look)
+            found = plan.meshes.copies_of(kind).instances()
             names = {piece: piece_name(kind, piece, plan.pieces.columns) + where for piece in np.unique(found.pieces)}
             number = 0
-            for piece, obj in troffers.add_pieces(found, names):
-                if piece is None:  # a troffer variant, in no collection: only instanced
+            for piece, obj in troffers.add_pieces(found, names, kind):
+                if piece is None:  # a variant, in no collection: only instanced
                     yield obj, f"{kind}, {obj.name.removeprefix('Backrooms ')}"
                     continue
                 number += 1

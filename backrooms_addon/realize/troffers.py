@@ -1,5 +1,5 @@
 """Troffer models from blend_templates/troffers.blend, appended and read back as arrays; a
-level's troffers as instances of them."""
+level's instanced kinds (its troffers, its furniture) as instances of their models."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 
 from ..core.fixtures import DEAD, FLICKER, SODIUM, STEADY
 from ..core.geometry import MeshArrays
-from ..core.plan import FixtureInstances, TrofferVariant
+from ..core.plan import FIXTURES, FixtureInstances, Variant
 from ..core.recipes import Look
 from ..core.troffer import TEMPLATE_MATERIALS
 from .materials import ensure_material
@@ -68,61 +68,66 @@ def _arrays(mesh: bpy.types.Mesh) -> MeshArrays:
 
 
 # ---------------------------------------------------------------------------------------------
-# Instancing: a level's troffers as instances of one mesh per variant (state, size, style)
+# Instancing: a level's instanced kinds as instances of one mesh per variant (a troffer's state,
+# size and style; a piece of furniture's model and turn)
 
-INSTANCER_KEY = "backrooms_instancer"  # on a level's troffer node group and its variant objects
-VARIANT_ATTRIBUTE = "variant"  # per point of a fixtures piece: its variant (index in the level's list)
+INSTANCER_KEY = "backrooms_instancer"  # on a level's instancing node groups and their variant objects
+INSTANCED_KIND_KEY = "backrooms_instanced"  # on a node group: the kind of mesh it instances
+VARIANT_ATTRIBUTE = "variant"  # per point of an instancing piece: its variant (index in the level's list)
 STATE_ATTRIBUTE = "state"  # per point: the fixture state (core/fixtures.py), for reading back
 MODIFIER_NAME = "Troffers"
+GROUP_NAMES = {FIXTURES: "troffers"}  # a kind's node group is named after what it holds
 
 
-class Troffers:
-    """A level's troffer variants in Blender: one object per variant, in no collection (nothing
-    but its instances is drawn), and one Geometry Nodes group that puts an instance of the right
-    one on every point of a fixtures piece. A walk's chunks share them."""
+class Instancers:
+    """A level's instanced variants in Blender: one object per variant, in no collection (nothing
+    but its instances is drawn), and per kind one Geometry Nodes group that puts an instance of
+    the right one on every point of that kind's pieces. A walk's chunks share them."""
 
     def __init__(self, collection: bpy.types.Collection, level_id: str, look: Look) -> None:
         self.collection, self.level_id, self.look = collection, level_id, look
         self.keys: dict[tuple[object, ...], int] = {}
-        self.group: bpy.types.NodeTree | None = None
+        self.groups: dict[str, bpy.types.NodeTree] = {}
 
-    def _key(self, kind: TrofferVariant) -> tuple[object, ...]:
+    def _key(self, kind: Variant) -> tuple[object, ...]:
         return (kind.state, kind.mesh.materials, kind.mesh.vertices.tobytes())
 
-    def _add_variant(self, kind: TrofferVariant, index: int) -> bpy.types.Object:
-        x, y = np.ptp(kind.mesh.vertices[:, :2], axis=0)
-        name = f"Backrooms troffer {round(100 * x)}x{round(100 * y)} {state_name(kind.state)}"
+    def _add_variant(self, kind: Variant, index: int, what: str) -> bpy.types.Object:
+        name = f"Backrooms {kind.label}" if kind.label else troffer_name(kind)
         materials = [ensure_material(material, self.look) for material in kind.mesh.materials]
         mesh = mesh_from_arrays(f"{self.collection.name} {name}", kind.mesh, materials)
         obj = bpy.data.objects.new(name, mesh)
         for block in (obj, mesh):
             tag(block, self.level_id)
             block[INSTANCER_KEY] = index
-        _add_branch(self._group(), obj, index)
+        _add_branch(self._group(what), obj, index)
         return obj
 
-    def _group(self) -> bpy.types.NodeTree:
-        if self.group is None:
-            self.group = new_instancer_group(f"Backrooms troffers ({self.collection.name})")
-            tag(self.group, self.level_id)
-            self.group[INSTANCER_KEY] = -1
-        return self.group
+    def _group(self, what: str) -> bpy.types.NodeTree:
+        if what not in self.groups:
+            group = new_instancer_group(f"Backrooms {GROUP_NAMES.get(what, what)} ({self.collection.name})")
+            tag(group, self.level_id)
+            group[INSTANCER_KEY] = -1
+            group[INSTANCED_KIND_KEY] = what
+            self.groups[what] = group
+        return self.groups[what]
 
     def new_kinds(self, found: FixtureInstances) -> int:
         """How many variants of `found` are not made yet."""
         return len({self._key(kind) for kind in found.kinds} - set(self.keys))
 
     def add_pieces(
-        self, found: FixtureInstances, names: dict[int, str]
+        self, found: FixtureInstances, names: dict[int, str], what: str = FIXTURES
     ) -> Iterator[tuple[int | None, bpy.types.Object]]:
-        """The variants not made yet (piece None), then one object per piece (named by `names`)
-        holding a point at each troffer, which the node group instances: an object at a time."""
+        """The variants of kind `what` not made yet (piece None), then one object per piece (named
+        by `names`) holding a point at each instance, which the kind's node group instances: an
+        object at a time."""
         indices = []
         for kind in found.kinds:
             key = self._key(kind)
             if key not in self.keys:
                 self.keys[key] = len(self.keys)
-                yield None, self._add_variant(kind, self.keys[key])
+                yield None, self._add_variant(kind, self.keys[key], what)
             indices.append(self.keys[key])
         variants = np.array(indices, np.int32)[found.variants] if found.kinds else found.variants
         if not len(found.pieces):
@@ -145,20 +150,33 @@ class Troffers:
             tag(mesh, self.level_id)
             self.collection.objects.link(obj)
             modifier = obj.modifiers.new(MODIFIER_NAME, "NODES")
-            modifier.node_group = self._group()
+            modifier.node_group = self._group(what)
             yield piece, obj
 
 
+def troffer_name(kind: Variant) -> str:
+    x, y = np.ptp(kind.mesh.vertices[:, :2], axis=0)
+    return f"Backrooms troffer {round(100 * x)}x{round(100 * y)} {state_name(kind.state)}"
+
+
 def is_troffer_variant(obj: bpy.types.Object) -> bool:
-    """One of a level's troffer models, which only its instances show."""
+    """One of a level's instanced models (a troffer, a piece of furniture), which only its instances show."""
     return INSTANCER_KEY in obj
 
 
-def is_troffer_instancer(obj: bpy.types.Object) -> bool:
-    """A fixtures piece: points that a level's troffer node group instances."""
+def instanced_kind(obj: bpy.types.Object) -> str | None:
+    """The kind of mesh an instancing piece's points stand for (fixtures, furniture); None for
+    any other object."""
     modifier = obj.modifiers.get(MODIFIER_NAME) if obj.type == "MESH" else None
     group = getattr(modifier, "node_group", None)
-    return group is not None and INSTANCER_KEY in group
+    if group is None or INSTANCER_KEY not in group:
+        return None
+    return str(group.get(INSTANCED_KIND_KEY, FIXTURES))
+
+
+def is_troffer_instancer(obj: bpy.types.Object) -> bool:
+    """An instancing piece: points that one of a level's node groups instances."""
+    return instanced_kind(obj) is not None
 
 
 def state_name(state: int) -> str:

@@ -17,7 +17,7 @@ from ..core.troffer import HANG, troffer_kind
 from .camera_rig import add_flashlight, animate_camera, camcorder_lens, fcurves
 from .level import Progress, Steps, add_pieces, level_name, new_light, open_level, pulse_fixtures, sync_view_layers
 from .ownership import record_made, tag
-from .troffers import Troffers, is_troffer_variant, load_troffer
+from .troffers import Instancers, is_troffer_variant, load_troffer
 
 WALK_KEY = "backrooms_walk"  # on a walk's collection: its settings, frames and chunks (JSON)
 FIRST_FRAME = 1
@@ -48,7 +48,7 @@ def realize_walk(
     collection = open_level(walk.spec, level_name(walk.spec, "walk"), scene, level_id, collection)
     troffer = load_troffer(troffer_kind(troffer_size(walk.spec)))
     spec = walk.spec
-    troffers = Troffers(collection, level_id, Look(spec.wallpaper_tint, spec.wear, spec.dampness))  # every chunk's
+    troffers = Instancers(collection, level_id, Look(spec.wallpaper_tint, spec.wear, spec.dampness))  # every chunk's
     made: list[bpy.types.Object] = []
     lamps: list[tuple[int, Any, tuple[tuple[int, int], ...]]] = []  # (state, position, spans) near the route
     lights: dict[int, bpy.types.Light] = {}  # one light per lamp state for the whole walk

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ..kit import Kit, register
+from .level4 import KIT as LEVEL_4
 from .level6 import KIT as LEVEL_6
 from .level_run import KIT as LEVEL_RUN
 
-KITS: tuple[Kit, ...] = (LEVEL_6, LEVEL_RUN)
+KITS: tuple[Kit, ...] = (LEVEL_4, LEVEL_6, LEVEL_RUN)
 
 for _kit in KITS:
     register(_kit)
