@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from ..kit import Kit, register
+from . import level2
 
-KITS: tuple[Kit, ...] = ()
+KITS: tuple[Kit, ...] = (
+    level2.KIT,
+)
 
 for _kit in KITS:
     register(_kit)
