@@ -72,7 +72,7 @@ class PipesFeature(Feature):
 
 
 PIPES = PipesFeature()
-RUNS_PER_CELL = 2.7  # straight runs of outline per cell of a Level 2 maze (measured, tests/core/test_level2.py)
+RUNS_PER_CELL = 1.35  # straight runs of outline per cell of a Level 2 maze (measured: tests/core/test_level2.py)
 
 
 def fits(pipe: Pipe, spec: LevelSpec) -> bool:
@@ -119,7 +119,7 @@ def _fine(spec: LevelSpec, ring: Layout) -> BoolArray:
     """The wall solid on a fine grid with three vertex lines per grid line (i*c - t/2, i*c and
     i*c + t/2): the grid line itself splits each post, so region, piece and cell borders are all
     vertex lines. Headers count as wall: the pipes run over a doorway that has one."""
-    low, high = fine_solids(ring, with_headers=spec.door_height < spec.wall_height - 0.05)
+    _, high = fine_solids(ring, with_headers=spec.door_height < spec.wall_height - 0.05)
 
     def split(cells: int) -> I64:  # fine_solids' index of each cell of the finer grid, along one axis
         per_cell = np.stack([2 * np.arange(cells), 2 * np.arange(cells), 2 * np.arange(cells) + 1], -1)
@@ -189,7 +189,9 @@ def _inside(rows: int, lines: int, blocked: BoolArray) -> tuple[BoolArray, BoolA
     return inside, open_cells
 
 
-def _end(padded: BoolArray, side: npt.NDArray[np.int8], shut: BoolArray, row: I64, line: I64, facing: I64, step: int) -> I64:
+def _end(
+    padded: BoolArray, side: npt.NDArray[np.int8], shut: BoolArray, row: I64, line: I64, facing: I64, step: int
+) -> I64:
     """How a run ends past fine row `row` in direction `step`: it turns (the outline goes round
     the wall's end or into a corner), or goes on straight where the run stops (a cut: capped
     where the next cell is blocked)."""

@@ -9,31 +9,29 @@ from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
-from make_textures import SIZE, noise, normal_map, tint
+from make_textures import noise, normal_map, tint
 
 F = npt.NDArray[np.float64]
 
 
 def _streaks(stream: int) -> F:
     """Damp streaks running down a wall: narrow columns of darkening, patchy along their length."""
-    columns = noise(stream, 40)[0]  # one row of noise: where along the wall water runs down
-    lines = np.clip((columns - 0.6) * 5, 0, 1)[None, :]
+    columns = noise(stream, 50)[0]  # one row of noise: where along the wall water runs down
+    lines = np.clip((columns - 0.55) * 5, 0, 1)[None, :]
     runs = np.clip(noise(stream + 1, 5) * 2.5 - 1.1, 0, 1)  # wet stretches, fading in and out
     return lines * runs
 
 
 def tunnel_concrete() -> dict[str, F]:
-    """Cast concrete of the tunnels (a tile is 2 m): cold grey, pores, form-board seams, and dark
-    damp streaks and blotches where the pipes sweat."""
-    y = np.arange(SIZE) / SIZE
-    seams = (np.abs(((y * 5) % 1) - 0.5) > 0.49).astype(float)[:, None] * np.ones((1, SIZE))
-    mottle, pores, blotch = noise(201, 5), noise(202, 110), noise(203, 3)
-    damp = np.maximum(_streaks(204), 0.6 * np.clip((blotch - 0.7) * 5, 0, 1))
-    shade = 0.5 + 0.3 * (mottle - 0.5) - 0.3 * (pores < 0.12) - 0.12 * seams - 0.55 * damp
+    """Cast concrete of the tunnels (a tile is 2 m): cold grey, mottled, fine pores, and dark damp
+    streaks and blotches where the pipes sweat."""
+    mottle, pores, blotch, grime = noise(201, 5), noise(202, 110), noise(203, 3), noise(205, 12)
+    damp = np.maximum(_streaks(204), 0.6 * np.clip((blotch - 0.68) * 5, 0, 1))
+    shade = 0.5 + 0.3 * (mottle - 0.5) + 0.2 * (grime - 0.5) - 0.2 * (pores < 0.1) - 0.6 * damp
     return {
-        "color": tint("#7A7B78", shade, 0.6),
-        "roughness": (0.88 + 0.1 * pores - 0.3 * damp)[..., None] * np.ones(3),
-        "normal": normal_map(0.5 * pores - 0.6 * seams + 0.3 * mottle, 2.5),
+        "color": tint("#6C6D69", shade, 0.7),
+        "roughness": (0.88 + 0.1 * pores - 0.35 * damp)[..., None] * np.ones(3),
+        "normal": normal_map(0.3 * pores + 0.4 * mottle, 1.5),
     }
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from ..kit import Kit, register
 from . import level2
 
-KITS: tuple[Kit, ...] = (
-    level2.KIT,
-)
+KITS: tuple[Kit, ...] = (level2.KIT,)
 
 for _kit in KITS:
     register(_kit)

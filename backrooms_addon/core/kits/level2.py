@@ -18,10 +18,10 @@ STYLE = Style(
         "fixture_diffuser": "tunnel_lamp",
         "troffer_frame": "tunnel_pipe_steel",
     },
-    fixture="troffer",
-    fixture_spacing=4,  # a lamp every few cells of tunnel, most of the way in the dark
+    fixture="bulkhead",  # a small square lamp (core/plan.py FIXTURE_SIZES)
+    fixture_spacing=3,  # a lamp every few cells of tunnel, most of the way in the dark
     lamp_rgb=(1.0, 0.8, 0.55),  # old warm-white bulbs
-    lamp_power_w=30.0,
+    lamp_power_w=120.0,
     pillars=False,  # the tunnels are their own walls
     features=("pools", "floors", "pipes"),  # pipes after stairwells: they leave the openings clear
     eevee_ambient_rgb=(0.006, 0.006, 0.005),
@@ -41,8 +41,8 @@ PRESET = LevelPreset(
         "door_height": 2.4,  # no headers: the pipes turn into every branch
         "baseboard_height": 0.0,
         "density": 0.9,  # a few walls missing: the odd small room or loop
-        "fixture_density": 0.8,
-        "dead_fraction": 0.3,
+        "fixture_density": 0.9,
+        "dead_fraction": 0.25,
         "flicker_fraction": 0.1,
         "light_budget": 16,
         "dampness": 0.8,
