@@ -23,7 +23,7 @@ from backrooms_addon.core.registry import style_features
 
 # The plan's meshes for preset_spec("LEVEL_2", seed=21, width=24, depth=16), the same bytes on
 # every numpy version.
-GOLDEN_PLAN = "c0ffee"
+GOLDEN_PLAN = "416a7e8c4dcc03d93b64237616c351fa052bc1129f0c34ace7cfa523abec98e1"
 
 tunnels = preset_specs(
     "LEVEL_2", smallest=3, far=300, floors=st.integers(1, 2), pitfall_density=st.sampled_from([0.0, 0.2])
