@@ -20,8 +20,8 @@ STYLE = Style(
     },
     fixture="bulkhead",  # a small square lamp (core/plan.py FIXTURE_SIZES)
     fixture_spacing=3,  # a lamp every few cells of tunnel, most of the way in the dark
-    lamp_rgb=(1.0, 0.8, 0.55),  # old warm-white bulbs
-    lamp_power_w=120.0,
+    lamp_rgb=(1.0, 0.74, 0.45),  # old warm bulbs: the tunnels feel hot
+    lamp_power_w=80.0,
     pillars=False,  # the tunnels are their own walls
     features=("pools", "floors", "pipes"),  # pipes after stairwells: they leave the openings clear
     eevee_ambient_rgb=(0.006, 0.006, 0.005),
