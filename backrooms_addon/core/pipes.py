@@ -20,6 +20,7 @@ from .algorithms.grid import BoolArray
 from .features import Feature, Features, Story
 from .geometry import MeshArrays, concat_meshes, fine_solids, quad_mesh
 from .layout import Layout, chunk_layout
+from .plan import wall_style
 from .spec import LevelSpec
 from .world import Window
 
@@ -119,7 +120,7 @@ def _fine(spec: LevelSpec, ring: Layout) -> BoolArray:
     """The wall solid on a fine grid with three vertex lines per grid line (i*c - t/2, i*c and
     i*c + t/2): the grid line itself splits each post, so region, piece and cell borders are all
     vertex lines. Headers count as wall: the pipes run over a doorway that has one."""
-    _, high = fine_solids(ring, with_headers=spec.door_height < spec.wall_height - 0.05)
+    _, high = fine_solids(ring, with_headers=wall_style(spec).door_height is not None)
 
     def split(cells: int) -> I64:  # fine_solids' index of each cell of the finer grid, along one axis
         per_cell = np.stack([2 * np.arange(cells), 2 * np.arange(cells), 2 * np.arange(cells) + 1], -1)

@@ -40,9 +40,11 @@ def _floor_of(plan: LevelPlan, z: np.ndarray) -> np.ndarray:
 
 
 @settings(max_examples=25, deadline=None)
-@given(spec=tunnels, height=st.sampled_from([2.2, 2.3, 2.4, 3.0]))
-def test_pipes_stay_overhead_or_against_a_wall_and_out_of_the_walls(spec: LevelSpec, height: float) -> None:
-    spec = spec.replace(wall_height=height, door_height=height)
+@given(spec=tunnels, height=st.sampled_from([2.2, 2.3, 2.4, 3.0]), headers=st.booleans())
+def test_pipes_stay_overhead_or_against_a_wall_and_out_of_the_walls(
+    spec: LevelSpec, height: float, headers: bool
+) -> None:
+    spec = spec.replace(wall_height=height, door_height=2.1 if headers else height)
     plan = plan_level(spec)
     pipes = plan.meshes.get("pipes")
     if pipes is None:
