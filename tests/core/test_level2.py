@@ -123,23 +123,42 @@ def test_no_pipe_runs_where_no_wall_is() -> None:
     assert inside_walls(layout, spec.cell_size, 2 * reach, middles).all()
 
 
-def _quads(mesh: MeshArrays, shift: tuple[float, float]) -> set[tuple[tuple[float, ...], ...]]:
+def _boxes(mesh: MeshArrays, shift: tuple[float, float]) -> np.ndarray:
+    """Each face as its bounding box (min and max corner), whatever order its corners come in."""
     corners = _corners(mesh) + np.array([shift[0], shift[1], 0.0])
-    return {tuple(sorted(map(tuple, np.round(q, 3).tolist()))) for q in corners}
+    return np.concatenate([corners.min(axis=1), corners.max(axis=1)], axis=1)
 
 
-@pytest.mark.parametrize("along_x", [True, False])
-def test_neighbouring_regions_have_the_same_pipes(along_x: bool) -> None:
+def _same_faces(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the boxes of `a` and `b` pair up within float noise: both sorted along one skew
+    direction, each box has its twin among the few at about the same place in the other."""
+    if len(a) != len(b):
+        return False
+    skew = np.array([1.0, 1.37, 1.71, 1.13, 1.53, 1.89])
+    a, b = a[np.argsort(a @ skew)], b[np.argsort(b @ skew)]
+    padded = np.pad(b, ((8, 8), (0, 0)), constant_values=np.inf)
+    gaps = [np.abs(a - padded[8 + shift : 8 + shift + len(a)]).max(axis=1) for shift in range(-8, 9)]
+    return bool(np.min(gaps, axis=0).max() < 1e-4)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    origin=st.tuples(st.integers(-(10**6), 10**6), st.integers(-(10**6), 10**6)),
+    along_x=st.booleans(),
+)
+def test_neighbouring_regions_have_the_same_pipes(seed: int, origin: tuple[int, int], along_x: bool) -> None:
     """Two regions side by side hold the pipes of the region they make up, face for face (pieces
-    one chunk across, so the cut is a piece border in both)."""
-    spec = preset_spec("LEVEL_2", seed=7, width=32, depth=32, perimeter=False, piece_chunks=1, origin=(-16, 48))
+    one chunk across, so the cut is a piece border in both), wherever the cut falls in the chunks."""
+    spec = preset_spec("LEVEL_2", seed=seed, width=32, depth=32, perimeter=False, piece_chunks=1, origin=origin)
     whole = plan_level(spec).meshes["pipes"]
     size = {"width": 16} if along_x else {"depth": 16}
     first = plan_level(spec.replace(**size)).meshes["pipes"]
-    moved = (-16 + 16, 48) if along_x else (-16, 48 + 16)
+    moved = (origin[0] + 16, origin[1]) if along_x else (origin[0], origin[1] + 16)
     second = plan_level(spec.replace(**size, origin=moved)).meshes["pipes"]
     offset = (16 * spec.cell_size, 0.0) if along_x else (0.0, 16 * spec.cell_size)
-    assert _quads(whole, (0, 0)) == _quads(first, (0, 0)) | _quads(second, offset)
+    halves = np.concatenate([_boxes(first, (0, 0)), _boxes(second, offset)])
+    assert _same_faces(_boxes(whole, (0, 0)), halves)
 
 
 def _corridor_share(layout: Layout) -> float:
