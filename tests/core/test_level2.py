@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from level_checks import inside_walls, planarity_error, preset_specs
+from level_checks import geometry_specs, inside_walls, planarity_error, preset_specs
 
 from backrooms_addon.core import LevelSpec, plan_level
 from backrooms_addon.core.collision import collision_mesh
@@ -18,12 +18,13 @@ from backrooms_addon.core.geometry import MeshArrays
 from backrooms_addon.core.layout import Layout
 from backrooms_addon.core.levels import preset_spec
 from backrooms_addon.core.pipes import BUNDLE, CEILING_GAP_M, HEADROOM_M, HUG_M, PIPES, fits
-from backrooms_addon.core.plan import LevelPlan
+from backrooms_addon.core.plan import LevelPlan, troffer_size
 from backrooms_addon.core.registry import style_features
+from backrooms_addon.core.troffer import DIFFUSER, HANG, template, troffer_kind
 
 # The plan's meshes for preset_spec("LEVEL_2", seed=21, width=24, depth=16), the same bytes on
 # every numpy version.
-GOLDEN_PLAN = "416a7e8c4dcc03d93b64237616c351fa052bc1129f0c34ace7cfa523abec98e1"
+GOLDEN_PLAN = "3181df25a637c0c3da1c1c29c36f164a5272f6d46c46672a03d6428586c5315a"
 
 tunnels = preset_specs(
     "LEVEL_2", smallest=3, far=300, floors=st.integers(1, 2), pitfall_density=st.sampled_from([0.0, 0.2])
@@ -207,3 +208,27 @@ def test_the_plan_matches_its_golden_hash() -> None:
         for array in (mesh.vertices, mesh.uvs, mesh.material_indices, mesh.pieces):
             sha.update(np.ascontiguousarray(array).tobytes())
     assert sha.hexdigest() == GOLDEN_PLAN
+
+
+@settings(max_examples=40)
+@given(spec=geometry_specs)
+def test_only_a_bulkhead_style_gets_the_caged_lamps(spec: LevelSpec) -> None:
+    """A troffer or strip shrunk to fit the smallest cells stays a troffer."""
+    assert troffer_kind(troffer_size(spec)) != "Bulkhead 32x32"
+    assert troffer_kind(troffer_size(spec.replace(style="LEVEL_2"))) == "Bulkhead 32x32"
+
+
+def test_the_bulkhead_is_a_shallow_lamp_with_a_cage_below_its_glass() -> None:
+    lamp = template("Bulkhead 32x32")
+    quads = _corners(lamp)
+    assert planarity_error(lamp) < 1e-6 and lamp.areas().min() > 1e-5
+    glass = lamp.material_indices == DIFFUSER
+    assert glass.sum() == 1 and np.allclose(quads[glass][:, :, 2], -HANG)
+    cage = quads[:, :, 2].max(axis=1) <= -HANG + 1e-6
+    assert (cage & ~glass).sum() == 4 * 5, "four bars of five faces"
+    assert quads[:, :, 2].min() < -HANG - 0.02 and quads[:, :, 2].max() <= 0.0
+    # Every face looks away from the middle of its box: the body (five faces), then each bar's five.
+    boxes = quads.reshape(-1, 5, 4, 3)
+    away = boxes.mean(axis=2) - boxes.reshape(len(boxes), -1, 3).mean(axis=1)[:, None, :]
+    facing = np.einsum("bfk,bfk->bf", lamp.normals().reshape(-1, 5, 3), away)
+    assert (facing > 0).all(), "every face looks outwards"
