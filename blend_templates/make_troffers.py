@@ -19,18 +19,19 @@ OUT = ROOT / "blend_templates" / "troffers.blend"
 def main() -> int:
     import bpy
 
-    from backrooms_addon.core.troffer import TEMPLATE_MATERIALS, TEMPLATES, troffer_template
+    from backrooms_addon.core.troffer import TEMPLATE_MATERIALS, TEMPLATES, template
     from backrooms_addon.realize.materials import ensure_material
     from backrooms_addon.realize.mesh import mesh_from_arrays
 
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     for name, (size_x, size_y) in TEMPLATES.items():
-        arrays = troffer_template(size_x, size_y)
+        arrays = template(name)
         mesh = mesh_from_arrays(name, arrays, [ensure_material(m) for m in TEMPLATE_MATERIALS])
         obj = bpy.data.objects.new(name, mesh)
         bpy.context.scene.collection.objects.link(obj)
         obj.asset_mark()
-        obj.asset_data.description = f"Recessed fluorescent troffer, {size_x:g} x {size_y:g} m, prismatic diffuser"
+        kind = "Caged bulkhead lamp" if name.startswith("Bulkhead") else "Recessed fluorescent troffer"
+        obj.asset_data.description = f"{kind}, {size_x:g} x {size_y:g} m, prismatic diffuser"
         for tag in ("Backrooms", "light", "fixture"):
             obj.asset_data.tags.new(tag)
     bpy.ops.wm.save_as_mainfile(filepath=str(OUT), compress=True)

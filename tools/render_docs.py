@@ -303,6 +303,7 @@ PICTURES: dict[str, Callable[[Path], None]] = {
     "presets": presets,
     "eevee": eevee,
     "level1": reference("LEVEL_1"),
+    "level2": reference("LEVEL_2", seed=5),
     "level37": reference("LEVEL_37"),
     "level188": reference("LEVEL_188", width=14, depth=14),
     "level4": reference("LEVEL_4"),

@@ -31,6 +31,7 @@ from .world import Window
 
 TROFFER_SIZE = (0.6, 1.2)  # metres, x by y
 STRIP_SIZE = (0.16, 1.5)  # metres: the narrow tube fittings of Level 1
+FIXTURE_SIZES = {"strip": STRIP_SIZE, "bulkhead": (0.32, 0.32)}  # a style's fixture other than a troffer
 _STATE_NAMES = {STEADY: "steady", DEAD: "dead", SODIUM: "sodium"}
 FIXTURES = "fixtures"  # the kind of mesh that holds the troffers
 # Faces finished at a time (PlanMeshes.finished): small enough that Blender receives the first
@@ -708,7 +709,7 @@ def troffer_size(spec: LevelSpec) -> tuple[float, float]:
     """The fixture's size (a troffer, or a strip light where the style has them), shrunk where
     cells are too small to hold it."""
     room = spec.cell_size - spec.wall_thickness - 0.1
-    full = STRIP_SIZE if style_of(spec.style).fixture == "strip" else TROFFER_SIZE
+    full = FIXTURE_SIZES.get(style_of(spec.style).fixture, TROFFER_SIZE)
     return (min(full[0], room), min(full[1], room))
 
 

@@ -82,13 +82,60 @@ def variant_mesh(template: MeshArrays, size: tuple[float, float], materials: tup
     return replace(template, vertices=scaled(template, size).astype(np.float32), materials=materials)
 
 
+CAGE_BAR = 0.014  # metres: the side of a bulkhead cage's bars
+CAGE_DROP = 0.03  # how far the cage reaches below the glass
+
+
+def bulkhead_template(size_x: float, size_y: float) -> MeshArrays:
+    """A caged bulkhead lamp: a troffer's shallow body and glass with a cage below, two bars
+    each way across the glass (their sides and undersides; their tops lie on the glass)."""
+    body = troffer_template(size_x, size_y)
+    hx, hy, bar = size_x / 2, size_y / 2, CAGE_BAR / 2
+    z0, z1 = -HANG - CAGE_DROP, -HANG
+    bars = []
+    for at in (-size_x / 6, size_x / 6):  # along y
+        bars.append(_bar(at - bar, -hy, at + bar, hy, z0, z1))
+    for at in (-size_y / 6, size_y / 6):  # along x
+        bars.append(_bar(-hx, at - bar, hx, at + bar, z0, z1))
+    corners = np.concatenate([body.vertices.reshape(-1, 4, 3), *(c for c, _ in bars)])
+    uvs = np.concatenate([body.uvs.reshape(-1, 4, 2), *(u for _, u in bars)])
+    material = np.concatenate([body.material_indices, np.full(sum(len(c) for c, _ in bars), FRAME, np.int32)])
+    return quad_mesh(corners, uvs, material, TEMPLATE_MATERIALS)
+
+
+def _bar(x0: float, y0: float, x1: float, y1: float, z0: float, z1: float) -> tuple[npt.NDArray[np.float32], ...]:
+    """A box's four sides and its underside, facing out (its top is hidden against the glass)."""
+    ring = [(x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+    sides = [
+        vertical_faces(np.array([ax]), np.array([ay]), np.array([bx]), np.array([by]), z0, z1, FRAME)
+        for (ax, ay), (bx, by) in zip(ring, ring[1:] + ring[:1], strict=True)
+    ]
+    bottom = level_faces(np.array([x0]), np.array([y0]), np.array([x1]), np.array([y1]), z0, False, FRAME)
+    faces = [*sides, bottom]
+    return np.concatenate([f.corners for f in faces]), np.concatenate([f.uvs for f in faces])
+
+
 def troffer_kind(size: tuple[float, float]) -> str:
-    """Which template a level uses: the long troffer where it fits, the square one otherwise."""
+    """Which template a level uses: the long troffer where it fits, the square one otherwise, and
+    the caged bulkhead for a fixture under 0.4 m (smaller than a troffer ever shrinks to fit a
+    cell: core/plan.py troffer_size)."""
+    if max(size) < 0.4:
+        return "Bulkhead 32x32"
     return "Troffer 60x120" if size[1] >= 1.0 else "Troffer 60x60"
 
 
-TEMPLATES: dict[str, tuple[float, float]] = {"Troffer 60x120": (0.6, 1.2), "Troffer 60x60": (0.6, 0.6)}
+TEMPLATES: dict[str, tuple[float, float]] = {
+    "Troffer 60x120": (0.6, 1.2),
+    "Troffer 60x60": (0.6, 0.6),
+    "Bulkhead 32x32": (0.32, 0.32),
+}
+
+
+def template(name: str) -> MeshArrays:
+    """The fixture model of TEMPLATES called `name`."""
+    build = bulkhead_template if name.startswith("Bulkhead") else troffer_template
+    return build(*TEMPLATES[name])
 
 
 def default_template(size: tuple[float, float]) -> MeshArrays:
-    return troffer_template(*TEMPLATES[troffer_kind(size)])
+    return template(troffer_kind(size))
