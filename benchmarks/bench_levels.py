@@ -20,7 +20,7 @@ from backrooms_addon.core.plan import plan_level
 from backrooms_addon.core.pools import pool_features
 from benchmarks.bench_layout import best_of
 
-PRESETS = ("LEVEL_0", "LEVEL_1", "LEVEL_37", "LEVEL_188")
+PRESETS = ("LEVEL_0", "LEVEL_1", "LEVEL_37", "LEVEL_188", "LEVEL_2", "LEVEL_4", "LEVEL_6", "LEVEL_RUN")
 SIDE = 128
 
 
