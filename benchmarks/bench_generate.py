@@ -14,7 +14,8 @@ Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_gen
   layout, then each kind's meshes finished and split into pieces; the add-on does the latter in a
   worker thread while Blender receives the kinds before);
 - peak memory: the process's peak resident memory above what it used before generating, after
-  building the first level (a regeneration briefly holds the old level and the new one);
+  building the first level (a regeneration briefly holds the old level and the new one); and the
+  level alone: the same in a process that has built a level before, its one-time costs left out;
 - objects: the level's objects; faces: the plan's (what a game export holds); uploaded: the faces
   Blender holds as mesh data (instanced troffers count once per variant, not once per fixture);
 - depsgraph: the first evaluation of the scene after a build (view_layer.update()), which the
@@ -69,6 +70,7 @@ def measure(size: int, repeats: int) -> dict[str, float]:
             plan.meshes[kind].split()
         plan_times.append(time.perf_counter() - started)
     uploaded = _uploaded_faces(bpy, level)
+    alone = _level_alone_peak(bpy, api, spec)
     started = time.perf_counter()
     bpy.context.view_layer.update()  # the first evaluation of the level's objects
     depsgraph = time.perf_counter() - started
@@ -88,7 +90,27 @@ def measure(size: int, repeats: int) -> dict[str, float]:
         "upload": upload["attributes"],
         "upload_classic": upload["collections"],
         "peak_mib": (peak - baseline) / 1024,
+        "alone_mib": alone,
     }
+
+
+def _level_alone_peak(bpy, api, spec) -> float:  # type: ignore[no-untyped-def]
+    """MiB of peak resident memory above the start of building one level in a new file, in a
+    process that has built one before: what the level itself needs, the process's one-time costs
+    (libraries, textures, kernels) left out. Linux resets the peak on writing 5 to clear_refs."""
+    import gc
+
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")
+    before = _status_kib("VmRSS")
+    api.generate(spec, scene=bpy.context.scene)
+    return (_status_kib("VmHWM") - before) / 1024
+
+
+def _status_kib(field: str) -> int:
+    line = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith(field))
+    return int(line.split()[1])
 
 
 def _uploaded_faces(bpy, level) -> int:  # type: ignore[no-untyped-def]
@@ -170,10 +192,10 @@ def main() -> int:
         return 0
     print(
         "| cells | faces | objects | end to end, new file (s) | regenerate (s) | raw upload (s) | ratio "
-        "| raw upload, classic (s) | ratio, classic | plan (s) | peak memory | faces uploaded "
+        "| raw upload, classic (s) | ratio, classic | plan (s) | peak memory | the level alone | faces uploaded "
         "| depsgraph (s) | first frame, Cycles (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
         command = [sys.executable, __file__, "--one", str(size), "--repeats", str(args.repeats)]
         output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout
@@ -182,7 +204,8 @@ def main() -> int:
             f"| {size}x{size} | {r['faces']:,} | {r['objects']} | {r['end_to_end']:.3f} | {r['regenerate']:.3f} "
             f"| {r['upload']:.3f} "
             f"| {r['end_to_end'] / r['upload']:.2f} | {r['upload_classic']:.3f} "
-            f"| {r['end_to_end'] / r['upload_classic']:.2f} | {r['plan']:.3f} | {r['peak_mib']:.0f} MiB "
+            f"| {r['end_to_end'] / r['upload_classic']:.2f} | {r['plan']:.3f} "
+            f"| {r['peak_mib']:.0f} MiB | {r['alone_mib']:.0f} MiB "
             f"| {r['uploaded']:,} | {r['depsgraph']:.2f} | {r['first_frame']:.2f} |"
         )
     return 0

@@ -56,7 +56,6 @@ def tunnel_rust() -> dict[str, F]:
     return {
         "color": metal * (1 - rust) + scale_colour * rust,
         "roughness": (0.55 + 0.4 * rust[..., 0] + 0.05 * pits)[..., None] * np.ones(3),
-        "metallic": (0.8 * (1 - rust[..., 0]))[..., None] * np.ones(3),
         "normal": normal_map(0.6 * rust[..., 0] * scale + 0.2 * pits, 3.0),
     }
 

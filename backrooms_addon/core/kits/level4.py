@@ -37,7 +37,6 @@ KIT = Kit(
                 "fixture_density": 0.9,
                 "dead_fraction": 0.4,
                 "flicker_fraction": 0.06,
-                "wear": 0.5,
                 "dampness": 0.15,
             },
         ),
