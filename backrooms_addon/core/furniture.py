@@ -323,6 +323,21 @@ def placed_furniture(spec: LevelSpec, layout: Layout, taken: BoolArray | None) -
     return placed, cells
 
 
+def _in_the_open(story: Story, taken: BoolArray | None) -> tuple[Placed, BoolArray]:
+    """An open cut of the world decides each cell with the world's own cells round the region
+    (a ring of one cell): a cell at the cut gets what a neighbouring region, or a walk's chunk,
+    gives it, so the world's furniture is the same however it is cut."""
+    spec = story.spec
+    ox, oy = spec.origin
+    ringed = spec.replace(origin=(ox - 1, oy - 1), width=spec.width + 2, depth=spec.depth + 2, perimeter=False)
+    window = Window.of(ringed)
+    layout = window.region(window.ground)
+    around = None if taken is None else np.pad(taken, 1)
+    placed, cells = placed_furniture(ringed, layout, around)  # never in the ring: choose() skips edges
+    shifted = placed.positions - np.array([spec.cell_size, spec.cell_size, 0.0])
+    return Placed(shifted, placed.models, placed.meshes, placed.labels), cells[1:-1, 1:-1]
+
+
 class FurnitureFeature(Feature):
     """The office's furniture, planned after the features that cut holes or take cells."""
 
@@ -330,7 +345,10 @@ class FurnitureFeature(Feature):
     solid = (FURNITURE,)
 
     def on_story(self, story: Story, so_far: Features) -> Features:
-        placed, cells = placed_furniture(story.spec, story.built, so_far.taken)
+        if story.spec.perimeter:  # a closed region: its edge cells stay empty, by the wall
+            placed, cells = placed_furniture(story.spec, story.built, so_far.taken)
+        else:
+            placed, cells = _in_the_open(story, so_far.taken)
         if not len(placed.positions):
             return Features()
         return Features(occupied=cells, placed={FURNITURE: placed})

@@ -18,7 +18,10 @@ from backrooms_addon.core.layout import Layout
 from backrooms_addon.core.levels import preset_spec
 from backrooms_addon.core.plan import LevelPlan, plan_level
 from backrooms_addon.core.spec import LevelSpec
+from backrooms_addon.core.stream import plan_walk
 from backrooms_addon.core.walk import plan_route
+from tests.core.test_stream import region_plan
+from tests.core.test_walk import check_route
 
 # Level 4 at a size this small, on both numpy versions alike.
 GOLDEN_LEVEL_4 = "e0bf3674923f44e9bcb304b3c22134553a497ca4749e85b2ce3a78f56ce4732d"
@@ -89,16 +92,23 @@ def _items(plan: LevelPlan, dx: float = 0.0) -> set[tuple[float, float, int]]:
     }
 
 
-def test_furniture_agrees_across_neighbouring_regions() -> None:
-    """Away from the cut (where a region's ring reaches past its edge) both halves place what the
-    whole region places."""
-    spec = preset_spec("LEVEL_4", seed=9, width=48, depth=30, perimeter=False)
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**40), cut=st.integers(3, 40), origin=st.integers(-(10**8), 10**8))
+def test_open_regions_place_the_worlds_furniture_however_they_are_cut(seed: int, cut: int, origin: int) -> None:
+    """Both halves of an open region, and a walk's chunks, place what the whole region places, at
+    the cut too: each cell is decided from the world's cells around it."""
+    spec = preset_spec("LEVEL_4", seed=seed, width=44, depth=20, perimeter=False, origin=(origin, -origin))
     whole = _items(plan_level(spec))
-    west = _items(plan_level(spec.replace(width=24)))
-    east = _items(plan_level(spec.replace(width=24, origin=(24, 0))), 24 * spec.cell_size)
-    near_cut = {item for item in whole | west | east if abs(item[0] - 24 * spec.cell_size) < 2 * spec.cell_size}
-    assert whole - near_cut == (west | east) - near_cut
-    assert len(whole) > 20
+    west = _items(plan_level(spec.replace(width=cut)))
+    east = _items(plan_level(spec.replace(width=44 - cut, origin=(origin + cut, -origin))), cut * spec.cell_size)
+    assert whole == west | east
+
+
+def test_a_level_4_walk_never_passes_through_the_worlds_furniture() -> None:
+    for seed in range(8):
+        spec = preset_spec("LEVEL_4", seed=seed, width=12, depth=12, origin=(37 * seed - 500, 11 - 53 * seed))
+        walk = plan_walk(spec, length=60.0, view_radius=12.0)
+        check_route(region_plan(walk), walk.route)  # the region walked, planned whole: the oracle
 
 
 def test_furniture_stands_on_the_lattice_clear_of_walls_and_ceiling() -> None:
