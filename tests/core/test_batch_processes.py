@@ -79,9 +79,13 @@ def _wait_until(condition, seconds: float = 120.0) -> bool:  # type: ignore[no-u
     return True
 
 
+LEVELS = 120
+
+
 def test_two_shards_share_a_folder_while_one_is_killed_and_restarted(tmp_path: Path) -> None:
     """Each start of shard 0 clears what its killed runs left, never what shard 1 is writing."""
-    run = ["--seeds", "0-59", "--width", "160", "--depth", "160"]
+    # Enough levels that shard 1 is still at work after several restarts of shard 0.
+    run = ["--seeds", f"0-{LEVELS - 1}", "--width", "160", "--depth", "160"]
     steady = _start(tmp_path, *run, "--shard", "1/2")
     restarts = 0
     for delay in [0.4, 0.9, 0.6, 1.3, 0.5, 1.1, 0.7, 1.5] * 4:
@@ -100,12 +104,12 @@ def test_two_shards_share_a_folder_while_one_is_killed_and_restarted(tmp_path: P
     assert finish.returncode == 0, err[-2000:]
     records = _records(tmp_path, torn=restarts)
     assert {r["status"] for r in records} == {"ok"}, [r.get("error") for r in records if r["status"] != "ok"]
-    assert {r["seed"] for r in records} == set(range(60))
-    for seed in range(60):
+    assert {r["seed"] for r in records} == set(range(LEVELS))
+    for seed in range(LEVELS):
         assert json.loads((tmp_path / f"level_{seed}.json").read_text())["spec"]["seed"] == seed
     assert not list(tmp_path.glob(".*partial*")), "the last start cleared the killed runs' files"
     again = subprocess.run([*COMMAND, "--out", str(tmp_path), *run], cwd=ROOT, capture_output=True, text=True)
-    assert again.returncode == 0 and "60 levels: 60 already built, 0 to build" in again.stderr
+    assert again.returncode == 0 and f"{LEVELS} levels: {LEVELS} already built, 0 to build" in again.stderr
 
 
 PARENT = """
