@@ -79,7 +79,7 @@ def _wait_until(condition, seconds: float = 120.0) -> bool:  # type: ignore[no-u
     return True
 
 
-LEVELS = 120
+LEVELS = 240
 
 
 def test_two_shards_share_a_folder_while_one_is_killed_and_restarted(tmp_path: Path) -> None:
