@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -10,6 +13,7 @@ from hypothesis import strategies as st
 from backrooms_addon.core.geometry import MeshArrays
 from backrooms_addon.core.layout import Layout
 from backrooms_addon.core.levels import preset_spec
+from backrooms_addon.core.plan import LevelPlan
 from backrooms_addon.core.spec import LevelSpec
 
 # Small levels over every geometry setting, anywhere in the world.
@@ -178,3 +182,13 @@ def inside_solid(layout: Layout, style, points: np.ndarray) -> np.ndarray:  # ty
         above = points[:, 2] > style.door_height
         inside |= above & inside_walls(header, style.cell_size, style.thickness, points[:, :2], 0.0)
     return inside
+
+
+def plan_hash(plan: LevelPlan, kinds: Iterable[str]) -> Any:
+    """A sha256 of the plan's meshes of `kinds`, in that order (name, positions, UVs, materials):
+    a level's golden hash, which a test may extend with more of the plan."""
+    sha = hashlib.sha256()
+    for kind in kinds:
+        mesh = plan.meshes[kind]
+        sha.update(kind.encode() + mesh.vertices.tobytes() + mesh.uvs.tobytes() + mesh.material_indices.tobytes())
+    return sha

@@ -4,12 +4,11 @@ instanced exactly like its copies and collides; its plan is golden."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from level_checks import floor_areas, planarity_error, preset_specs, walkable_components
+from level_checks import floor_areas, plan_hash, planarity_error, preset_specs, walkable_components
 
 from backrooms_addon.core.collision import collision_mesh
 from backrooms_addon.core.furniture import FURNITURE, LATTICE, keeps_joined, models
@@ -183,9 +182,6 @@ def test_windows_line_the_perimeter_facing_in_and_only_a_closed_one() -> None:
 
 def test_level_4_s_plan_is_golden() -> None:
     plan = plan_level(preset_spec("LEVEL_4", seed=21, width=24, depth=18))
-    sha = hashlib.sha256()
-    for kind in plan.meshes:
-        mesh = plan.meshes[kind]
-        sha.update(kind.encode() + mesh.vertices.tobytes() + mesh.uvs.tobytes() + mesh.material_indices.tobytes())
+    sha = plan_hash(plan, plan.meshes)
     sha.update(_furniture_cells(plan).tobytes())
     assert sha.hexdigest() == GOLDEN_LEVEL_4

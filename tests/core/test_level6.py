@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from level_checks import plan_hash
 
 from backrooms_addon.core.cost import estimate_cost
 from backrooms_addon.core.fixtures import DEAD
@@ -19,11 +18,7 @@ GOLDEN_PLAN = "f32f1b596bdd51b12937add56b91ccf550ae611b91bff66e0a1750d719eadc57"
 
 
 def _digest(plan: LevelPlan) -> str:
-    sha = hashlib.sha256()
-    for kind in sorted(plan.meshes):
-        mesh = plan.meshes[kind]
-        sha.update(kind.encode() + mesh.vertices.tobytes() + mesh.uvs.tobytes() + mesh.material_indices.tobytes())
-    return sha.hexdigest()
+    return str(plan_hash(plan, sorted(plan.meshes)).hexdigest())
 
 
 def test_the_level_is_a_preset_with_its_own_style() -> None:

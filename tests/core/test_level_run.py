@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import deque
 from pathlib import Path
@@ -11,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from level_checks import plan_hash
 
 from backrooms_addon.cli.commands import build_parser
 from backrooms_addon.cli.walk import walk_inputs
@@ -26,11 +26,7 @@ FAR = 10**6
 
 
 def _digest(plan: LevelPlan) -> str:
-    sha = hashlib.sha256()
-    for kind in sorted(plan.meshes):
-        mesh = plan.meshes[kind]
-        sha.update(kind.encode() + mesh.vertices.tobytes() + mesh.uvs.tobytes() + mesh.material_indices.tobytes())
-    return sha.hexdigest()
+    return str(plan_hash(plan, sorted(plan.meshes)).hexdigest())
 
 
 def _floor(seed: int, origin: tuple[int, int], width: int, depth: int = PERIOD) -> FloorPlan:
