@@ -12,6 +12,8 @@ import numpy.typing as npt
 
 from ..core.footage_sound import STEP_LENGTH
 from ..core.rng import uniform
+from ..core.spec import LevelSpec
+from ..core.styles import style_of
 from ..core.walk import Route
 from .ownership import tag
 
@@ -138,6 +140,11 @@ def _shake(curve: Any, strength: float, scale: float, seed: int, channel: int, i
     # The noise's phase and offset are in frames and divided by its scale: spread them far apart.
     noise.phase = 1000.0 * float(uniform(seed, _SHAKE, channel, index, 0))
     noise.offset = 1000.0 * float(uniform(seed, _SHAKE, channel, index, 1))
+
+
+def carried(spec: LevelSpec, camera: bpy.types.Object, level_id: str, fps: int) -> list[bpy.types.Object]:
+    """What the camera carries in a level of `spec`'s style: a flashlight where the style says so."""
+    return [add_flashlight(camera, level_id, spec.seed, fps)] if style_of(spec.style).flashlight else []
 
 
 def add_flashlight(camera: bpy.types.Object, level_id: str, seed: int, fps: int = 24) -> bpy.types.Object:

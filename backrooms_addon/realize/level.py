@@ -25,7 +25,7 @@ from ..core.recipes import Look, load_recipes
 from ..core.spec import LevelSpec
 from ..core.styles import SODIUM_RGB, style_of
 from ..core.troffer import HANG
-from .camera_rig import add_flashlight, fcurves, write_keys
+from .camera_rig import carried, fcurves, write_keys
 from .eevee import light_for_eevee, set_up_eevee
 from .materials import RECIPE_KEY, animate, ensure_material
 from .mesh import mesh_from_arrays
@@ -114,7 +114,7 @@ def realize(
         lamps = add_lamps(plan, collection, level_id, scene.render.fps) + hum
         pulse_fixtures(plan.spec, scene.render.fps)
         level.camera = _add_camera(plan, collection, level_id)
-        level.objects.extend([*lamps, level.camera, *_carried(plan, level.camera, level_id)])
+        level.objects.extend([*lamps, level.camera, *carried(plan.spec, level.camera, level_id, scene.render.fps)])
     finally:
         if speaker is not None:  # stopped before the speakers were placed
             bpy.data.batch_remove([speaker, speaker.data])
@@ -456,13 +456,6 @@ def _add_camera(plan: LevelPlan, collection: bpy.types.Collection, level_id: str
     # A camera looks down its local -Z; pitch it level, then turn it to the heading (0 = +x).
     camera.rotation_euler = (math.pi / 2, 0.0, plan.spawn.yaw - math.pi / 2)
     return camera
-
-
-def _carried(plan: LevelPlan, camera: bpy.types.Object, level_id: str) -> list[bpy.types.Object]:
-    """What the camera carries: a flashlight, in a level whose style has one."""
-    if not style_of(plan.spec.style).flashlight:
-        return []
-    return [add_flashlight(camera, level_id, plan.spec.seed)]
 
 
 def level_id_of(collection: bpy.types.Collection) -> str:

@@ -12,9 +12,8 @@ import numpy as np
 from ..core.plan import troffer_size
 from ..core.recipes import Look
 from ..core.stream import LampSlot, Walk, lamp_slots, walk_tiles
-from ..core.styles import style_of
 from ..core.troffer import HANG, troffer_kind
-from .camera_rig import add_flashlight, animate_camera, camcorder_lens, fcurves
+from .camera_rig import animate_camera, camcorder_lens, carried, fcurves
 from .level import Progress, Steps, add_pieces, level_name, new_light, open_level, pulse_fixtures, sync_view_layers
 from .ownership import record_made, tag
 from .troffers import Instancers, is_troffer_variant, load_troffer
@@ -79,9 +78,7 @@ def realize_walk(
         ]
         pulse_fixtures(spec, walk.route.fps)
         camera = _walking_camera(walk, collection, level_id)
-        made.append(camera)
-        if style_of(spec.style).flashlight:
-            made.append(add_flashlight(camera, level_id, spec.seed, walk.route.fps))
+        made += [camera, *carried(spec, camera, level_id, walk.route.fps)]
     finally:
         record_made(collection, made)  # once, also for a build stopped half way
     collection[WALK_KEY] = json.dumps(
