@@ -10,7 +10,7 @@ import bpy
 
 from .core.errors import BackroomsError, InvalidSpecError
 from .core.levels import LEVEL_PRESETS, preset_spec
-from .core.plan import plan_level, troffer_size
+from .core.plan import LevelPlan, plan_level, troffer_size
 from .core.spec import LevelSpec
 from .core.stream import WALK_DEFAULTS, check_walk_settings, plan_walk
 from .core.troffer import troffer_kind
@@ -19,7 +19,8 @@ from .realize.level import (
     PiecesAhead,
     Progress,
     Steps,
-    ensure_hum,
+    drop_unused,
+    file_resources_ahead,
     forget_plan,
     level_id_of,
     realize,
@@ -116,17 +117,26 @@ def _build(
     generate starts from the level's own origin again.
     """
     troffer = load_troffer(troffer_kind(troffer_size(spec)))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-plan") as worker:
-        planning = worker.submit(plan_level, spec, troffer)
-        if spec.hum:  # made once per file, while the plan is made (unused, it is not saved)
-            ensure_hum()
-        # In the background, the first step only starts planning (a UI shows that at once); each
-        # step then waits a little for the plan, so a caller looping over steps does not spin.
-        if plan_in_background:
-            yield Progress(0, 0, "planning the layout")
-            while not wait([planning], timeout=PLANNING_WAIT_S).done:
+    made_ahead: list[bpy.types.ID] = []
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-plan") as worker:
+            planning = worker.submit(plan_level, spec, troffer)
+            # In the background, the first step only starts planning (a UI shows that at once);
+            # each step then waits a little for the plan, so a caller looping does not spin.
+            if plan_in_background:
                 yield Progress(0, 0, "planning the layout")
-        plan = planning.result()
+            # Made once per file, while the plan is made; what the plan does not use goes after.
+            made_ahead = file_resources_ahead(spec)
+            while plan_in_background and not wait([planning], timeout=PLANNING_WAIT_S).done:
+                yield Progress(0, 0, "planning the layout")
+            plan = planning.result()
+        return (yield from _replace_level(plan, scene, new_level, keep_frame))
+    finally:
+        drop_unused(made_ahead)
+
+
+def _replace_level(plan: LevelPlan, scene: bpy.types.Scene, new_level: bool, keep_frame: bool) -> Steps[GeneratedLevel]:
+    """Build the plan in place of the level made last (or beside it, `new_level`)."""
     # The meshes are finished in a worker while the previous level goes and the first kinds arrive.
     ahead = PiecesAhead(plan)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -18,6 +19,12 @@ from paths import ROOT  # noqa: E402
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# Generation keeps what a new file builds once in a cache folder (realize/file_cache.py): the tests
+# (and the Blender processes they start) use one of their own, empty when the run starts, and
+# never the user's. A test that needs another sets BACKROOMS_CACHE_DIR itself.
+_CACHE = tempfile.TemporaryDirectory(prefix="backrooms-test-cache-")
+os.environ["BACKROOMS_CACHE_DIR"] = _CACHE.name
 
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", parent=settings.get_profile("default"), max_examples=60, derandomize=True)

@@ -43,7 +43,19 @@ def _one_second(rate: int, seed: int) -> npt.NDArray[np.float64]:
 
 def write_wav(path: Path, samples: npt.NDArray[np.float64], rate: int = RATE) -> None:
     """16-bit mono PCM, at 80% of full scale."""
-    pcm = np.clip(np.rint(samples * 32767 * 0.8), -32768, 32767).astype("<i2").tobytes()
+    _write_pcm(path, _pcm(samples), rate)
+
+
+def write_hum(path: Path, seconds: float = 12.0, rate: int = RATE, seed: int = 0) -> None:
+    """The hum (hum_samples) as write_wav writes it, byte for byte, from one second's PCM repeated."""
+    _write_pcm(path, _pcm(_one_second(rate, seed)) * max(1, round(seconds)), rate)
+
+
+def _pcm(samples: npt.NDArray[np.float64]) -> bytes:
+    return bytes(np.clip(np.rint(samples * 32767 * 0.8), -32768, 32767).astype("<i2").tobytes())
+
+
+def _write_pcm(path: Path, pcm: bytes, rate: int) -> None:
     with wave.open(str(path), "wb") as file:
         file.setnchannels(1)
         file.setsampwidth(2)

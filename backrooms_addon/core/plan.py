@@ -16,9 +16,19 @@ import numpy.typing as npt
 
 from .algorithms.grid import BoolArray
 from .features import EYE_HEIGHT, Feature, Features, Placed, Spawn, Story
-from .fixtures import DEAD, SODIUM, STEADY, Fixtures, place_fixtures
+from .fixtures import DEAD, FLICKER_PHASES, SODIUM, STEADY, Fixtures, place_fixtures
 from .floors import floor_height, floor_spec, lifted
-from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, concat_meshes, floor_mesh, quad_mesh, wall_mesh
+from .geometry import (
+    WALL_MATERIALS,
+    MeshArrays,
+    Pieces,
+    WallStyle,
+    ceiling_mesh,
+    concat_meshes,
+    floor_mesh,
+    quad_mesh,
+    wall_mesh,
+)
 from .joins import joined, opened
 from .layout import Layout
 from .lightmap import with_lightmap
@@ -703,6 +713,19 @@ def walled(spec: LevelSpec, layout: Layout) -> Layout:
     level on its own it may get a closed perimeter, with the doorways that keep it one walkable
     area (core/joins.py). Without the perimeter it stays an open cut of the world."""
     return joined(layout.closed(), spec.seed) if spec.perimeter else layout
+
+
+def likely_materials(spec: LevelSpec) -> tuple[str, ...]:
+    """The materials a level of `spec` most likely uses (its style's walls and floor; with a
+    ceiling, its tiles and its lit, dead and flickering fixtures), for a front end to make while
+    the plan is made. A guess: the plan's meshes name what it uses, which may be fewer or more."""
+    style = style_of(spec.style)
+    names = [*WALL_MATERIALS, "carpet"]
+    if style.ceiling:
+        names += ["ceiling_tile", *FIXTURE_MATERIALS[:2]]
+        names += [FIXTURE_MATERIALS[2]] if spec.dead_fraction > 0 else []
+        names += [f"fixture_flicker_{phase}" for phase in range(FLICKER_PHASES)] if spec.flicker_fraction > 0 else []
+    return tuple(dict.fromkeys(style.material(name) for name in names))
 
 
 def troffer_size(spec: LevelSpec) -> tuple[float, float]:

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from ..core.errors import BackroomsError
 from ..core.footage_sound import RATE, chunk_lamps, footage_tracks
-from ..core.hum import hum_samples, write_wav
+from ..core.hum import write_hum, write_wav
 from .level import speaker_playing
 from .materials import RECIPE_KEY, animate
 from .ownership import (
@@ -137,7 +137,7 @@ def _ensure_walk_hum() -> bpy.types.Sound:
         return found
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "backrooms_walk_hum.wav"
-        write_wav(path, hum_samples(HUM_SECONDS, HUM_RATE), HUM_RATE)
+        write_hum(path, HUM_SECONDS, HUM_RATE)
         sound = bpy.data.sounds.load(str(path), check_existing=False)
         sound.pack()
     sound.name = "Backrooms walk hum"

@@ -19,15 +19,16 @@ import numpy as np
 from ..core.errors import InvalidSpecError
 from ..core.fixtures import FLICKER, SODIUM, STEADY, flicker_curve
 from ..core.geometry import MeshArrays
-from ..core.hum import hum_samples, write_wav
-from ..core.plan import LevelPlan, troffer_size
+from ..core.hum import write_hum
+from ..core.plan import LevelPlan, likely_materials, troffer_size
 from ..core.recipes import Look, load_recipes
 from ..core.spec import LevelSpec
 from ..core.styles import SODIUM_RGB, style_of
 from ..core.troffer import HANG
 from .camera_rig import carried, fcurves, write_keys
 from .eevee import light_for_eevee, set_up_eevee
-from .materials import RECIPE_KEY, animate, ensure_material
+from .file_cache import made_once
+from .materials import RECIPE_KEY, animate, ensure_material, existing_material
 from .mesh import mesh_from_arrays
 from .ownership import LEVEL_KEY, MADE_KEY, OFFSET_KEY, PIECE_KEY, find_level, record_made, store_spec, stored_spec, tag
 from .troffers import Instancers
@@ -236,16 +237,9 @@ def _add_pieces(
     troffers: Instancers | None,
     ahead: PiecesAhead,
 ) -> Generator[tuple[bpy.types.Object, str], None, None]:
-    spec = plan.spec
-    look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
+    look = look_of(plan.spec)
     # Every material first (the instanced models' too), while the worker finishes the first blocks.
-    variants = [variant for kind in plan.meshes.instanced for variant in plan.meshes.copies_of(kind).instances().kinds]
-    for name in dict.fromkeys(
-        [
-            *(name for kind in plan.meshes.kinds_built() for name in plan.meshes.materials(kind)),
-            *(name for variant in variants for name in variant.mesh.materials),
-        ]
-    ):
+    for name in plan_materials(plan):
         ensure_material(name, look)
     for kind in plan.meshes:
         if kind in plan.meshes.instanced:
@@ -269,6 +263,48 @@ def _add_pieces(
             obj = _add_object(name, mesh, collection, level_id)
             obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
             yield obj, f"{kind}, piece {number} of {count}"
+
+
+def look_of(spec: LevelSpec) -> Look:
+    """The level's material settings."""
+    return Look(spec.wallpaper_tint, spec.wear, spec.dampness)
+
+
+def plan_materials(plan: LevelPlan) -> list[str]:
+    """The materials the plan's meshes use, the instanced models' too, each once."""
+    variants = [variant for kind in plan.meshes.instanced for variant in plan.meshes.copies_of(kind).instances().kinds]
+    built = (name for kind in plan.meshes.kinds_built() for name in plan.meshes.materials(kind))
+    return list(dict.fromkeys([*built, *(name for variant in variants for name in variant.mesh.materials)]))
+
+
+def file_resources_ahead(spec: LevelSpec) -> list[bpy.types.ID]:
+    """What a level of `spec` needs once per file, made while its plan is made: the hum, and the
+    materials it most likely uses (core likely_materials). In a file that has none of them yet,
+    they come from the cache on disk in one append (file_cache), or are made and cached. Returns
+    the materials and images this made, for drop_unused once the level is built."""
+    before = {*bpy.data.materials, *bpy.data.images}
+    look = look_of(spec)
+    names = likely_materials(spec)
+    hum = spec.hum and find_hum() is None
+    if not any(existing_material(name, look) for name in names):
+        made_once(names, look, hum, lambda: _make_resources(names, look, hum))
+    _make_resources(names, look, spec.hum)  # what the cache did not bring; the rest is found
+    return [block for block in (*bpy.data.materials, *bpy.data.images) if block not in before]
+
+
+def _make_resources(names: tuple[str, ...], look: Look, hum: bool) -> set[bpy.types.ID]:
+    """The materials `names` in `look` and, with `hum`, the hum: found or made."""
+    made: set[bpy.types.ID] = {ensure_material(name, look) for name in names}
+    return made | {ensure_hum()} if hum else made
+
+
+def drop_unused(made: list[bpy.types.ID]) -> None:
+    """Remove what file_resources_ahead made that nothing uses (a guess the plan did not need, or a
+    build stopped before its pieces): the materials first, then the images only they used."""
+    for kind in (bpy.types.Material, bpy.types.Image):
+        unused = [block for block in made if isinstance(block, kind) and block.users == 0]
+        if unused:
+            bpy.data.batch_remove(unused)
 
 
 # The plans of the levels built in this session, by level id, so that the exports use the plan
@@ -430,14 +466,19 @@ def speaker_playing(sound: bpy.types.Sound, volume: float) -> bpy.types.Object:
     return speaker
 
 
+def find_hum() -> bpy.types.Sound | None:
+    """The file's hum, if it has one."""
+    return next((sound for sound in bpy.data.sounds if sound.get(RECIPE_KEY) == "hum"), None)
+
+
 def ensure_hum() -> bpy.types.Sound:
     """The hum, synthesised once per file and packed into it."""
-    found = next((s for s in bpy.data.sounds if s.get(RECIPE_KEY) == "hum"), None)
+    found = find_hum()
     if found is not None:
         return found
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "backrooms_hum.wav"
-        write_wav(path, hum_samples())
+        write_hum(path)
         sound = bpy.data.sounds.load(str(path))
         sound.pack()
     sound.name = "Backrooms hum"

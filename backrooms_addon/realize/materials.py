@@ -26,16 +26,17 @@ def ensure_material(name: str, look: Look | None = None) -> bpy.types.Material:
 
     fixture_flicker_<phase> is the lit diffuser whose emission follows flicker pattern <phase>.
     """
-    base = "fixture_diffuser" if name.startswith(FLICKER_PREFIX) else name
+    found = existing_material(name, look)
+    if found is not None:
+        return found
+    base = _base(name)
     recipe = load_recipes()[base]
     look = look or Look()
     values = look.inputs(base, recipe.base_color)
     look_key = look.key() if values else ""
-    found = _tagged(bpy.data.materials, name, recipe.version, look_key)
-    if found is not None:
-        return found
-    material = _build_material(recipe)
-    if values:
+    sibling = _sibling(base, recipe.version, look_key) if base != name else None
+    material = _copy(sibling) if sibling is not None else _build_material(recipe)
+    if values and sibling is None:
         material[LOOK_KEY] = look_key
         if look != Look():  # the default look keeps the plain name
             material.name = f"{recipe.label} ({look_key})"
@@ -49,6 +50,44 @@ def ensure_material(name: str, look: Look | None = None) -> bpy.types.Material:
         strength = material.node_tree.nodes["strength"].inputs[1]
         animate(strength, "default_value", recipe.emission_strength * flicker_curve(0, phase), cyclic=True)
     return material
+
+
+def existing_material(name: str, look: Look | None = None) -> bpy.types.Material | None:
+    """The file's material for recipe `name` in `look` at this recipe version, if it has one."""
+    base = _base(name)
+    recipe = load_recipes()[base]
+    look_key = (look or Look()).key() if (look or Look()).inputs(base, recipe.base_color) else ""
+    found: bpy.types.Material | None = _tagged(bpy.data.materials, name, recipe.version, look_key)
+    return found
+
+
+def _base(name: str) -> str:
+    """The recipe a material is made from: a flickering diffuser's is the lit diffuser's."""
+    return "fixture_diffuser" if name.startswith(FLICKER_PREFIX) else name
+
+
+def _sibling(base: str, version: int, look_key: str) -> bpy.types.Material | None:
+    """A material of recipe `base` (plain or flickering) at this version and look, if the file has
+    one: a flickering diffuser is its copy with other keys, cheaper than building the tree again."""
+    for material in bpy.data.materials:
+        recipe = material.get(RECIPE_KEY)
+        if (
+            isinstance(recipe, str)
+            and (recipe == base or recipe.startswith(FLICKER_PREFIX))
+            and material.get(RECIPE_VERSION_KEY) == version
+            and material.get(LOOK_KEY, "") == look_key
+        ):
+            return material
+    return None
+
+
+def _copy(material: bpy.types.Material) -> bpy.types.Material:
+    """A copy of `material` with no animation of its own (a copy would share the original's action)."""
+    copy = material.copy()
+    if copy.node_tree is not None and copy.node_tree.animation_data is not None:
+        copy.node_tree.animation_data_clear()
+    copy.animation_data_clear()
+    return copy
 
 
 def animate(owner: Any, path: str, values: Any, cyclic: bool = False) -> None:
@@ -78,10 +117,15 @@ def ensure_image(file_name: str, colorspace: str, version: int) -> bpy.types.Ima
     found = _tagged(bpy.data.images, file_name, version)
     if found is not None:
         return found
-    image = bpy.data.images.load(str(TEXTURES_DIR / file_name), check_existing=False)
-    image.name = f"Backrooms {file_name}"
+    # A file image packed from its bytes: the same pixels as images.load gives, without the
+    # image loader's set-up (about 12 ms on a process's first image), which a render pays instead.
+    path = TEXTURES_DIR / file_name
+    data = path.read_bytes()
+    image = bpy.data.images.new(f"Backrooms {file_name}", 1, 1)
+    image.source = "FILE"
+    image.filepath = str(path)
+    image.pack(data=data, data_len=len(data))
     image.colorspace_settings.name = colorspace
-    image.pack()
     image[RECIPE_KEY] = file_name
     image[RECIPE_VERSION_KEY] = version
     return image

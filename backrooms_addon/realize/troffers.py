@@ -4,6 +4,7 @@ level's instanced kinds (its troffers, its furniture) as instances of their mode
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import bpy
@@ -14,6 +15,7 @@ from ..core.geometry import MeshArrays
 from ..core.plan import FIXTURES, FixtureInstances, Variant
 from ..core.recipes import Look
 from ..core.troffer import TEMPLATE_MATERIALS
+from .file_cache import appending
 from .materials import ensure_material
 from .mesh import mesh_from_arrays
 from .ownership import tag
@@ -25,21 +27,32 @@ def load_troffer(name: str) -> MeshArrays:
     """The named troffer model as arrays, appended from the template file and then let go.
 
     Only the geometry is kept: the level's own materials (one set per file) replace the template's,
-    so appending never leaves duplicate materials or meshes behind.
+    so appending never leaves duplicate materials or meshes behind. Read once per process while
+    the file stays the same; the arrays are read-only, as every level shares them.
     """
+    stat = TEMPLATE_FILE.stat()
+    return _loaded(name, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _loaded(name: str, size: int, mtime_ns: int) -> MeshArrays:
+    """load_troffer's model, for the template file of this size and time."""
     before = {kind: set(getattr(bpy.data, kind)) for kind in ("meshes", "materials", "images")}
-    with bpy.data.libraries.load(str(TEMPLATE_FILE), link=False) as (source, target):
+    with appending(TEMPLATE_FILE) as (source, target):
         if name not in source.meshes:
             raise FileNotFoundError(f"{TEMPLATE_FILE.name} has no mesh {name!r}")
         target.meshes = [name]
     mesh = target.meshes[0]
     try:
-        return _arrays(mesh)
+        arrays = _arrays(mesh)
     finally:
         for kind, known in before.items():
             blocks = getattr(bpy.data, kind)
             for block in [b for b in blocks if b not in known]:
                 blocks.remove(block)
+    for array in (arrays.vertices, arrays.faces, arrays.uvs, arrays.material_indices, arrays.pieces):
+        array.flags.writeable = False
+    return arrays
 
 
 def _arrays(mesh: bpy.types.Mesh) -> MeshArrays:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import wave
 
 import numpy as np
+import pytest
 
 from backrooms_addon.core import LevelSpec, plan_level
 from backrooms_addon.core.fixtures import DEAD, FLICKER, STEADY, flicker_curve, place_fixtures
-from backrooms_addon.core.hum import RATE, hum_samples, write_wav
+from backrooms_addon.core.hum import RATE, hum_samples, write_hum, write_wav
 from backrooms_addon.core.layout import build_layout
 from backrooms_addon.core.styles import style_of
 
@@ -67,3 +68,11 @@ def test_hum_has_its_energy_at_60_and_120_hz(tmp_path) -> None:
     assert len(pcm) == len(samples) and path.stat().st_size == 44 + 2 * len(samples), "a plain 44-byte header"
     # 16-bit PCM at 80% of full scale: the samples come back within half a step.
     assert np.abs(pcm / (32767 * 0.8) - samples).max() <= 0.5 / (32767 * 0.8) + 1e-12
+
+
+@pytest.mark.parametrize(("seconds", "rate"), [(12.0, RATE), (2.0, 22_050), (0.4, RATE)])
+def test_the_hum_written_from_one_second_is_the_hum_written_whole(tmp_path, seconds: float, rate: int) -> None:
+    whole, looped = tmp_path / "whole.wav", tmp_path / "looped.wav"
+    write_wav(whole, hum_samples(seconds, rate), rate)
+    write_hum(looped, seconds, rate)
+    assert looped.read_bytes() == whole.read_bytes()

@@ -1,0 +1,140 @@
+"""What the first level in a file builds once (its materials, their images, the hum), kept on disk
+in a .blend between Blender runs and appended from it: one append is several times cheaper than
+building node trees, packing images and loading a sound.
+
+A cache file holds one set of materials made for one look (and the hum, when asked for), named by
+a key of everything they are made from: the Blender version, this package's code, the recipes and
+the textures. Anything else is never read: a stale, foreign or broken file is only a miss, and a
+miss builds as before and writes the file anew (to a temporary name, then renamed: two Blender
+processes sharing the folder never read half a file). BACKROOMS_CACHE_DIR names the folder
+(empty: no cache); by default it is the extension's user folder, or ~/.cache/backrooms_addon.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import bpy
+
+from ..core.recipes import MATERIALS_DIR, Look
+from .materials import RECIPE_KEY, RECIPE_VERSION_KEY
+
+CACHE_ENV = "BACKROOMS_CACHE_DIR"
+CACHE_FORMAT = 1  # what a cache file holds and how it is named
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def cache_dir() -> Path | None:
+    """The folder cache files go in (made when missing), or None when caching is off."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen is not None:
+        return Path(chosen) / bpy.app.version_string if chosen else None
+    extension = _extension_package()
+    if extension is not None:
+        base = Path(bpy.utils.extension_path_user(extension, path="cache", create=True))
+    else:  # imported as a plain package (the bpy module, a script), not as an extension
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "backrooms_addon"
+    return base / bpy.app.version_string
+
+
+def _extension_package() -> str | None:
+    """The extension's package (bl_ext.<repository>.<id>), or None when imported otherwise."""
+    parts = (__package__ or "").split(".")  # [bl_ext, repository, id, backrooms_addon, realize]
+    return ".".join(parts[:-2]) if parts[0] == "bl_ext" and len(parts) > 3 else None
+
+
+@lru_cache(maxsize=1)
+def source_key() -> str:
+    """A digest of what the cached blocks are made from: the Blender version and the names, sizes
+    and times of this package's code, the recipes and the textures (as Python's own bytecode
+    cache tells a changed source: reading every file would cost more than the cache saves)."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT} {bpy.app.version_string}".encode())
+    for folder, suffixes in ((PACKAGE_DIR, (".py",)), (MATERIALS_DIR, (".json", ".png"))):
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(file for file in files if file.endswith(suffixes)):
+                stat = os.stat(os.path.join(root, name))
+                digest.update(f"{root} {name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_file(names: Sequence[str], look: Look, hum: bool) -> Path | None:
+    """The cache file for these materials in this look (and the hum), or None with caching off."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    wanted = hashlib.sha256(f"{sorted(names)} {look.key()} {hum}".encode()).hexdigest()[:16]
+    return folder / f"{source_key()}-{wanted}.blend"
+
+
+@contextmanager
+def appending(path: Path) -> Iterator[tuple[Any, Any]]:
+    """bpy.data.libraries.load(path) to append from: the library it leaves in the file (Blender 5.0
+    keeps one, though nothing is linked from it) is removed afterwards, unless the file had it."""
+    libraries = set(bpy.data.libraries)
+    try:
+        with bpy.data.libraries.load(str(path), link=False) as (source, target):
+            yield source, target
+    finally:
+        left = [library for library in bpy.data.libraries if library not in libraries]
+        if left:
+            bpy.data.batch_remove(left)
+
+
+def append_cached(path: Path, hum: bool) -> bool:
+    """Append every material (and the hum) that `path` holds; False, with nothing appended, when
+    it is missing or unreadable. Appended images the file already has are replaced by its own."""
+    images_before = {_image_tag(image): image for image in bpy.data.images if _image_tag(image)}
+    try:
+        with appending(path) as (source, target):
+            if hum and not source.sounds:
+                return False
+            target.materials = list(source.materials)
+            target.sounds = list(source.sounds) if hum else []
+    except (OSError, RuntimeError):  # missing, cut short or not a .blend
+        return False
+    for image in [image for image in bpy.data.images if image not in images_before.values()]:
+        known = images_before.get(_image_tag(image))
+        if known is not None:  # already in the file: one copy of each texture
+            image.user_remap(known)
+            bpy.data.images.remove(image)
+    return True
+
+
+def _image_tag(image: bpy.types.Image) -> tuple[object, object] | None:
+    name = image.get(RECIPE_KEY)
+    return (name, image.get(RECIPE_VERSION_KEY)) if name is not None else None
+
+
+def write_cache(path: Path, blocks: set[bpy.types.ID]) -> None:
+    """Write `blocks` (and what they use: images, actions) to `path`, atomically; older cache files
+    of this folder made from other sources go. A cache that cannot be written is left unwritten."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(suffix=".blend", dir=path.parent)
+        os.close(handle)
+        bpy.data.libraries.write(temporary, blocks, compress=False)
+        os.replace(temporary, path)
+    except OSError:
+        return
+    for stale in path.parent.glob("*.blend"):
+        if not stale.name.startswith(source_key()):
+            stale.unlink(missing_ok=True)
+
+
+def made_once(names: Sequence[str], look: Look, hum: bool, make: Callable[[], set[bpy.types.ID]]) -> None:
+    """The materials `names` in `look` (and the hum): appended from the cache, or made by `make`
+    (which returns what it made) and cached for the next file."""
+    path = cache_file(names, look, hum)
+    if path is not None and append_cached(path, hum):
+        return
+    made = make()
+    if path is not None and made:
+        write_cache(path, made)

@@ -1,0 +1,208 @@
+"""What a new file builds once (materials, images, the hum) comes from a cache on disk after the
+first time: the same blocks as building them, one copy of each texture, nothing left unused, and
+a cache that is missing, broken, stale or shared never changes what a level gets."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+from pathlib import Path
+from types import ModuleType
+
+import bpy
+import numpy as np
+import pytest
+from blender_support import blender_command
+from paths import ROOT
+
+RECIPE_KEY = "backrooms_recipe"
+SMALL = {"seed": 3, "width": 12, "depth": 10}
+
+
+def _new_file() -> bpy.types.Scene:
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    return bpy.context.scene
+
+
+def _socket_value(socket: bpy.types.NodeSocket) -> object:
+    value = getattr(socket, "default_value", None)
+    if value is None or isinstance(value, (int, float, str, bool)):
+        return round(value, 6) if isinstance(value, float) else value
+    return tuple(round(float(v), 6) for v in value)
+
+
+def _tree(material: bpy.types.Material) -> tuple[object, ...]:
+    """Everything a material's look depends on: its nodes, their settings and inputs, their
+    images (by the texture they hold), its links and its animation."""
+    nodes = []
+    for node in sorted(material.node_tree.nodes, key=lambda n: n.name):
+        image = getattr(node, "image", None)
+        inputs = tuple((s.identifier, _socket_value(s)) for s in node.inputs)
+        settings = tuple(
+            (p.identifier, str(getattr(node, p.identifier)))
+            for p in node.bl_rna.properties
+            if p.type == "ENUM" and not p.is_readonly
+        )
+        nodes.append((node.name, node.bl_idname, settings, inputs, image.get(RECIPE_KEY) if image else None))
+    links = sorted(
+        (link.from_node.name, link.from_socket.identifier, link.to_node.name, link.to_socket.identifier)
+        for link in material.node_tree.links
+    )
+    animation = material.node_tree.animation_data
+    keys: list[object] = []
+    if animation is not None and animation.action is not None:
+        for curve in _curves(animation.action):
+            points = np.empty(2 * len(curve.keyframe_points), np.float32)
+            curve.keyframe_points.foreach_get("co", points)
+            keys.append((curve.data_path, points.round(5).tobytes()))
+    return (material.get(RECIPE_KEY), tuple(nodes), tuple(links), tuple(keys), tuple(material.diffuse_color))
+
+
+def _curves(action: bpy.types.Action) -> list[bpy.types.FCurve]:
+    if hasattr(action, "layers") and action.layers:  # layered actions (Blender 4.4 and later)
+        return [
+            c for layer in action.layers for strip in layer.strips for bag in strip.channelbags for c in bag.fcurves
+        ]
+    return list(action.fcurves)
+
+
+def _ours(blocks: bpy.types.bpy_prop_collection) -> dict[str, list[bpy.types.ID]]:
+    found: dict[str, list[bpy.types.ID]] = {}
+    for block in blocks:
+        if block.get(RECIPE_KEY):
+            found.setdefault(str(block[RECIPE_KEY]), []).append(block)
+    return found
+
+
+@pytest.fixture
+def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, addon: ModuleType) -> tuple[Path, ModuleType]:
+    """An empty cache folder of this test's own, and the cache module."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("BACKROOMS_CACHE_DIR", str(folder))
+    return folder, importlib.import_module(f"{addon.__name__}.realize.file_cache")
+
+
+def _building_fails(monkeypatch: pytest.MonkeyPatch, addon: ModuleType) -> None:
+    """From now on a material that is not in the file or the cache cannot be built."""
+    materials = importlib.import_module(f"{addon.__name__}.realize.materials")
+
+    def refuse(recipe: object) -> None:
+        raise AssertionError(f"built {recipe!r} instead of appending it")
+
+    monkeypatch.setattr(materials, "node_material", refuse)
+
+
+def test_a_new_file_appends_what_the_first_one_built(
+    api: ModuleType, addon: ModuleType, cache: tuple[Path, ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, _ = cache
+    api.generate(scene=_new_file(), **SMALL)
+    built = {name: _tree(blocks[0]) for name, blocks in _ours(bpy.data.materials).items()}
+    hum = [bytes(s.packed_file.data) for s in bpy.data.sounds if s.get(RECIPE_KEY) == "hum"]
+    assert len(list(folder.rglob("*.blend"))) == 1, "the first level in a new file wrote the cache"
+
+    _building_fails(monkeypatch, addon)
+    api.generate(scene=_new_file(), **SMALL)
+    appended = {name: _tree(blocks[0]) for name, blocks in _ours(bpy.data.materials).items()}
+    assert appended == built
+    assert [bytes(s.packed_file.data) for s in bpy.data.sounds if s.get(RECIPE_KEY) == "hum"] == hum
+    assert all(image.packed_file is not None for image in bpy.data.images), "a saved file keeps its textures"
+    assert not bpy.data.libraries, "appended, not linked"
+
+
+def test_appended_images_the_file_has_are_not_doubled(
+    api: ModuleType, addon: ModuleType, cache: tuple[Path, ModuleType]
+) -> None:
+    api.generate(scene=_new_file(), **SMALL)  # writes the cache
+    _new_file()
+    materials = importlib.import_module(f"{addon.__name__}.realize.materials")
+    recipe = materials.load_recipes()["wallpaper"]
+    node = next(node for node in recipe.nodes.values() if node.image)
+    mine = materials.ensure_image(node.image, node.colorspace, recipe.version)
+    api.generate(scene=bpy.context.scene, **SMALL)
+    images = _ours(bpy.data.images)
+    assert images[node.image] == [mine], "the file's own image is used, no copy beside it"
+    assert all(len(copies) == 1 for copies in images.values())
+
+
+def test_nothing_made_ahead_is_left_unused(api: ModuleType, cache: tuple[Path, ModuleType]) -> None:
+    # Lights Out has no lit fixture: the lit diffuser is guessed, made (or appended) and let go.
+    for _ in range(2):  # building, then from the cache
+        api.generate(preset="LEVEL_6", scene=_new_file(), **SMALL)
+        unused = [b.name for b in (*bpy.data.materials, *bpy.data.images) if b.get(RECIPE_KEY) and b.users == 0]
+        assert unused == []
+        assert "fixture_diffuser" not in _ours(bpy.data.materials)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "cut short"])
+def test_a_broken_cache_file_is_built_over(
+    api: ModuleType, addon: ModuleType, cache: tuple[Path, ModuleType], monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    folder, _ = cache
+    api.generate(scene=_new_file(), **SMALL)
+    built = {name: _tree(blocks[0]) for name, blocks in _ours(bpy.data.materials).items()}
+    (path,) = folder.rglob("*.blend")
+    data = path.read_bytes()
+    path.write_bytes(b"not a blend file" * 64 if damage == "garbage" else data[: len(data) // 3])
+    api.generate(scene=_new_file(), **SMALL)
+    assert {name: _tree(blocks[0]) for name, blocks in _ours(bpy.data.materials).items()} == built
+    _building_fails(monkeypatch, addon)  # the file was written again, whole: the next file appends it
+    api.generate(scene=_new_file(), **SMALL)
+    assert {name: _tree(blocks[0]) for name, blocks in _ours(bpy.data.materials).items()} == built
+
+
+def test_files_from_other_sources_go_when_the_cache_is_written(api: ModuleType, cache: tuple[Path, ModuleType]) -> None:
+    folder, file_cache = cache
+    stale = file_cache.cache_dir() / "0123456789abcdef-0123456789abcdef.blend"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"an older generator's cache")
+    other = stale.with_name("notes.txt")
+    other.write_text("not the cache's")
+    api.generate(scene=_new_file(), **SMALL)
+    assert not stale.exists() and other.exists()
+    assert [p.name.split("-")[0] for p in folder.rglob("*.blend")] == [file_cache.source_key()]
+
+
+def test_no_cache_when_its_folder_is_set_empty(
+    api: ModuleType, addon: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BACKROOMS_CACHE_DIR", "")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    file_cache = importlib.import_module(f"{addon.__name__}.realize.file_cache")
+    assert file_cache.cache_dir() is None
+    api.generate(scene=_new_file(), **SMALL)
+    assert "wallpaper" in _ours(bpy.data.materials)
+    assert not list(tmp_path.rglob("*.blend"))
+
+
+def test_two_processes_sharing_the_cache_folder_both_build_and_leave_it_whole(tmp_path: Path) -> None:
+    script = tmp_path / "level.py"
+    script.write_text(
+        "import os, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import bpy\n"
+        "from backrooms_addon import api\n"
+        "api.generate(seed=int(sys.argv[-1]), width=40, depth=40)\n"
+        "names = sorted(m.get('backrooms_recipe') for m in bpy.data.materials if m.get('backrooms_recipe'))\n"
+        "print('MATERIALS', names, flush=True)\n"
+        "os._exit(0)  # the bpy 4.2 module may crash while it shuts down\n"
+    )
+    env = {"BACKROOMS_CACHE_DIR": str(tmp_path / "shared")}
+    runs = [_start(script, str(seed), env) for seed in (1, 2, 3)]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    for run, (_, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, err[-2000:]
+    materials = {line for out, _ in outputs for line in out.splitlines() if line.startswith("MATERIALS")}
+    assert len(materials) == 1, "every process got the same materials"
+    assert len(list((tmp_path / "shared").rglob("*.blend"))) == 1
+    out, err = _start(script, "4", env).communicate(timeout=600)
+    assert materials == {line for line in out.splitlines() if line.startswith("MATERIALS")}, err[-2000:]
+
+
+def _start(script: Path, seed: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    command = blender_command(script, seed)
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env}
+    )
