@@ -34,12 +34,16 @@ def place_fixtures(spec: LevelSpec, solid: npt.NDArray[np.bool_], style: Style) 
     """Troffers on a regular ceiling grid in world cells; fixture_density of the grid positions hold
     one (never over a pillar); a dead_fraction of them are dead and a flicker_fraction flicker."""
     ox, oy = spec.origin
-    ys, xs = np.nonzero(np.ones((spec.depth, spec.width), np.bool_))
-    world_x, world_y = xs.astype(np.int64) + ox, ys.astype(np.int64) + oy
     spacing = style.fixture_spacing  # on the world's grid, so neighbouring regions agree
-    on_grid = (world_x % spacing == 0) & (world_y % spacing == 0)
-    present = uniform(spec.seed, _PLACE_STREAM, world_x, world_y) < spec.fixture_density
-    keep = on_grid & present & ~solid[ys, xs]
+    # The region's cells on that grid, row by row: a column every `spacing` cells from the first
+    # whose world x is a multiple of it, and so for the rows.
+    columns = np.arange((-ox) % spacing, spec.width, spacing, dtype=np.int64)
+    rows = np.arange((-oy) % spacing, spec.depth, spacing, dtype=np.int64)
+    ys, xs = rows.repeat(len(columns)), np.tile(columns, len(rows))
+    world_x, world_y = xs + ox, ys + oy
+    # Hashed as a row of x by a column of y: each x is mixed once, not once per row.
+    draw = uniform(spec.seed, _PLACE_STREAM, (columns + ox)[None, :], (rows + oy)[:, None]).ravel()
+    keep = (draw < spec.fixture_density) & ~solid[ys, xs]
     # Troffers hang from the ceiling plane (see core/troffer.py).
     z = spec.wall_height
     centres = np.stack(

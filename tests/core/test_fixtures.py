@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import wave
+from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backrooms_addon.core import LevelSpec, plan_level
+from backrooms_addon.core.fixtures import _PLACE_STREAM as PLACE_STREAM
 from backrooms_addon.core.fixtures import DEAD, FLICKER, STEADY, flicker_curve, place_fixtures
 from backrooms_addon.core.hum import RATE, hum_samples, write_hum, write_wav
 from backrooms_addon.core.layout import build_layout
+from backrooms_addon.core.rng import uniform
 from backrooms_addon.core.styles import style_of
 
 
@@ -76,3 +81,33 @@ def test_the_hum_written_from_one_second_is_the_hum_written_whole(tmp_path, seco
     write_wav(whole, hum_samples(seconds, rate), rate)
     write_hum(looped, seconds, rate)
     assert looped.read_bytes() == whole.read_bytes()
+
+
+def _plain_places(spec: LevelSpec, solid: np.ndarray, spacing: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every cell of the region hashed, then those on the world's fixture grid kept: the plain
+    version of place_fixtures' placement, which hashes only the grid's cells."""
+    ys, xs = np.nonzero(np.ones((spec.depth, spec.width), np.bool_))
+    world_x, world_y = xs + spec.origin[0], ys + spec.origin[1]
+    on_grid = (world_x % spacing == 0) & (world_y % spacing == 0)
+    present = uniform(spec.seed, PLACE_STREAM, world_x, world_y) < spec.fixture_density
+    keep = on_grid & present & ~solid[ys, xs]
+    return xs[keep], ys[keep]
+
+
+@settings(max_examples=40)
+@given(
+    seed=st.integers(0, 2**31),
+    size=st.tuples(st.integers(1, 40), st.integers(1, 40)),
+    origin=st.tuples(st.integers(-(10**6), 10**6), st.integers(-(10**6), 10**6)),
+    spacing=st.integers(1, 4),
+)
+def test_fixtures_stand_where_hashing_every_cell_puts_them(
+    seed: int, size: tuple[int, int], origin: tuple[int, int], spacing: int
+) -> None:
+    spec = LevelSpec(seed=seed, width=size[0], depth=size[1], origin=origin, fixture_density=0.6)
+    solid = np.random.default_rng(seed).random((spec.depth, spec.width)) < 0.3
+    style = replace(style_of(spec.style), fixture_spacing=spacing)
+    xs, ys = _plain_places(spec, solid, spacing)
+    centres = place_fixtures(spec, solid, style).centres
+    np.testing.assert_array_equal(centres[:, 0], (xs + 0.5) * spec.cell_size)
+    np.testing.assert_array_equal(centres[:, 1], (ys + 0.5) * spec.cell_size)
