@@ -107,18 +107,27 @@ def pipe_mesh(
 def _surroundings(spec: LevelSpec, built: Layout, window: Window, ground: Layout) -> Layout:
     """The region's built walls with a ring of one cell of the world's walls around them, so the
     outline at the region's edges is the world's (walls just outside decide its corners): those of
-    `ground` where the ring lies in the window; beyond it, on chunk borders and the cells along
-    them, which stairwells cleared out of the walls never reach (core/floors.py), the world's own."""
+    `ground` where the ring lies in the window; beyond it, among the cells along chunk borders,
+    which stairwells cleared out of the walls never reach (core/floors.py), the world's own."""
     size, (ox, oy) = spec.chunk_size, spec.origin
     first = ((ox - 1) // size, (oy - 1) // size)
     count = ((ox + spec.width) // size - first[0] + 1, (oy + spec.depth) // size - first[1] + 1)
     same = (first, count) == (window.first_chunk, window.chunks)
-    world = ground if same else chunk_layout(spec, first, count)
+    world = ground if same else _widened(ground, chunk_layout(spec, first, count))
     ring = world.cut((ox - 1 - world.origin[0], oy - 1 - world.origin[1]), spec.width + 2, spec.depth + 2)
     walls_h, walls_v = ring.walls_h.copy(), ring.walls_v.copy()
     walls_h[1:-1, 1:-1] = built.walls_h
     walls_v[1:-1, 1:-1] = built.walls_v
     return Layout(walls_h, walls_v, np.zeros_like(ring.solid), ring.origin)
+
+
+def _widened(ground: Layout, world: Layout) -> Layout:
+    """The world's walls over more chunks, with `ground`'s (a part of them) in their place."""
+    x, y = ground.origin[0] - world.origin[0], ground.origin[1] - world.origin[1]
+    walls_h, walls_v = world.walls_h.copy(), world.walls_v.copy()
+    walls_h[y : y + ground.depth + 1, x : x + ground.width] = ground.walls_h
+    walls_v[y : y + ground.depth, x : x + ground.width + 1] = ground.walls_v
+    return Layout(walls_h, walls_v, world.solid, world.origin)
 
 
 def _fine(spec: LevelSpec, ring: Layout) -> BoolArray:
