@@ -83,6 +83,7 @@ class Story:
     window: Window  # its window onto the world
     layout: Layout  # the region's layout as the style shapes it
     built: Layout  # the layout the walls are built from (with the perimeter, when the level has one)
+    ground: Layout  # the window's layout as the features shape it, `layout` cut from it (window cells)
 
 
 class Feature:
@@ -96,7 +97,13 @@ class Feature:
         return True
 
     def shape(self, spec: LevelSpec, layout: Layout) -> Layout:
-        """The region's layout as the feature wants it, before anything is built on it."""
+        """The window's layout as the feature wants it, before anything is built on it: from world
+        coordinates alone, so that the region's cut of it is the same whatever the window."""
+        return layout
+
+    def stack(self, level: LevelSpec, floor: int, layout: Layout) -> Layout:
+        """The window's layout of one floor of `level` as the feature wants it given the floors
+        above and below (after every feature's shape), from world coordinates alone."""
         return layout
 
     def plan(self, spec: LevelSpec, stories: Sequence[Story], so_far: Sequence[Features]) -> list[Features]:

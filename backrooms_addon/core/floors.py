@@ -4,7 +4,8 @@ Each floor is an endless world of its own (its own seed), stacked SLAB_M above t
 ground of one floor is the ceiling of the next. Where a hole may go is decided on the chunks that
 cover the region, from world coordinates alone, so neighbouring regions agree. A hole is only ever
 cut where a one-cell ring around it is open floor without walls: whoever walks there can walk
-round it, so every floor stays connected.
+round it, so every floor stays connected. Where a floor's style has no such open floor (one-cell
+tunnels), the floors it joins get a stairwell cleared out of their walls in every chunk instead.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .algorithms.grid import BoolArray
 from .features import Feature, Features, Story
 from .geometry import BASEBOARD, WALLPAPER, MeshArrays, concat_meshes, level_faces, quad_mesh, vertical_faces
+from .layout import Layout
 from .rng import hash64, uniform
 from .spec import LevelSpec
 from .styles import style_of
-from .world import Window
+from .world import OpenFloor, Window
 
 SLAB_M = 0.3  # concrete between one floor's ceiling and the next one's floor
 PIT_DROP_M = 9.0  # how far the shaft of a ground-floor pitfall falls into darkness
@@ -33,6 +35,8 @@ STEP_RISE_M = 0.19
 _FLOOR_STREAM = 0x464C4F4F  # "FLOO"
 _PIT_STREAM = 0x50495446  # "PITF"
 _STAIR_STREAM = 0x53544149  # "STAI"
+_CLEAR_STREAM = 0x434C5257  # "CLRW"
+CLEARED_CHUNK = 8  # the least chunk that holds a cleared stairwell for each of two floor pairs
 HOLE_MATERIALS = ("wallpaper", "baseboard", "carpet")  # WALLPAPER, BASEBOARD, TREAD
 TREAD = 2
 
@@ -95,7 +99,7 @@ def floor_height(spec: LevelSpec, floor: int) -> float:
     return floor * ((heights[0] if heights else spec.wall_height) + SLAB_M)
 
 
-def _grown(cells: BoolArray, by: int) -> BoolArray:
+def grown(cells: BoolArray, by: int) -> BoolArray:
     """Cells within `by` cells (Chebyshev) of a True cell."""
     grown = cells.copy()
     for _ in range(by):
@@ -104,15 +108,21 @@ def _grown(cells: BoolArray, by: int) -> BoolArray:
     return grown
 
 
-def stairwells(spec: LevelSpec, lower: Window, upper: Window, taken: BoolArray) -> BoolArray:
+def stairwells(
+    spec: LevelSpec, lower: OpenFloor, upper: OpenFloor, taken: BoolArray, cleared: BoolArray | None
+) -> BoolArray:
     """The first cell of each stair run from a floor to the one above, in window cells: at most
-    one per chunk, where a ring of open floor surrounds the run on both floors."""
+    one per chunk, where a ring of open floor surrounds the run on both floors; where the floors
+    had their stairwells cleared, at the `cleared` starts (see cleared_starts)."""
     block_w, block_d = STAIR_CELLS + 2, 3
-    fits = lower.open_world.blocks(block_w, block_d)
-    fits &= upper.open_world.blocks(block_w, block_d)
+    if cleared is None:
+        fits = lower.blocks(block_w, block_d) & upper.blocks(block_w, block_d)
+    else:
+        fits = np.zeros_like(cleared)
+        fits[:-1, :-1] = cleared[1:, 1:]  # a block's south-west corner is its ring's
     fits &= ~sliding_window_view(np.pad(taken, ((0, 2), (0, block_w - 1))), (block_d, block_w)).any(axis=(-2, -1))
     rows, columns = fits.shape
-    ox, oy = lower.origin
+    ox, oy = lower.layout.origin
     ys, xs = np.mgrid[0:rows, 0:columns]
     key = np.where(fits, hash64(spec.seed, _STAIR_STREAM, xs + ox, ys + oy), np.uint64(np.iinfo(np.uint64).max))
     chosen = np.zeros_like(fits)
@@ -126,6 +136,50 @@ def stairwells(spec: LevelSpec, lower: Window, upper: Window, taken: BoolArray) 
     return chosen
 
 
+def cleared(lower: LevelSpec, upper: LevelSpec) -> bool:
+    """Whether the stairwells between two floors are cleared out of their walls: the floors are
+    linked, one of their styles has no open floor round a stair, and chunks are big enough."""
+    clears = any(style_of(floor.style).clear_stairwells for floor in (lower, upper))
+    return clears and linked(lower, upper) and lower.chunk_size >= CLEARED_CHUNK
+
+
+def cleared_starts(level: LevelSpec, pair: int, layout: Layout) -> BoolArray:
+    """The first cell of the cleared stair run from floor `pair` of `level` up to the next, one in
+    each chunk of a layout of whole chunks (window cells), at a place drawn from the level's seed,
+    the pair and the chunk. Its ring keeps off the chunk's outermost cells, so clearing it never
+    touches a wall on a chunk's border; the runs of pairs next to each other lie in the chunk's
+    south and north halves, so a floor's stairs up and down never meet."""
+    size, (ox, oy) = level.chunk_size, layout.origin
+    rows, columns = layout.solid.shape
+    cy, cx = np.mgrid[0 : rows // size, 0 : columns // size].astype(np.int64)
+    draw = hash64(level.seed, _CLEAR_STREAM, np.int64(pair), cx + ox // size, cy + oy // size)
+    half = size // 2
+    low, count = (2, half - 3) if pair % 2 == 0 else (half + 1, size - 3 - half)
+    x = 2 + (draw % np.uint64(size - 6)).astype(np.int64)
+    y = low + ((draw >> np.uint64(32)) % np.uint64(count)).astype(np.int64)
+    starts = np.zeros((rows, columns), np.bool_)
+    starts[cy * size + y, cx * size + x] = True
+    return starts
+
+
+def clear_stairwells(layout: Layout, starts: BoolArray) -> Layout:
+    """The layout with no wall or pillar inside the block of each stair run from `starts` and its
+    one-cell ring: the walls only ever open, so the floor stays one walkable area."""
+    block = grown(stair_cells(starts), 1)
+    walls_h, walls_v = layout.walls_h.copy(), layout.walls_v.copy()
+    walls_v[:, 1:-1] &= ~(block[:, :-1] & block[:, 1:])
+    walls_h[1:-1] &= ~(block[:-1] & block[1:])
+    return Layout(walls_h, walls_v, layout.solid & ~block, layout.origin)
+
+
+def open_floor(story: Story) -> OpenFloor:
+    """Open-floor queries on a floor as its features shaped it; the world's own (its pillars
+    counted, even where the style builds none) while they left it as it was."""
+    if story.ground is story.window.ground:
+        return story.window.open_world
+    return OpenFloor(story.ground, story.spec.chunk_size)
+
+
 def stair_cells(starts: BoolArray) -> BoolArray:
     """Every cell a stair run covers, from the runs' first cells."""
     cells = starts.copy()
@@ -135,22 +189,22 @@ def stair_cells(starts: BoolArray) -> BoolArray:
 
 
 def pitfalls(
-    spec: LevelSpec, here: Window, below: Window | None, taken: BoolArray, taken_below: BoolArray
+    spec: LevelSpec, here: OpenFloor, below: OpenFloor | None, taken: BoolArray, taken_below: BoolArray
 ) -> BoolArray:
     """Pitfall cells in window cells: on the world's sparse lattice, with a ring of open floor, a
     pitfall_density share of the possible ones; above a floor, only over its open floor."""
     fits = np.zeros_like(taken)
-    fits[1:-1, 1:-1] = here.open_world.blocks(3, 3)[:-2, :-2]
-    fits &= ~_grown(taken, 1)
+    fits[1:-1, 1:-1] = here.blocks(3, 3)[:-2, :-2]
+    fits &= ~grown(taken, 1)
     rows, columns = fits.shape
-    ox, oy = here.origin
+    ox, oy = here.layout.origin
     ys, xs = np.mgrid[0:rows, 0:columns]
     wx, wy = xs + ox, ys + oy
     lattice = (wx % PIT_LATTICE == 1) & (wy % PIT_LATTICE == 1)
     share = min(1.0, spec.pitfall_density * PIT_LATTICE * PIT_LATTICE)
     chosen: BoolArray = fits & lattice & (uniform(spec.seed, _PIT_STREAM, wx, wy) < share)
     if below is not None:
-        chosen &= ~below.world.solid & ~taken_below
+        chosen &= ~below.layout.solid & ~taken_below
     return chosen
 
 
@@ -216,18 +270,31 @@ class FloorLinks(Feature):
     def wanted(self, spec: LevelSpec) -> bool:
         return spec.floors > 1 or spec.pitfall_density > 0
 
+    def stack(self, level: LevelSpec, floor: int, layout: Layout) -> Layout:
+        """The floor with the stairwells cleared that join it to the floors below and above, where
+        they are cleared (see cleared)."""
+        pairs = [pair for pair in (floor - 1, floor) if 0 <= pair < level.floors - 1]
+        starts = [
+            cleared_starts(level, pair, layout)
+            for pair in pairs
+            if cleared(floor_spec(level, pair), floor_spec(level, pair + 1))
+        ]
+        return clear_stairwells(layout, np.logical_or.reduce(starts)) if starts else layout
+
     def plan(self, spec: LevelSpec, stories: Sequence[Story], so_far: Sequence[Features]) -> list[Features]:
-        return link_floors(spec, [story.window for story in stories], [own.taken for own in so_far])
+        return link_floors(spec, list(stories), [own.taken for own in so_far])
 
 
 FLOORS = FloorLinks()
 
 
-def link_floors(spec: LevelSpec, windows: list[Window], own: list[BoolArray | None]) -> list[Features]:
+def link_floors(spec: LevelSpec, stories: list[Story], own: list[BoolArray | None]) -> list[Features]:
     """Per floor, the holes and meshes that join it to its neighbours: stairwells up to the next
     floor, pitfalls down to the one below (or into darkness under the ground floor), away from
     the cells each floor's own features took (`own`, region cells). Only floors whose grids are
     one and whose styles both have them are joined (see linked)."""
+    windows = [story.window for story in stories]
+    floors = [open_floor(story) for story in stories]
     taken = [windows[f].embed(own[f]) for f in range(spec.floors)]
     stairs: list[BoolArray | None] = []
     for floor in range(spec.floors - 1):
@@ -235,7 +302,9 @@ def link_floors(spec: LevelSpec, windows: list[Window], own: list[BoolArray | No
         if not linked(lower.spec, upper.spec):
             stairs.append(None)
             continue
-        starts = lower.within(stairwells(spec, lower, upper, taken[floor] | taken[floor + 1]), (1, STAIR_CELLS, 1, 1))
+        sites = cleared_starts(spec, floor, stories[floor].ground) if cleared(lower.spec, upper.spec) else None
+        found = stairwells(spec, floors[floor], floors[floor + 1], taken[floor] | taken[floor + 1], sites)
+        starts = lower.within(found, (1, STAIR_CELLS, 1, 1))
         stairs.append(starts)
         run = stair_cells(starts)
         taken[floor] |= run
@@ -247,7 +316,9 @@ def link_floors(spec: LevelSpec, windows: list[Window], own: list[BoolArray | No
             pits.append(None)  # no pitfall opens onto a floor of another grid (or onto none)
             continue
         taken_below = taken[floor - 1] if floor else np.zeros_like(taken[floor])
-        found = pitfalls(windows[floor].spec, windows[floor], below, taken[floor], taken_below)
+        found = pitfalls(
+            windows[floor].spec, floors[floor], floors[floor - 1] if floor else None, taken[floor], taken_below
+        )
         pits.append(found)
         taken[floor] |= found
     return [_links(floor, windows[floor], stairs, pits) for floor in range(spec.floors)]

@@ -64,7 +64,7 @@ class PipesFeature(Feature):
 
     def on_story(self, story: Story, so_far: Features) -> Features:
         blocked = _either(so_far.ceiling_holes, so_far.occupied, story.built.solid.shape)
-        mesh = pipe_mesh(story.spec, story.built, story.window, blocked)
+        mesh = pipe_mesh(story.spec, story.built, story.window, blocked, story.ground)
         return Features(meshes={"pipes": mesh}) if mesh.face_count else Features()
 
     def faces(self, spec: LevelSpec) -> float:
@@ -86,12 +86,15 @@ def fits(pipe: Pipe, spec: LevelSpec) -> bool:
     return top <= spec.wall_height - CEILING_GAP_M and clear and room
 
 
-def pipe_mesh(spec: LevelSpec, built: Layout, window: Window, blocked: BoolArray) -> MeshArrays:
-    """Every pipe of the bundle that fits the spec along the region's walls, away from `blocked` cells."""
+def pipe_mesh(
+    spec: LevelSpec, built: Layout, window: Window, blocked: BoolArray, ground: Layout | None = None
+) -> MeshArrays:
+    """Every pipe of the bundle that fits the spec along the region's walls, away from `blocked`
+    cells; `ground`: the window's layout as the level's features shaped it (the world's by default)."""
     kept = [pipe for pipe in BUNDLE if fits(pipe, spec)]
     if not kept:
         return quad_mesh(np.zeros((0, 4, 3)), np.zeros((0, 4, 2)), 0, PIPE_MATERIALS)
-    fine = _fine(spec, _surroundings(spec, built, window))
+    fine = _fine(spec, _surroundings(spec, built, window, ground or window.world))
     runs = [_runs(fine, blocked, spec, window, across) for across in (False, True)]
     parts = [_pipe_run_mesh(run, pipe, spec, window) for pipe in kept for run in runs]
     return concat_meshes(*[part for part in parts if part.face_count] or parts[:1])
@@ -101,19 +104,30 @@ def pipe_mesh(spec: LevelSpec, built: Layout, window: Window, blocked: BoolArray
 # The outline
 
 
-def _surroundings(spec: LevelSpec, built: Layout, window: Window) -> Layout:
+def _surroundings(spec: LevelSpec, built: Layout, window: Window, ground: Layout) -> Layout:
     """The region's built walls with a ring of one cell of the world's walls around them, so the
-    outline at the region's edges is the world's (walls just outside decide its corners)."""
+    outline at the region's edges is the world's (walls just outside decide its corners): those of
+    `ground` where the ring lies in the window; beyond it, among the cells along chunk borders,
+    which stairwells cleared out of the walls never reach (core/floors.py), the world's own."""
     size, (ox, oy) = spec.chunk_size, spec.origin
     first = ((ox - 1) // size, (oy - 1) // size)
     count = ((ox + spec.width) // size - first[0] + 1, (oy + spec.depth) // size - first[1] + 1)
     same = (first, count) == (window.first_chunk, window.chunks)
-    world = window.world if same else chunk_layout(spec, first, count)
+    world = ground if same else _widened(ground, chunk_layout(spec, first, count))
     ring = world.cut((ox - 1 - world.origin[0], oy - 1 - world.origin[1]), spec.width + 2, spec.depth + 2)
     walls_h, walls_v = ring.walls_h.copy(), ring.walls_v.copy()
     walls_h[1:-1, 1:-1] = built.walls_h
     walls_v[1:-1, 1:-1] = built.walls_v
     return Layout(walls_h, walls_v, np.zeros_like(ring.solid), ring.origin)
+
+
+def _widened(ground: Layout, world: Layout) -> Layout:
+    """The world's walls over more chunks, with `ground`'s (a part of them) in their place."""
+    x, y = ground.origin[0] - world.origin[0], ground.origin[1] - world.origin[1]
+    walls_h, walls_v = world.walls_h.copy(), world.walls_v.copy()
+    walls_h[y : y + ground.depth + 1, x : x + ground.width] = ground.walls_h
+    walls_v[y : y + ground.depth, x : x + ground.width + 1] = ground.walls_v
+    return Layout(walls_h, walls_v, world.solid, world.origin)
 
 
 def _fine(spec: LevelSpec, ring: Layout) -> BoolArray:

@@ -501,7 +501,7 @@ def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
     """
     features = level_features(spec)
     own = [floor_features(spec, floor) for floor in range(spec.floors)]
-    stories = [_story(floor_spec(spec, floor), own[floor]) for floor in range(spec.floors)]
+    stories = [_story(spec, floor, own[floor]) for floor in range(spec.floors)]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-walls") as walls_worker:
         # The walls need only the layout: built beside the features and the fixtures (numpy
         # releases the GIL), a second core's work while a level is planned.
@@ -557,13 +557,17 @@ def _planned(
     )
 
 
-def _story(spec: LevelSpec, features: tuple[Feature, ...]) -> Story:
+def _story(level: LevelSpec, floor: int, features: tuple[Feature, ...]) -> Story:
     """One floor before any feature is added: its window onto the world and its layouts."""
+    spec = floor_spec(level, floor)
     window = Window.of(spec)
-    layout = window.region(window.ground)
+    ground = window.ground
     for feature in features:
-        layout = feature.shape(spec, layout)
-    return Story(spec, window, layout, walled(spec, layout))
+        ground = feature.shape(spec, ground)
+    for feature in features:
+        ground = feature.stack(level, floor, ground)
+    layout = window.region(ground)
+    return Story(spec, window, layout, walled(spec, layout), ground)
 
 
 def _features(
@@ -652,12 +656,19 @@ def concat_styled_names(meshes: list[MeshArrays]) -> tuple[str, ...]:
 
 
 def _spawn(spec: LevelSpec, features: tuple[Feature, ...], ground: Layout, holes: BoolArray) -> Spawn:
-    """Where a feature of the ground floor puts the camera, or else the ground floor's longest view."""
+    """Where a feature of the ground floor puts the camera, unless a hole or a stair is there, or
+    else the ground floor's longest view."""
     for feature in features:
         spawn = feature.spawn(spec)
-        if spawn is not None:
+        if spawn is not None and not _on(holes, spawn, spec.cell_size):
             return spawn
     return find_spawn(ground, spec.cell_size, holes)
+
+
+def _on(cells: BoolArray, spawn: Spawn, cell_size: float) -> bool:
+    """Whether the spawn stands in one of `cells` (a stair's foot, say)."""
+    i, j = (int(np.floor(value / cell_size)) for value in spawn.position[:2])
+    return 0 <= j < cells.shape[0] and 0 <= i < cells.shape[1] and bool(cells[j, i])
 
 
 # Stands in a floor's meshes for its troffers, which plan_level keeps as FloorFixtures.

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from .algorithms.grid import BoolArray, IntArray
 from .features import EYE_HEIGHT, Feature, Features, Spawn, Story
+from .floors import grown
 from .geometry import quad_mesh
 from .layout import Layout
 from .rng import hash64, uniform
@@ -133,12 +134,13 @@ def _obstacle_row(seed: int, x: IntArray, band: IntArray) -> IntArray:
 
 
 def obstacle_features(spec: LevelSpec, taken: BoolArray | None, window: Window) -> Features:
-    """The obstacles of the region as one mesh, and the cells they stand in (away from `taken`)."""
+    """The obstacles of the region as one mesh, and the cells they stand in (a cell away from `taken`)."""
     ox, oy = spec.origin
     ys, xs = np.mgrid[0 : spec.depth, 0 : spec.width]
     cells = obstacle_cells(spec.seed, xs.astype(np.int64) + ox, ys.astype(np.int64) + oy)
     if taken is not None:
-        cells &= ~taken
+        # Nor beside a hole or a stair: the corridor round it (its other two rows) stays free.
+        cells &= ~grown(taken, 1)
     if not cells.any():
         return Features()
     js, iis = np.nonzero(cells)

@@ -77,6 +77,15 @@ def check_walk_settings(settings: dict[str, Any], style: str | None = None) -> d
     return merged
 
 
+def restyled_walk(old: str, new: str) -> dict[str, Any]:
+    """The walk settings that choosing a level of style `new` in place of one of style `old` sets
+    (the panel's): those either style has values of its own for (a run's pace), as `new` has them;
+    the others, and all of them when the style stays, as the user left them."""
+    own = set(style_of(old).walk) | set(style_of(new).walk) if new != old else set()
+    values = check_walk_settings({}, new)
+    return {name: values[name] for name in WALK_DEFAULTS if name in own}
+
+
 def tile_spec(spec: LevelSpec, chunk: tuple[int, int], count: tuple[int, int] = (1, 1)) -> LevelSpec:
     """A block of `count` chunks from `chunk` as a region of its own: open (no perimeter, so
     blocks side by side are the world without a seam), a piece per chunk, a lamp at every lit

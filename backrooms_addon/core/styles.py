@@ -29,6 +29,9 @@ class Style:
     sodium_fraction: float = 0.0  # share of lit fixtures that glow sodium-orange
     ceiling: bool = True
     pillars: bool = True  # square columns where open floor allows them
+    # Its layout has no open floor round a stair (one-cell tunnels): the floors it joins get a
+    # stairwell cleared out of their walls in every chunk (core/floors.py).
+    clear_stairwells: bool = False
     # In the order they are planned: a feature sees what the ones before it took.
     features: tuple[str, ...] = ("pools", "floors")  # pools (at a pool density), stairwells and pitfalls
     world_rgb: tuple[float, float, float] = (0.002, 0.002, 0.0015)  # almost black: lit from inside

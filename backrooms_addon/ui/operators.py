@@ -14,7 +14,7 @@ from ..core.errors import BackroomsError
 from ..core.levels import LEVEL_PRESETS
 from ..core.render import ENGINE_LABELS, RENDER_PRESETS, RenderPreset
 from ..core.spec import SETTINGS, LevelSpec
-from ..core.stream import WALK_DEFAULTS, WALK_SETTINGS
+from ..core.stream import WALK_SETTINGS
 from ..core.version import GENERATOR_VERSION
 from ..realize.level import GeneratedLevel, Progress, Steps, run_steps
 from ..realize.output import apply_render_preset
@@ -25,6 +25,7 @@ from .props import (
     adopt_renamed_settings,
     apply_level_preset,
     preset_property,
+    restyle_walk,
     setting_properties,
     spec_from,
     spec_properties,
@@ -230,8 +231,10 @@ class BACKROOMS_OT_generate(_BuildsInSteps):
         except BackroomsError as error:
             self.report({"ERROR"}, str(error))
             return None
+        before = settings.style
         settings.preset = self.preset
         write_spec(settings, spec)
+        restyle_walk(context.scene.backrooms_walk, before, spec.style)
         return spec
 
     def report_built(self, built: GeneratedLevel) -> None:
@@ -258,15 +261,15 @@ class BACKROOMS_OT_walk(_BuildsInSteps):
         for setting in WALK_SETTINGS:
             if not self.properties.is_property_set(setting.name):
                 setattr(self, setting.name, getattr(settings, setting.name))
+        # Every setting as shown: choosing a level gave them its style's values (ui/props.py
+        # apply_level_preset), so a value equal to a default is asked for like any other.
         walk = walk_from(self)
-        # A setting still at its default is left to the level's style (a run's pace), as in the API.
-        given = {name: value for name, value in walk.items() if value != WALK_DEFAULTS[name]}
         try:
             spec = None
             if api.last_level(scene) is None:  # what api.walk would walk: none, so the panel's level
                 adopt_renamed_settings(scene)
                 spec = spec_from(scene.backrooms)
-            steps = api.walk_steps(spec, scene=scene, plan_in_background=plan_in_background, **given)
+            steps = api.walk_steps(spec, scene=scene, plan_in_background=plan_in_background, **walk)
         except BackroomsError as error:
             self.report({"ERROR"}, str(error))
             return None
@@ -364,7 +367,7 @@ class BACKROOMS_OT_level_preset(bpy.types.Operator):
     __annotations__ = {"preset": preset_property()}
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        apply_level_preset(context.scene.backrooms, self.preset)
+        apply_level_preset(context.scene.backrooms, self.preset, context.scene.backrooms_walk)
         return {"FINISHED"}
 
 

@@ -12,7 +12,7 @@ from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProp
 from ..core.errors import InvalidSpecError
 from ..core.levels import DEFAULT_PRESET, LEVEL_PRESETS
 from ..core.spec import INT32_MAX, RENAMED_FIELDS, SETTING, SETTINGS, LevelSpec, Setting
-from ..core.stream import WALK_SETTINGS
+from ..core.stream import WALK_SETTINGS, restyled_walk
 
 # The properties that show the spec, in the table's order (a pair of cells is two of them).
 SPEC_FIELDS = tuple(name for setting in SETTINGS for name in setting.property_names)
@@ -194,11 +194,25 @@ def write_spec(target: object, spec: LevelSpec, names: tuple[str, ...] = SPEC_FI
         setattr(target, name, values[name])
 
 
-def apply_level_preset(settings: bpy.types.PropertyGroup, key: str) -> None:
-    """Choose a built-in level preset: its look replaces the settings', seed, size and origin stay."""
+def apply_level_preset(
+    settings: bpy.types.PropertyGroup, key: str, walk: bpy.types.PropertyGroup | None = None
+) -> None:
+    """Choose a built-in level preset: its look replaces the settings', seed, size and origin stay;
+    the `walk` settings take the level's own walk values where its style has them (a run's pace),
+    and those the level before set go back to the defaults. What the panel shows is what Walk uses."""
+    before = settings.style
     settings.preset = key
     looks = tuple(name for name in SPEC_FIELDS if name not in KEPT_BY_PRESETS)
-    write_spec(settings, LEVEL_PRESETS[key].spec(), looks)
+    spec = LEVEL_PRESETS[key].spec()
+    write_spec(settings, spec, looks)
+    if walk is not None:
+        restyle_walk(walk, before, spec.style)
+
+
+def restyle_walk(walk: bpy.types.PropertyGroup, before: str, after: str) -> None:
+    """The panel's level went from style `before` to `after`: the walk settings follow (restyled_walk)."""
+    for name, value in restyled_walk(before, after).items():
+        setattr(walk, name, value)
 
 
 def _exact(value: object) -> object:

@@ -4,7 +4,9 @@ Each preset is rendered once per engine in a tiny frame and the two are compared
 luminance, the mean of the ceiling band (the top third) and the share of near-black pixels; Level 0
 by its hue too. Before Generate set up EEVEE, its Level 0 was a black void (ceiling 0.03 against
 Cycles' 0.31, 44% of the frame near black): these tolerances fail that. Every preset is compared
-(benchmarks/bench_eevee_look.py prints the figures).
+(benchmarks/bench_eevee_look.py prints the figures). Level 6 is black but for the camera's
+flashlight, so its frame's mean and ceiling are mostly the dark: it is compared by the pool of
+light the flashlight throws instead (see test_level_6_in_eevee_is_lit_by_its_flashlight_alone).
 """
 
 from __future__ import annotations
@@ -102,7 +104,9 @@ def test_eevee_ambient_is_eevees_alone(scene: bpy.types.Scene, api: ModuleType) 
     assert [n.target for n in outputs188] == ["ALL"]
 
 
-@pytest.mark.parametrize("preset", ["LEVEL_0_MAZE", "LEVEL_0_HALLS", "LEVEL_37", "LEVEL_188"])
+@pytest.mark.parametrize(
+    "preset", ["LEVEL_0_MAZE", "LEVEL_0_HALLS", "LEVEL_37", "LEVEL_188", "LEVEL_2", "LEVEL_4", "LEVEL_RUN"]
+)
 def test_the_other_presets_in_eevee_are_lit_like_cycles(
     scene: bpy.types.Scene, api: ModuleType, tmp_path: Path, preset: str
 ) -> None:
@@ -113,3 +117,22 @@ def test_the_other_presets_in_eevee_are_lit_like_cycles(
 def test_blackout_in_eevee_is_lit_like_cycles(scene: bpy.types.Scene, api: ModuleType, tmp_path: Path) -> None:
     cycles, eevee = both_engines(api, scene, "LEVEL_0_BLACKOUT", tmp_path)
     assert_alike(measure(cycles), measure(eevee))
+
+
+def pool(image: np.ndarray) -> dict[str, float]:
+    """The flashlight's pool of light: the share of the frame it lights (above near black) and the
+    mean luminance there."""
+    luminance = image @ np.array([0.2126, 0.7152, 0.0722])
+    lit = luminance >= LOOK.NEAR_BLACK
+    return {"lit": float(lit.mean()), "bright": float(luminance[lit].mean()) if lit.any() else 0.0}
+
+
+def test_level_6_in_eevee_is_lit_by_its_flashlight_alone(
+    scene: bpy.types.Scene, api: ModuleType, tmp_path: Path
+) -> None:
+    """No lamp is lit and EEVEE gets no ambient of its own: in both engines most of the frame is
+    black and the flashlight lights a pool of about the same size and brightness."""
+    cycles, eevee = (pool(image) for image in both_engines(api, scene, "LEVEL_6", tmp_path))
+    assert 0.02 < cycles["lit"] < 0.5, cycles
+    assert eevee["lit"] == pytest.approx(cycles["lit"], abs=0.06), (cycles, eevee)
+    assert eevee["bright"] == pytest.approx(cycles["bright"], rel=0.25), (cycles, eevee)

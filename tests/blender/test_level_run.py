@@ -86,7 +86,9 @@ def test_a_walk_runs_from_the_api_and_the_walk_button(scene: bpy.types.Scene, ap
     assert walk.walk.route.speed == RUN.walk["speed"] and walk.walk.settings["shake"] == RUN.walk["shake"]
     slow = api.walk(preset="LEVEL_RUN", seed=4, width=16, depth=12, length=6.0, speed=1.4, scene=scene)
     assert slow.walk.route.speed == 1.4, "an explicit pace wins"
-    # The Walk button walks the level made last with the panel's settings, at their defaults here.
+    # The Walk button walks the level made last with the panel's settings, which took the run's
+    # pace when the panel's level became Level ! (tests/blender/test_walk_panel.py).
+    assert bpy.ops.backrooms.level_preset(preset="LEVEL_RUN") == {"FINISHED"}
     assert bpy.ops.backrooms.walk(length=6.0) == {"FINISHED"}
     stored = json.loads(api.levels(scene)[0]["backrooms_walk"])
-    assert stored["speed"] == RUN.walk["speed"] and stored["length"] == 6.0
+    assert stored["speed"] == pytest.approx(RUN.walk["speed"]) and stored["length"] == 6.0

@@ -94,6 +94,35 @@ def test_walk_from_the_ui_ticks_through_the_generate_operator_s_machinery(
     assert json.loads(api.levels(scene)[0][WALK_KEY])["length"] == 10.0
 
 
+def test_the_panel_s_walk_takes_the_level_s_own_values_and_any_value_given(
+    scene: bpy.types.Scene, addon: ModuleType
+) -> None:
+    """Choosing Level ! fills in its run; a value typed over it, even the walk's own default, is
+    the one walked; choosing a level without a run of its own puts the defaults back."""
+    run, defaults = addon.core.styles.STYLES["LEVEL_RUN"].walk, addon.core.stream.WALK_DEFAULTS
+    settings = scene.backrooms_walk
+    settings.length = 6.0
+    assert bpy.ops.backrooms.level_preset(preset="LEVEL_RUN") == {"FINISHED"}
+    assert {name: getattr(settings, name) for name in run} == pytest.approx(run)
+    for name, value in LEVEL.items():
+        setattr(scene.backrooms, name, value)
+    assert bpy.ops.backrooms.walk() == {"FINISHED"}
+    assert json.loads(api_level(scene)[WALK_KEY])["speed"] == pytest.approx(run["speed"])
+    settings.speed = defaults["speed"]
+    assert bpy.ops.backrooms.walk() == {"FINISHED"}
+    walked = json.loads(api_level(scene)[WALK_KEY])
+    assert walked["speed"] == pytest.approx(defaults["speed"]) and walked["shake"] == pytest.approx(run["shake"])
+    assert bpy.ops.backrooms.level_preset(preset="LEVEL_0") == {"FINISHED"}
+    assert {name: getattr(settings, name) for name in run} == pytest.approx({name: defaults[name] for name in run})
+    assert settings.length == 6.0, "what no level has a value of its own for stays as set"
+
+
+def api_level(scene: bpy.types.Scene) -> bpy.types.Collection:
+    """The one level in the scene (a walk's)."""
+    (collection,) = [c for c in scene.collection.children_recursive if WALK_KEY in c]
+    return collection
+
+
 def _out_of_range() -> list[tuple[str, object]]:
     from backrooms_addon.core.stream import WALK_SETTINGS
 

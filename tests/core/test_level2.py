@@ -7,7 +7,7 @@ import hashlib
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from level_checks import geometry_specs, inside_walls, planarity_error, preset_specs
 
@@ -66,7 +66,7 @@ def test_pipes_stay_overhead_or_against_a_wall_and_out_of_the_walls(
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_pipes_leave_stairwell_openings_and_stairs_clear(seed: int) -> None:
-    """Thinned tunnels (stairs need open floor round them, which a maze has not)."""
+    """Thinned tunnels with pitfalls (the preset's own tunnels: tests/core/test_stacked_tunnels.py)."""
     spec = preset_spec("LEVEL_2", seed=seed, width=24, depth=24, floors=2, density=0.2, pitfall_density=0.2)
     plan = plan_level(spec)
     middles = _corners(plan.meshes["pipes"]).mean(axis=1)
@@ -147,11 +147,18 @@ def _same_faces(a: np.ndarray, b: np.ndarray) -> bool:
     seed=st.integers(0, 2**32),
     origin=st.tuples(st.integers(-(10**6), 10**6), st.integers(-(10**6), 10**6)),
     along_x=st.booleans(),
+    floors=st.integers(1, 2),
 )
-def test_neighbouring_regions_have_the_same_pipes(seed: int, origin: tuple[int, int], along_x: bool) -> None:
+@example(seed=0, origin=(1, 16), along_x=True, floors=2)  # a stairwell cleared in the ring round a half
+def test_neighbouring_regions_have_the_same_pipes(
+    seed: int, origin: tuple[int, int], along_x: bool, floors: int
+) -> None:
     """Two regions side by side hold the pipes of the region they make up, face for face (pieces
-    one chunk across, so the cut is a piece border in both), wherever the cut falls in the chunks."""
-    spec = preset_spec("LEVEL_2", seed=seed, width=32, depth=32, perimeter=False, piece_chunks=1, origin=origin)
+    one chunk across, so the cut is a piece border in both), wherever the cut falls in the chunks;
+    stacked, round the stairwells cleared out of the tunnels too."""
+    spec = preset_spec(
+        "LEVEL_2", seed=seed, width=32, depth=32, perimeter=False, piece_chunks=1, origin=origin, floors=floors
+    )
     whole = plan_level(spec).meshes["pipes"]
     size = {"width": 16} if along_x else {"depth": 16}
     first = plan_level(spec.replace(**size)).meshes["pipes"]

@@ -17,7 +17,7 @@ from backrooms_addon.cli.walk import walk_inputs
 from backrooms_addon.core.levels import LEVEL_PRESETS, preset_spec
 from backrooms_addon.core.plan import FloorPlan, LevelPlan, plan_level
 from backrooms_addon.core.run_corridor import PERIOD, RUN_CORRIDOR, band_row
-from backrooms_addon.core.stream import WALK_DEFAULTS, check_walk_settings, plan_walk
+from backrooms_addon.core.stream import WALK_DEFAULTS, check_walk_settings, plan_walk, restyled_walk
 from backrooms_addon.core.styles import style_of
 
 # The plan of a small Level ! (seed 3, 20 x 12 cells): the same on every numpy Blender ships.
@@ -121,6 +121,13 @@ def test_a_walk_runs_down_the_corridor(seed: int) -> None:
     assert cells[-1, 0] - cells[0, 0] > 0.5 * len(cells), "on down it, not back and forth"
     walked = plan_walk(preset_spec("LEVEL_RUN", seed=seed), length=20.0, speed=1.4)
     assert walked.route.speed == 1.4
+
+
+def test_choosing_the_level_in_the_panel_sets_its_run_and_leaving_it_the_defaults() -> None:
+    run = style_of("LEVEL_RUN").walk
+    assert restyled_walk("LEVEL_0", "LEVEL_RUN") == run
+    assert restyled_walk("LEVEL_RUN", "LEVEL_1") == {name: WALK_DEFAULTS[name] for name in run}
+    assert restyled_walk("LEVEL_RUN", "LEVEL_RUN") == restyled_walk("LEVEL_0", "LEVEL_1") == {}
 
 
 def test_the_command_line_runs_unless_given_a_speed(tmp_path: Path) -> None:

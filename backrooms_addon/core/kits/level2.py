@@ -23,8 +23,12 @@ STYLE = Style(
     lamp_rgb=(1.0, 0.74, 0.45),  # old warm bulbs: the tunnels feel hot
     lamp_power_w=130.0,
     pillars=False,  # the tunnels are their own walls
+    clear_stairwells=True,  # one-cell tunnels: no open floor round a stair unless cleared
     features=("pools", "floors", "pipes"),  # pipes after stairwells: they leave the openings clear
-    eevee_ambient_rgb=(0.006, 0.006, 0.005),
+    # EEVEE: the light the long tunnels pass on from lamp to lamp, which Cycles bounces round
+    # corners and screen-space rays do not (tests/blender/test_eevee_look.py).
+    eevee_diffuse_gain=1.4,
+    eevee_ambient_rgb=(0.03, 0.028, 0.022),
 )
 
 PRESET = LevelPreset(

@@ -23,10 +23,11 @@ KIT = Kit(
         fixture="strip",
         fixture_spacing=3,  # on the corridor's middle row and the side rooms' (core/run_corridor.py)
         pillars=False,
-        features=("run_corridor",),  # one corridor: no pools, pitfalls or stairwells to cut it
+        features=("floors", "run_corridor"),  # stairwells in the corridor's open stretches; no pools
         lamp_rgb=EMERGENCY_RGB,
         lamp_power_w=140.0,
         eevee_ambient_rgb=(0.03, 0.003, 0.002),  # the red walls' bounce
+        eevee_diffuse_gain=1.2,  # the straight corridor leaves EEVEE less bounce to make up for
         # A run: faster, the camera shaken harder, on down the corridor rather than into the rooms.
         walk={"speed": 3.5, "shake": 0.9, "heading": 0.9},
         lamp_pulse_s=1.6,
