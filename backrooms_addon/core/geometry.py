@@ -76,16 +76,25 @@ class MeshArrays:
 
     def by_piece(self) -> MeshArrays:
         """The same faces grouped by piece, each piece's in their order: itself when they are."""
+        order = self.piece_order()
+        return self if order is None else self.taken(order)
+
+    def piece_order(self) -> npt.NDArray[np.intp] | None:
+        """The face order that groups the faces by piece (see by_piece); None when they are."""
         if self.face_count < 2 or bool((self.pieces[1:] >= self.pieces[:-1]).all()):
-            return self
-        order = piece_order(self.pieces)
+            return None
+        return piece_order(self.pieces)
+
+    def taken(self, faces: npt.NDArray[np.intp]) -> MeshArrays:
+        """The faces at these indices, in this order, as a mesh of their own (copies)."""
         return replace(
             self,
-            vertices=_take_faces(self.vertices, order),
-            uvs=_take_faces(self.uvs, order),
-            material_indices=self.material_indices[order],
-            pieces=self.pieces[order],
-            lightmap=None if self.lightmap is None else _take_faces(self.lightmap, order),
+            vertices=_take_faces(self.vertices, faces),
+            faces=np.arange(4 * len(faces), dtype=np.int32).reshape(-1, 4),
+            uvs=_take_faces(self.uvs, faces),
+            material_indices=self.material_indices[faces],
+            pieces=self.pieces[faces],
+            lightmap=None if self.lightmap is None else _take_faces(self.lightmap, faces),
         )
 
     def between(self, first: int, stop: int) -> MeshArrays:
@@ -111,9 +120,9 @@ def piece_order(pieces: IntArray) -> npt.NDArray[np.intp]:
 
 
 def _take_faces(loops: FloatArray, order: npt.NDArray[np.intp]) -> FloatArray:
-    """A per-loop array (four rows a face) with its faces in `order`. Each face's rows are taken
+    """A per-loop array (four rows a face) with the faces at `order`. Each face's rows are taken
     as one row, far cheaper than gathering loop by loop."""
-    faces = loops.reshape(len(order), -1)
+    faces = loops.reshape(len(loops) // 4, -1)
     taken: FloatArray = np.take(faces, order, axis=0).reshape(-1, loops.shape[1])
     return taken
 

@@ -342,8 +342,7 @@ class PlanMeshes(Mapping[str, MeshArrays]):
             if done is None:
                 done = []
                 parts = self._parts.pop(kind)
-                mesh = (parts[0] if len(parts) == 1 else concat_styled(parts)).by_piece()
-                for block in piece_blocks(mesh, block_faces):
+                for block in piece_blocks(parts[0] if len(parts) == 1 else concat_styled(parts), block_faces):
                     done.append(with_lightmap(block))
                     yield done[-1]
                 self._blocks[kind] = done
@@ -622,15 +621,19 @@ def _sizes(parts: list[MeshArrays]) -> _Sizes:
 
 
 def piece_blocks(mesh: MeshArrays, block_faces: int) -> Iterator[MeshArrays]:
-    """A mesh in piece order as blocks of whole pieces of about `block_faces` faces each."""
-    starts = np.flatnonzero(np.diff(mesh.pieces, prepend=-1))  # where each piece begins
+    """The mesh's faces in piece order (as by_piece) as blocks of whole pieces of about
+    `block_faces` faces each: each block gathered on its own, so the first is ready after a
+    block's work, not the whole mesh's."""
+    order = mesh.piece_order()
+    pieces = mesh.pieces if order is None else mesh.pieces[order]
+    starts = np.flatnonzero(np.diff(pieces, prepend=-1))  # where each piece begins
     cuts = [0]
     for start in starts.tolist():
         if start - cuts[-1] >= block_faces:
             cuts.append(start)
     cuts.append(mesh.face_count)
     for first, stop in itertools.pairwise(cuts):
-        yield mesh.between(first, stop)
+        yield mesh.between(first, stop) if order is None else mesh.taken(order[first:stop])
 
 
 def joined_blocks(blocks: list[MeshArrays]) -> MeshArrays:
