@@ -11,6 +11,7 @@ doorways their headers. Runs also break on piece borders so each face belongs to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -227,15 +228,43 @@ def wall_mesh(layout: Layout, style: WallStyle, pieces: Pieces) -> MeshArrays:
     parts = [
         *_outline_faces(low, high, xs, ys, y_breaks, style, along_x=False),
         *_outline_faces(low.T, high.T, ys, xs, x_breaks, style, along_x=True),
-        _soffits(low, high, xs, ys, style),
-        *_pillars(layout.solid, style),
+        _made(_soffits(low, high, xs, ys, style)),
+        *(_made(faces) for faces in _pillars(layout.solid, style)),
     ]
-    corners = np.concatenate([part.corners for part in parts])
-    material = np.concatenate([np.full(len(part.corners), part.material, np.int32) for part in parts])
+    # Every part written straight into the mesh's arrays: no copy of a big level's walls to join.
+    total = sum(part.count for part in parts)
+    corners, uvs = np.empty((total, 4, 3), np.float32), np.empty((total, 4, 2), np.float32)
+    material = np.empty(total, np.int32)
+    start = 0
+    for part in parts:
+        stop = start + part.count
+        part.write(corners[start:stop], uvs[start:stop])
+        material[start:stop] = part.material
+        start = stop
     # The middle of each face, x and y one at a time: numpy is slow on rows of three.
     mid_x, mid_y = ((corners[:, 0, axis] + corners[:, 2, axis]) / 2 for axis in (0, 1))
     piece = pieces.of_points(mid_x, mid_y, style.cell_size)
-    return quad_mesh(corners, np.concatenate([part.uvs for part in parts]), material, WALL_MATERIALS, piece)
+    return quad_mesh(corners, uvs, material, WALL_MATERIALS, piece)
+
+
+@dataclass(frozen=True)
+class FacesToMake:
+    """Quads of one material, counted before they are made: `write` fills given corners (n, 4, 3)
+    and UVs (n, 4, 2), the slices of a mesh's arrays they go in."""
+
+    count: int
+    material: int
+    write: Callable[[FloatArray, FloatArray], object]
+
+
+def _made(faces: Faces) -> FacesToMake:
+    """Faces already made, to be copied in."""
+
+    def write(corners: FloatArray, uvs: FloatArray) -> None:
+        corners[:] = faces.corners
+        uvs[:] = faces.uvs
+
+    return FacesToMake(len(faces.corners), faces.material, write)
 
 
 @dataclass(frozen=True)
@@ -247,16 +276,26 @@ class Faces:
     material: int
 
 
-def vertical_faces(x0: F64, y0: F64, x1: F64, y1: F64, z0: float, z1: float, material: int) -> Faces:
+def vertical_faces(
+    x0: F64,
+    y0: F64,
+    x1: F64,
+    y1: F64,
+    z0: float,
+    z1: float,
+    material: int,
+    out: tuple[FloatArray, FloatArray] | None = None,
+) -> Faces:
     """Upright quads whose bottom edge runs from (x0, y0) to (x1, y1), along x or along y.
 
     Seen from the front the bottom edge runs left to right, so the normal is (dy, -dx).
-    UVs are metres: u along the bottom edge's direction, v the height.
+    UVs are metres: u along the bottom edge's direction, v the height. `out`: the corners and
+    UVs arrays to write them in (new ones by default).
     """
     n = len(x0)
     dx, dy = np.sign(x1 - x0), np.sign(y1 - y0)
     u0, u1 = dx * x0 + dy * y0, dx * x1 + dy * y1
-    corners, uvs = np.empty((n, 4, 3), np.float32), np.empty((n, 4, 2), np.float32)
+    corners, uvs = out if out is not None else (np.empty((n, 4, 3), np.float32), np.empty((n, 4, 2), np.float32))
     # A block of faces at a time, so that its rows stay in cache while their columns are written.
     for begin in range(0, n, BLOCK):
         block = slice(begin, begin + BLOCK)
@@ -338,7 +377,7 @@ def _piece_breaks(vertex_count: int, cells: int) -> BoolArray:
 
 def _outline_faces(
     low: BoolArray, high: BoolArray, xs: F64, ys: F64, y_breaks: BoolArray, style: WallStyle, along_x: bool
-) -> list[Faces]:
+) -> list[FacesToMake]:
     """Faces on the fine grid's vertical vertex lines (x = xs[c]) where solid meets open.
 
     Called on transposed grids (with xs and ys swapped) for the horizontal lines. Each fine edge
@@ -364,12 +403,24 @@ def _outline_faces(
     a, b = np.where(forward, y0, y1), np.where(forward, y1, y0)
     faces = []
     for z0, z1, mask, material in _bands(s_low, s_high, style):
-        if mask.any():
-            if along_x:
-                faces.append(vertical_faces(a[mask], x[mask], b[mask], x[mask], z0, z1, material))
-            else:
-                faces.append(vertical_faces(x[mask], a[mask], x[mask], b[mask], z0, z1, material))
+        count = int(np.count_nonzero(mask))
+        if count:
+            # On a transposed grid the line is a y and the run goes along x.
+            bottom: tuple[F64, F64, F64, F64] = (a, x, b, x) if along_x else (x, a, x, b)
+            faces.append(FacesToMake(count, material, _vertical_writer(bottom, mask, z0, z1, material)))
     return faces
+
+
+def _vertical_writer(
+    ends: tuple[F64, F64, F64, F64], mask: BoolArray, z0: float, z1: float, material: int
+) -> Callable[[FloatArray, FloatArray], Faces]:
+    """vertical_faces of the masked runs, into the arrays it is given."""
+
+    def write(corners: FloatArray, uvs: FloatArray) -> Faces:
+        x0, y0, x1, y1 = (end[mask] for end in ends)
+        return vertical_faces(x0, y0, x1, y1, z0, z1, material, out=(corners, uvs))
+
+    return write
 
 
 def _nonzero(mask: BoolArray) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:

@@ -301,10 +301,14 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         order: tuple[str, ...] = (),
         parts: Mapping[str, list[MeshArrays]] | None = None,
         placed: Mapping[str, Copies] | None = None,
+        again: Callable[[], PlanMeshes] | None = None,
     ):
         self._built = dict(built)
         self._parts = dict(parts or {})
         self._blocks: dict[str, list[MeshArrays]] = {}
+        # The same meshes planned anew, for a kind whose blocks were let go (finished, keep=False).
+        self._again = again
+        self._replanned: PlanMeshes | None = None
         # What a reader asks before a kind is finished, known from the start: the parts go as soon
         # as they are joined.
         self._sizes = {kind: _sizes(found) for kind, found in self._parts.items()}
@@ -330,24 +334,42 @@ class PlanMeshes(Mapping[str, MeshArrays]):
                 self._built[kind] = blocks[0] if len(blocks) == 1 else joined_blocks(blocks)
         return self._built[kind]
 
-    def finished(self, kind: str, block_faces: int = BLOCK_FACES) -> Iterator[MeshArrays]:
+    def finished(self, kind: str, block_faces: int = BLOCK_FACES, keep: bool = True) -> Iterator[MeshArrays]:
         """The kind finished a block of whole pieces at a time (about `block_faces` faces each),
-        in piece order; a second reader waits for the first and gets the same blocks."""
+        in piece order; a second reader waits for the first and gets the same blocks.
+
+        keep=False: the blocks are not kept (nor the kind's parts once its last block is made), so
+        a reader that streams them, such as Blender's upload, holds one at a time; reading the kind
+        again plans the level anew (deterministic: the same meshes)."""
         found = self._built.get(kind)
         if found is not None:
             yield found
             return
         with self._locks[kind]:
             done = self._blocks.get(kind)
-            if done is None:
+            if done is None and kind in self._parts:
                 done = []
                 parts = self._parts.pop(kind)
                 for block in piece_blocks(parts[0] if len(parts) == 1 else concat_styled(parts), block_faces):
-                    done.append(with_lightmap(block))
-                    yield done[-1]
-                self._blocks[kind] = done
+                    finished = with_lightmap(block)
+                    if keep:
+                        done.append(finished)
+                    yield finished
+                if keep:
+                    self._blocks[kind] = done
                 return
+        if done is None:
+            yield from self._planned_again().finished(kind, block_faces)
+            return
         yield from done
+
+    def _planned_again(self) -> PlanMeshes:
+        """The meshes planned anew, once, for the kinds whose blocks were let go."""
+        if self._again is None:
+            raise RuntimeError("a kind's blocks were let go and this plan cannot plan them again")
+        if self._replanned is None:
+            self._replanned = self._again()
+        return self._replanned
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._order)
@@ -544,7 +566,7 @@ def _planned(
     copies = FixtureCopies(tuple(fixture_floors), spec, pieces, troffer) if fixture_floors else None
     instanced = {kind: PlacedCopies(tuple(parts), spec, pieces) for kind, parts in placed_floors.items()}
     unfinished = {kind: parts for kind, parts in meshes.items() if kind != FIXTURES and kind not in instanced}
-    planned = PlanMeshes({}, copies, tuple(meshes), unfinished, instanced)
+    planned = PlanMeshes({}, copies, tuple(meshes), unfinished, instanced, lambda: plan_level(spec, troffer).meshes)
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
     states = np.concatenate([placed.states for placed, _ in placed_all])
     spawn = _spawn(spec, own[0], stories[0].built, _taken(floors[0]))

@@ -179,12 +179,14 @@ class PiecesAhead:
         self._stop = threading.Event()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-pieces")
         kinds = plan.meshes.kinds_built()
-        self._worker.submit(self._prepare, plan, kinds)
+        # A big level's blocks go once Blender has them: its plan plans them anew if an export reads them.
+        keep = sum(plan.meshes.face_count(kind) for kind in kinds) <= KEEP_BUILT_FACES
+        self._worker.submit(self._prepare, plan, kinds, keep)
 
-    def _prepare(self, plan: LevelPlan, kinds: list[str]) -> None:
+    def _prepare(self, plan: LevelPlan, kinds: list[str], keep: bool) -> None:
         try:
             for kind in kinds:
-                for block in plan.meshes.finished(kind):
+                for block in plan.meshes.finished(kind, keep=keep):
                     if self._stop.is_set():
                         return
                     self._ready.put((kind, block.split()))
@@ -306,6 +308,11 @@ def drop_unused(made: list[bpy.types.ID]) -> None:
         if unused:
             bpy.data.batch_remove(unused)
 
+
+# A level's plan keeps the meshes it gave Blender up to this many faces (about 130 bytes each), so
+# that exporting it needs no planning; a bigger level's go as Blender receives them, which halves
+# its peak memory, and an export plans them again.
+KEEP_BUILT_FACES = 1_000_000
 
 # The plans of the levels built in this session, by level id, so that the exports use the plan
 # that built a level instead of planning it again. Plans hold every mesh (about 130 bytes a face),

@@ -442,3 +442,20 @@ def test_copies_stay_after_saving_and_reopening(scene: bpy.types.Scene, api: Mod
     assert bpy.ops.backrooms.clear() == {"FINISHED"}
     _kept(copies, level.level_id)
     assert not _owned(level.level_id)
+
+
+def test_a_big_level_lets_its_blocks_go_and_its_plan_still_reads_them(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    level_module = importlib.import_module(f"{addon.__name__}.realize.level")
+    monkeypatch.setattr(level_module, "KEEP_BUILT_FACES", 0)  # every level counts as big
+    spec = addon.core.LevelSpec(seed=4, width=40, depth=30, piece_chunks=1, chunk_size=16)
+    level = api.generate(spec, scene=scene)
+    assert not level.plan.meshes._blocks, "the blocks went once Blender had them"
+    fresh = addon.core.plan_level(spec)
+    walls = level.plan.meshes["walls"]  # planned anew
+    np.testing.assert_array_equal(walls.vertices, fresh.meshes["walls"].vertices)
+    np.testing.assert_array_equal(walls.lightmap, fresh.meshes["walls"].lightmap)
+    uploaded = [obj for obj in level.objects if obj.name.startswith("Backrooms walls")]
+    faces = sum(len(obj.data.polygons) for obj in uploaded)
+    assert faces == walls.face_count

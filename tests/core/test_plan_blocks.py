@@ -6,11 +6,13 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backrooms_addon.core import LevelSpec, plan_level
 from backrooms_addon.core.geometry import MeshArrays
+from backrooms_addon.core.plan import PlanMeshes, joined_blocks
 
 FIELDS = ("vertices", "faces", "uvs", "material_indices", "pieces")
 
@@ -77,3 +79,41 @@ def test_sizes_are_known_before_a_kind_is_finished() -> None:
         before = (early.meshes.face_count(kind), early.meshes.piece_count(kind), early.meshes.materials(kind))
         mesh = late.meshes[kind]
         assert before == (mesh.face_count, len(np.unique(mesh.pieces)), mesh.materials), kind
+
+
+def _same(a: MeshArrays, b: MeshArrays) -> None:
+    for name in (*FIELDS, "lightmap"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert a.materials == b.materials
+
+
+def test_blocks_let_go_are_planned_again_when_read() -> None:
+    spec = LevelSpec(seed=5, width=48, depth=40, piece_chunks=1, chunk_size=16)
+    streamed, kept = plan_level(spec), plan_level(spec)
+    for kind in streamed.meshes.kinds_built():
+        blocks = list(streamed.meshes.finished(kind, 200, keep=False))
+        assert len(blocks) > 1 or kind != "walls"
+        _same(joined_blocks(blocks), kept.meshes[kind])
+        assert streamed.meshes._blocks.get(kind) is None, "nothing kept"
+        again = list(streamed.meshes.finished(kind, 200))  # planned anew, the same blocks
+        assert len(again) == len(blocks)
+        for first, second in zip(blocks, again, strict=True):
+            _same(first, second)
+        _same(streamed.meshes[kind], kept.meshes[kind])
+
+
+def test_a_stream_stopped_half_way_leaves_the_kind_readable() -> None:
+    spec = LevelSpec(seed=6, width=48, depth=40, piece_chunks=1, chunk_size=16)
+    stopped, whole = plan_level(spec), plan_level(spec)
+    blocks = stopped.meshes.finished("walls", 1_000)
+    next(blocks)
+    blocks.close()  # a build stopped after its first block
+    _same(stopped.meshes["walls"], whole.meshes["walls"])
+
+
+def test_meshes_that_cannot_be_planned_again_say_so() -> None:
+    plan = plan_level(LevelSpec(seed=7, width=20, depth=20))
+    meshes = PlanMeshes({}, None, ("walls",), {"walls": [plan.meshes["walls"]]})
+    list(meshes.finished("walls", keep=False))
+    with pytest.raises(RuntimeError, match="cannot plan them again"):
+        meshes["walls"]
