@@ -1,16 +1,17 @@
 """What the first level in a new file builds once (materials, textures, flicker, the hum, the
-world), each timed, against appending the same materials from a .blend written beforehand: is a
-cache on disk between Blender runs cheaper than making them?
+world), each timed, made and from the cache on disk (realize/file_cache.py) that keeps them
+between Blender runs, and the first level with and without that cache.
 
 Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_file_resources.py`.
-Every figure is the best of N (--repeats) in a new, empty file; a Level 0 level of 250 x 250 cells
-is generated once first, and its materials written to a temporary .blend, the would-be cache.
+Every figure is the best of N (--repeats) in a new, empty file, with a cache folder of its own
+(none, a new empty one, or one filled beforehand); the level is Level 0, 250 x 250 cells.
 Prints a Markdown table; nothing here is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -43,7 +44,7 @@ def main() -> int:
     from backrooms_addon.core import LevelSpec
     from backrooms_addon.core.recipes import Look
     from backrooms_addon.core.styles import style_of
-    from backrooms_addon.realize.level import ensure_hum
+    from backrooms_addon.realize.level import ensure_hum, file_resources_ahead
     from backrooms_addon.realize.materials import ensure_material
     from backrooms_addon.realize.world import light_scene
 
@@ -51,28 +52,46 @@ def main() -> int:
         bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
 
     spec = LevelSpec(seed=1, width=250, depth=250)
-    new_file()
-    api.generate(spec, scene=bpy.context.scene)
-    names = [m.get("backrooms_recipe") for m in bpy.data.materials if m.get("backrooms_recipe")]
     with tempfile.TemporaryDirectory() as folder:
-        cache = Path(folder) / "materials.blend"
-        bpy.data.libraries.write(str(cache), set(bpy.data.materials), compress=False)
 
-        def append() -> None:
-            with bpy.data.libraries.load(str(cache), link=False) as (source, target):
-                target.materials = list(source.materials)
+        def cache_in(name: str) -> Callable[[], None]:
+            """A new file, with the cache folder `name` ("": no cache; "empty": a new empty one each time)."""
 
+            def prepare() -> None:
+                new_file()
+                chosen = f"empty-{time.perf_counter_ns()}" if name == "empty" else name
+                os.environ["BACKROOMS_CACHE_DIR"] = str(Path(folder) / chosen) if chosen else ""
+
+            return prepare
+
+        cache_in("")()
+        api.generate(spec, scene=bpy.context.scene)
+        names = [m.get("backrooms_recipe") for m in bpy.data.materials if m.get("backrooms_recipe")]
+        os.environ["BACKROOMS_CACHE_DIR"] = str(Path(folder) / "filled")
+        new_file()
+        file_resources_ahead(spec)  # fills the cache the "from the cache" rows read
         rows = {
             f"build the level's {len(names)} materials (with textures and flicker keys)": best_of(
-                args.repeats, new_file, lambda: [ensure_material(name, Look()) for name in names]
+                args.repeats, cache_in(""), lambda: [ensure_material(name, Look()) for name in names]
             ),
-            f"append the same {len(names)} materials from a .blend": best_of(args.repeats, new_file, append),
-            "make the hum (synthesise, write, load, pack)": best_of(args.repeats, new_file, ensure_hum),
+            "make the hum (synthesise, write, load, pack)": best_of(args.repeats, cache_in(""), ensure_hum),
+            "what a new file builds once (the materials the level most likely uses, the hum), no cache": best_of(
+                args.repeats, cache_in(""), lambda: file_resources_ahead(spec)
+            ),
+            "the same, made and written to an empty cache": best_of(
+                args.repeats, cache_in("empty"), lambda: file_resources_ahead(spec)
+            ),
+            "the same, appended from the cache": best_of(
+                args.repeats, cache_in("filled"), lambda: file_resources_ahead(spec)
+            ),
             "make the style's world": best_of(
-                args.repeats, new_file, lambda: light_scene(bpy.context.scene, style_of(spec.style))
+                args.repeats, cache_in(""), lambda: light_scene(bpy.context.scene, style_of(spec.style))
             ),
-            "first level, 250 x 250, in a new file": best_of(
-                args.repeats, new_file, lambda: api.generate(spec, scene=bpy.context.scene)
+            "first level, 250 x 250, in a new file, no cache": best_of(
+                args.repeats, cache_in(""), lambda: api.generate(spec, scene=bpy.context.scene)
+            ),
+            "first level, 250 x 250, in a new file, from the cache": best_of(
+                args.repeats, cache_in("filled"), lambda: api.generate(spec, scene=bpy.context.scene)
             ),
         }
     print("| made once per file | seconds |")
