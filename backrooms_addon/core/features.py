@@ -101,6 +101,11 @@ class Feature:
         coordinates alone, so that the region's cut of it is the same whatever the window."""
         return layout
 
+    def blocks(self, spec: LevelSpec) -> BoolArray | None:
+        """The region's cells the feature may fill with something a player cannot pass (True),
+        from world coordinates alone: a closed region's joins go round them (core/joins.py)."""
+        return None
+
     def stack(self, level: LevelSpec, floor: int, layout: Layout) -> Layout:
         """The window's layout of one floor of `level` as the feature wants it given the floors
         above and below (after every feature's shape), from world coordinates alone."""

@@ -11,7 +11,9 @@ cell wide (elsewhere the cells round it go round it), so such a region is built 
 
 Only the built layout changes: the world's cells, and so the seams between regions, stay as they
 are. Pools and pitfalls are left alone (neighbouring regions must agree about them); they never
-split a region unless one spans it from side to side.
+split a region unless one spans it from side to side. What features block (Level !'s crates) is
+the world's too, and it may cut off the only way through that a region's edge leaves: the areas
+are labelled with those cells as solid, so the joins go round them.
 """
 
 from __future__ import annotations
@@ -27,16 +29,17 @@ from .rng import hash64
 _JOIN_STREAM = 0x4A4F494E  # "JOIN"
 
 
-def joined(layout: Layout, seed: int) -> Layout:
+def joined(layout: Layout, seed: int, blocked: BoolArray | None = None) -> Layout:
     """The closed `layout` with the fewest walls opened (and the pillars of a region one cell
-    wide dropped) so that its walkable cells are one area."""
+    wide dropped) so that its walkable cells, less the `blocked` ones, are one area."""
     solid = layout.solid if min(layout.width, layout.depth) > 1 else np.zeros_like(layout.solid)
-    labels = area_labels(layout.walls_h, layout.walls_v, solid)
-    walkable = labels[~solid]
+    impassable = solid if blocked is None else solid | blocked
+    labels = area_labels(layout.walls_h, layout.walls_v, impassable)
+    walkable = labels[~impassable]
     if walkable.size == 0 or (walkable == walkable[0]).all():
         return layout if solid is layout.solid else replace(layout, solid=solid)
     walls_h, walls_v = layout.walls_h.copy(), layout.walls_v.copy()
-    rows, columns, vertical = _doorways(layout, seed, solid, labels)
+    rows, columns, vertical = _doorways(layout, seed, impassable, labels)
     walls_v[rows[vertical], columns[vertical]] = False
     walls_h[rows[~vertical], columns[~vertical]] = False
     return Layout(walls_h, walls_v, solid, layout.origin)

@@ -567,7 +567,13 @@ def _story(level: LevelSpec, floor: int, features: tuple[Feature, ...]) -> Story
     for feature in features:
         ground = feature.stack(level, floor, ground)
     layout = window.region(ground)
-    return Story(spec, window, layout, walled(spec, layout), ground)
+    return Story(spec, window, layout, walled(spec, layout, _blocked(spec, features)), ground)
+
+
+def _blocked(spec: LevelSpec, features: tuple[Feature, ...]) -> BoolArray | None:
+    """The region's cells some feature may fill with something a player cannot pass."""
+    found = [cells for cells in (feature.blocks(spec) for feature in features) if cells is not None]
+    return np.logical_or.reduce(found) if found else None
 
 
 def _features(
@@ -719,11 +725,12 @@ def restyled(mesh: MeshArrays, style: Style) -> MeshArrays:
     return mesh if materials == mesh.materials else replace(mesh, materials=materials)
 
 
-def walled(spec: LevelSpec, layout: Layout) -> Layout:
+def walled(spec: LevelSpec, layout: Layout, blocked: BoolArray | None = None) -> Layout:
     """The layout the walls are built from: the region is cut from an endless world, and as a
     level on its own it may get a closed perimeter, with the doorways that keep it one walkable
-    area (core/joins.py). Without the perimeter it stays an open cut of the world."""
-    return joined(layout.closed(), spec.seed) if spec.perimeter else layout
+    area round the `blocked` cells too (core/joins.py). Without the perimeter it stays an open
+    cut of the world."""
+    return joined(layout.closed(), spec.seed, blocked) if spec.perimeter else layout
 
 
 def likely_materials(spec: LevelSpec) -> tuple[str, ...]:
