@@ -107,6 +107,7 @@ _origins = st.tuples(st.integers(-FAR, FAR), st.integers(-FAR, FAR))
 
 @settings(max_examples=40, deadline=None)
 @example(seed=0, size=(31, 31), origin=(1, 1), floors=1, pitfalls=0.0)  # a crate sealed the one corridor row
+@example(seed=0, size=(1, 2), origin=(-13, 1), floors=1, pitfalls=0.0)  # a crate walled off from a room
 @given(
     seed=st.integers(0, 2**32),
     size=_sizes,
@@ -119,9 +120,11 @@ def test_every_floor_is_one_walkable_area_round_its_obstacles(
 ) -> None:
     """Crates and shelves are walked round, not through, like holes and stairs, wherever the
     region's edge cuts the corridor; unless they span the region from side to side (a region one
-    cell deep along a corridor row): nothing else is left of the way then."""
+    cell deep along a corridor row): nothing else is left of the way then. Their cells are no
+    pockets either (a crate is left out beside a hole)."""
     plan = plan_level(_level(seed, size, origin, floors=floors, pitfall_density=pitfalls))
     for floor in plan.floors:
+        assert floor_areas(floor.layout) == 1
         blocked = floor.floor_holes | floor.occupied
         spans = blocked.all(axis=0).any() or blocked.all(axis=1).any()
         assert spans or floor_areas(floor.layout, blocked) == 1
