@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -567,12 +567,18 @@ def _story(level: LevelSpec, floor: int, features: tuple[Feature, ...]) -> Story
     for feature in features:
         ground = feature.stack(level, floor, ground)
     layout = window.region(ground)
-    return Story(spec, window, layout, walled(spec, layout, _blocked(spec, features)), ground)
+    stairs = _any_of(feature.stair_ground(spec, ground) for feature in features)
+    return Story(spec, window, layout, walled(spec, layout, _blocked(spec, features)), ground, stairs)
 
 
 def _blocked(spec: LevelSpec, features: tuple[Feature, ...]) -> BoolArray | None:
     """The region's cells some feature may fill with something a player cannot pass."""
-    found = [cells for cells in (feature.blocks(spec) for feature in features) if cells is not None]
+    return _any_of(feature.blocks(spec) for feature in features)
+
+
+def _any_of(masks: Iterable[BoolArray | None]) -> BoolArray | None:
+    """The cells any of the features' `masks` names; None when none has a say."""
+    found = [cells for cells in masks if cells is not None]
     return np.logical_or.reduce(found) if found else None
 
 

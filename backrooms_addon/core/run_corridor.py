@@ -56,6 +56,13 @@ class RunCorridorFeature(Feature):
         # outside it: the joins then open a way through the side rooms.
         return region_obstacles(spec)
 
+    def stair_ground(self, spec: LevelSpec, layout: Layout) -> BoolArray:
+        # Up the corridor's middle row, its ring the corridor's other two rows: a stair in a side
+        # room is one the run down the corridor never passes.
+        rows = band_row(np.arange(layout.depth, dtype=np.int64) + layout.origin[1])
+        middle: BoolArray = np.broadcast_to((rows == 1)[:, None], (layout.depth, layout.width)).copy()
+        return middle
+
     def on_story(self, story: Story, so_far: Features) -> Features:
         return obstacle_features(story.spec, so_far.taken, story.window)
 

@@ -152,6 +152,16 @@ def test_a_region_s_obstacles_are_the_world_s_cut_to_it(
     assert (region.occupied == cut).all()
 
 
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32), origin=_origins)
+def test_stairs_climb_along_the_corridor_s_middle_row(seed: int, origin: tuple[int, int]) -> None:
+    """Not in the side rooms: every chunk holds a stretch of corridor with room for a stair."""
+    plan = plan_level(_level(seed, (48, 40), origin, floors=3))
+    for lower in plan.floors[:-1]:
+        rows = np.nonzero(lower.occupied & lower.ceiling_holes)[0]  # the stairs up from it
+        assert len(rows) and (band_row(rows + origin[1]) == 1).all()
+
+
 def test_the_estimate_counts_the_obstacles() -> None:
     spec = preset_spec("LEVEL_RUN", seed=5, width=90, depth=90)
     faces = plan_level(spec).meshes["run_obstacles"].face_count
