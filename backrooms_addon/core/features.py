@@ -84,6 +84,7 @@ class Story:
     layout: Layout  # the region's layout as the style shapes it
     built: Layout  # the layout the walls are built from (with the perimeter, when the level has one)
     ground: Layout  # the window's layout as the features shape it, `layout` cut from it (window cells)
+    stair_ground: BoolArray | None = None  # window cells where a stair run had better start (None: anywhere)
 
 
 class Feature:
@@ -100,6 +101,16 @@ class Feature:
         """The window's layout as the feature wants it, before anything is built on it: from world
         coordinates alone, so that the region's cut of it is the same whatever the window."""
         return layout
+
+    def blocks(self, spec: LevelSpec) -> BoolArray | None:
+        """The region's cells the feature may fill with something a player cannot pass (True),
+        from world coordinates alone: a closed region's joins go round them (core/joins.py)."""
+        return None
+
+    def stair_ground(self, spec: LevelSpec, layout: Layout) -> BoolArray | None:
+        """The cells of the window's `layout` where a stair run had better start, where one fits
+        there, from world coordinates alone; None: the feature has no say."""
+        return None
 
     def stack(self, level: LevelSpec, floor: int, layout: Layout) -> Layout:
         """The window's layout of one floor of `level` as the feature wants it given the floors

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .algorithms.grid import BoolArray
@@ -109,11 +110,17 @@ def grown(cells: BoolArray, by: int) -> BoolArray:
 
 
 def stairwells(
-    spec: LevelSpec, lower: OpenFloor, upper: OpenFloor, taken: BoolArray, cleared: BoolArray | None
+    spec: LevelSpec,
+    lower: OpenFloor,
+    upper: OpenFloor,
+    taken: BoolArray,
+    cleared: BoolArray | None,
+    preferred: BoolArray | None = None,
 ) -> BoolArray:
     """The first cell of each stair run from a floor to the one above, in window cells: at most
-    one per chunk, where a ring of open floor surrounds the run on both floors; where the floors
-    had their stairwells cleared, at the `cleared` starts (see cleared_starts)."""
+    one per chunk, where a ring of open floor surrounds the run on both floors, starting on
+    `preferred` cells where a chunk has room on them; where the floors had their stairwells
+    cleared, at the `cleared` starts (see cleared_starts)."""
     block_w, block_d = STAIR_CELLS + 2, 3
     if cleared is None:
         fits = lower.blocks(block_w, block_d) & upper.blocks(block_w, block_d)
@@ -124,7 +131,8 @@ def stairwells(
     rows, columns = fits.shape
     ox, oy = lower.layout.origin
     ys, xs = np.mgrid[0:rows, 0:columns]
-    key = np.where(fits, hash64(spec.seed, _STAIR_STREAM, xs + ox, ys + oy), np.uint64(np.iinfo(np.uint64).max))
+    key = _ranked(hash64(spec.seed, _STAIR_STREAM, xs + ox, ys + oy), preferred)
+    key = np.where(fits, key, np.uint64(np.iinfo(np.uint64).max))
     chosen = np.zeros_like(fits)
     size = spec.chunk_size
     for cy in range(0, rows, size):
@@ -134,6 +142,18 @@ def stairwells(
             if fits[cy + best[0], cx + best[1]]:
                 chosen[cy + best[0] + 1, cx + best[1] + 1] = True  # the run starts inside the ring
     return chosen
+
+
+def _ranked(draw: npt.NDArray[np.uint64], preferred: BoolArray | None) -> npt.NDArray[np.uint64]:
+    """Per block corner its draw, those whose run starts on `preferred` cells first (the top bit
+    kept for the others): the chunk's least is still one drawn from world coordinates."""
+    if preferred is None:
+        return draw
+    starts = np.zeros_like(preferred)
+    starts[:-1, :-1] = preferred[1:, 1:]  # a block's south-west corner is its ring's
+    others = np.where(starts, np.uint64(0), np.uint64(1 << 63))
+    ranked: npt.NDArray[np.uint64] = (draw >> np.uint64(1)) | others
+    return ranked
 
 
 def cleared(lower: LevelSpec, upper: LevelSpec) -> bool:
@@ -303,7 +323,8 @@ def link_floors(spec: LevelSpec, stories: list[Story], own: list[BoolArray | Non
             stairs.append(None)
             continue
         sites = cleared_starts(spec, floor, stories[floor].ground) if cleared(lower.spec, upper.spec) else None
-        found = stairwells(spec, floors[floor], floors[floor + 1], taken[floor] | taken[floor + 1], sites)
+        preferred = _agreed(stories[floor].stair_ground, stories[floor + 1].stair_ground)
+        found = stairwells(spec, floors[floor], floors[floor + 1], taken[floor] | taken[floor + 1], sites, preferred)
         starts = lower.within(found, (1, STAIR_CELLS, 1, 1))
         stairs.append(starts)
         run = stair_cells(starts)
@@ -322,6 +343,15 @@ def link_floors(spec: LevelSpec, stories: list[Story], own: list[BoolArray | Non
         pits.append(found)
         taken[floor] |= found
     return [_links(floor, windows[floor], stairs, pits) for floor in range(spec.floors)]
+
+
+def _agreed(lower: BoolArray | None, upper: BoolArray | None) -> BoolArray | None:
+    """Where a stair between two floors had better start: where both would have it, or where
+    the one with a say would."""
+    if lower is None or upper is None:
+        return upper if lower is None else lower
+    both: BoolArray = lower & upper
+    return both
 
 
 def linked(lower: LevelSpec, upper: LevelSpec) -> bool:

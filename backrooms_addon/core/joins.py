@@ -11,7 +11,10 @@ cell wide (elsewhere the cells round it go round it), so such a region is built 
 
 Only the built layout changes: the world's cells, and so the seams between regions, stay as they
 are. Pools and pitfalls are left alone (neighbouring regions must agree about them); they never
-split a region unless one spans it from side to side.
+split a region unless one spans it from side to side. What features block (Level !'s crates) is
+the world's too, and it may cut off the only way through that a region's edge leaves: the areas
+are labelled with those cells as solid, so the joins go round them (and then on to any of them
+left sealed off, which a feature may yet leave free).
 """
 
 from __future__ import annotations
@@ -27,16 +30,26 @@ from .rng import hash64
 _JOIN_STREAM = 0x4A4F494E  # "JOIN"
 
 
-def joined(layout: Layout, seed: int) -> Layout:
+def joined(layout: Layout, seed: int, blocked: BoolArray | None = None) -> Layout:
     """The closed `layout` with the fewest walls opened (and the pillars of a region one cell
-    wide dropped) so that its walkable cells are one area."""
+    wide dropped) so that its walkable cells are one area, and stay one without the `blocked` ones."""
     solid = layout.solid if min(layout.width, layout.depth) > 1 else np.zeros_like(layout.solid)
-    labels = area_labels(layout.walls_h, layout.walls_v, solid)
-    walkable = labels[~solid]
+    if blocked is not None:
+        # Round the blocked cells first, then on to any they leave sealed: a feature may yet
+        # leave one of them free (beside a hole), and then it is walked on like any other.
+        layout = _joined_round(layout, seed, solid, solid | blocked)
+    return _joined_round(layout, seed, solid, solid)
+
+
+def _joined_round(layout: Layout, seed: int, solid: BoolArray, impassable: BoolArray) -> Layout:
+    """The layout with `solid` for its pillars and the fewest walls opened so that its cells
+    other than the `impassable` ones are one area."""
+    labels = area_labels(layout.walls_h, layout.walls_v, impassable)
+    walkable = labels[~impassable]
     if walkable.size == 0 or (walkable == walkable[0]).all():
         return layout if solid is layout.solid else replace(layout, solid=solid)
     walls_h, walls_v = layout.walls_h.copy(), layout.walls_v.copy()
-    rows, columns, vertical = _doorways(layout, seed, solid, labels)
+    rows, columns, vertical = _doorways(layout, seed, impassable, labels)
     walls_v[rows[vertical], columns[vertical]] = False
     walls_h[rows[~vertical], columns[~vertical]] = False
     return Layout(walls_h, walls_v, solid, layout.origin)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -588,7 +588,19 @@ def _story(level: LevelSpec, floor: int, features: tuple[Feature, ...]) -> Story
     for feature in features:
         ground = feature.stack(level, floor, ground)
     layout = window.region(ground)
-    return Story(spec, window, layout, walled(spec, layout), ground)
+    stairs = _any_of(feature.stair_ground(spec, ground) for feature in features)
+    return Story(spec, window, layout, walled(spec, layout, _blocked(spec, features)), ground, stairs)
+
+
+def _blocked(spec: LevelSpec, features: tuple[Feature, ...]) -> BoolArray | None:
+    """The region's cells some feature may fill with something a player cannot pass."""
+    return _any_of(feature.blocks(spec) for feature in features)
+
+
+def _any_of(masks: Iterable[BoolArray | None]) -> BoolArray | None:
+    """The cells any of the features' `masks` names; None when none has a say."""
+    found = [cells for cells in masks if cells is not None]
+    return np.logical_or.reduce(found) if found else None
 
 
 def _features(
@@ -744,11 +756,12 @@ def restyled(mesh: MeshArrays, style: Style) -> MeshArrays:
     return mesh if materials == mesh.materials else replace(mesh, materials=materials)
 
 
-def walled(spec: LevelSpec, layout: Layout) -> Layout:
+def walled(spec: LevelSpec, layout: Layout, blocked: BoolArray | None = None) -> Layout:
     """The layout the walls are built from: the region is cut from an endless world, and as a
     level on its own it may get a closed perimeter, with the doorways that keep it one walkable
-    area (core/joins.py). Without the perimeter it stays an open cut of the world."""
-    return joined(layout.closed(), spec.seed) if spec.perimeter else layout
+    area round the `blocked` cells too (core/joins.py). Without the perimeter it stays an open
+    cut of the world."""
+    return joined(layout.closed(), spec.seed, blocked) if spec.perimeter else layout
 
 
 def likely_materials(spec: LevelSpec) -> tuple[str, ...]:

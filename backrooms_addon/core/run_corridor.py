@@ -51,6 +51,18 @@ class RunCorridorFeature(Feature):
     def shape(self, spec: LevelSpec, layout: Layout) -> Layout:
         return corridor_layout(spec.seed, layout.origin, layout.width, layout.depth)
 
+    def blocks(self, spec: LevelSpec) -> BoolArray:
+        # Where the region's edge leaves one row of the corridor, the way round an obstacle is
+        # outside it: the joins then open a way through the side rooms.
+        return region_obstacles(spec)
+
+    def stair_ground(self, spec: LevelSpec, layout: Layout) -> BoolArray:
+        # Up the corridor's middle row, its ring the corridor's other two rows: a stair in a side
+        # room is one the run down the corridor never passes.
+        rows = band_row(np.arange(layout.depth, dtype=np.int64) + layout.origin[1])
+        middle: BoolArray = np.broadcast_to((rows == 1)[:, None], (layout.depth, layout.width)).copy()
+        return middle
+
     def on_story(self, story: Story, so_far: Features) -> Features:
         return obstacle_features(story.spec, so_far.taken, story.window)
 
@@ -133,11 +145,16 @@ def _obstacle_row(seed: int, x: IntArray, band: IntArray) -> IntArray:
     return found
 
 
-def obstacle_features(spec: LevelSpec, taken: BoolArray | None, window: Window) -> Features:
-    """The obstacles of the region as one mesh, and the cells they stand in (a cell away from `taken`)."""
+def region_obstacles(spec: LevelSpec) -> BoolArray:
+    """The world's obstacle cells in the region of `spec`, before any are cleared round holes."""
     ox, oy = spec.origin
     ys, xs = np.mgrid[0 : spec.depth, 0 : spec.width]
-    cells = obstacle_cells(spec.seed, xs.astype(np.int64) + ox, ys.astype(np.int64) + oy)
+    return obstacle_cells(spec.seed, xs.astype(np.int64) + ox, ys.astype(np.int64) + oy)
+
+
+def obstacle_features(spec: LevelSpec, taken: BoolArray | None, window: Window) -> Features:
+    """The obstacles of the region as one mesh, and the cells they stand in (a cell away from `taken`)."""
+    cells = region_obstacles(spec)
     if taken is not None:
         # Nor beside a hole or a stair: the corridor round it (its other two rows) stays free.
         cells &= ~grown(taken, 1)

@@ -8,20 +8,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from level_checks import plan_hash
+from level_checks import floor_areas, plan_hash
 
 from backrooms_addon.cli.commands import build_parser
 from backrooms_addon.cli.walk import walk_inputs
 from backrooms_addon.core.levels import LEVEL_PRESETS, preset_spec
 from backrooms_addon.core.plan import FloorPlan, LevelPlan, plan_level
 from backrooms_addon.core.run_corridor import PERIOD, RUN_CORRIDOR, band_row
+from backrooms_addon.core.spec import LevelSpec
 from backrooms_addon.core.stream import WALK_DEFAULTS, check_walk_settings, plan_walk, restyled_walk
 from backrooms_addon.core.styles import style_of
 
 # The plan of a small Level ! (seed 3, 20 x 12 cells): the same on every numpy Blender ships.
-GOLDEN_PLAN = "0f33a961f1305c3c965837acd1475bc4cffd9b5a5289a4326a9db945d3b2eab7"
+GOLDEN_PLAN = "6d7adcabe15f3ea69409c50d387de61b3121af64a3ef696d966d589dfc1a0c8b"
 FAR = 10**6
 
 
@@ -93,6 +94,72 @@ def test_obstacles_narrow_the_corridor_but_never_block_it(seed: int, x: int, ban
     assert corridor.sum(axis=0).max() <= 1, "at most one cell of the corridor's width in any cross-section"
     assert not floor.occupied[3:].any(), "the side rooms are clear"
     assert _crossing(~corridor), "a way through from end to end"
+
+
+def _level(seed: int, size: tuple[int, int], origin: tuple[int, int], **changes: object) -> LevelSpec:
+    width, depth = size
+    return preset_spec("LEVEL_RUN", seed=seed, width=width, depth=depth, origin=origin, **changes)
+
+
+_sizes = st.tuples(st.integers(1, 40), st.integers(1, 40))
+_origins = st.tuples(st.integers(-FAR, FAR), st.integers(-FAR, FAR))
+
+
+@settings(max_examples=40, deadline=None)
+@example(seed=0, size=(31, 31), origin=(1, 1), floors=1, pitfalls=0.0)  # a crate sealed the one corridor row
+@example(seed=0, size=(1, 2), origin=(-13, 1), floors=1, pitfalls=0.0)  # a crate walled off from a room
+@given(
+    seed=st.integers(0, 2**32),
+    size=_sizes,
+    origin=_origins,
+    floors=st.integers(1, 2),
+    pitfalls=st.sampled_from([0.0, 0.3]),
+)
+def test_every_floor_is_one_walkable_area_round_its_obstacles(
+    seed: int, size: tuple[int, int], origin: tuple[int, int], floors: int, pitfalls: float
+) -> None:
+    """Crates and shelves are walked round, not through, like holes and stairs, wherever the
+    region's edge cuts the corridor; unless they span the region from side to side (a region one
+    cell deep along a corridor row): nothing else is left of the way then. Their cells are no
+    pockets either (a crate is left out beside a hole)."""
+    plan = plan_level(_level(seed, size, origin, floors=floors, pitfall_density=pitfalls))
+    for floor in plan.floors:
+        assert floor_areas(floor.layout) == 1
+        blocked = floor.floor_holes | floor.occupied
+        spans = blocked.all(axis=0).any() or blocked.all(axis=1).any()
+        assert spans or floor_areas(floor.layout, blocked) == 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    size=_sizes,
+    origin=_origins,
+    margins=st.tuples(*[st.integers(0, PERIOD)] * 4),
+    pitfalls=st.sampled_from([0.0, 0.3]),
+)
+def test_a_region_s_obstacles_are_the_world_s_cut_to_it(
+    seed: int, size: tuple[int, int], origin: tuple[int, int], margins: tuple[int, ...], pitfalls: float
+) -> None:
+    """The same crates and shelves however the world is cut: a closed level's are those of an open
+    cut of the world round it."""
+    west, south, east, north = margins
+    (width, depth), (x, y) = size, origin
+    region = plan_level(_level(seed, size, origin, pitfall_density=pitfalls)).floors[0]
+    around = (width + west + east, depth + south + north)
+    world = plan_level(_level(seed, around, (x - west, y - south), pitfall_density=pitfalls, perimeter=False))
+    cut = world.floors[0].occupied[south : south + depth, west : west + width]
+    assert (region.occupied == cut).all()
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32), origin=_origins)
+def test_stairs_climb_along_the_corridor_s_middle_row(seed: int, origin: tuple[int, int]) -> None:
+    """Not in the side rooms: every chunk holds a stretch of corridor with room for a stair."""
+    plan = plan_level(_level(seed, (48, 40), origin, floors=3))
+    for lower in plan.floors[:-1]:
+        rows = np.nonzero(lower.occupied & lower.ceiling_holes)[0]  # the stairs up from it
+        assert len(rows) and (band_row(rows + origin[1]) == 1).all()
 
 
 def test_the_estimate_counts_the_obstacles() -> None:
