@@ -67,6 +67,7 @@ def generate(
     preset: str | None = None,
     scene: bpy.types.Scene | None = None,
     new_level: bool = False,
+    keep_meshes: bool | None = None,
     **fields: Any,
 ) -> GeneratedLevel:
     """Build a level in `scene` (default: the context scene) and return what was made.
@@ -74,9 +75,12 @@ def generate(
     spec: a LevelSpec; or preset: a built-in level preset's name (see LEVEL_PRESETS), e.g.
     "LEVEL_0_MAZE"; keyword arguments (seed=7, width=32, ...) override either's fields.
     new_level: keep the level made last and add another; by default it is replaced.
+    keep_meshes: whether the returned plan keeps the meshes Blender received, for an export that
+    follows (True) or to save memory (False); by default a level of up to KEEP_BUILT_FACES built
+    faces keeps them, and a bigger one plans them again if they are read.
     Raises InvalidSpecError, before the scene is touched, when a field is out of range.
     """
-    steps = generate_steps(spec, preset=preset, scene=scene, new_level=new_level, **fields)
+    steps = generate_steps(spec, preset=preset, scene=scene, new_level=new_level, keep_meshes=keep_meshes, **fields)
     return run_steps(steps)
 
 
@@ -87,6 +91,7 @@ def generate_steps(
     scene: bpy.types.Scene | None = None,
     new_level: bool = False,
     plan_in_background: bool = False,
+    keep_meshes: bool | None = None,
     **fields: Any,
 ) -> Steps[GeneratedLevel]:
     """generate() one step at a time: a generator of Progress that returns the GeneratedLevel.
@@ -97,7 +102,8 @@ def generate_steps(
     is checked when this is called, before any step.
     """
     spec = _spec_from(spec, preset, fields)
-    return _build(spec, scene or bpy.context.scene, new_level, keep_frame=False, plan_in_background=plan_in_background)
+    scene = scene or bpy.context.scene
+    return _build(spec, scene, new_level, keep_frame=False, plan_in_background=plan_in_background, keep=keep_meshes)
 
 
 def _spec_from(spec: LevelSpec | None, preset: str | None, fields: dict[str, Any]) -> LevelSpec:
@@ -109,12 +115,17 @@ def _spec_from(spec: LevelSpec | None, preset: str | None, fields: dict[str, Any
 
 
 def _build(
-    spec: LevelSpec, scene: bpy.types.Scene, new_level: bool, keep_frame: bool, plan_in_background: bool = False
+    spec: LevelSpec,
+    scene: bpy.types.Scene,
+    new_level: bool,
+    keep_frame: bool,
+    plan_in_background: bool = False,
+    keep: bool | None = None,
 ) -> Steps[GeneratedLevel]:
     """Plan, then replace the level made last (or add one) with it.
 
     keep_frame: keep the offset an extended level's frame has (regenerate, extend); a new
-    generate starts from the level's own origin again.
+    generate starts from the level's own origin again. keep: generate's keep_meshes.
     """
     troffer = load_troffer(troffer_kind(troffer_size(spec)))
     made_ahead: list[bpy.types.ID] = []
@@ -130,15 +141,17 @@ def _build(
             while plan_in_background and not wait([planning], timeout=PLANNING_WAIT_S).done:
                 yield Progress(0, 0, "planning the layout")
             plan = planning.result()
-        return (yield from _replace_level(plan, scene, new_level, keep_frame))
+        return (yield from _replace_level(plan, scene, new_level, keep_frame, keep))
     finally:
         drop_unused(made_ahead)
 
 
-def _replace_level(plan: LevelPlan, scene: bpy.types.Scene, new_level: bool, keep_frame: bool) -> Steps[GeneratedLevel]:
+def _replace_level(
+    plan: LevelPlan, scene: bpy.types.Scene, new_level: bool, keep_frame: bool, keep: bool | None
+) -> Steps[GeneratedLevel]:
     """Build the plan in place of the level made last (or beside it, `new_level`)."""
     # The meshes are finished in a worker while the previous level goes and the first kinds arrive.
-    ahead = PiecesAhead(plan)
+    ahead = PiecesAhead(plan, keep)
     try:
         previous = None if new_level else _last_level(scene)
         if previous is None:

@@ -112,7 +112,7 @@ def build_level(job: Job, task: Task) -> dict[str, Any]:
         spec = job.spec(task.seed)
         record["spec"] = spec.to_dict()
         job.out.mkdir(parents=True, exist_ok=True)
-        plan = _build(job, spec, needs_blender=task.formats != ("json",))
+        plan = _build(job, spec, task.formats)
         record["layout_sha256"] = plan.layout.digest()
         record["faces"], record["fixtures"] = plan.face_count(), len(plan.fixtures)
         record["timings"]["build"] = round(time.perf_counter() - started, 3)
@@ -130,8 +130,8 @@ def build_level(job: Job, task: Task) -> dict[str, Any]:
     return record
 
 
-def _build(job: Job, spec: Any, needs_blender: bool) -> LevelPlan:
-    if not needs_blender:  # the layout alone needs no Blender
+def _build(job: Job, spec: Any, formats: tuple[str, ...]) -> LevelPlan:
+    if formats == ("json",):  # the layout alone needs no Blender
         return plan_level(spec)
     import bpy
 
@@ -139,7 +139,8 @@ def _build(job: Job, spec: Any, needs_blender: bool) -> LevelPlan:
     from ..realize import output
 
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
-    level = api.generate(spec, scene=bpy.context.scene)
+    # A .glb exports the plan's meshes: kept, not planned again, however big the level.
+    level = api.generate(spec, scene=bpy.context.scene, keep_meshes="glb" in formats)
     output.apply_render_preset(bpy.context.scene, RENDER_PRESETS[job.render], job.samples, job.resolution)
     return level.plan
 

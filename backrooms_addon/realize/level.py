@@ -174,13 +174,15 @@ class PiecesAhead:
     time in the plan's order (PlanMeshes.finished), while Blender receives the blocks before:
     numpy releases the GIL."""
 
-    def __init__(self, plan: LevelPlan) -> None:
+    def __init__(self, plan: LevelPlan, keep: bool | None = None) -> None:
+        """keep: whether the plan keeps its finished blocks; by default a big level's go once
+        Blender has them (KEEP_BUILT_FACES), and its plan plans them anew if they are read."""
         self._ready: queue.SimpleQueue[tuple[str | None, Any]] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-pieces")
         kinds = plan.meshes.kinds_built()
-        # A big level's blocks go once Blender has them: its plan plans them anew if an export reads them.
-        keep = sum(plan.meshes.face_count(kind) for kind in kinds) <= KEEP_BUILT_FACES
+        if keep is None:
+            keep = sum(plan.meshes.face_count(kind) for kind in kinds) <= KEEP_BUILT_FACES
         self._worker.submit(self._prepare, plan, kinds, keep)
 
     def _prepare(self, plan: LevelPlan, kinds: list[str], keep: bool) -> None:

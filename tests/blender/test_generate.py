@@ -459,3 +459,14 @@ def test_a_big_level_lets_its_blocks_go_and_its_plan_still_reads_them(
     uploaded = [obj for obj in level.objects if obj.name.startswith("Backrooms walls")]
     faces = sum(len(obj.data.polygons) for obj in uploaded)
     assert faces == walls.face_count
+
+
+def test_keep_meshes_keeps_a_big_level_s_blocks_for_an_export(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    level_module = importlib.import_module(f"{addon.__name__}.realize.level")
+    monkeypatch.setattr(level_module, "KEEP_BUILT_FACES", 0)
+    level = api.generate(seed=4, width=40, depth=30, scene=scene, keep_meshes=True)
+    assert set(level.plan.meshes._blocks) == set(level.plan.meshes.kinds_built())
+    small = api.generate(seed=4, width=10, depth=8, scene=scene, keep_meshes=False)
+    assert not small.plan.meshes._blocks
