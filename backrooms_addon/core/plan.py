@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .algorithms.grid import BoolArray
-from .features import EYE_HEIGHT, Feature, Features, Placed, Spawn, Story
+from .features import EYE_HEIGHT, Feature, Features, Placed, Source, Spawn, Story
 from .fixtures import DEAD, SODIUM, STEADY, Fixtures, place_fixtures
 from .floors import floor_height, floor_spec, lifted
 from .geometry import MeshArrays, Pieces, WallStyle, ceiling_mesh, concat_meshes, floor_mesh, quad_mesh, wall_mesh
@@ -57,6 +57,7 @@ class Variant:
     state: int  # STEADY, DEAD, FLICKER + phase or SODIUM (0 for what is not a fixture)
     mesh: MeshArrays  # at the origin (a troffer hangs from z = 0); materials as the level styles them
     label: str = ""  # its name in Blender; a troffer's is made from its size and state
+    source: Source | None = None  # the template model it is made from (furniture.blend's), if any
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,8 @@ class PlacedCopies:
                 key = (mesh.materials, mesh.vertices.tobytes())
                 if key not in kinds:
                     kinds[key] = len(variants)
-                    variants.append(Variant(0, with_lightmap(mesh), floor.placed.labels[model]))
+                    source = floor.placed.sources[model] if floor.placed.sources else None
+                    variants.append(Variant(0, with_lightmap(mesh), floor.placed.labels[model], source))
                 lookup[model] = kinds[key]
             points = lifted_points(floor.placed.positions, floor.base)
             positions.append(points)
