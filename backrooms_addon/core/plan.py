@@ -201,6 +201,27 @@ class PlacedCopies:
         quads = np.concatenate(corners)
         return quad_mesh(quads, quads[:, :, :2], 0, ("collision",), np.concatenate(pieces))
 
+    def document(self) -> list[dict[str, Any]]:
+        """Each copy as the layout document lists it: its model and quarter turns, its origin and
+        its bounding box (level frame, metres; the box a game's collision gives it)."""
+        rows = []
+        for floor in self.floors:
+            placed = floor.placed
+            points = lifted_points(placed.positions, floor.base)
+            bounds = np.array([[m.vertices.min(axis=0), m.vertices.max(axis=0)] for m in placed.meshes], np.float64)
+            for model, point in zip(placed.models.tolist(), points, strict=True):
+                source = placed.sources[model] if placed.sources else None
+                box = np.round(bounds[model] + point, 4)
+                rows.append(
+                    {
+                        "model": source.name if source else placed.labels[model],
+                        "turn_degrees": 90 * source.turns if source else 0,
+                        "position": np.round(point, 4).tolist(),
+                        "box": box.tolist(),
+                    }
+                )
+        return rows
+
     def instances(self) -> FixtureInstances:
         """The same items as instances: one variant per model."""
         return self._instances
@@ -482,7 +503,13 @@ class LevelPlan:
             "face_count": self.face_count(),
             "floors": [floor.to_json() for floor in self.floors],
             "features": [feature.key for feature in level_features(spec)],
+            "placed": self._placed_document(),
         }
+
+    def _placed_document(self) -> dict[str, list[dict[str, Any]]]:
+        """The copies features place (furniture), by kind."""
+        found = {kind: self.meshes.copies_of(kind) for kind in sorted(self.meshes.instanced)}
+        return {kind: copies.document() for kind, copies in found.items() if isinstance(copies, PlacedCopies)}
 
 
 def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
