@@ -138,8 +138,10 @@ TILE_SIDE, TILE_THICK, TILE_TILT = 0.6, 0.02, np.radians(9.0)
 
 
 def fallen_tile() -> MeshArrays:
-    """The tile tilted about its south edge, and the broken corner under its north edge."""
-    x0, y0 = GAP[0] - 0.25, GAP[1] - 0.35
+    """The tile tilted about its south edge, and the broken corner under its north edge. It slid
+    half a tile east and south as it fell; its edges lie on multiples of 0.6 m from the model's
+    origin, where its UVs start, so its texture shows one whole tile, as in the ceiling."""
+    x0, y0 = GAP[0], GAP[1] - TILE_SIDE
     tile = box_mesh([(x0, y0, 0.0, x0 + TILE_SIDE, y0 + TILE_SIDE, TILE_THICK, TILE)])
     v = tile.vertices.astype(np.float64)
     dy, z = v[:, 1] - y0, v[:, 2]

@@ -9,9 +9,9 @@ import json
 from unittest import mock
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from level_checks import floor_areas, plan_hash, planarity_error, preset_specs, walkable_components
+from level_checks import area_labels, floor_areas, plan_hash, planarity_error, preset_specs, walkable_components
 
 from backrooms_addon.core import meeting_rooms
 from backrooms_addon.core.collision import collision_mesh
@@ -28,7 +28,7 @@ from tests.core.test_stream import region_plan
 from tests.core.test_walk import check_route
 
 # Level 4 at a size this small, on both numpy versions alike.
-GOLDEN_LEVEL_4 = "3e5b75d86e12f2e8162aeddf2d978a3df1da172ddeaa20b34016e9deb940fba2"
+GOLDEN_LEVEL_4 = "a95d9947af1d4da1deb14396ac249463fed3ada9743d43f8618802c2a86b3c15"
 
 offices = preset_specs("LEVEL_4", smallest=3, far=10**6, pitfall_density=st.sampled_from([0.0, 0.3]))
 # Open cuts of the world too: a closed level's joins (core/joins.py) would open a sealed room again.
@@ -257,9 +257,10 @@ def _labels_at(plan: LevelPlan) -> dict[tuple[int, int], str]:
 
 @settings(max_examples=30, deadline=None)
 @given(spec=offices, floors=st.integers(1, 2), pools=st.sampled_from([0.0, 0.05]))
+@example(spec=preset_spec("LEVEL_4", seed=5, width=30, depth=30), floors=1, pools=0.05)  # a room by a pool
 def test_meeting_rooms_never_split_a_floor_with_its_holes(spec: LevelSpec, floors: int, pools: float) -> None:
-    """As many walkable areas (pools, pitfalls and stair openings not walkable) with the rooms as
-    without them: the holes' rings and the rooms' rings never cross. Without the joins, which
+    """Cells joined without the rooms stay joined with them (pools, pitfalls and stair openings
+    not walkable): the holes' rings and the rooms' rings never cross. Without the joins, which
     would open a sealed room again (a closed level's rooms lie wholly inside it, rings and all)."""
     spec = spec.replace(floors=floors, pool_density=pools)
     with mock.patch("backrooms_addon.core.plan.joined", lambda layout, seed: layout):
@@ -268,7 +269,12 @@ def test_meeting_rooms_never_split_a_floor_with_its_holes(spec: LevelSpec, floor
         built = plan_level(spec)
     for floor, bare in zip(built.floors, without.floors, strict=True):
         np.testing.assert_array_equal(floor.floor_holes, bare.floor_holes)
-        assert floor_areas(floor.layout, floor.floor_holes) == floor_areas(bare.layout, bare.floor_holes)
+        built_areas, bare_areas = (
+            area_labels(floor.layout, floor.floor_holes),
+            area_labels(bare.layout, bare.floor_holes),
+        )
+        for area in range(1, bare_areas.max() + 1):  # each area without the rooms lies in one area with them
+            assert len(np.unique(built_areas[bare_areas == area])) == 1, area
 
 
 @settings(max_examples=15, deadline=None)
@@ -313,10 +319,8 @@ def test_a_fallen_tile_lies_tilted_under_a_dark_slot_in_the_ceiling() -> None:
     )
     for position, mesh in tiles:
         low, high = mesh.vertices.min(axis=0) + position, mesh.vertices.max(axis=0) + position
-        over = (
-            (middles[:, 0] > low[0]) & (middles[:, 0] < high[0]) & (middles[:, 1] > low[1]) & (middles[:, 1] < high[1])
-        )
-        assert over.sum() == 1, "one slot right over each tile"
+        apart = np.sort(np.linalg.norm(middles[:, :2] - (low[:2] + high[:2]) / 2, axis=1))
+        assert apart[0] < 0.45 and (apart[1:] > 3.0).all(), "one slot over each tile (it slid a little as it fell)"
         assert abs(low[2]) < 1e-6 and 0.05 < high[2] < 0.2, "on the floor, tilted"
     troffers = plan.fixtures[:, :2]
     apart = np.abs(middles[:, None, :2] - troffers[None]).max(axis=2)
