@@ -82,13 +82,10 @@ def fits(world: Layout, xs: I64, ys: I64, doors: I64) -> npt.NDArray[np.bool_]:
 
 def rooms(spec: LevelSpec) -> tuple[I64, I64, I64]:
     """The meeting rooms that touch the region (world first cells and door sides), decided from
-    the world's layout round each one. A closed level keeps only those wholly inside it."""
+    the world's layout round each one. They are the world's: a closed level keeps those its edge
+    cuts too (its joins, core/joins.py, open what the cut seals off, as for any other wall)."""
     ox, oy = spec.origin
-    x0, y0, x1, y1 = ox, oy, ox + spec.width - 1, oy + spec.depth - 1
-    xs, ys, doors = candidates(spec.seed, x0, y0, x1, y1)
-    if spec.perimeter:
-        inside = (xs - 1 >= x0) & (xs + SIDE <= x1) & (ys - 1 >= y0) & (ys + SIDE <= y1)
-        xs, ys, doors = xs[inside], ys[inside], doors[inside]
+    xs, ys, doors = candidates(spec.seed, ox, oy, ox + spec.width - 1, oy + spec.depth - 1)
     if not len(xs):
         return xs, ys, doors
     around = spec.replace(

@@ -28,7 +28,7 @@ from tests.core.test_stream import region_plan
 from tests.core.test_walk import check_route
 
 # Level 4 at a size this small, on both numpy versions alike.
-GOLDEN_LEVEL_4 = "a95d9947af1d4da1deb14396ac249463fed3ada9743d43f8618802c2a86b3c15"
+GOLDEN_LEVEL_4 = "dee4e0434c270a806418f05e5df1514b28f444e8c7c02fbe1c80b12660447db1"
 
 offices = preset_specs("LEVEL_4", smallest=3, far=10**6, pitfall_density=st.sampled_from([0.0, 0.3]))
 # Open cuts of the world too: a closed level's joins (core/joins.py) would open a sealed room again.
@@ -261,12 +261,14 @@ def _labels_at(plan: LevelPlan) -> dict[tuple[int, int], str]:
 def test_meeting_rooms_never_split_a_floor_with_its_holes(spec: LevelSpec, floors: int, pools: float) -> None:
     """Cells joined without the rooms stay joined with them (pools, pitfalls and stair openings
     not walkable): the holes' rings and the rooms' rings never cross. Without the joins, which
-    would open a sealed room again (a closed level's rooms lie wholly inside it, rings and all)."""
+    would open a sealed room again, and with the rooms that lie wholly inside, rings and all (the
+    edge of a closed level may cut a room off from its ring: the joins open that, as any wall)."""
     spec = spec.replace(floors=floors, pool_density=pools)
     with mock.patch("backrooms_addon.core.plan.joined", lambda layout, seed: layout):
         with mock.patch.object(meeting_rooms, "ROOM_SHARE", 0.0):
             without = plan_level(spec)
-        built = plan_level(spec)
+        with mock.patch.object(meeting_rooms, "rooms", _rooms_inside):
+            built = plan_level(spec)
     for floor, bare in zip(built.floors, without.floors, strict=True):
         np.testing.assert_array_equal(floor.floor_holes, bare.floor_holes)
         built_areas, bare_areas = (
@@ -275,6 +277,23 @@ def test_meeting_rooms_never_split_a_floor_with_its_holes(spec: LevelSpec, floor
         )
         for area in range(1, bare_areas.max() + 1):  # each area without the rooms lies in one area with them
             assert len(np.unique(built_areas[bare_areas == area])) == 1, area
+
+
+def _rooms_inside(spec: LevelSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xs, ys, doors = rooms(spec)
+    (ox, oy), far = spec.origin, (spec.origin[0] + spec.width - 1, spec.origin[1] + spec.depth - 1)
+    inside = (xs - 1 >= ox) & (xs + SIDE <= far[0]) & (ys - 1 >= oy) & (ys + SIDE <= far[1])
+    return xs[inside], ys[inside], doors[inside]
+
+
+def test_a_closed_level_s_cells_are_the_world_s_rooms_and_all() -> None:
+    """The layout document's cells describe the world: a closed level's are its open cut's, with
+    the rooms its edge cuts through."""
+    spec = preset_spec("LEVEL_4", seed=2, width=41, depth=37, origin=(-7, 5))
+    assert 0 < len(_rooms_inside(spec)[0]) < len(rooms(spec)[0]), "rooms inside, and one the edge cuts"
+    closed, open_cut = plan_level(spec), plan_level(spec.replace(perimeter=False))
+    np.testing.assert_array_equal(closed.layout.cells(), open_cut.layout.cells())
+    assert floor_areas(closed.floors[0].layout) == 1
 
 
 @settings(max_examples=15, deadline=None)
