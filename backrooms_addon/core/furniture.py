@@ -298,17 +298,19 @@ def choose(spec: LevelSpec, layout: Layout, taken: BoolArray | None, roofless: B
     model[open_room] = _open_model(draw[open_room], xs[open_room] + ox, ys[open_room] + oy)
     model[walled] = _wall_model(draw[walled], sides[walled])
     model[meeting] = MEETING_TABLE * TURNS + model[meeting] % TURNS
-    fallen = _fallen(spec, xs + ox, ys + oy) & ~meeting
-    if roofless is not None:
-        fallen &= ~roofless[ys, xs]
+    fallen = _fallen(spec, xs, ys, roofless) & ~meeting
     model[fallen] = list(MODELS).index(FALLEN) * TURNS + _fallen_turn(spec, xs[fallen] + ox, ys[fallen] + oy)
     chosen = model >= 0
     return Chosen(xs[chosen], ys[chosen], model[chosen])
 
 
-def _fallen(spec: LevelSpec, world_x: npt.NDArray[np.int64], world_y: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    found: npt.NDArray[np.bool_] = uniform(spec.seed, _FALLEN_STREAM, world_x, world_y) < FALLEN_SHARE
-    return found
+def _fallen(
+    spec: LevelSpec, xs: npt.NDArray[np.int64], ys: npt.NDArray[np.int64], roofless: BoolArray | None
+) -> npt.NDArray[np.bool_]:
+    """Which cells get a fallen ceiling tile, drawn from their world cells: never under an opening."""
+    ox, oy = spec.origin
+    found: npt.NDArray[np.bool_] = uniform(spec.seed, _FALLEN_STREAM, xs + ox, ys + oy) < FALLEN_SHARE
+    return found if roofless is None else found & ~roofless[ys, xs]
 
 
 def _fallen_turn(
