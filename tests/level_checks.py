@@ -85,6 +85,18 @@ def floor_areas(layout: Layout, holes: np.ndarray | None = None) -> int:
     return walkable_components(Layout(layout.walls_h, layout.walls_v, solid, layout.origin))
 
 
+def area_labels(layout: Layout, holes: np.ndarray | None = None) -> np.ndarray:
+    """Per cell, which walkable area it is in (1, 2, ...), 0 for solid cells and holes."""
+    seen = layout.solid.copy() if holes is None else layout.solid | holes
+    labels = np.zeros(seen.shape, np.int64)
+    for y, x in zip(*np.nonzero(~seen), strict=True):
+        if not seen[y, x]:
+            before = seen.copy()
+            _flood(layout, seen, (int(x), int(y)))
+            labels[seen & ~before] = labels.max() + 1
+    return labels
+
+
 def reachable_cells(layout: Layout, start: tuple[int, int] = (0, 0)) -> int:
     """Walkable cells reachable from start through edges without walls, inside the region."""
     seen = layout.solid.copy()

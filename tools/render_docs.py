@@ -117,6 +117,33 @@ def reference(key: str, **overrides: Any) -> Callable[[Path], None]:
     return render
 
 
+def level4_room(folder: Path) -> None:
+    """docs/level4-room.jpg: a meeting room of Level 4 (seed 23, cells 6-8 x 24-26, its door to the
+    east) seen from outside its door, a fallen ceiling tile and its dark slot on the way. Every
+    lit fixture gets a lamp: the room is far from the spawn, where the light budget goes."""
+    import bpy
+    from mathutils import Vector
+    from PIL import Image
+
+    from backrooms_addon import api
+    from backrooms_addon.core.render import RENDER_PRESETS
+    from backrooms_addon.realize import output
+
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    scene = bpy.context.scene
+    api.generate(preset="LEVEL_4", seed=23, light_budget=200, scene=scene)
+    output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=32, resolution=(640, 360))
+    camera = scene.camera
+    camera.animation_data_clear()
+    camera.location = (35.5, 73.0, 1.65)
+    camera.rotation_euler = (Vector((22.0, 76.0, 0.9)) - camera.location).to_track_quat("-Z", "Y").to_euler()
+    camera.data.lens = 24
+    output.render_png(scene, folder / "level4-room.png")
+    target = ROOT / "docs" / "level4-room.jpg"
+    Image.open(folder / "level4-room.png").convert("RGB").save(target, quality=85)
+    print(target, f"{target.stat().st_size // 1024} KiB")
+
+
 def eevee(folder: Path) -> None:
     """Level 0, seed 0, from its spawn camera in Cycles (left) and in EEVEE (right)."""
     target = ROOT / "docs" / "level0-eevee.jpg"
@@ -307,6 +334,7 @@ PICTURES: dict[str, Callable[[Path], None]] = {
     "level37": reference("LEVEL_37"),
     "level188": reference("LEVEL_188", width=14, depth=14),
     "level4": reference("LEVEL_4"),
+    "level4room": level4_room,
     "level6": reference("LEVEL_6"),
     "levelrun": reference("LEVEL_RUN"),
     "stairwell": stairwell,

@@ -34,6 +34,16 @@ class Spawn:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a placed model comes from: a model by name (in the core and in a template .blend),
+    shrunk along x and y by `scale` and turned `turns` quarter turns about z."""
+
+    name: str
+    scale: float
+    turns: int
+
+
+@dataclass(frozen=True)
 class Placed:
     """Copies of a few models (furniture) placed on a floor: instanced in Blender, copied into one
     mesh where the faces themselves are needed (core/plan.py PlacedCopies)."""
@@ -42,6 +52,7 @@ class Placed:
     models: npt.NDArray[np.int32]  # (k,) which model each copy is
     meshes: tuple[MeshArrays, ...]  # the models, at the origin, with Level 0's material names
     labels: tuple[str, ...]  # a name for each model
+    sources: tuple[Source, ...] = ()  # where each model comes from, when it is one of a template's
 
 
 @dataclass(frozen=True)

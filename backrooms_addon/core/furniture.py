@@ -1,35 +1,51 @@
-"""Level 4's furniture: desk clusters, meeting tables, filing cabinets and water coolers, placed
-cell by cell from world coordinates and instanced (a few models, many copies: core/plan.py).
+"""Level 4's furniture: desk clusters, meeting tables, filing cabinets, water coolers and the odd
+fallen ceiling tile, placed cell by cell from world coordinates and instanced (a few models, many
+copies: core/plan.py).
+
+The models are boxes defined here (MODELS); blend_templates/make_furniture.py builds them into
+blend_templates/furniture.blend, which Blender appends them from, so the core still knows every
+model's faces for the collision, the cost estimate and the .glb.
 
 An item takes one cell, so the walking camera and the game's collision treat the cell as taken.
 No item ever splits a floor's walkable area: items stand only on a lattice of world cells (every
 second cell along x and y, so no item stands in another's ring of eight neighbours), and only in a
 cell whose open neighbours stay joined around it through that ring, without it. Removing such cells
-one by one never disconnects anything: each one's detour is a ring no other item stands in.
+one by one never disconnects anything: each one's detour is a ring no other item stands in. The
+same test keeps doorways clear: a cell just inside a door has its neighbour through the door on
+an arc of its ring of its own, so nothing stands there. The meeting rooms (core/meeting_rooms.py)
+get their table in the middle cell, with the ring of eight free cells round it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from .algorithms.grid import BoolArray
-from .features import Feature, Features, Placed, Story
-from .geometry import MeshArrays, quad_mesh
+from .features import Feature, Features, Placed, Source, Story
+from .geometry import MeshArrays, concat_meshes, level_faces, quad_mesh
 from .layout import Layout
-from .rng import uniform
+from .meeting_rooms import is_meeting_room, walled_in
+from .rng import hash64, uniform
 from .spec import LevelSpec
 from .world import Window
 
 FURNITURE = "furniture"  # the kind of mesh that holds the furniture
-FURNITURE_MATERIALS = ("furniture_laminate", "furniture_metal", "furniture_fabric", "water_bottle")
-LAMINATE, METAL, FABRIC, BOTTLE = range(4)
+FURNITURE_MATERIALS = ("furniture_laminate", "furniture_metal", "furniture_fabric", "water_bottle", "ceiling_tile")
+LAMINATE, METAL, FABRIC, BOTTLE, TILE = range(5)
 LATTICE = 2  # an item may stand on every second world cell along x and y: one free cell between items
 FURNISHED_SHARE = 0.8  # of the lattice cells that could hold an item
 BLOCK = 12  # cells: open-floor items in one block of the world all run the same way
+FALLEN_SHARE = 0.04  # of the furnished cells: a ceiling tile lies there instead
 _STREAM = 0x4F464649  # "OFFI"
+_FALLEN_STREAM = 0x54494C45  # "TILE"
+GAPS = "ceiling gaps"  # the kind of mesh that holds the dark slots over the fallen tiles
+GAP_MATERIALS = ("ceiling_gap",)
+GAP_DROP = 0.004  # metres below the ceiling: in front of it, seen from below
 # Quarter turns about z: the model's back (+y) faces north, west, south, east.
 TURNS = 4
 
@@ -113,26 +129,59 @@ def water_cooler() -> list[Box]:
     ]
 
 
-# Open-floor items first, then the ones that stand against a wall.
+# The fallen tile: a ceiling tile under the slot it fell from, one edge on the floor, the other
+# propped on a broken corner. GAP is the middle of that slot, from the cell's middle: off the
+# troffer, which hangs in the cell's middle (core/fixtures.py), on the 0.6 m ceiling grid.
+GAP = (-0.6, -0.6)
+GAP_SIDE = 0.56  # the slot less the grid's T-bars
+TILE_SIDE, TILE_THICK, TILE_TILT = 0.6, 0.02, np.radians(9.0)
+
+
+def fallen_tile() -> MeshArrays:
+    """The tile tilted about its south edge, and the broken corner under its north edge. It slid
+    half a tile east and south as it fell; its edges lie on multiples of 0.6 m from the model's
+    origin, where its UVs start, so its texture shows one whole tile, as in the ceiling."""
+    x0, y0 = GAP[0], GAP[1] - TILE_SIDE
+    tile = box_mesh([(x0, y0, 0.0, x0 + TILE_SIDE, y0 + TILE_SIDE, TILE_THICK, TILE)])
+    v = tile.vertices.astype(np.float64)
+    dy, z = v[:, 1] - y0, v[:, 2]
+    c, s = np.cos(TILE_TILT), np.sin(TILE_TILT)
+    v[:, 1], v[:, 2] = y0 + dy * c - z * s, dy * s + z * c + TILE_THICK * s  # nothing below the floor
+    lifted = MeshArrays(v.astype(np.float32), tile.faces, tile.uvs, tile.material_indices, tile.materials, tile.pieces)
+    corner = y0 + 0.5 * c
+    shard = box_mesh([(x0 + 0.3, corner - 0.12, 0.0, x0 + 0.5, corner, 0.5 * s, TILE)])
+    return concat_meshes(lifted, shard)
+
+
+def _boxed(make: Callable[[], list[Box]]) -> Callable[[], MeshArrays]:
+    return lambda: box_mesh(make())
+
+
+# Open-floor items first, then the ones that stand against a wall, then the fallen tile.
 OPEN_ITEMS = ("desk pair", "desk", "meeting table")
 WALL_ITEMS = ("cabinets", "water cooler")
-ITEMS = {
+FALLEN = "fallen tile"
+MEETING_TABLE = OPEN_ITEMS.index("meeting table")
+ITEMS: dict[str, Callable[[], list[Box]]] = {
     "desk pair": desk_pair,
     "desk": desk_single,
     "meeting table": meeting_table,
     "cabinets": cabinets,
     "water cooler": water_cooler,
 }
+MODELS: dict[str, Callable[[], MeshArrays]] = {
+    **{name: _boxed(make) for name, make in ITEMS.items()},
+    FALLEN: fallen_tile,
+}
 OPEN_WEIGHTS = (0.55, 0.3, 0.15)
 WALL_WEIGHTS = (0.75, 0.25)
 
 
-def box_mesh(boxes: list[Box], scale: float = 1.0) -> MeshArrays:
+def box_mesh(boxes: list[Box]) -> MeshArrays:
     """The boxes' faces (no bottom on the floor: nothing sees it), facing out, UVs in metres."""
     quads, uvs, materials = [], [], []
     for box in boxes:
-        x0, y0, z0, x1, y1, z1 = box[0] * scale, box[1] * scale, box[2], box[3] * scale, box[4] * scale, box[5]
-        for corners in _box_quads(x0, y0, z0, x1, y1, z1):
+        for corners in _box_quads(*box[:6]):
             quads.append(corners)
             uvs.append(_uvs(corners))
             materials.append(box[6])
@@ -172,14 +221,42 @@ def turned(mesh: MeshArrays, turns: int) -> MeshArrays:
     return MeshArrays(vertices, mesh.faces, mesh.uvs, mesh.material_indices, mesh.materials, mesh.pieces)
 
 
+def fitted(mesh: MeshArrays, scale: float, turns: int) -> MeshArrays:
+    """A model as a level places it: shrunk along x and y by `scale`, UVs in metres on the two
+    axes each face spans most, turned `turns` quarter turns. Blender fits the model it appends
+    from furniture.blend with the same function."""
+    vertices = mesh.vertices.astype(np.float64) * np.array([scale, scale, 1.0])
+    corners = vertices[mesh.faces]  # (n, 4, 3)
+    flat = np.argmin(np.ptp(corners, axis=1), axis=1)
+    u = np.where(flat == 0, 1, 0)
+    v = np.where(flat == 2, 1, 2)
+    uvs = np.stack([np.take_along_axis(corners, a[:, None, None], axis=2)[..., 0] for a in (u, v)], axis=-1)
+    shrunk = MeshArrays(
+        vertices.astype(np.float32),
+        mesh.faces,
+        np.ascontiguousarray(uvs.reshape(-1, 2), np.float32),
+        mesh.material_indices,
+        FURNITURE_MATERIALS,
+        mesh.pieces,
+    )
+    return turned(shrunk, turns)
+
+
+def model_scale(cell_size: float) -> float:
+    """The models are made for cells of 3 m; smaller cells get them shrunk to fit."""
+    return min(1.0, (cell_size - 0.4) / 2.6)
+
+
+def sources(cell_size: float) -> tuple[Source, ...]:
+    """Every model in every quarter turn, in the order of models()."""
+    scale = model_scale(cell_size)
+    return tuple(Source(name, scale, k) for name in MODELS for k in range(TURNS))
+
+
 def models(cell_size: float) -> tuple[tuple[str, MeshArrays], ...]:
-    """Every item in every quarter turn, labelled, shrunk to fit cells under 3 m."""
-    scale = min(1.0, (cell_size - 0.4) / 2.6)
-    found = []
-    for name, make in ITEMS.items():
-        mesh = box_mesh(make(), scale)
-        found += [(f"{name} {90 * k}", turned(mesh, k)) for k in range(TURNS)]
-    return tuple(found)
+    """Every model in every quarter turn, labelled, shrunk to fit cells under 3 m."""
+    made = {name: make() for name, make in MODELS.items()}
+    return tuple((f"{s.name} {90 * s.turns}", fitted(made[s.name], s.scale, s.turns)) for s in sources(cell_size))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,9 +276,10 @@ class Chosen:
 RING = ((-1, -1), (0, -1), (1, -1), (1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0))
 
 
-def choose(spec: LevelSpec, layout: Layout, taken: BoolArray | None) -> Chosen:
+def choose(spec: LevelSpec, layout: Layout, taken: BoolArray | None, roofless: BoolArray | None = None) -> Chosen:
     """Which cells hold furniture: lattice cells inside the region whose removal keeps their open
-    neighbours joined, each drawn from its world cell."""
+    neighbours joined, each drawn from its world cell. A few hold a fallen ceiling tile instead,
+    where there is a ceiling (not under `roofless` cells)."""
     free = ~layout.solid if taken is None else ~layout.solid & ~taken
     ox, oy = spec.origin
     ys, xs = np.nonzero(free[1:-1, 1:-1])
@@ -209,16 +287,37 @@ def choose(spec: LevelSpec, layout: Layout, taken: BoolArray | None) -> Chosen:
     on_lattice = ((xs + ox) % LATTICE == 1) & ((ys + oy) % LATTICE == 1)
     xs, ys = xs[on_lattice], ys[on_lattice]
     draw = uniform(spec.seed, _STREAM, xs + ox, ys + oy)
-    keep = (draw < FURNISHED_SHARE) & keeps_joined(layout, free, xs, ys)
-    xs, ys, draw = xs[keep], ys[keep], draw[keep] / FURNISHED_SHARE
+    meeting = is_meeting_room(layout, xs, ys)  # always furnished
+    keep = ((draw < FURNISHED_SHARE) | meeting) & keeps_joined(layout, free, xs, ys)
+    xs, ys, meeting = xs[keep], ys[keep], meeting[keep]
+    draw = np.minimum(draw[keep] / FURNISHED_SHARE, 0.999)
     sides = _walls(layout, xs, ys)  # (n, 4): south, east, north, west
     walled = sides.any(axis=1)
     open_room = ~walled & _room_interior(layout, free, xs, ys)
     model = np.full(len(xs), -1, np.int32)
     model[open_room] = _open_model(draw[open_room], xs[open_room] + ox, ys[open_room] + oy)
     model[walled] = _wall_model(draw[walled], sides[walled])
+    model[meeting] = MEETING_TABLE * TURNS + model[meeting] % TURNS
+    fallen = _fallen(spec, xs, ys, roofless) & ~meeting
+    model[fallen] = list(MODELS).index(FALLEN) * TURNS + _fallen_turn(spec, xs[fallen] + ox, ys[fallen] + oy)
     chosen = model >= 0
     return Chosen(xs[chosen], ys[chosen], model[chosen])
+
+
+def _fallen(
+    spec: LevelSpec, xs: npt.NDArray[np.int64], ys: npt.NDArray[np.int64], roofless: BoolArray | None
+) -> npt.NDArray[np.bool_]:
+    """Which cells get a fallen ceiling tile, drawn from their world cells: never under an opening."""
+    ox, oy = spec.origin
+    found: npt.NDArray[np.bool_] = uniform(spec.seed, _FALLEN_STREAM, xs + ox, ys + oy) < FALLEN_SHARE
+    return found if roofless is None else found & ~roofless[ys, xs]
+
+
+def _fallen_turn(
+    spec: LevelSpec, world_x: npt.NDArray[np.int64], world_y: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int32]:
+    turn = hash64(spec.seed, _FALLEN_STREAM + 1, world_x, world_y) % np.uint64(TURNS)
+    return turn.astype(np.int32)
 
 
 def _open_model(draw: F64, world_x: npt.NDArray[np.int64], world_y: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
@@ -305,9 +404,11 @@ def _step_open(
 # The feature
 
 
-def placed_furniture(spec: LevelSpec, layout: Layout, taken: BoolArray | None) -> tuple[Placed, BoolArray]:
+def placed_furniture(
+    spec: LevelSpec, layout: Layout, taken: BoolArray | None, roofless: BoolArray | None = None
+) -> tuple[Placed, BoolArray]:
     """The floor's furniture as placed models (positions in the floor's frame) and its cells."""
-    chosen = choose(spec, layout, taken)
+    chosen = choose(spec, layout, taken, roofless)
     found = models(spec.cell_size)
     positions = np.stack(
         [(chosen.xs + 0.5) * spec.cell_size, (chosen.ys + 0.5) * spec.cell_size, np.zeros(len(chosen.xs))], axis=1
@@ -319,11 +420,12 @@ def placed_furniture(spec: LevelSpec, layout: Layout, taken: BoolArray | None) -
         chosen.models,
         tuple(mesh for _, mesh in found),
         tuple(name for name, _ in found),
+        sources(spec.cell_size),
     )
     return placed, cells
 
 
-def _in_the_open(story: Story, taken: BoolArray | None) -> tuple[Placed, BoolArray]:
+def _in_the_open(story: Story, so_far: Features) -> tuple[Placed, BoolArray]:
     """An open cut of the world decides each cell with the world's own cells round the region
     (a ring of one cell): a cell at the cut gets what a neighbouring region, or a walk's chunk,
     gives it, so the world's furniture is the same however it is cut."""
@@ -331,27 +433,50 @@ def _in_the_open(story: Story, taken: BoolArray | None) -> tuple[Placed, BoolArr
     ox, oy = spec.origin
     ringed = spec.replace(origin=(ox - 1, oy - 1), width=spec.width + 2, depth=spec.depth + 2, perimeter=False)
     window = Window.of(ringed)
-    layout = window.region(window.ground)
-    around = None if taken is None else np.pad(taken, 1)
-    placed, cells = placed_furniture(ringed, layout, around)  # never in the ring: choose() skips edges
+    layout = walled_in(ringed, window.region(window.ground))
+    around = [None if cells is None else np.pad(cells, 1) for cells in (so_far.taken, so_far.ceiling_holes)]
+    placed, cells = placed_furniture(ringed, layout, *around)  # never in the ring: choose() skips edges
     shifted = placed.positions - np.array([spec.cell_size, spec.cell_size, 0.0])
-    return Placed(shifted, placed.models, placed.meshes, placed.labels), cells[1:-1, 1:-1]
+    return dataclasses.replace(placed, positions=shifted), cells[1:-1, 1:-1]
+
+
+def gap_mesh(spec: LevelSpec, placed: Placed, window: Window) -> MeshArrays:
+    """A dark slot in the ceiling grid over each fallen tile, just below the ceiling, facing down."""
+    first = list(MODELS).index(FALLEN) * TURNS
+    fallen = (placed.models >= first) & (placed.models < first + TURNS)
+    turns = placed.models[fallen] - first
+    scale = model_scale(spec.cell_size)
+    offsets = [(GAP[0] * scale, GAP[1] * scale)]
+    for _ in range(1, TURNS):  # the offset in each quarter turn, as turned() turns the model
+        x, y = offsets[-1]
+        offsets.append((-y, x))
+    middle = placed.positions[fallen, :2] + np.array(offsets)[turns]
+    half = GAP_SIDE * scale / 2
+    (x0, y0), (x1, y1) = (middle - half).T, (middle + half).T
+    faces = level_faces(x0, y0, x1, y1, spec.wall_height - GAP_DROP, False, 0)
+    return quad_mesh(faces.corners, faces.uvs, 0, GAP_MATERIALS, window.piece_at(middle[:, 0], middle[:, 1]))
 
 
 class FurnitureFeature(Feature):
-    """The office's furniture, planned after the features that cut holes or take cells."""
+    """The office's furniture and its meeting rooms, planned after the features that cut holes or
+    take cells."""
 
     key = FURNITURE
     solid = (FURNITURE,)
 
+    def shape(self, spec: LevelSpec, layout: Layout) -> Layout:
+        return walled_in(spec, layout)
+
     def on_story(self, story: Story, so_far: Features) -> Features:
         if story.spec.perimeter:  # a closed region: its edge cells stay empty, by the wall
-            placed, cells = placed_furniture(story.spec, story.built, so_far.taken)
+            placed, cells = placed_furniture(story.spec, story.built, so_far.taken, so_far.ceiling_holes)
         else:
-            placed, cells = _in_the_open(story, so_far.taken)
+            placed, cells = _in_the_open(story, so_far)
         if not len(placed.positions):
             return Features()
-        return Features(occupied=cells, placed={FURNITURE: placed})
+        gaps = gap_mesh(story.spec, placed, story.window)
+        meshes = {GAPS: gaps} if gaps.face_count else {}
+        return Features(occupied=cells, placed={FURNITURE: placed}, meshes=meshes)
 
     def faces(self, spec: LevelSpec) -> float:
         cells = max(spec.width - 2, 0) * max(spec.depth - 2, 0) * spec.floors / LATTICE**2  # never on the edge

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .algorithms.grid import BoolArray
-from .features import EYE_HEIGHT, Feature, Features, Placed, Spawn, Story
+from .features import EYE_HEIGHT, Feature, Features, Placed, Source, Spawn, Story
 from .fixtures import DEAD, FLICKER_PHASES, SODIUM, STEADY, Fixtures, place_fixtures
 from .floors import floor_height, floor_spec, lifted
 from .geometry import (
@@ -67,6 +67,7 @@ class Variant:
     state: int  # STEADY, DEAD, FLICKER + phase or SODIUM (0 for what is not a fixture)
     mesh: MeshArrays  # at the origin (a troffer hangs from z = 0); materials as the level styles them
     label: str = ""  # its name in Blender; a troffer's is made from its size and state
+    source: Source | None = None  # the template model it is made from (furniture.blend's), if any
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,27 @@ class PlacedCopies:
         quads = np.concatenate(corners)
         return quad_mesh(quads, quads[:, :, :2], 0, ("collision",), np.concatenate(pieces))
 
+    def document(self) -> list[dict[str, Any]]:
+        """Each copy as the layout document lists it: its model and quarter turns, its origin and
+        its bounding box (level frame, metres; the box a game's collision gives it)."""
+        rows = []
+        for floor in self.floors:
+            placed = floor.placed
+            points = lifted_points(placed.positions, floor.base)
+            bounds = np.array([[m.vertices.min(axis=0), m.vertices.max(axis=0)] for m in placed.meshes], np.float64)
+            for model, point in zip(placed.models.tolist(), points, strict=True):
+                source = placed.sources[model] if placed.sources else None
+                box = np.round(bounds[model] + point, 4)
+                rows.append(
+                    {
+                        "model": source.name if source else placed.labels[model],
+                        "turn_degrees": 90 * source.turns if source else 0,
+                        "position": np.round(point, 4).tolist(),
+                        "box": box.tolist(),
+                    }
+                )
+        return rows
+
     def instances(self) -> FixtureInstances:
         """The same items as instances: one variant per model."""
         return self._instances
@@ -227,7 +249,8 @@ class PlacedCopies:
                 key = (mesh.materials, mesh.vertices.tobytes())
                 if key not in kinds:
                     kinds[key] = len(variants)
-                    variants.append(Variant(0, with_lightmap(mesh), floor.placed.labels[model]))
+                    source = floor.placed.sources[model] if floor.placed.sources else None
+                    variants.append(Variant(0, with_lightmap(mesh), floor.placed.labels[model], source))
                 lookup[model] = kinds[key]
             points = lifted_points(floor.placed.positions, floor.base)
             positions.append(points)
@@ -511,7 +534,13 @@ class LevelPlan:
             "face_count": self.face_count(),
             "floors": [floor.to_json() for floor in self.floors],
             "features": [feature.key for feature in level_features(spec)],
+            "placed": self._placed_document(),
         }
+
+    def _placed_document(self) -> dict[str, list[dict[str, Any]]]:
+        """The copies features place (furniture), by kind."""
+        found = {kind: self.meshes.copies_of(kind) for kind in sorted(self.meshes.instanced)}
+        return {kind: copies.document() for kind, copies in found.items() if isinstance(copies, PlacedCopies)}
 
 
 def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:

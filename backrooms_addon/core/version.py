@@ -8,5 +8,6 @@ ADDON_VERSION = "0.1.0"
 GENERATOR_VERSION = 5  # 5: stacked Level 2 and Level ! floors joined by stairs
 # The layout document's own version (docs/layout-format.md): 2 renamed the spec's `level` to
 # `style` and added `features`, 3 added each floor's `joins`, 4 each floor's `style`, `cell_size`,
-# `width`, `depth`, `origin`, `wall_height` and `marks`; it changes when keys do, not when levels do.
-LAYOUT_FORMAT_VERSION = 4
+# `width`, `depth`, `origin`, `wall_height` and `marks`, 5 `placed` (the furniture); it changes when
+# keys do, not when levels do.
+LAYOUT_FORMAT_VERSION = 5

@@ -1,8 +1,9 @@
-"""Troffer models from blend_templates/troffers.blend, appended and read back as arrays; a
-level's instanced kinds (its troffers, its furniture) as instances of their models."""
+"""Template models from blend_templates/ (troffers.blend, furniture.blend), appended and read back
+as arrays; a level's instanced kinds (its troffers, its furniture) as instances of their models."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import bpy
 import numpy as np
 
+from ..core.features import Source
 from ..core.fixtures import DEAD, FLICKER, SODIUM, STEADY
+from ..core.furniture import FURNITURE_MATERIALS, fitted
 from ..core.geometry import MeshArrays
 from ..core.plan import FIXTURES, FixtureInstances, Variant
 from ..core.recipes import Look
@@ -20,31 +23,44 @@ from .materials import ensure_material
 from .mesh import mesh_from_arrays
 from .ownership import tag
 
-TEMPLATE_FILE = Path(__file__).resolve().parents[2] / "blend_templates" / "troffers.blend"
+TEMPLATES = Path(__file__).resolve().parents[2] / "blend_templates"
+TEMPLATE_FILE = TEMPLATES / "troffers.blend"
+FURNITURE_FILE = TEMPLATES / "furniture.blend"
 
 
 def load_troffer(name: str) -> MeshArrays:
-    """The named troffer model as arrays, appended from the template file and then let go.
+    """The named troffer model as arrays, appended from troffers.blend."""
+    return load_template(TEMPLATE_FILE, name, TEMPLATE_MATERIALS)
+
+
+def load_furniture(name: str) -> MeshArrays:
+    """The named furniture model (core/furniture.py MODELS) as arrays, appended from furniture.blend."""
+    return load_template(FURNITURE_FILE, name, FURNITURE_MATERIALS)
+
+
+def load_template(path: Path, name: str, materials: tuple[str, ...]) -> MeshArrays:
+    """The named model of a template file as arrays (its slots taken to be `materials`), appended
+    and then let go.
 
     Only the geometry is kept: the level's own materials (one set per file) replace the template's,
     so appending never leaves duplicate materials or meshes behind. Read once per process while
     the file stays the same; the arrays are read-only, as every level shares them.
     """
-    stat = TEMPLATE_FILE.stat()
-    return _loaded(name, stat.st_size, stat.st_mtime_ns)
+    stat = path.stat()
+    return _loaded(path, name, materials, stat.st_size, stat.st_mtime_ns)
 
 
-@lru_cache(maxsize=8)
-def _loaded(name: str, size: int, mtime_ns: int) -> MeshArrays:
-    """load_troffer's model, for the template file of this size and time."""
+@lru_cache(maxsize=32)
+def _loaded(path: Path, name: str, materials: tuple[str, ...], size: int, mtime_ns: int) -> MeshArrays:
+    """load_template's model, for the template file of this size and time."""
     before = {kind: set(getattr(bpy.data, kind)) for kind in ("meshes", "materials", "images")}
-    with appending(TEMPLATE_FILE) as (source, target):
+    with appending(path) as (source, target):
         if name not in source.meshes:
-            raise FileNotFoundError(f"{TEMPLATE_FILE.name} has no mesh {name!r}")
+            raise FileNotFoundError(f"{path.name} has no mesh {name!r}")
         target.meshes = [name]
     mesh = target.meshes[0]
     try:
-        arrays = _arrays(mesh)
+        arrays = _arrays(mesh, materials)
     finally:
         for kind, known in before.items():
             blocks = getattr(bpy.data, kind)
@@ -55,7 +71,7 @@ def _loaded(name: str, size: int, mtime_ns: int) -> MeshArrays:
     return arrays
 
 
-def _arrays(mesh: bpy.types.Mesh) -> MeshArrays:
+def _arrays(mesh: bpy.types.Mesh, names: tuple[str, ...]) -> MeshArrays:
     attributes = mesh.attributes
     positions = np.empty(len(mesh.vertices) * 3, np.float32)
     attributes["position"].data.foreach_get("vector", positions)
@@ -64,7 +80,7 @@ def _arrays(mesh: bpy.types.Mesh) -> MeshArrays:
     sizes = np.empty(len(mesh.polygons), np.int32)
     mesh.polygons.foreach_get("loop_total", sizes)
     if not (sizes == 4).all():
-        raise ValueError(f"troffer model {mesh.name!r} must be made of quads")
+        raise ValueError(f"template model {mesh.name!r} must be made of quads")
     uvs = np.empty(len(mesh.loops) * 2, np.float32)
     attributes["UVMap"].data.foreach_get("vector", uvs)
     materials = np.empty(len(mesh.polygons), np.int32)
@@ -75,7 +91,7 @@ def _arrays(mesh: bpy.types.Mesh) -> MeshArrays:
         faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
         uvs=uvs.reshape(-1, 2),
         material_indices=materials,
-        materials=TEMPLATE_MATERIALS,
+        materials=names,
         pieces=np.zeros(count, np.int32),
     )
 
@@ -101,6 +117,7 @@ class Instancers:
         self.collection, self.level_id, self.look = collection, level_id, look
         self.keys: dict[tuple[object, ...], int] = {}
         self.groups: dict[str, bpy.types.NodeTree] = {}
+        self.models: dict[str, MeshArrays] = {}  # furniture.blend's models appended so far
 
     def _key(self, kind: Variant) -> tuple[object, ...]:
         return (kind.state, kind.mesh.materials, kind.mesh.vertices.tobytes())
@@ -108,7 +125,8 @@ class Instancers:
     def _add_variant(self, kind: Variant, index: int, what: str) -> bpy.types.Object:
         name = f"Backrooms {kind.label}" if kind.label else troffer_name(kind)
         materials = [ensure_material(material, self.look) for material in kind.mesh.materials]
-        mesh = mesh_from_arrays(f"{self.collection.name} {name}", kind.mesh, materials)
+        arrays = kind.mesh if kind.source is None else self._from_template(kind.mesh, kind.source)
+        mesh = mesh_from_arrays(f"{self.collection.name} {name}", arrays, materials)
         obj = bpy.data.objects.new(name, mesh)
         for block in (obj, mesh):
             tag(block, self.level_id)
@@ -124,6 +142,18 @@ class Instancers:
             group[INSTANCED_KIND_KEY] = what
             self.groups[what] = group
         return self.groups[what]
+
+    def _from_template(self, planned: MeshArrays, source: Source) -> MeshArrays:
+        """The variant's shape from furniture.blend, fitted as the plan fits the core's model, in
+        the plan's materials and lightmap (which a test keeps the same as the core's)."""
+        if source.name not in self.models:
+            self.models[source.name] = load_furniture(source.name)
+        made = fitted(self.models[source.name], source.scale, source.turns)
+        if made.face_count != planned.face_count:
+            raise ValueError(
+                f"{FURNITURE_FILE.name}'s {source.name!r} has {made.face_count} faces, the plan's {planned.face_count}"
+            )
+        return dataclasses.replace(planned, vertices=made.vertices, uvs=made.uvs)
 
     def new_kinds(self, found: FixtureInstances) -> int:
         """How many variants of `found` are not made yet."""

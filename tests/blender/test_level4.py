@@ -1,9 +1,12 @@
-"""Level 4 in Blender: its furniture instanced at the plan's items, copied into the .glb with its
-collision, and a render greyer and bluer than Level 0's and Level 1's, darker than the Poolrooms' and
-the Courtyard's."""
+"""Level 4 in Blender: its furniture appended from furniture.blend (which holds the core's models)
+and instanced at the plan's items, the dark slots over fallen tiles, the furniture copied into the
+.glb with its collision, and a render greyer and bluer than Level 0's and Level 1's, darker than the
+Poolrooms' and the Courtyard's."""
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 import struct
 import subprocess
@@ -37,6 +40,70 @@ def test_the_furniture_is_instanced_where_the_plan_puts_it(
     recipes = {slot.material.get("backrooms_recipe") for obj in level.objects for slot in obj.material_slots}
     assert {"carpet_tile", "office_wall", "furniture_metal", "furniture_fabric", "furniture_laminate"} <= recipes
     assert not recipes & {"wallpaper", "carpet"}, "no Level 0 wallpaper or carpet left"
+
+
+def test_furniture_blend_holds_the_core_s_models_as_assets(scene: bpy.types.Scene, addon: ModuleType) -> None:
+    """The file make_furniture.py writes: every model of core/furniture.py, face for face, its
+    material slots named after the recipes a level puts there, marked as an asset; appending one
+    leaves nothing behind."""
+    troffers = importlib.import_module(f"{addon.__name__}.realize.troffers")
+    furniture = addon.core.furniture
+    before = (len(bpy.data.meshes), len(bpy.data.materials), len(bpy.data.images), len(bpy.data.objects))
+    for name, make in furniture.MODELS.items():
+        model, core = troffers.load_furniture(name), make()
+        np.testing.assert_array_equal(model.vertices, core.vertices, err_msg=name)
+        np.testing.assert_array_equal(model.uvs, core.uvs, err_msg=name)
+        np.testing.assert_array_equal(model.material_indices, core.material_indices, err_msg=name)
+    assert (len(bpy.data.meshes), len(bpy.data.materials), len(bpy.data.images), len(bpy.data.objects)) == before
+    with bpy.data.libraries.load(str(troffers.FURNITURE_FILE), assets_only=True) as (source, _):
+        assert set(source.objects) == set(furniture.MODELS), "marked as assets"
+    with bpy.data.libraries.load(str(troffers.FURNITURE_FILE)) as (_, target):
+        target.meshes = list(furniture.MODELS)
+    try:
+        for mesh in target.meshes:
+            slots = tuple(material.get("backrooms_recipe") for material in mesh.materials)
+            assert slots == furniture.FURNITURE_MATERIALS, (mesh.name, slots)
+    finally:
+        for mesh in target.meshes:
+            bpy.data.meshes.remove(mesh)
+    assert troffers.FURNITURE_FILE.stat().st_size < 300_000, "small: no textures packed in"
+
+
+def test_the_instanced_furniture_is_furniture_blend_s(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A furniture.blend whose desk is half as big again gives instances half as big again: the
+    level's furniture models are the file's, fitted and turned as the plan fits the core's."""
+    troffers = importlib.import_module(f"{addon.__name__}.realize.troffers")
+    mesh_module = importlib.import_module(f"{addon.__name__}.realize.mesh")
+    meshes = set()
+    for name in addon.core.furniture.MODELS:
+        model = troffers.load_furniture(name)
+        grown = model.vertices * (1.5 if name == "desk" else 1.0)
+        meshes.add(mesh_module.mesh_from_arrays(name, dataclasses.replace(model, vertices=grown), []))
+    bpy.data.libraries.write(str(tmp_path / "furniture.blend"), meshes)
+    for mesh in meshes:
+        bpy.data.meshes.remove(mesh)
+    monkeypatch.setattr(troffers, "FURNITURE_FILE", tmp_path / "furniture.blend")
+    level = api.generate(preset="LEVEL_4", seed=4, width=24, depth=24, scene=scene)
+    kinds = {kind.label: kind for kind in level.plan.meshes.copies_of("furniture").instances().kinds}
+    made = {obj.name: obj for obj in level.objects if obj.type == "MESH" and "backrooms_instancer" in obj}
+    desks = [label for label in kinds if label.rsplit(" ", 1)[0] == "desk"]
+    assert desks, sorted(kinds)
+    for label in desks:
+        positions = np.empty(len(made[f"Backrooms {label}"].data.vertices) * 3, np.float32)
+        made[f"Backrooms {label}"].data.vertices.foreach_get("co", positions)
+        np.testing.assert_allclose(positions.reshape(-1, 3), kinds[label].mesh.vertices * 1.5, atol=1e-5)
+
+
+def test_fallen_tiles_leave_dark_slots_in_the_ceiling(scene: bpy.types.Scene, api: ModuleType) -> None:
+    level = api.generate(preset="LEVEL_4", seed=21, width=24, depth=18, scene=scene)
+    found = level.plan.meshes.copies_of("furniture").instances()
+    tiles = sum(found.kinds[v].label.startswith("fallen tile") for v in found.variants.tolist())
+    gaps = [obj for obj in level.objects if obj.type == "MESH" and obj.name.startswith("Backrooms ceiling gaps")]
+    assert tiles and sum(len(obj.data.polygons) for obj in gaps) == tiles
+    recipes = {slot.material.get("backrooms_recipe") for obj in gaps for slot in obj.material_slots}
+    assert recipes == {"ceiling_gap"}
 
 
 def _generate(tmp: Path, preset: str, formats: str) -> None:

@@ -30,9 +30,9 @@ def _outside_the_list(text: str) -> str:
 def test_the_manifest_lists_every_file_the_extension_loads(tool: ModuleType) -> None:
     listed = tool.manifest_paths(ROOT)
     assert listed == tool.shipped_paths(ROOT), "run tools/build_extension.py --update-paths"
-    assert {"__init__.py", "backrooms_addon/api.py", "materials/recipes.json", "blend_templates/troffers.blend"} <= set(
-        listed
-    )
+    shipped = {"__init__.py", "backrooms_addon/api.py", "materials/recipes.json", "blend_templates/troffers.blend"}
+    assert shipped | {"blend_templates/furniture.blend"} <= set(listed)
+    assert not any(path.startswith("blend_templates/make_") for path in listed), "the scripts stay out"
     assert "paths_exclude_pattern" not in tool.manifest(ROOT)["build"], "Blender takes paths or patterns, not both"
 
 

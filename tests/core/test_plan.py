@@ -81,7 +81,7 @@ def test_layout_json_document() -> None:
     document = json.loads(json.dumps(plan.to_json()))
     assert document["format"] == "backrooms-layout"
     assert document["generator_version"] == GENERATOR_VERSION
-    assert document["format_version"] == 4 and "style" in document["spec"] and "level" not in document["spec"]
+    assert document["format_version"] == 5 and "style" in document["spec"] and "level" not in document["spec"]
     assert LevelSpec.from_dict(document["spec"]) == plan.spec
     assert document["seed"] == 7 and document["origin"] == [-40, 1000]
     assert (document["width"], document["depth"], document["chunk_size"]) == (12, 9, spec.chunk_size)
@@ -97,6 +97,7 @@ def test_layout_json_document() -> None:
     assert len(document["fixtures"]) == len(plan.fixtures)
     assert document["face_count"] == plan.face_count()
     assert document["features"] == [], "no pools, one floor without pitfalls"
+    assert document["placed"] == {}, "no furniture"
 
 
 def test_every_material_a_mesh_uses_has_a_recipe() -> None:
