@@ -115,13 +115,14 @@ def _hole_blocks(window: Window) -> BoolArray:
 
 
 def walled_in(spec: LevelSpec, layout: Layout) -> Layout:
-    """The region's layout with its meeting rooms: walls round each, one door in the middle of
-    a side, no wall inside, none between neighbouring cells of its ring."""
-    xs, ys, doors = rooms(spec)
+    """`layout` (a window onto the world, at its own origin) with its meeting rooms: walls round
+    each, one door in the middle of a side, no wall inside, none between neighbouring cells of
+    its ring."""
+    ox, oy = layout.origin
+    xs, ys, doors = rooms(spec.replace(origin=(ox, oy), width=layout.width, depth=layout.depth))
     if not len(xs):
         return layout
     walls_h, walls_v = layout.walls_h.copy(), layout.walls_v.copy()
-    ox, oy = spec.origin
     for x, y, door in zip((xs - ox).tolist(), (ys - oy).tolist(), doors.tolist(), strict=True):
         _set(walls_h, slice(y + 1, y + SIDE), slice(x, x + SIDE), False)
         _set(walls_v, slice(y, y + SIDE), slice(x + 1, x + SIDE), False)

@@ -264,7 +264,7 @@ def test_meeting_rooms_never_split_a_floor_with_its_holes(spec: LevelSpec, floor
     would open a sealed room again, and with the rooms that lie wholly inside, rings and all (the
     edge of a closed level may cut a room off from its ring: the joins open that, as any wall)."""
     spec = spec.replace(floors=floors, pool_density=pools)
-    with mock.patch("backrooms_addon.core.plan.joined", lambda layout, seed: layout):
+    with mock.patch("backrooms_addon.core.plan.joined", lambda layout, seed, *blocked: layout):
         with mock.patch.object(meeting_rooms, "ROOM_SHARE", 0.0):
             without = plan_level(spec)
         with mock.patch.object(meeting_rooms, "rooms", _rooms_inside):
