@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import bpy
 
 from .core.errors import BackroomsError, InvalidSpecError
+from .core.geometry import MeshArrays
 from .core.levels import LEVEL_PRESETS, preset_spec
 from .core.plan import LevelPlan, plan_level, troffer_size
 from .core.spec import LevelSpec
@@ -127,11 +128,18 @@ def _build(
     keep_frame: keep the offset an extended level's frame has (regenerate, extend); a new
     generate starts from the level's own origin again. keep: generate's keep_meshes.
     """
-    troffer = load_troffer(troffer_kind(troffer_size(spec)))
     made_ahead: list[bpy.types.ID] = []
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-plan") as worker:
-            planning = worker.submit(plan_level, spec, troffer)
+            # The plan reads the troffer model only at its end: loaded (from its .blend, in this
+            # thread) while the planning starts.
+            troffer: Future[MeshArrays] = Future()
+            planning = worker.submit(plan_level, spec, troffer.result)
+            try:
+                troffer.set_result(load_troffer(troffer_kind(troffer_size(spec))))
+            except BaseException as error:
+                troffer.set_exception(error)
+                raise
             # In the background, the first step only starts planning (a UI shows that at once);
             # each step then waits a little for the plan, so a caller looping does not spin.
             if plan_in_background:

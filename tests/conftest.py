@@ -22,7 +22,9 @@ if str(ROOT) not in sys.path:
 
 # Generation keeps what a new file builds once in a cache folder (realize/file_cache.py): the tests
 # (and the Blender processes they start) use one of their own, empty when the run starts, and
-# never the user's. A test that needs another sets BACKROOMS_CACHE_DIR itself.
+# never the user's. So the first tests build materials and the later ones mostly append them, as
+# a user's Blender does; tests/blender/test_file_cache.py checks both ways give the same, each
+# test there with a folder of its own (BACKROOMS_CACHE_DIR).
 _CACHE = tempfile.TemporaryDirectory(prefix="backrooms-test-cache-")
 os.environ["BACKROOMS_CACHE_DIR"] = _CACHE.name
 

@@ -22,9 +22,7 @@ def hum_samples(seconds: float = 12.0, rate: int = RATE, seed: int = 0) -> npt.N
     One second is synthesised and repeated: a whole number of mains cycles, so it joins without a
     click. Twelve seconds outlast Blender's default 250 frames at 24 fps.
     """
-    loop = _one_second(rate, seed)
-    repeats = max(1, round(seconds))
-    return np.tile(loop, repeats)
+    return np.tile(_one_second(rate, seed), _seconds(seconds))
 
 
 def _one_second(rate: int, seed: int) -> npt.NDArray[np.float64]:
@@ -48,11 +46,17 @@ def write_wav(path: Path, samples: npt.NDArray[np.float64], rate: int = RATE) ->
 
 def write_hum(path: Path, seconds: float = 12.0, rate: int = RATE, seed: int = 0) -> None:
     """The hum (hum_samples) as write_wav writes it, byte for byte, from one second's PCM repeated."""
-    _write_pcm(path, _pcm(_one_second(rate, seed)) * max(1, round(seconds)), rate)
+    _write_pcm(path, _pcm(_one_second(rate, seed)) * _seconds(seconds), rate)
+
+
+def _seconds(seconds: float) -> int:
+    """Whole seconds of the one-second loop: at least one."""
+    return max(1, round(seconds))
 
 
 def _pcm(samples: npt.NDArray[np.float64]) -> bytes:
-    return bytes(np.clip(np.rint(samples * 32767 * 0.8), -32768, 32767).astype("<i2").tobytes())
+    pcm: bytes = np.clip(np.rint(samples * 32767 * 0.8), -32768, 32767).astype("<i2").tobytes()
+    return pcm
 
 
 def _write_pcm(path: Path, pcm: bytes, rate: int) -> None:

@@ -40,6 +40,7 @@ from .version import GENERATOR_VERSION, LAYOUT_FORMAT_VERSION
 from .world import Window
 
 TROFFER_SIZE = (0.6, 1.2)  # metres, x by y
+Troffer = MeshArrays | Callable[[], MeshArrays] | None  # a fixture model, or how to get it (plan_level)
 STRIP_SIZE = (0.16, 1.5)  # metres: the narrow tube fittings of Level 1
 FIXTURE_SIZES = {"strip": STRIP_SIZE, "bulkhead": (0.32, 0.32)}  # a style's fixture other than a troffer
 _STATE_NAMES = {STEADY: "steady", DEAD: "dead", SODIUM: "sodium"}
@@ -107,10 +108,13 @@ class FixtureCopies:
     floors: tuple[FloorFixtures, ...]
     spec: LevelSpec  # the level's
     pieces: Pieces  # the level's
-    troffer: MeshArrays | None  # the model to copy; None: each floor's default_template
+    # The model to copy, or a function giving it (called when the copies are first read); None:
+    # each floor's default_template.
+    troffer: Troffer
 
     def template(self, floor: FloorFixtures) -> MeshArrays:
-        return self.troffer or default_template(troffer_size(floor.spec))
+        model = self.troffer() if callable(self.troffer) else self.troffer
+        return model or default_template(troffer_size(floor.spec))
 
     @property
     def face_count(self) -> int:
@@ -308,7 +312,8 @@ def _instances(
 
 class PlanMeshes(Mapping[str, MeshArrays]):
     """A plan's meshes by kind, in the plan's order, each finished (its floors' parts joined, its
-    faces put in piece order and given a lightmap) when first read, and kept.
+    faces put in piece order and given a lightmap) when first read, and kept (unless a streaming
+    reader lets its blocks go: see finished).
 
     finished() gives a kind a block of whole pieces at a time, so that Blender uploads one block
     while a worker thread finishes the next, and the lightmap's working arrays stay a block's size;
@@ -331,6 +336,7 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         self._blocks: dict[str, list[MeshArrays]] = {}
         # The same meshes planned anew, for a kind whose blocks were let go (finished, keep=False).
         self._again = again
+        self._again_lock = threading.Lock()
         self._replanned: PlanMeshes | None = None
         # What a reader asks before a kind is finished, known from the start: the parts go as soon
         # as they are joined.
@@ -362,8 +368,8 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         in piece order; a second reader waits for the first and gets the same blocks.
 
         keep=False: the blocks are not kept (nor the kind's parts once its last block is made), so
-        a reader that streams them, such as Blender's upload, holds one at a time; reading the kind
-        again plans the level anew (deterministic: the same meshes)."""
+        a reader that streams them, such as Blender's upload, holds one at a time; a later reader
+        gets the same blocks from the level planned anew (deterministic: the same meshes)."""
         found = self._built.get(kind)
         if found is not None:
             yield found
@@ -387,11 +393,12 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         yield from done
 
     def _planned_again(self) -> PlanMeshes:
-        """The meshes planned anew, once, for the kinds whose blocks were let go."""
+        """The meshes planned anew, once (two readers share it), for the kinds whose blocks were let go."""
         if self._again is None:
             raise RuntimeError("a kind's blocks were let go and this plan cannot plan them again")
-        if self._replanned is None:
-            self._replanned = self._again()
+        with self._again_lock:
+            if self._replanned is None:
+                self._replanned = self._again()
         return self._replanned
 
     def __iter__(self) -> Iterator[str]:
@@ -437,7 +444,12 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         finished = {name: self[name] for name in self._order if name not in (kind, *unfinished, *self.instanced)}
         parts = {name: list(self._parts[name]) for name in unfinished}
         placed = {name: copies for name, copies in self._copies.items() if name not in (FIXTURES, kind)}
-        return PlanMeshes({**finished, kind: mesh}, self.copies, order, parts, placed)
+        return PlanMeshes({**finished, kind: mesh}, self.copies, order, parts, placed, self._replaced_again(kind, mesh))
+
+    def _replaced_again(self, kind: str, mesh: MeshArrays) -> Callable[[], PlanMeshes] | None:
+        """How the replaced meshes are planned again: these planned again, with `kind` replaced."""
+        again = self._again
+        return None if again is None else lambda: again().replacing(kind, mesh)
 
 
 @dataclass(frozen=True)
@@ -543,11 +555,12 @@ class LevelPlan:
         return {kind: copies.document() for kind, copies in found.items() if isinstance(copies, PlacedCopies)}
 
 
-def plan_level(spec: LevelSpec, troffer: MeshArrays | None = None) -> LevelPlan:
+def plan_level(spec: LevelSpec, troffer: Troffer = None) -> LevelPlan:
     """The one pure entry point: spec in, complete plan out.
 
     troffer: the fixture model to copy over the ceiling (Blender passes the one from
-    blend_templates/); by default the same model, built here.
+    blend_templates/), or a function giving it, called only when the copies are first read (so
+    the model may be loaded while the plan is made); by default the same model, built here.
     """
     features = level_features(spec)
     own = [floor_features(spec, floor) for floor in range(spec.floors)]
@@ -565,7 +578,7 @@ def _planned(
     stories: list[Story],
     own: list[tuple[Feature, ...]],
     walls: list[Callable[[], MeshArrays]],
-    troffer: MeshArrays | None,
+    troffer: Troffer,
 ) -> LevelPlan:
     added = _features(spec, features, stories, own)
     pieces = stories[0].window.pieces
@@ -799,10 +812,11 @@ def likely_materials(spec: LevelSpec) -> tuple[str, ...]:
     the plan is made. A guess: the plan's meshes name what it uses, which may be fewer or more."""
     style = style_of(spec.style)
     names = [*WALL_MATERIALS, "carpet"]
-    if style.ceiling:
+    if style.ceiling:  # FIXTURE_MATERIALS: frame, lit, dead, the flickering phases, sodium
         names += ["ceiling_tile", *FIXTURE_MATERIALS[:2]]
         names += [FIXTURE_MATERIALS[2]] if spec.dead_fraction > 0 else []
-        names += [f"fixture_flicker_{phase}" for phase in range(FLICKER_PHASES)] if spec.flicker_fraction > 0 else []
+        names += FIXTURE_MATERIALS[3 : 3 + FLICKER_PHASES] if spec.flicker_fraction > 0 else []
+        names += [FIXTURE_MATERIALS[-1]] if style.sodium_fraction > 0 else []
     return tuple(dict.fromkeys(style.material(name) for name in names))
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ from ..core.recipes import MATERIALS_DIR, Look
 from .materials import RECIPE_KEY, RECIPE_VERSION_KEY
 
 CACHE_ENV = "BACKROOMS_CACHE_DIR"
+# A cache file's name, and a temporary one's while it is written (left behind if Blender stopped).
+CACHE_NAME = re.compile(r"[0-9a-f]{16}-([0-9a-f]{16}|[A-Za-z0-9_]+\.partial)\.blend")
 CACHE_FORMAT = 1  # what a cache file holds and how it is named
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -66,12 +69,17 @@ def source_key() -> str:
 
 
 def cache_file(names: Sequence[str], look: Look, hum: bool) -> Path | None:
-    """The cache file for these materials in this look (and the hum), or None with caching off."""
-    folder = cache_dir()
+    """The cache file for these materials in this look (and the hum); None with caching off or
+    when the cache folder cannot be had (no home folder, a read-only profile)."""
+    try:
+        folder = cache_dir()
+    except (OSError, RuntimeError):
+        return None
     if folder is None:
         return None
-    wanted = hashlib.sha256(f"{sorted(names)} {look.key()} {hum}".encode()).hexdigest()[:16]
-    return folder / f"{source_key()}-{wanted}.blend"
+    # The look's exact values (its key() rounds them), as the materials are made from them.
+    wanted = f"{sorted(names)} {look.wallpaper_tint.upper()} {look.wear!r} {look.dampness!r} {hum}"
+    return folder / f"{source_key()}-{hashlib.sha256(wanted.encode()).hexdigest()[:16]}.blend"
 
 
 @contextmanager
@@ -91,6 +99,8 @@ def appending(path: Path) -> Iterator[tuple[Any, Any]]:
 def append_cached(path: Path, hum: bool) -> bool:
     """Append every material (and the hum) that `path` holds; False, with nothing appended, when
     it is missing or unreadable. Appended images the file already has are replaced by its own."""
+    if not path.is_file():  # Blender would print a warning for a file it cannot open
+        return False
     images_before = {_image_tag(image): image for image in bpy.data.images if _image_tag(image)}
     try:
         with appending(path) as (source, target):
@@ -100,7 +110,8 @@ def append_cached(path: Path, hum: bool) -> bool:
             target.sounds = list(source.sounds) if hum else []
     except (OSError, RuntimeError):  # missing, cut short or not a .blend
         return False
-    for image in [image for image in bpy.data.images if image not in images_before.values()]:
+    known_images = set(images_before.values())
+    for image in [image for image in bpy.data.images if image not in known_images]:
         known = images_before.get(_image_tag(image))
         if known is not None:  # already in the file: one copy of each texture
             image.user_remap(known)
@@ -113,20 +124,40 @@ def _image_tag(image: bpy.types.Image) -> tuple[object, object] | None:
     return (name, image.get(RECIPE_VERSION_KEY)) if name is not None else None
 
 
+KEPT_FILES = 16  # cache files a folder keeps (one per set of materials and look), the newest
+
+
 def write_cache(path: Path, blocks: set[bpy.types.ID]) -> None:
-    """Write `blocks` (and what they use: images, actions) to `path`, atomically; older cache files
-    of this folder made from other sources go. A cache that cannot be written is left unwritten."""
+    """Write `blocks` (and what they use: images, actions) to `path`, atomically; then the folder's
+    cache files made from other sources go, and the oldest beyond KEPT_FILES. A cache that cannot
+    be written, or tidied, is left as it is: a cache only ever saves time."""
+    key = source_key()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(suffix=".blend", dir=path.parent)
+        # Named as this source's, so that another process's tidying leaves it be while it is written.
+        handle, temporary = tempfile.mkstemp(prefix=f"{key}-", suffix=".partial.blend", dir=path.parent)
         os.close(handle)
         bpy.data.libraries.write(temporary, blocks, compress=False)
         os.replace(temporary, path)
     except OSError:
         return
-    for stale in path.parent.glob("*.blend"):
-        if not stale.name.startswith(source_key()):
-            stale.unlink(missing_ok=True)
+    _tidy(path.parent, key)
+
+
+def _tidy(folder: Path, key: str) -> None:
+    """Remove the cache files of other sources, and this source's oldest beyond KEPT_FILES."""
+    files = [file for file in folder.glob("*.blend") if CACHE_NAME.fullmatch(file.name)]
+    current = sorted((f for f in files if f.name.startswith(key)), key=_age, reverse=True)
+    for file in [f for f in files if not f.name.startswith(key)] + current[KEPT_FILES:]:
+        with suppress(OSError):  # open elsewhere (Windows), a read-only folder: next time
+            file.unlink(missing_ok=True)
+
+
+def _age(file: Path) -> float:
+    try:
+        return file.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def made_once(names: Sequence[str], look: Look, hum: bool, make: Callable[[], set[bpy.types.ID]]) -> None:

@@ -19,10 +19,10 @@ from ..core.errors import BackroomsError
 from ..core.geometry import MeshArrays
 from ..core.gltf_recipe import brightened, gltf_recipe
 from ..core.plan import LevelPlan, plan_level, troffer_size
-from ..core.recipes import Look, load_recipes
+from ..core.recipes import load_recipes
 from ..core.troffer import troffer_kind
 from ..core.version import GENERATOR_VERSION
-from .level import built_plan, steady_power
+from .level import built_plan, look_of, steady_power
 from .materials import FLICKER_PREFIX, RECIPE_KEY, ensure_material, node_material
 from .mesh import mesh_from_arrays
 from .ownership import GENERATOR_KEY, LEVEL_KEY, PIECE_KEY, made_objects, scene_levels, stored_spec, tag
@@ -345,7 +345,7 @@ def _copies_of(
     """Each instancing piece of one kind and the copies that replace it (None: none in its piece)."""
     mesh = plan.meshes.copies_of(kind).build()  # not kept in the plan: exports are rare, plans are kept
     spec = plan.spec
-    look = Look(spec.wallpaper_tint, spec.wear, spec.dampness)
+    look = look_of(spec)
     # Only the materials faces use (a level without sodium tubes has no such material to add).
     used = set(np.unique(mesh.material_indices).tolist())
     materials = [ensure_material(name, look) if i in used else None for i, name in enumerate(mesh.materials)]

@@ -177,7 +177,8 @@ class PiecesAhead:
     def __init__(self, plan: LevelPlan, keep: bool | None = None) -> None:
         """keep: whether the plan keeps its finished blocks; by default a big level's go once
         Blender has them (KEEP_BUILT_FACES), and its plan plans them anew if they are read."""
-        self._ready: queue.SimpleQueue[tuple[str | None, Any]] = queue.SimpleQueue()
+        # A few blocks ahead of Blender, no more: a big level's blocks are held only until uploaded.
+        self._ready: queue.Queue[tuple[str | None, Any]] = queue.Queue(maxsize=BLOCKS_AHEAD)
         self._stop = threading.Event()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-pieces")
         kinds = plan.meshes.kinds_built()
@@ -189,12 +190,22 @@ class PiecesAhead:
         try:
             for kind in kinds:
                 for block in plan.meshes.finished(kind, keep=keep):
-                    if self._stop.is_set():
+                    if not self._offer((kind, block.split())):
                         return
-                    self._ready.put((kind, block.split()))
-                self._ready.put((kind, None))
+                if not self._offer((kind, None)):
+                    return
         except BaseException as error:  # given to the reader, in its thread
-            self._ready.put((None, error))
+            self._offer((None, error))
+
+    def _offer(self, item: tuple[str | None, Any]) -> bool:
+        """Queue `item` once the reader has room for it; False if the build was stopped meanwhile."""
+        while not self._stop.is_set():
+            try:
+                self._ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def pieces(self, kind: str) -> Iterator[tuple[int, MeshArrays]]:
         """The kind's pieces as they are ready; kinds must be read in the plan's order."""
@@ -245,7 +256,10 @@ def _add_pieces(
     # Every material first (the instanced models' too), while the worker finishes the first blocks.
     for name in plan_materials(plan):
         ensure_material(name, look)
-    for kind in plan.meshes:
+    # The instanced kinds first: they need no finishing, so Blender makes them while the worker
+    # finishes the first block of the kinds built as geometry.
+    instanced = [kind for kind in plan.meshes if kind in plan.meshes.instanced]
+    for kind in [*instanced, *(kind for kind in plan.meshes if kind not in plan.meshes.instanced)]:
         if kind in plan.meshes.instanced:
             troffers = troffers or Instancers(collection, level_id, look)
             found = plan.meshes.copies_of(kind).instances()
@@ -285,14 +299,23 @@ def file_resources_ahead(spec: LevelSpec) -> list[bpy.types.ID]:
     """What a level of `spec` needs once per file, made while its plan is made: the hum, and the
     materials it most likely uses (core likely_materials). In a file that has none of them yet,
     they come from the cache on disk in one append (file_cache), or are made and cached. Returns
-    the materials and images this made, for drop_unused once the level is built."""
+    the materials and images this made, for drop_unused once the level is built; stopped by an
+    error, it removes them itself."""
     before = {*bpy.data.materials, *bpy.data.images}
-    look = look_of(spec)
-    names = likely_materials(spec)
-    hum = spec.hum and find_hum() is None
-    if not any(existing_material(name, look) for name in names):
-        made_once(names, look, hum, lambda: _make_resources(names, look, hum))
-    _make_resources(names, look, spec.hum)  # what the cache did not bring; the rest is found
+    try:
+        look = look_of(spec)
+        names = likely_materials(spec)
+        hum = spec.hum and find_hum() is None
+        if not any(existing_material(name, look) for name in names):
+            made_once(names, look, hum, lambda: _make_resources(names, look, hum))
+        _make_resources(names, look, spec.hum)  # what the cache did not bring; the rest is found
+    except BaseException:
+        drop_unused(_new_since(before))
+        raise
+    return _new_since(before)
+
+
+def _new_since(before: set[bpy.types.ID]) -> list[bpy.types.ID]:
     return [block for block in (*bpy.data.materials, *bpy.data.images) if block not in before]
 
 
@@ -303,13 +326,28 @@ def _make_resources(names: tuple[str, ...], look: Look, hum: bool) -> set[bpy.ty
 
 
 def drop_unused(made: list[bpy.types.ID]) -> None:
-    """Remove what file_resources_ahead made that nothing uses (a guess the plan did not need, or a
-    build stopped before its pieces): the materials first, then the images only they used."""
-    for kind in (bpy.types.Material, bpy.types.Image):
-        unused = [block for block in made if isinstance(block, kind) and block.users == 0]
-        if unused:
-            bpy.data.batch_remove(unused)
+    """Remove what file_resources_ahead made that nothing uses (a guess the plan did not need, or
+    a build stopped before its pieces): the materials first, then the flicker keys and the images
+    only they used."""
+    materials = [block for block in made if isinstance(block, bpy.types.Material) and block.users == 0]
+    animations = (material.node_tree.animation_data for material in materials if material.node_tree)
+    actions = {data.action for data in animations if data is not None and data.action is not None}
+    if materials:
+        bpy.data.batch_remove(materials)
+    # Images made here that no material holds: by what the materials hold, as Blender 4.2 keeps
+    # counting the users a removed material's copies gave them.
+    held = {node.image for m in bpy.data.materials if m.node_tree for node in m.node_tree.nodes if _image(node)}
+    images = [block for block in made if isinstance(block, bpy.types.Image) and block not in held]
+    unused = [*(action for action in actions if action.users == 0), *images]
+    if unused:
+        bpy.data.batch_remove(unused)
 
+
+def _image(node: bpy.types.Node) -> bool:
+    return getattr(node, "image", None) is not None
+
+
+BLOCKS_AHEAD = 2  # finished blocks waiting for Blender at most
 
 # A level's plan keeps the meshes it gave Blender up to this many faces (about 130 bytes each), so
 # that exporting it needs no planning; a bigger level's go as Blender receives them, which halves

@@ -68,7 +68,9 @@ def _base(name: str) -> str:
 
 def _sibling(base: str, version: int, look_key: str) -> bpy.types.Material | None:
     """A material of recipe `base` (plain or flickering) at this version and look, if the file has
-    one: a flickering diffuser is its copy with other keys, cheaper than building the tree again."""
+    one: a flickering diffuser is its copy with other keys, cheaper than building the tree again.
+    (What a user changed in the file's diffuser carries over, as it does for every level that
+    reuses the file's materials.)"""
     for material in bpy.data.materials:
         recipe = material.get(RECIPE_KEY)
         if (

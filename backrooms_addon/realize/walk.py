@@ -10,11 +10,20 @@ import bpy
 import numpy as np
 
 from ..core.plan import troffer_size
-from ..core.recipes import Look
 from ..core.stream import LampSlot, Walk, lamp_slots, walk_tiles
 from ..core.troffer import HANG, troffer_kind
 from .camera_rig import animate_camera, camcorder_lens, carried, fcurves
-from .level import Progress, Steps, add_pieces, level_name, new_light, open_level, pulse_fixtures, sync_view_layers
+from .level import (
+    Progress,
+    Steps,
+    add_pieces,
+    level_name,
+    look_of,
+    new_light,
+    open_level,
+    pulse_fixtures,
+    sync_view_layers,
+)
 from .ownership import record_made, tag
 from .troffers import Instancers, is_troffer_variant, load_troffer
 
@@ -47,7 +56,7 @@ def realize_walk(
     collection = open_level(walk.spec, level_name(walk.spec, "walk"), scene, level_id, collection)
     troffer = load_troffer(troffer_kind(troffer_size(walk.spec)))
     spec = walk.spec
-    troffers = Instancers(collection, level_id, Look(spec.wallpaper_tint, spec.wear, spec.dampness))  # every chunk's
+    troffers = Instancers(collection, level_id, look_of(spec))  # every chunk's
     made: list[bpy.types.Object] = []
     lamps: list[tuple[int, Any, tuple[tuple[int, int], ...]]] = []  # (state, position, spans) near the route
     lights: dict[int, bpy.types.Light] = {}  # one light per lamp state for the whole walk

@@ -126,13 +126,53 @@ def test_appended_images_the_file_has_are_not_doubled(
     assert all(len(copies) == 1 for copies in images.values())
 
 
-def test_nothing_made_ahead_is_left_unused(api: ModuleType, cache: tuple[Path, ModuleType]) -> None:
-    # Lights Out has no lit fixture: the lit diffuser is guessed, made (or appended) and let go.
+@pytest.mark.parametrize(
+    ("preset", "fields"),
+    [
+        ("LEVEL_6", {}),  # no lit fixture: the lit diffuser is guessed, made (or appended) and let go
+        ("LEVEL_0", {"fixture_density": 0.0}),  # no fixture at all: the flickering ones and their keys too
+    ],
+)
+def test_nothing_made_ahead_is_left_unused(
+    api: ModuleType, cache: tuple[Path, ModuleType], preset: str, fields: dict[str, float]
+) -> None:
     for _ in range(2):  # building, then from the cache
-        api.generate(preset="LEVEL_6", scene=_new_file(), **SMALL)
+        api.generate(preset=preset, scene=_new_file(), **SMALL, **fields)
         unused = [b.name for b in (*bpy.data.materials, *bpy.data.images) if b.get(RECIPE_KEY) and b.users == 0]
         assert unused == []
+        assert [action.name for action in bpy.data.actions if action.users == 0] == []
         assert "fixture_diffuser" not in _ours(bpy.data.materials)
+
+
+def test_a_failure_while_making_them_leaves_nothing(
+    api: ModuleType, addon: ModuleType, cache: tuple[Path, ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    level = importlib.import_module(f"{addon.__name__}.realize.level")
+
+    def broken_hum() -> None:
+        raise OSError("no room for the hum")
+
+    monkeypatch.setattr(level, "ensure_hum", broken_hum)
+    scene = _new_file()
+    with pytest.raises(OSError, match="no room"):
+        api.generate(scene=scene, **SMALL)
+    assert not _ours(bpy.data.materials) and not _ours(bpy.data.images)
+    assert not scene.collection.children and not bpy.data.actions
+
+
+def test_every_look_has_its_own_cache_file(addon: ModuleType, cache: tuple[Path, ModuleType]) -> None:
+    _, file_cache = cache
+    look = addon.core.recipes.Look
+    names = ("wallpaper", "carpet")
+    paths = {
+        file_cache.cache_file(names, look(wear=0.1231), True),
+        file_cache.cache_file(names, look(wear=0.1234), True),  # the same look's key() rounded
+        file_cache.cache_file(names, look(wear=0.1234), False),
+        file_cache.cache_file(("wallpaper",), look(wear=0.1234), True),
+        file_cache.cache_file(names, look(wallpaper_tint="#112233"), True),
+    }
+    assert len(paths) == 5
+    assert file_cache.cache_file(names, look(), True) == file_cache.cache_file(names[::-1], look(), True)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "cut short"])
@@ -165,16 +205,39 @@ def test_files_from_other_sources_go_when_the_cache_is_written(api: ModuleType, 
 
 
 def test_no_cache_when_its_folder_is_set_empty(
-    api: ModuleType, addon: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    api: ModuleType, addon: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BACKROOMS_CACHE_DIR", "")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     file_cache = importlib.import_module(f"{addon.__name__}.realize.file_cache")
     assert file_cache.cache_dir() is None
+
+    def touched(*_: object) -> None:
+        raise AssertionError("the cache was read or written")
+
+    monkeypatch.setattr(file_cache, "append_cached", touched)
+    monkeypatch.setattr(file_cache, "write_cache", touched)
     api.generate(scene=_new_file(), **SMALL)
     assert "wallpaper" in _ours(bpy.data.materials)
-    assert not list(tmp_path.rglob("*.blend"))
+
+
+def test_a_cache_folder_that_cannot_be_written_only_means_building(
+    api: ModuleType, cache: tuple[Path, ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, file_cache = cache
+    folder.write_text("a file where the folder should be")  # neither read nor written
+    api.generate(scene=_new_file(), **SMALL)
+    assert "wallpaper" in _ours(bpy.data.materials) and folder.is_file()
+
+    def refuse(_: Path, missing_ok: bool = False) -> None:
+        raise PermissionError("open elsewhere")
+
+    folder.unlink()
+    monkeypatch.setattr(Path, "unlink", refuse)  # the stale file cannot go: left for next time
+    stale = file_cache.cache_dir() / "0123456789abcdef-0123456789abcdef.blend"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"an older generator's cache")
+    api.generate(scene=_new_file(), **SMALL)
+    assert stale.exists() and len(list(folder.rglob("*.blend"))) == 2
 
 
 def test_two_processes_sharing_the_cache_folder_both_build_and_leave_it_whole(tmp_path: Path) -> None:
@@ -184,25 +247,28 @@ def test_two_processes_sharing_the_cache_folder_both_build_and_leave_it_whole(tm
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "import bpy\n"
         "from backrooms_addon import api\n"
-        "api.generate(seed=int(sys.argv[-1]), width=40, depth=40)\n"
+        "if sys.argv[-1] == 'appends':  # no material may be built: all come from the cache\n"
+        "    from backrooms_addon.realize import materials\n"
+        "    materials.node_material = None\n"
+        "api.generate(seed=int(sys.argv[-2]), width=40, depth=40)\n"
         "names = sorted(m.get('backrooms_recipe') for m in bpy.data.materials if m.get('backrooms_recipe'))\n"
         "print('MATERIALS', names, flush=True)\n"
         "os._exit(0)  # the bpy 4.2 module may crash while it shuts down\n"
     )
     env = {"BACKROOMS_CACHE_DIR": str(tmp_path / "shared")}
-    runs = [_start(script, str(seed), env) for seed in (1, 2, 3)]
+    runs = [_start(script, str(seed), "builds", env) for seed in (1, 2, 3)]
     outputs = [run.communicate(timeout=600) for run in runs]
     for run, (_, err) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, err[-2000:]
     materials = {line for out, _ in outputs for line in out.splitlines() if line.startswith("MATERIALS")}
     assert len(materials) == 1, "every process got the same materials"
     assert len(list((tmp_path / "shared").rglob("*.blend"))) == 1
-    out, err = _start(script, "4", env).communicate(timeout=600)
+    out, err = _start(script, "4", "appends", env).communicate(timeout=600)
     assert materials == {line for line in out.splitlines() if line.startswith("MATERIALS")}, err[-2000:]
 
 
-def _start(script: Path, seed: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    command = blender_command(script, seed)
+def _start(script: Path, seed: str, how: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    command = blender_command(script, seed, how)
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env}
     )
