@@ -36,6 +36,11 @@ class Cost:
     seconds: float = 0.0  # building it in Blender (Generate), not counting exports or renders
 
     @property
+    def built_faces(self) -> int:
+        """The faces Blender holds as geometry: the troffers are instanced, not copied."""
+        return self.faces - FACES_PER_TROFFER * self.troffers
+
+    @property
     def slow(self) -> bool:
         """Big enough that building and rendering it will take a while."""
         return self.faces > SLOW_FACES or self.memory_bytes > SLOW_BYTES

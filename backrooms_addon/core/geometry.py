@@ -11,7 +11,7 @@ doorways their headers. Runs also break on piece borders so each face belongs to
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -123,7 +123,7 @@ def piece_order(pieces: IntArray) -> npt.NDArray[np.intp]:
 def _take_faces(loops: FloatArray, order: npt.NDArray[np.intp]) -> FloatArray:
     """A per-loop array (four rows a face) with the faces at `order`. Each face's rows are taken
     as one row, far cheaper than gathering loop by loop."""
-    faces = loops.reshape(len(loops) // 4, -1)
+    faces = loops.reshape(-1, 4 * loops.shape[1])
     taken: FloatArray = np.take(faces, order, axis=0).reshape(-1, loops.shape[1])
     return taken
 
@@ -219,18 +219,80 @@ def concat_meshes(*meshes: MeshArrays) -> MeshArrays:
 
 def wall_mesh(layout: Layout, style: WallStyle, pieces: Pieces) -> MeshArrays:
     """Walls, doorway headers and their soffits, and pillars, with a baseboard band."""
-    low, high = fine_solids(layout, with_headers=style.door_height is not None)
-    xs = _fine_vertices(layout.width, style)
-    ys = _fine_vertices(layout.depth, style)
-    # Piece borders run through fine vertices 2 * k * cells (the west or south side of a post).
-    x_breaks = _piece_breaks(len(xs), pieces.cells)
-    y_breaks = _piece_breaks(len(ys), pieces.cells)
+    grid = WallGrid.of(layout, style, pieces)
+    low, high, xs, ys = grid.low, grid.high, grid.xs, grid.ys
     parts = [
-        *_outline_faces(low, high, xs, ys, y_breaks, style, along_x=False),
-        *_outline_faces(low.T, high.T, ys, xs, x_breaks, style, along_x=True),
+        *_outline_faces(low, high, xs, ys, grid.y_breaks, style, along_x=False),
+        *_outline_faces(low.T, high.T, ys, xs, grid.x_breaks, style, along_x=True),
         _made(_soffits(low, high, xs, ys, style)),
         *(_made(faces) for faces in _pillars(layout.solid, style)),
     ]
+    return _walls_mesh(parts, pieces, style)
+
+
+def wall_bands(layout: Layout, style: WallStyle, pieces: Pieces) -> Iterator[MeshArrays]:
+    """wall_mesh(...).by_piece() a row of pieces at a time, in piece order, each row made on its
+    own: the first is ready after a row's work, not the whole level's."""
+    grid = WallGrid.of(layout, style, pieces)
+    for row in range(pieces.rows):
+        yield grid.row_of_pieces(row)
+
+
+@dataclass(frozen=True)
+class WallGrid:
+    """What the walls are made from: the fine grid's solids below and above door height, its
+    vertex lines, and where pieces begin along them."""
+
+    layout: Layout
+    style: WallStyle
+    pieces: Pieces
+    low: BoolArray
+    high: BoolArray
+    xs: F64
+    ys: F64
+    x_breaks: BoolArray
+    y_breaks: BoolArray
+
+    @classmethod
+    def of(cls, layout: Layout, style: WallStyle, pieces: Pieces) -> WallGrid:
+        low, high = fine_solids(layout, with_headers=style.door_height is not None)
+        xs, ys = _fine_vertices(layout.width, style), _fine_vertices(layout.depth, style)
+        # Piece borders run through fine vertices 2 * k * cells (the west or south side of a post).
+        breaks = _piece_breaks(len(xs), pieces.cells), _piece_breaks(len(ys), pieces.cells)
+        return cls(layout, style, pieces, low, high, xs, ys, *breaks)
+
+    def row_of_pieces(self, row: int) -> MeshArrays:
+        """The walls of one row of pieces, in piece order: wall_mesh's faces there, the same.
+
+        Made from the fine rows and lines of that row and one more on each side: a face on the
+        border goes to whichever row its middle falls in, as in wall_mesh, and a run the margin
+        cuts short falls outside the row (runs along y break at the border), so it is dropped."""
+        style, cells, fine = self.style, self.pieces.cells, len(self.ys) - 1  # fine rows: 2 * depth + 1
+        first, stop = 2 * row * cells, 2 * (row + 1) * cells
+        f0, f1 = max(first - 1, 0), min(stop + 2, fine)  # fine rows (runs along y)
+        j0, j1 = max(first - 1, 0), min(stop + 2, fine + 1)  # vertex lines along x
+        a, b = max(j0 - 1, 0), min(j1, fine)  # the fine rows either side of those lines
+        c0, c1 = max(row * cells - 1, 0), min((row + 1) * cells + 1, self.layout.depth)  # cells
+        rows_y, lines = slice(f0, f1), slice(j0 - a, j1 - a)
+        parts = [
+            *_outline_faces(
+                self.low[rows_y], self.high[rows_y], self.xs, self.ys[f0 : f1 + 1], self.y_breaks[f0 : f1 + 1],
+                style, along_x=False,
+            ),
+            *_outline_faces(
+                self.low[a:b].T, self.high[a:b].T, self.ys[a : b + 1], self.xs, self.x_breaks, style,
+                along_x=True, lines=lines,
+            ),
+            _made(_soffits(self.low[rows_y], self.high[rows_y], self.xs, self.ys[f0 : f1 + 1], style)),
+            *(_made(faces) for faces in _pillars(self.layout.solid[c0:c1], style, first_row=c0)),
+        ]  # fmt: skip
+        mesh = _walls_mesh(parts, self.pieces, style)
+        inside = np.flatnonzero(mesh.pieces // self.pieces.columns == row)
+        return mesh.taken(inside).by_piece()
+
+
+def _walls_mesh(parts: list[FacesToMake], pieces: Pieces, style: WallStyle) -> MeshArrays:
+    """The parts as one mesh, each face in the piece under its middle."""
     # Every part written straight into the mesh's arrays: no copy of a big level's walls to join.
     total = sum(part.count for part in parts)
     corners, uvs = np.empty((total, 4, 3), np.float32), np.empty((total, 4, 2), np.float32)
@@ -376,15 +438,25 @@ def _piece_breaks(vertex_count: int, cells: int) -> BoolArray:
 
 
 def _outline_faces(
-    low: BoolArray, high: BoolArray, xs: F64, ys: F64, y_breaks: BoolArray, style: WallStyle, along_x: bool
+    low: BoolArray,
+    high: BoolArray,
+    xs: F64,
+    ys: F64,
+    y_breaks: BoolArray,
+    style: WallStyle,
+    along_x: bool,
+    lines: slice | None = None,
 ) -> list[FacesToMake]:
     """Faces on the fine grid's vertical vertex lines (x = xs[c]) where solid meets open.
 
     Called on transposed grids (with xs and ys swapped) for the horizontal lines. Each fine edge
     has a profile, (low side, high side): +1 solid on the low-x side, -1 on the high-x side, 0 none.
-    Runs of equal profile along a line become one face per band.
+    Runs of equal profile along a line become one face per band. `lines`: only these of the
+    grid's vertex lines (those between two of its columns, not at its edges, are whole).
     """
     code = ((_side(low) + 1) * 3 + (_side(high) + 1)).T  # 4: no boundary; runs go along axis 1
+    if lines is not None:
+        code, xs = code[lines], xs[lines]
     same = np.zeros(code.shape, np.bool_)
     same[:, 1:] = (code[:, 1:] == code[:, :-1]) & ~y_breaks[1:-1]
     boundary = code != 4
@@ -463,11 +535,12 @@ def _soffits(low: BoolArray, high: BoolArray, xs: F64, ys: F64, style: WallStyle
     return level_faces(xs[columns], ys[rows], xs[columns + 1], ys[rows + 1], height, up=False, material=WALLPAPER)
 
 
-def _pillars(solid: BoolArray, style: WallStyle) -> list[Faces]:
-    """A square column, floor to ceiling, in the middle of each solid cell."""
+def _pillars(solid: BoolArray, style: WallStyle, first_row: int = 0) -> list[Faces]:
+    """A square column, floor to ceiling, in the middle of each solid cell (`solid` starting at
+    cell row `first_row`)."""
     ys, xs = _nonzero(solid)
     half = min(PILLAR_SHARE * style.cell_size, PILLAR_MAX_M) / 2
-    cx, cy = (xs + 0.5) * style.cell_size, (ys + 0.5) * style.cell_size
+    cx, cy = (xs + 0.5) * style.cell_size, (ys + first_row + 0.5) * style.cell_size
     west, east, south, north = cx - half, cx + half, cy - half, cy + half
     # Bottom edges run counter-clockwise around the column, so every face looks outwards.
     sides = [(east, south, east, north), (east, north, west, north), (west, north, west, south),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -27,6 +28,7 @@ from .geometry import (
     concat_meshes,
     floor_mesh,
     quad_mesh,
+    wall_bands,
     wall_mesh,
 )
 from .joins import joined, opened
@@ -330,9 +332,12 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         parts: Mapping[str, list[MeshArrays]] | None = None,
         placed: Mapping[str, Copies] | None = None,
         again: Callable[[], PlanMeshes] | None = None,
+        streams: Mapping[str, BandStream] | None = None,
     ):
         self._built = dict(built)
         self._parts = dict(parts or {})
+        self._streams = dict(streams or {})  # kinds arriving from a worker, a band at a time
+        self._read: set[str] = set()  # the streams read (once each)
         self._blocks: dict[str, list[MeshArrays]] = {}
         # The same meshes planned anew, for a kind whose blocks were let go (finished, keep=False).
         self._again = again
@@ -343,7 +348,7 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         self._sizes = {kind: _sizes(found) for kind, found in self._parts.items()}
         self.copies = copies
         self._copies: dict[str, Copies] = {**({} if copies is None else {FIXTURES: copies}), **(placed or {})}
-        self._order = order or (*built, *self._parts)
+        self._order = order or (*built, *self._parts, *self._streams)
         self._locks = {kind: threading.Lock() for kind in self._order}
 
     def __getitem__(self, kind: str) -> MeshArrays:
@@ -376,10 +381,9 @@ class PlanMeshes(Mapping[str, MeshArrays]):
             return
         with self._locks[kind]:
             done = self._blocks.get(kind)
-            if done is None and kind in self._parts:
+            if done is None and (kind in self._parts or (kind in self._streams and kind not in self._read)):
                 done = []
-                parts = self._parts.pop(kind)
-                for block in piece_blocks(parts[0] if len(parts) == 1 else concat_styled(parts), block_faces):
+                for block in self._blocks_of(kind, block_faces):
                     finished = with_lightmap(block)
                     if keep:
                         done.append(finished)
@@ -391,6 +395,15 @@ class PlanMeshes(Mapping[str, MeshArrays]):
             yield from self._planned_again().finished(kind, block_faces)
             return
         yield from done
+
+    def _blocks_of(self, kind: str, block_faces: int) -> Iterator[MeshArrays]:
+        """The kind's blocks before their lightmap: cut from its parts, or as its bands arrive."""
+        if kind in self._streams:
+            self._read.add(kind)
+            stream = self._streams[kind]
+            return reblocked(stream.bands(), block_faces, replace(_COPIED_LATER, materials=stream.materials))
+        parts = self._parts.pop(kind)
+        return piece_blocks(parts[0] if len(parts) == 1 else concat_styled(parts), block_faces)
 
     def _planned_again(self) -> PlanMeshes:
         """The meshes planned anew, once (two readers share it), for the kinds whose blocks were let go."""
@@ -412,10 +425,17 @@ class PlanMeshes(Mapping[str, MeshArrays]):
 
     def materials(self, kind: str) -> tuple[str, ...]:
         """The material names of one kind, known before it is finished."""
+        if kind in self._streams:
+            return self._streams[kind].materials
         return self._sizes[kind].materials if kind in self._sizes else self[kind].materials
+
+    def size_known(self, kind: str) -> bool:
+        """Whether the kind's faces and pieces are known now, without waiting for a worker."""
+        return kind not in self._streams or self._streams[kind].done
 
     def piece_count(self, kind: str) -> int:
         """How many pieces one kind has faces in, known before it is finished."""
+        self._sized(kind)
         return self._sizes[kind].pieces if kind in self._sizes else _sizes([self[kind]]).pieces
 
     def kinds_built(self) -> list[str]:
@@ -435,7 +455,14 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         """Faces of one kind, counted without finishing it (or building the copies of an instanced kind)."""
         if kind in self._copies and kind not in self._built:
             return self._copies[kind].face_count
+        self._sized(kind)
         return self._sizes[kind].faces if kind in self._sizes else self[kind].face_count
+
+    def _sized(self, kind: str) -> None:
+        """A kind still arriving gets its sizes once all of it has (waiting for that, not reading it)."""
+        stream = self._streams.get(kind)
+        if stream is not None and kind not in self._sizes:
+            self._sizes[kind] = stream.sizes()
 
     def replacing(self, kind: str, mesh: MeshArrays) -> PlanMeshes:
         """The same meshes with `kind` replaced (the others still finished only when read)."""
@@ -565,6 +592,8 @@ def plan_level(spec: LevelSpec, troffer: Troffer = None) -> LevelPlan:
     features = level_features(spec)
     own = [floor_features(spec, floor) for floor in range(spec.floors)]
     stories = [_story(spec, floor, own[floor]) for floor in range(spec.floors)]
+    if spec.floors == 1:  # the walls come a row of pieces at a time while the rest is planned
+        return _planned(spec, features, stories, own, [_walls_streamed(stories[0], spec)], troffer)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-walls") as walls_worker:
         # The walls need only the layout: built beside the features and the fixtures (numpy
         # releases the GIL), a second core's work while a level is planned.
@@ -572,15 +601,28 @@ def plan_level(spec: LevelSpec, troffer: Troffer = None) -> LevelPlan:
         return _planned(spec, features, stories, own, [w.result for w in walls], troffer)
 
 
+def _walls_streamed(story: Story, level: LevelSpec) -> BandStream:
+    """The story's walls made in a worker thread a row of pieces at a time (core/geometry.py
+    wall_bands), restyled and lifted as _planned does a floor's meshes; the thread ends with them."""
+    style = style_of(story.spec.style)
+    stream = BandStream(tuple(style.material(name) for name in WALL_MATERIALS))  # as restyled names them
+    base = floor_height(level, 0)
+    bands = wall_bands(story.built, wall_style(story.spec), story.window.pieces)
+    moved = (lifted(restyled(band, style), base) for band in bands)
+    threading.Thread(target=stream.feed, args=(moved,), name="backrooms-walls", daemon=True).start()
+    return stream
+
+
 def _planned(
     spec: LevelSpec,
     features: tuple[Feature, ...],
     stories: list[Story],
     own: list[tuple[Feature, ...]],
-    walls: list[Callable[[], MeshArrays]],
+    walls: Sequence[Callable[[], MeshArrays] | BandStream],
     troffer: Troffer,
 ) -> LevelPlan:
     added = _features(spec, features, stories, own)
+    streams: dict[str, BandStream] = {}
     pieces = stories[0].window.pieces
     meshes: dict[str, list[MeshArrays]] = {}
     placed_all, floors, fixture_floors = [], [], []
@@ -589,8 +631,13 @@ def _planned(
         style = style_of(story.spec.style)
         placed = place_fixtures(story.spec, _without_ceiling(story.built.solid, found), style)
         base = floor_height(spec, floor)
-        for kind, mesh in _story_meshes(story, found, story.window.pieces, walls[floor]).items():
+        source = walls[floor]
+        made = None if isinstance(source, BandStream) else source
+        for kind, mesh in _story_meshes(story, found, story.window.pieces, made).items():
             meshes.setdefault(kind, [])
+            if kind == "walls" and isinstance(source, BandStream):  # still arriving
+                streams[kind] = source
+                continue
             if kind == FIXTURES:  # copied only when read: see FixtureCopies
                 fixture_floors.append(FloorFixtures(story.spec, placed, base, story.window.pieces))
                 continue
@@ -607,8 +654,11 @@ def _planned(
         floors.append(FloorPlan(story.spec, story.built, holes[0], holes[1], base, joins, occupied, found.marks))
     copies = FixtureCopies(tuple(fixture_floors), spec, pieces, troffer) if fixture_floors else None
     instanced = {kind: PlacedCopies(tuple(parts), spec, pieces) for kind, parts in placed_floors.items()}
-    unfinished = {kind: parts for kind, parts in meshes.items() if kind != FIXTURES and kind not in instanced}
-    planned = PlanMeshes({}, copies, tuple(meshes), unfinished, instanced, lambda: plan_level(spec, troffer).meshes)
+    unfinished = {
+        kind: parts for kind, parts in meshes.items() if kind not in (FIXTURES, *streams) and kind not in instanced
+    }
+    again = lambda: plan_level(spec, troffer).meshes  # noqa: E731
+    planned = PlanMeshes({}, copies, tuple(meshes), unfinished, instanced, again, streams)
     fixtures = np.concatenate([lifted_points(placed.centres, base) for placed, base in placed_all])
     states = np.concatenate([placed.states for placed, _ in placed_all])
     spawn = _spawn(spec, own[0], stories[0].built, _taken(floors[0]))
@@ -696,6 +746,72 @@ def _sizes(parts: list[MeshArrays]) -> _Sizes:
     return _Sizes(concat_styled_names(parts), faces, int(np.count_nonzero(counts)))
 
 
+class BandStream:
+    """A kind's mesh arriving from a worker thread a band of whole pieces at a time, in piece
+    order (a band's pieces all before the next band's): Blender receives the first bands while
+    the worker makes the rest. Read once; its sizes are known when the worker is done."""
+
+    def __init__(self, materials: tuple[str, ...]) -> None:
+        self.materials = materials
+        self._bands: queue.SimpleQueue[MeshArrays | None] = queue.SimpleQueue()
+        self._finished = threading.Event()
+        self._faces = self._pieces = 0
+        self._error: BaseException | None = None
+
+    def feed(self, bands: Iterable[MeshArrays]) -> None:
+        """Make the bands (in the worker) and queue each as it is made."""
+        try:
+            for band in bands:
+                if band.face_count:
+                    self._faces += band.face_count
+                    self._pieces += int(np.count_nonzero(np.diff(band.pieces, prepend=-1)))
+                    self._bands.put(band)
+        except BaseException as error:  # given to the reader, in its thread
+            self._error = error
+        finally:
+            self._finished.set()
+            self._bands.put(None)
+
+    @property
+    def done(self) -> bool:
+        return self._finished.is_set()
+
+    def bands(self) -> Iterator[MeshArrays]:
+        """The bands as they arrive."""
+        while (band := self._bands.get()) is not None:
+            yield band
+        if self._error is not None:
+            raise self._error
+
+    def sizes(self) -> _Sizes:
+        """The kind's materials, faces and pieces, once the worker is done."""
+        self._finished.wait()
+        if self._error is not None:
+            raise self._error
+        return _Sizes(self.materials, self._faces, self._pieces)
+
+
+def reblocked(bands: Iterable[MeshArrays], block_faces: int, empty: MeshArrays) -> Iterator[MeshArrays]:
+    """Meshes in piece order, no piece in two of them, cut into the blocks that piece_blocks cuts
+    from them joined: the same blocks, made as the meshes arrive (`empty` alone if none does)."""
+    pending: list[MeshArrays] = []  # faces since the last cut
+    since = 0
+    cut = False
+    for band in bands:
+        taken = 0  # faces of this band already cut off
+        for start in np.flatnonzero(np.diff(band.pieces, prepend=-1)).tolist():
+            if since + start - taken >= block_faces:
+                pending.append(band.between(taken, start))
+                yield pending[0] if len(pending) == 1 else concat_meshes(*pending)
+                pending, since, taken, cut = [], 0, start, True
+        pending.append(band.between(taken, band.face_count))
+        since += band.face_count - taken
+    if since:
+        yield pending[0] if len(pending) == 1 else concat_meshes(*pending)
+    elif not cut:  # no face at all: one empty block, as piece_blocks gives an empty mesh
+        yield empty
+
+
 def piece_blocks(mesh: MeshArrays, block_faces: int) -> Iterator[MeshArrays]:
     """The mesh's faces in piece order (as by_piece) as blocks of whole pieces of about
     `block_faces` faces each: each block gathered on its own, so the first is ready after a
@@ -757,12 +873,13 @@ _COPIED_LATER = MeshArrays(
 
 
 def _story_meshes(
-    story: Story, features: Features, pieces: Pieces, walls: Callable[[], MeshArrays]
+    story: Story, features: Features, pieces: Pieces, walls: Callable[[], MeshArrays] | None
 ) -> dict[str, MeshArrays]:
+    """A floor's meshes by kind; `walls` None: they come some other way (a BandStream)."""
     spec = story.spec
     width_m, depth_m = spec.width * spec.cell_size, spec.depth * spec.cell_size
     meshes = {
-        "walls": walls(),
+        "walls": _COPIED_LATER if walls is None else walls(),
         "floor": floor_mesh(width_m, depth_m, pieces, spec.cell_size, features.floor_holes),
     }
     if style_of(spec.style).ceiling:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import bpy
 import numpy as np
 
+from ..core.cost import estimate_cost
 from ..core.errors import InvalidSpecError
 from ..core.fixtures import FLICKER, SODIUM, STEADY, flicker_curve
 from ..core.geometry import MeshArrays
@@ -166,7 +167,13 @@ def piece_count(plan: LevelPlan) -> int:
     """How many objects the plan's meshes make (one per piece and kind, and one per instanced variant)."""
     founds = [plan.meshes.copies_of(kind).instances() for kind in plan.meshes.instanced]
     instanced = sum(len(np.unique(found.pieces)) + len(found.kinds) for found in founds)
-    return instanced + sum(plan.meshes.piece_count(kind) for kind in plan.meshes.kinds_built())
+    return instanced + sum(_pieces_of(plan, kind) for kind in plan.meshes.kinds_built())
+
+
+def _pieces_of(plan: LevelPlan, kind: str) -> int:
+    """How many pieces of a kind Blender gets; while a kind still arrives (walls made a row of
+    pieces at a time), at most one per piece: a progress bar need not wait for them."""
+    return plan.meshes.piece_count(kind) if plan.meshes.size_known(kind) else plan.pieces.count
 
 
 class PiecesAhead:
@@ -182,8 +189,8 @@ class PiecesAhead:
         self._stop = threading.Event()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-pieces")
         kinds = plan.meshes.kinds_built()
-        if keep is None:
-            keep = sum(plan.meshes.face_count(kind) for kind in kinds) <= KEEP_BUILT_FACES
+        if keep is None:  # estimated: the walls may still be on their way
+            keep = estimate_cost(plan.spec).built_faces <= KEEP_BUILT_FACES
         self._worker.submit(self._prepare, plan, kinds, keep)
 
     def _prepare(self, plan: LevelPlan, kinds: list[str], keep: bool) -> None:
@@ -274,7 +281,7 @@ def _add_pieces(
                 yield obj, f"{kind}, piece {number} of {len(names)}"
             continue
         materials = [ensure_material(name, look) for name in plan.meshes.materials(kind)]
-        count = plan.meshes.piece_count(kind)
+        count = _pieces_of(plan, kind)
         for number, (piece, part) in enumerate(ahead.pieces(kind), 1):
             name = piece_name(kind, piece, plan.pieces.columns) + where
             mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
