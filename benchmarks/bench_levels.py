@@ -1,5 +1,5 @@
-"""Planning time of each level style: plan_level per preset, with one and three floors, and the
-Poolrooms' pools alone.
+"""Planning time of each level style: plan_level per preset, its walls made, with one and three
+floors, and the Poolrooms' pools alone.
 
 Run: `.venv-5.0/bin/python benchmarks/bench_levels.py` (no Blender needed). Prints Markdown tables;
 figures are the best of three runs.
@@ -18,7 +18,7 @@ from backrooms_addon.core.layout import build_layout
 from backrooms_addon.core.levels import preset_spec
 from backrooms_addon.core.plan import plan_level
 from backrooms_addon.core.pools import pool_features
-from benchmarks.bench_layout import best_of
+from benchmarks.bench_layout import best_of, planned
 
 PRESETS = ("LEVEL_0", "LEVEL_1", "LEVEL_37", "LEVEL_188", "LEVEL_2", "LEVEL_4", "LEVEL_6", "LEVEL_RUN")
 SIDE = 128
@@ -31,7 +31,7 @@ def main() -> int:
         cells = []
         for floors in (1, 3):
             spec = preset_spec(key, seed=1, width=SIDE, depth=SIDE, floors=floors)
-            cells += [f"{best_of(3, partial(plan_level, spec)):.2f}", f"{plan_level(spec).face_count():,}"]
+            cells += [f"{best_of(3, partial(planned, spec)):.2f}", f"{plan_level(spec).face_count():,}"]
         print(f"| {key} | " + " | ".join(cells) + " |")
     print()
     print("| pools alone (LEVEL_37) | time (s) | pool cells | basin faces | water faces |")
