@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "blend_templates" / "furniture.blend"
 
+from asset_file import add_asset, save  # noqa: E402  (beside this script)
+
 DESCRIPTIONS = {
     "desk pair": "Two office desks face to face across a fabric partition, a chair at each",
     "desk": "An office desk against a fabric partition, its chair pulled out",
@@ -37,15 +39,9 @@ def main() -> int:
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     materials = [slot_material(name) for name in FURNITURE_MATERIALS]
     for name, make in MODELS.items():
-        mesh = mesh_from_arrays(name, make(), materials)
-        obj = bpy.data.objects.new(name, mesh)
-        bpy.context.scene.collection.objects.link(obj)
-        obj.asset_mark()
-        obj.asset_data.description = f"{DESCRIPTIONS[name]}; made for cells of 3 m, its back to +y"
-        for tag in ("Backrooms", "Level 4", "furniture"):
-            obj.asset_data.tags.new(tag)
-    bpy.ops.wm.save_as_mainfile(filepath=str(OUT), compress=True)
-    print(OUT, f"{OUT.stat().st_size // 1024} KiB")
+        description = f"{DESCRIPTIONS[name]}; made for cells of 3 m, its back to +y"
+        add_asset(name, mesh_from_arrays(name, make(), materials), description, ("Backrooms", "Level 4", "furniture"))
+    save(OUT)
     return 0
 
 

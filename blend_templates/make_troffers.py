@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "blend_templates" / "troffers.blend"
 
+from asset_file import add_asset, save  # noqa: E402  (beside this script)
+
 
 def main() -> int:
     import bpy
@@ -27,15 +29,10 @@ def main() -> int:
     for name, (size_x, size_y) in TEMPLATES.items():
         arrays = template(name)
         mesh = mesh_from_arrays(name, arrays, [ensure_material(m) for m in TEMPLATE_MATERIALS])
-        obj = bpy.data.objects.new(name, mesh)
-        bpy.context.scene.collection.objects.link(obj)
-        obj.asset_mark()
         kind = "Caged bulkhead lamp" if name.startswith("Bulkhead") else "Recessed fluorescent troffer"
-        obj.asset_data.description = f"{kind}, {size_x:g} x {size_y:g} m, prismatic diffuser"
-        for tag in ("Backrooms", "light", "fixture"):
-            obj.asset_data.tags.new(tag)
-    bpy.ops.wm.save_as_mainfile(filepath=str(OUT), compress=True)
-    print(OUT, f"{OUT.stat().st_size // 1024} KiB")
+        description = f"{kind}, {size_x:g} x {size_y:g} m, prismatic diffuser"
+        add_asset(name, mesh, description, ("Backrooms", "light", "fixture"))
+    save(OUT)
     return 0
 
 
