@@ -288,7 +288,7 @@ class WallGrid:
         ]  # fmt: skip
         mesh = _walls_mesh(parts, self.pieces, style)
         inside = np.flatnonzero(mesh.pieces // self.pieces.columns == row)
-        return mesh.taken(inside).by_piece()
+        return mesh.taken(inside[piece_order(mesh.pieces[inside])])  # by_piece in the same gather
 
 
 def _walls_mesh(parts: list[FacesToMake], pieces: Pieces, style: WallStyle) -> MeshArrays:

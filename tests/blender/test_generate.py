@@ -40,6 +40,23 @@ def _mesh_arrays(mesh: bpy.types.Mesh) -> dict[str, np.ndarray]:
     return arrays
 
 
+def _edges(mesh: bpy.types.Mesh) -> list[tuple[int, int]]:
+    """The mesh's edges as sorted vertex pairs, in order."""
+    pairs = np.empty(len(mesh.edges) * 2, np.int32)
+    mesh.edges.foreach_get("vertices", pairs)
+    return sorted(map(tuple, np.sort(pairs.reshape(-1, 2), axis=1).tolist()))
+
+
+def _edges_blender_finds(part) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """The edges Blender works out itself for the part's faces (from_pydata finds them)."""
+    mesh = bpy.data.meshes.new("edges found")
+    try:
+        mesh.from_pydata(part.vertices.tolist(), [], part.faces.tolist())
+        return _edges(mesh)
+    finally:
+        bpy.data.meshes.remove(mesh)
+
+
 def _positions(mesh: bpy.types.Mesh) -> np.ndarray:
     values = np.empty(len(mesh.vertices) * 3, np.float32)
     mesh.attributes["position"].data.foreach_get("vector", values)
@@ -69,6 +86,7 @@ def test_operator_builds_the_plan_exactly(scene: bpy.types.Scene, addon: ModuleT
             np.testing.assert_array_equal(got["UVMap"], part.uvs)
             np.testing.assert_array_equal(got["Lightmap"], part.lightmap)
             np.testing.assert_array_equal(got["materials"], part.material_indices)
+            assert _edges(mesh) == _edges_blender_finds(part), f"{obj.name}: edges not as Blender makes them"
             assert [uv.name for uv in mesh.uv_layers] == ["UVMap", "Lightmap"]
             assert mesh.uv_layers.active.name == "UVMap"
             assert [m.get("backrooms_recipe") for m in mesh.materials] == list(arrays.materials)

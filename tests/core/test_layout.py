@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from level_checks import reachable_cells, split_region, walkable_components
 from paths import ROOT
 
 from backrooms_addon.core import InvalidSpecError, LevelSpec
+from backrooms_addon.core import layout as layout_module
 from backrooms_addon.core.algorithms import ALGORITHMS
 from backrooms_addon.core.layout import EAST, NORTH, SOLID, SOUTH, WEST, build_layout
 
@@ -90,6 +92,18 @@ def test_adjacent_regions_join_without_a_seam(spec: LevelSpec, extra: int, along
     whole, second = split_region(spec, extra, along_x)
     joined = np.concatenate([build_layout(spec).cells(), build_layout(second).cells()], axis=1 if along_x else 0)
     np.testing.assert_array_equal(joined, build_layout(whole).cells())
+
+
+@given(specs, st.integers(1, 4), st.integers(2, 5))
+def test_a_big_window_carved_in_halves_is_the_window_carved_whole(spec: LevelSpec, columns: int, rows: int) -> None:
+    """Big layouts are carved as two halves in two threads: the same walls and pillars."""
+    first = (spec.origin[0] // spec.chunk_size, spec.origin[1] // spec.chunk_size)
+    with mock.patch.object(layout_module, "SPLIT_CHUNKS", 2):
+        halves = layout_module.chunk_layout(spec, first, (columns, rows))
+    whole = layout_module._chunks_carved(spec, first, (columns, rows))
+    for name in ("walls_h", "walls_v", "solid"):
+        np.testing.assert_array_equal(getattr(halves, name), getattr(whole, name), err_msg=name)
+    assert halves.origin == whole.origin
 
 
 @given(specs)
