@@ -7,10 +7,12 @@ Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_gen
   run's own cache folder after the first build fills it) and when regenerating in the same file
   (replacing the level, reusing all of those);
 - raw upload: creating the meshes and filling them from the plan's arrays with foreach_set
-  (positions, corners, polygons, material indices, both UV sets) plus mesh.update(), nothing
-  else: the least Blender needs to receive this geometry. Measured twice: through the generic
-  attributes (the fastest way, which the add-on uses) and through the classic collections
-  (vertices.co, loops.vertex_index, uv_layers);
+  (positions, corners, edges, polygons, material indices, both UV sets) plus mesh.update(),
+  nothing else: the least Blender needs to receive this geometry. Measured three ways: through
+  the generic attributes with each face's edges written (the fastest way, which the add-on
+  uses); the same without the edges, which mesh.update() then finds by hashing every corner
+  (the fastest way known before); and through the classic collections (vertices.co,
+  loops.vertex_index, uv_layers);
 - ratio: end to end / raw upload; plan: the pure-numpy part of end to end, in one thread (the
   layout, then each kind's meshes finished and split into pieces; the add-on does the latter in a
   worker thread while Blender receives the kinds before);
@@ -21,7 +23,8 @@ Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_gen
   Blender holds as mesh data (instanced troffers count once per variant, not once per fixture);
 - depsgraph: the first evaluation of the scene after a build (view_layer.update()), which the
   viewport or a render does next: modifiers (the troffer instancer), bounds, the objects' data;
-- first frame: Cycles (CPU) rendering a 64 x 36 frame at 1 sample of the level just built, once:
+- first frame: Cycles (CPU) rendering a 64 x 36 frame at 1 sample of a level just built in a
+  fresh process (a new Blender: generate, then render), the median of --frames such processes:
   scene export and BVH building, what a user waits for before the first pixel (bench_bvh.py).
 Prints a Markdown table; nothing here is asserted, it is measured.
 """
@@ -32,11 +35,13 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -77,7 +82,6 @@ def measure(size: int, repeats: int) -> dict[str, float]:
     started = time.perf_counter()
     bpy.context.view_layer.update()  # the first evaluation of the level's objects
     depsgraph = time.perf_counter() - started
-    first_frame = _first_frame(bpy, bpy.context.scene)
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     parts = [part for mesh in plan.meshes.values() for _, part in mesh.split()]
     upload = {name: _best_upload(bpy, parts, method, repeats) for name, method in UPLOADS.items()}
@@ -86,11 +90,11 @@ def measure(size: int, repeats: int) -> dict[str, float]:
         "objects": len(level.objects),
         "uploaded": uploaded,
         "depsgraph": depsgraph,
-        "first_frame": first_frame,
         "end_to_end": min(end_to_end),
         "regenerate": min(regenerate),
         "plan": min(plan_times),
         "upload": upload["attributes"],
+        "upload_found": upload["edges found"],
         "upload_classic": upload["collections"],
         "peak_mib": (peak - baseline) / 1024,
         "alone_mib": alone,
@@ -129,13 +133,19 @@ def _uploaded_faces(bpy, level) -> int:  # type: ignore[no-untyped-def]
     return sum(len(mesh.polygons) for mesh in meshes)
 
 
-def _first_frame(bpy, scene) -> float:  # type: ignore[no-untyped-def]
-    """Seconds Cycles takes to render a tiny frame of the level: mostly its BVH build."""
-    import tempfile
+def first_frame(size: int) -> float:
+    """Seconds Cycles takes to render a tiny frame of a level just built in this (fresh) process:
+    mostly the scene's export and its BVH build."""
+    import bpy
 
+    from backrooms_addon import api
+    from backrooms_addon.core import LevelSpec
     from backrooms_addon.core.render import RENDER_PRESETS
     from backrooms_addon.realize import output
 
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    scene = bpy.context.scene
+    api.generate(LevelSpec(seed=1, width=size, depth=size), scene=scene)
     output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=1, resolution=(64, 36))
     scene.cycles.use_denoising = False
     with tempfile.TemporaryDirectory() as folder:
@@ -149,6 +159,13 @@ def _upload_attributes(bpy, np, part):  # type: ignore[no-untyped-def]
     from backrooms_addon.realize.mesh import mesh_from_arrays
 
     return mesh_from_arrays("raw", part, [])
+
+
+def _upload_edges_found(bpy, np, part):  # type: ignore[no-untyped-def]
+    """The attributes without the edges: mesh.update() finds them, hashing every corner."""
+    from backrooms_addon.realize.mesh import mesh_from_arrays
+
+    return mesh_from_arrays("raw", part, [], write_edges=False)
 
 
 def _upload_collections(bpy, np, part):  # type: ignore[no-untyped-def]
@@ -168,7 +185,7 @@ def _upload_collections(bpy, np, part):  # type: ignore[no-untyped-def]
     return mesh
 
 
-UPLOADS = {"attributes": _upload_attributes, "collections": _upload_collections}
+UPLOADS = {"attributes": _upload_attributes, "edges found": _upload_edges_found, "collections": _upload_collections}
 
 
 def _best_upload(bpy, parts, method, repeats: int) -> float:  # type: ignore[no-untyped-def]
@@ -188,34 +205,47 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="250,1000,2000", help="square level sizes in cells (default: %(default)s)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure; the best is kept (default: 3)")
+    parser.add_argument(
+        "--frames", type=int, default=3, help="fresh processes timing the first frame (default: %(default)s)"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # measure one size, print JSON
+    parser.add_argument("--frame", type=int, help=argparse.SUPPRESS)  # time one first frame, print JSON
     args = parser.parse_args()
     if args.one:
         print("RESULT " + json.dumps(measure(args.one, args.repeats)))
         return 0
+    if args.frame:
+        print("RESULT " + json.dumps(first_frame(args.frame)))
+        return 0
     print(
         "| cells | faces | objects | end to end, new file (s) | regenerate (s) | raw upload (s) | ratio "
-        "| raw upload, classic (s) | ratio, classic | plan (s) | peak memory | the level alone | faces uploaded "
-        "| depsgraph (s) | first frame, Cycles (s) |"
+        "| raw upload, edges found (s) | ratio, edges found | raw upload, classic (s) | ratio, classic | plan (s) "
+        "| peak memory | the level alone | faces uploaded | depsgraph (s) | first frame, Cycles (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     # A cache folder of the run's own (realize/file_cache.py): the first build fills it, as a
     # user's first level does, and the next new files append from it.
     cache = tempfile.TemporaryDirectory(prefix="bench-generate-cache-")
     env = {**os.environ, "BACKROOMS_CACHE_DIR": cache.name}
     for size in (int(s) for s in args.sizes.split(",")):
-        command = [sys.executable, __file__, "--one", str(size), "--repeats", str(args.repeats)]
-        output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT, env=env).stdout
-        r = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
+        r = _run(["--one", str(size), "--repeats", str(args.repeats)], env)
+        frame = statistics.median(_run(["--frame", str(size)], env) for _ in range(args.frames))
+        e2e = r["end_to_end"]
         print(
-            f"| {size}x{size} | {r['faces']:,} | {r['objects']} | {r['end_to_end']:.3f} | {r['regenerate']:.3f} "
-            f"| {r['upload']:.3f} "
-            f"| {r['end_to_end'] / r['upload']:.2f} | {r['upload_classic']:.3f} "
-            f"| {r['end_to_end'] / r['upload_classic']:.2f} | {r['plan']:.3f} "
+            f"| {size}x{size} | {r['faces']:,} | {r['objects']} | {e2e:.3f} | {r['regenerate']:.3f} "
+            f"| {r['upload']:.3f} | {e2e / r['upload']:.2f} | {r['upload_found']:.3f} | {e2e / r['upload_found']:.2f} "
+            f"| {r['upload_classic']:.3f} | {e2e / r['upload_classic']:.2f} | {r['plan']:.3f} "
             f"| {r['peak_mib']:.0f} MiB | {r['alone_mib']:.0f} MiB "
-            f"| {r['uploaded']:,} | {r['depsgraph']:.2f} | {r['first_frame']:.2f} |"
+            f"| {r['uploaded']:,} | {r['depsgraph']:.2f} | {frame:.2f} |"
         )
     return 0
+
+
+def _run(arguments: list[str], env: dict[str, str]) -> Any:
+    """This script in a fresh process with `arguments`: the JSON it prints after RESULT."""
+    command = [sys.executable, __file__, *arguments]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT, env=env).stdout
+    return json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
 
 
 if __name__ == "__main__":
