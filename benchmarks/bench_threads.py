@@ -46,7 +46,8 @@ def walls_beside(limit: float) -> None:
 
     from backrooms_addon.core import LevelSpec, plan_level
     from backrooms_addon.core.geometry import wall_bands
-    from backrooms_addon.core.plan import _story, floor_features, wall_style
+    from backrooms_addon.core.plan import _story, wall_style
+    from backrooms_addon.core.registry import floor_features
     from backrooms_addon.realize.mesh import mesh_from_arrays
 
     spec = LevelSpec(seed=1, width=1000, depth=1000)
