@@ -8,7 +8,8 @@ Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_thr
 - walls: a 1000 x 1000 level's walls made row by row (core/geometry.py wall_bands) in a worker
   thread, alone and while the main thread sorts with numpy (which releases the GIL) or creates
   small meshes through Blender's API (which holds it), as the main thread does while it receives
-  a level. The main thread's work stops when the walls are done, or after --limit seconds.
+  a level, the last also with a switch interval (sys.setswitchinterval) of 0.1 ms. The main
+  thread's work stops when the walls are done, or after --limit seconds.
 Nothing here is asserted, it is measured.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+SHORT_SWITCH_S = 0.0001  # Python's default is 5 ms: how often a thread holding the GIL is asked to let go
 
 
 def layouts(sizes: list[int], repeats: int) -> None:
@@ -68,11 +70,18 @@ def walls_beside(limit: float) -> None:
     def meshes() -> None:
         made.append(mesh_from_arrays("bench", floor, []))
 
-    print("| main thread meanwhile | walls (s) | main thread's steps |")
-    print("|---|---|---|")
-    for label, step in (("waiting", None), ("sorting with numpy", sort), ("creating small meshes", meshes)):
-        seconds, steps = _beside(walls, step, limit)
-        print(f"| {label} | {seconds:.2f} | {steps:,} |")
+    print("| main thread meanwhile | switch interval (ms) | walls (s) | main thread's steps |")
+    print("|---|---|---|---|")
+    default = sys.getswitchinterval()
+    runs = [("waiting", None, default), ("sorting with numpy", sort, default)]
+    runs += [("creating small meshes", meshes, default), ("creating small meshes", meshes, SHORT_SWITCH_S)]
+    for label, step, interval in runs:
+        sys.setswitchinterval(interval)
+        try:
+            seconds, steps = _beside(walls, step, limit)
+        finally:
+            sys.setswitchinterval(default)
+        print(f"| {label} | {interval * 1000:g} | {seconds:.2f} | {steps:,} |")
         bpy.data.batch_remove(made)
         made.clear()
 
