@@ -11,6 +11,7 @@ doorways their headers. Runs also break on piece borders so each face belongs to
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -29,6 +30,9 @@ PILLAR_MAX_M = 0.9
 WALL_MATERIALS = ("wallpaper", "baseboard")
 WALLPAPER, BASEBOARD = 0, 1
 BLOCK = 1 << 14  # faces whose corners are written together
+# Quads whose corner indices and edges are views of shared arrays (12 MiB in all, made once):
+# every mesh of up to this many faces, a piece's or a block's, needs no index arrays of its own.
+SHARED_QUADS = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ class MeshArrays:
         return replace(
             self,
             vertices=_take_faces(self.vertices, faces),
-            faces=np.arange(4 * len(faces), dtype=np.int32).reshape(-1, 4),
+            faces=quad_faces(len(faces)),
             uvs=_take_faces(self.uvs, faces),
             material_indices=self.material_indices[faces],
             pieces=self.pieces[faces],
@@ -103,13 +107,49 @@ class MeshArrays:
         count = stop - first
         return MeshArrays(
             vertices=self.vertices[4 * first : 4 * stop],
-            faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
+            faces=quad_faces(count),
             uvs=self.uvs[4 * first : 4 * stop],
             material_indices=self.material_indices[first:stop],
             materials=self.materials,
             pieces=self.pieces[first:stop],
             lightmap=None if self.lightmap is None else self.lightmap[4 * first : 4 * stop],
         )
+
+
+def quad_faces(count: int) -> IntArray:
+    """The faces of `count` quads that own their vertices, in order: arange(4 * count) as rows of
+    four, a read-only view of one shared array where it fits (MeshArrays' faces all follow it)."""
+    if count <= SHARED_QUADS:
+        return _shared_quads()[0][:count]
+    return np.arange(4 * count, dtype=np.int32).reshape(count, 4)
+
+
+def quad_edges(faces: IntArray) -> IntArray:
+    """The (4n, 2) vertex pairs of each face's edges, in corner order: from every corner to the
+    next round its face (a view of a shared array for quad_faces' own faces)."""
+    shared_faces, shared_edges = _shared_quads()
+    if _address(faces) == _address(shared_faces) and faces.strides == shared_faces.strides:
+        return shared_edges[: 4 * len(faces)]
+    edges: IntArray = faces[:, _EDGE_CORNERS].reshape(-1, 2)
+    return edges
+
+
+_EDGE_CORNERS = np.array([0, 1, 1, 2, 2, 3, 3, 0])  # a quad's edges as pairs of its corners
+
+
+def _address(array: npt.NDArray[np.generic]) -> int:
+    address: int = array.__array_interface__["data"][0]
+    return address
+
+
+@functools.cache
+def _shared_quads() -> tuple[IntArray, IntArray]:
+    """quad_faces(SHARED_QUADS) and their edges, read-only, made on first use (two threads at once
+    may each make them: faces from the copy not kept only have their edges found by quad_edges)."""
+    faces = np.arange(4 * SHARED_QUADS, dtype=np.int32).reshape(SHARED_QUADS, 4)
+    edges = faces[:, _EDGE_CORNERS].reshape(-1, 2)
+    faces.flags.writeable = edges.flags.writeable = False
+    return faces, edges
 
 
 def piece_order(pieces: IntArray) -> npt.NDArray[np.intp]:
@@ -189,7 +229,7 @@ def quad_mesh(
     indices = np.broadcast_to(np.asarray(material_index, np.int32), (count,))
     return MeshArrays(
         vertices=np.ascontiguousarray(corners.reshape(-1, 3), np.float32),
-        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
+        faces=quad_faces(count),
         uvs=np.ascontiguousarray(uvs.reshape(-1, 2), np.float32),
         material_indices=np.ascontiguousarray(indices),
         materials=materials,
@@ -205,7 +245,7 @@ def concat_meshes(*meshes: MeshArrays) -> MeshArrays:
     assert all(mesh.lightmap is None for mesh in meshes), "lightmaps are packed after concatenating"
     return MeshArrays(
         vertices=np.concatenate([mesh.vertices for mesh in meshes]),
-        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
+        faces=quad_faces(count),
         uvs=np.concatenate([mesh.uvs for mesh in meshes]),
         material_indices=np.concatenate([mesh.material_indices for mesh in meshes]),
         materials=materials,

@@ -27,6 +27,7 @@ from .geometry import (
     ceiling_mesh,
     concat_meshes,
     floor_mesh,
+    quad_faces,
     quad_mesh,
     wall_bands,
     wall_mesh,
@@ -834,7 +835,7 @@ def joined_blocks(blocks: list[MeshArrays]) -> MeshArrays:
     lightmaps = [block.lightmap for block in blocks if block.lightmap is not None]
     return MeshArrays(
         vertices=np.concatenate([block.vertices for block in blocks]),
-        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
+        faces=quad_faces(count),
         uvs=np.concatenate([block.uvs for block in blocks]),
         material_indices=np.concatenate([block.material_indices for block in blocks]),
         materials=blocks[0].materials,

@@ -15,7 +15,7 @@ from .algorithms.grid import BoolArray, IntArray
 from .descent import plan_descent
 from .errors import InvalidSpecError
 from .floors import lifted
-from .geometry import MeshArrays, Pieces, wall_mesh
+from .geometry import MeshArrays, Pieces, quad_faces, wall_mesh
 from .layout import covering_chunks
 from .lightmap import with_lightmap
 from .plan import LevelPlan, concat_styled, on_pieces, plan_level, restyled, wall_style
@@ -298,7 +298,7 @@ def _faces(mesh: MeshArrays, keep: BoolArray) -> MeshArrays:
     count = int(keep.sum())
     return MeshArrays(
         vertices=mesh.vertices[loops],
-        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
+        faces=quad_faces(count),
         uvs=mesh.uvs[loops],
         material_indices=mesh.material_indices[keep],
         materials=mesh.materials,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import bpy
 import numpy as np
 
-from ..core.geometry import IntArray, MeshArrays
+from ..core.geometry import MeshArrays, quad_edges, quad_faces
 
 
 def mesh_from_arrays(
@@ -32,9 +32,9 @@ def mesh_from_arrays(
     attributes[".corner_vert"].data.foreach_set("value", arrays.faces.ravel())
     if write_edges:
         mesh.edges.add(loop_count)
-        attributes[".edge_verts"].data.foreach_set("value", face_edges(arrays.faces).ravel())
+        attributes[".edge_verts"].data.foreach_set("value", quad_edges(arrays.faces).ravel())
         # Corner i starts edge i: the edge from its vertex to the next corner's.
-        attributes[".corner_edge"].data.foreach_set("value", np.arange(loop_count, dtype=np.int32))
+        attributes[".corner_edge"].data.foreach_set("value", quad_faces(arrays.face_count).ravel())
     mesh.polygons.foreach_set("loop_start", np.arange(0, loop_count, 4, dtype=np.int32))
     attributes.new("material_index", "INT", "FACE").data.foreach_set("value", arrays.material_indices)
     attributes.new("UVMap", "FLOAT2", "CORNER").data.foreach_set("vector", arrays.uvs.ravel())
@@ -46,13 +46,3 @@ def mesh_from_arrays(
         mesh.materials.append(material)
     mesh.update()
     return mesh
-
-
-def face_edges(faces: IntArray) -> IntArray:
-    """The (corners, 2) vertex pairs of each face's edges, in corner order: from every corner to
-    the next one round its face."""
-    edges: IntArray = faces[:, EDGE_CORNERS].reshape(-1, 2)
-    return edges
-
-
-EDGE_CORNERS = np.array([0, 1, 1, 2, 2, 3, 3, 0])  # a quad's edges as pairs of its corners

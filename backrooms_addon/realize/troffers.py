@@ -14,7 +14,7 @@ import numpy as np
 from ..core.features import Source
 from ..core.fixtures import DEAD, FLICKER, SODIUM, STEADY
 from ..core.furniture import FURNITURE_MATERIALS, fitted
-from ..core.geometry import MeshArrays
+from ..core.geometry import MeshArrays, quad_faces
 from ..core.plan import FIXTURES, FixtureInstances, Variant
 from ..core.recipes import Look
 from ..core.troffer import TEMPLATE_MATERIALS
@@ -88,7 +88,7 @@ def _arrays(mesh: bpy.types.Mesh, names: tuple[str, ...]) -> MeshArrays:
     count = len(mesh.polygons)
     return MeshArrays(
         vertices=positions.reshape(-1, 3)[corners],
-        faces=np.arange(4 * count, dtype=np.int32).reshape(count, 4),
+        faces=quad_faces(count),
         uvs=uvs.reshape(-1, 2),
         material_indices=materials,
         materials=names,

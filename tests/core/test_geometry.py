@@ -8,10 +8,21 @@ from collections import Counter
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from level_checks import geometry_specs, inside_solid, planarity_error, quad_corners
 
 from backrooms_addon.core import LevelSpec, plan_level
-from backrooms_addon.core.geometry import BASEBOARD, PILLAR_MAX_M, PILLAR_SHARE, MeshArrays, Pieces, wall_mesh
+from backrooms_addon.core.geometry import (
+    BASEBOARD,
+    PILLAR_MAX_M,
+    PILLAR_SHARE,
+    SHARED_QUADS,
+    MeshArrays,
+    Pieces,
+    quad_edges,
+    quad_faces,
+    wall_mesh,
+)
 from backrooms_addon.core.layout import Layout
 from backrooms_addon.core.plan import wall_style
 
@@ -242,3 +253,33 @@ def test_a_troffer_is_a_box_hanging_from_the_ceiling() -> None:
     assert (outward > 0).all()
     face_uv = troffer.uvs.reshape(-1, 4, 2)[face]
     assert face_uv.min() == pytest.approx(0, abs=1e-6) and face_uv.max() == pytest.approx(1, abs=1e-6)
+
+
+@given(st.sampled_from([0, 1, 2, 7, SHARED_QUADS - 1, SHARED_QUADS, SHARED_QUADS + 1]) | st.integers(0, 5000))
+def test_quad_faces_and_their_edges_are_what_they_stand_for(count: int) -> None:
+    faces = quad_faces(count)
+    np.testing.assert_array_equal(faces, np.arange(4 * count, dtype=np.int32).reshape(count, 4))
+    assert faces.dtype == np.int32 and faces.flags.c_contiguous
+    # Every corner to the next one round its face, for the shared faces and for a copy alike.
+    expected = np.stack([faces, np.roll(faces, -1, axis=1)], axis=-1).reshape(-1, 2)
+    for given_faces in (faces, faces.copy()):
+        edges = quad_edges(given_faces)
+        assert edges.dtype == np.int32 and edges.flags.c_contiguous
+        np.testing.assert_array_equal(edges, expected)
+
+
+def test_shared_quad_faces_cannot_be_changed_through_a_mesh() -> None:
+    faces = quad_faces(3)
+    with pytest.raises(ValueError, match="read-only"):
+        faces[0, 0] = 5
+    with pytest.raises(ValueError, match="read-only"):
+        quad_edges(faces)[0, 0] = 5
+    assert quad_faces(3)[0, 0] == 0
+
+
+def test_edges_of_faces_that_are_not_in_order_are_their_own() -> None:
+    faces = np.array([[4, 5, 6, 7], [0, 1, 2, 3]], np.int32)
+    np.testing.assert_array_equal(quad_edges(faces), [[4, 5], [5, 6], [6, 7], [7, 4], [0, 1], [1, 2], [2, 3], [3, 0]])
+    # A slice of the shared faces that does not begin at the first quad is not taken for them.
+    shifted = quad_faces(4)[1:]
+    np.testing.assert_array_equal(quad_edges(shifted)[0], [4, 5])
