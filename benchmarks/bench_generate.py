@@ -7,15 +7,15 @@ Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_gen
   run's own cache folder after the first build fills it) and when regenerating in the same file
   (replacing the level, reusing all of those);
 - raw upload: creating the meshes and filling them from the plan's arrays with foreach_set
-  (positions, corners, edges, polygons, material indices, both UV sets) plus mesh.update(),
-  nothing else: the least Blender needs to receive this geometry. Measured three ways: through
-  the generic attributes with each face's edges written (the fastest way, which the add-on
-  uses); the same without the edges, which mesh.update() then finds by hashing every corner
-  (the fastest way known before); and through the classic collections (vertices.co,
-  loops.vertex_index, uv_layers);
+  (positions, corners, edges, polygons, material indices, both UV sets), nothing else: the least
+  Blender needs to receive this geometry. Measured three ways: through the generic attributes
+  with each face's edges written, each mesh a copy of a template that has its attributes (the
+  fastest way, which the add-on uses); the attributes added to each mesh without the edges,
+  which mesh.update() then finds by hashing every corner (the fastest way known when the targets
+  were set); and through the classic collections (vertices.co, loops.vertex_index, uv_layers);
 - ratio: end to end / raw upload; plan: the pure-numpy part of end to end, in one thread (the
-  layout, then each kind's meshes finished and split into pieces; the add-on does the latter in a
-  worker thread while Blender receives the kinds before);
+  layout, then each kind's meshes finished and split into pieces a block at a time, as the
+  add-on's worker thread does while Blender receives the blocks before);
 - peak memory: the process's peak resident memory above what it used before generating, after
   building the first level (a regeneration briefly holds the old level and the new one); and the
   level alone: the same in a process that has built a level before, its one-time costs left out;
@@ -74,8 +74,9 @@ def measure(size: int, repeats: int) -> dict[str, float]:
         regenerate.append(time.perf_counter() - started)
         started = time.perf_counter()
         plan = plan_level(spec)
-        for kind in plan.meshes.kinds_built():  # finished when first read: what Blender reads, in one thread
-            plan.meshes[kind].split()
+        for kind in plan.meshes.kinds_built():  # what the add-on's worker gives Blender, in one thread
+            for block in plan.meshes.finished(kind, keep=False):
+                block.split()
         plan_times.append(time.perf_counter() - started)
     uploaded = _uploaded_faces(bpy, level)
     alone = _level_alone_peak(bpy, api, spec)
@@ -154,21 +155,23 @@ def first_frame(size: int) -> float:
         return time.perf_counter() - started
 
 
-def _upload_attributes(bpy, np, part):  # type: ignore[no-untyped-def]
-    """The fastest way known here, generic attributes: the add-on's own upload, without objects."""
+def _upload_attributes(bpy, np, part, templates):  # type: ignore[no-untyped-def]
+    """The fastest way known here, generic attributes with the edges written, each mesh copied
+    from a template that has its attributes: the add-on's own upload, without objects."""
     from backrooms_addon.realize.mesh import mesh_from_arrays
 
-    return mesh_from_arrays("raw", part, [])
+    return mesh_from_arrays("raw", part, [], templates=templates)
 
 
-def _upload_edges_found(bpy, np, part):  # type: ignore[no-untyped-def]
-    """The attributes without the edges: mesh.update() finds them, hashing every corner."""
+def _upload_edges_found(bpy, np, part, templates):  # type: ignore[no-untyped-def]
+    """The attributes added to each mesh, without the edges: mesh.update() finds them, hashing
+    every corner (the fastest way when the targets were set)."""
     from backrooms_addon.realize.mesh import mesh_from_arrays
 
     return mesh_from_arrays("raw", part, [], write_edges=False)
 
 
-def _upload_collections(bpy, np, part):  # type: ignore[no-untyped-def]
+def _upload_collections(bpy, np, part, templates):  # type: ignore[no-untyped-def]
     """The classic way: vertices.co, loops.vertex_index, polygons, uv_layers."""
     mesh = bpy.data.meshes.new("raw")
     loops = part.faces.size
@@ -191,13 +194,15 @@ UPLOADS = {"attributes": _upload_attributes, "edges found": _upload_edges_found,
 def _best_upload(bpy, parts, method, repeats: int) -> float:  # type: ignore[no-untyped-def]
     import numpy as np
 
+    from backrooms_addon.realize.mesh import MeshTemplates
+
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        meshes = [method(bpy, np, part) for part in parts]
+        with MeshTemplates() as templates:
+            meshes = [method(bpy, np, part, templates) for part in parts]
         times.append(time.perf_counter() - started)
-        for mesh in meshes:
-            bpy.data.meshes.remove(mesh)
+        bpy.data.batch_remove(meshes)
     return min(times)
 
 

@@ -24,7 +24,7 @@ from ..core.troffer import troffer_kind
 from ..core.version import GENERATOR_VERSION
 from .level import built_plan, look_of, steady_power
 from .materials import FLICKER_PREFIX, RECIPE_KEY, ensure_material, node_material
-from .mesh import mesh_from_arrays
+from .mesh import MeshTemplates, mesh_from_arrays
 from .ownership import GENERATOR_KEY, LEVEL_KEY, PIECE_KEY, made_objects, scene_levels, stored_spec, tag
 from .troffers import instanced_kind, load_troffer
 
@@ -351,17 +351,22 @@ def _copies_of(
     materials = [ensure_material(name, look) if i in used else None for i, name in enumerate(mesh.materials)]
     parts = dict(mesh.split())
     replaced: dict[bpy.types.Object, bpy.types.Object | None] = {}
-    for obj in instancers:
-        column, row = obj[PIECE_KEY]
-        part = parts.get(row * plan.pieces.columns + column)
-        replaced[obj] = None if part is None else _troffer_copies(obj, part, materials, undo)
+    with MeshTemplates() as templates:
+        for obj in instancers:
+            column, row = obj[PIECE_KEY]
+            part = parts.get(row * plan.pieces.columns + column)
+            replaced[obj] = None if part is None else _troffer_copies(obj, part, materials, undo, templates)
     return replaced
 
 
 def _troffer_copies(
-    instancer: bpy.types.Object, part: MeshArrays, materials: list[bpy.types.Material | None], undo: ExitStack
+    instancer: bpy.types.Object,
+    part: MeshArrays,
+    materials: list[bpy.types.Material | None],
+    undo: ExitStack,
+    templates: MeshTemplates,
 ) -> bpy.types.Object:
-    mesh = mesh_from_arrays(f"{instancer.data.name} copies", part, materials)
+    mesh = mesh_from_arrays(f"{instancer.data.name} copies", part, materials, templates=templates)
     obj = bpy.data.objects.new(f"{instancer.name} copies", mesh)
     level_id = str(instancer[LEVEL_KEY])
     tag(obj, level_id)

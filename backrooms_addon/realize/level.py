@@ -30,7 +30,7 @@ from .camera_rig import carried, fcurves, write_keys
 from .eevee import light_for_eevee, set_up_eevee
 from .file_cache import made_once
 from .materials import RECIPE_KEY, animate, ensure_material, existing_material
-from .mesh import mesh_from_arrays
+from .mesh import MeshTemplates, mesh_from_arrays
 from .ownership import LEVEL_KEY, MADE_KEY, OFFSET_KEY, PIECE_KEY, find_level, record_made, store_spec, stored_spec, tag
 from .troffers import Instancers
 from .world import light_scene
@@ -246,7 +246,8 @@ def add_pieces(
     already being prepared; by default they are prepared here, a kind ahead of the upload."""
     ahead = ahead or PiecesAhead(plan)
     try:
-        yield from _add_pieces(plan, collection, level_id, where, troffers, ahead)
+        with MeshTemplates() as templates:  # what every piece's mesh is copied from, gone after
+            yield from _add_pieces(plan, collection, level_id, where, troffers, ahead, templates)
     finally:
         ahead.close()
 
@@ -258,6 +259,7 @@ def _add_pieces(
     where: str,
     troffers: Instancers | None,
     ahead: PiecesAhead,
+    templates: MeshTemplates,
 ) -> Generator[tuple[bpy.types.Object, str], None, None]:
     look = look_of(plan.spec)
     # Every material first (the instanced models' too), while the worker finishes the first blocks.
@@ -272,7 +274,7 @@ def _add_pieces(
             found = plan.meshes.copies_of(kind).instances()
             names = {piece: piece_name(kind, piece, plan.pieces.columns) + where for piece in np.unique(found.pieces)}
             number = 0
-            for piece, obj in troffers.add_pieces(found, names, kind):
+            for piece, obj in troffers.add_pieces(found, names, kind, templates):
                 if piece is None:  # a variant, in no collection: only instanced
                     yield obj, f"{kind}, {obj.name.removeprefix('Backrooms ')}"
                     continue
@@ -284,7 +286,7 @@ def _add_pieces(
         count = _pieces_of(plan, kind)
         for number, (piece, part) in enumerate(ahead.pieces(kind), 1):
             name = piece_name(kind, piece, plan.pieces.columns) + where
-            mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials)
+            mesh = mesh_from_arrays(f"{collection.name} {name}", part, materials, templates=templates)
             obj = _add_object(name, mesh, collection, level_id)
             obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]
             yield obj, f"{kind}, piece {number} of {count}"

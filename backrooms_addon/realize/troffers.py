@@ -20,7 +20,7 @@ from ..core.recipes import Look
 from ..core.troffer import TEMPLATE_MATERIALS
 from .file_cache import appending
 from .materials import ensure_material
-from .mesh import mesh_from_arrays
+from .mesh import MeshTemplates, empty_mesh, mesh_from_arrays
 from .ownership import tag
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "blend_templates"
@@ -104,6 +104,7 @@ INSTANCER_KEY = "backrooms_instancer"  # on a level's instancing node groups and
 INSTANCED_KIND_KEY = "backrooms_instanced"  # on a node group: the kind of mesh it instances
 VARIANT_ATTRIBUTE = "variant"  # per point of an instancing piece: its variant (index in the level's list)
 STATE_ATTRIBUTE = "state"  # per point: the fixture state (core/fixtures.py), for reading back
+POINT_ATTRIBUTES = ((VARIANT_ATTRIBUTE, "INT", "POINT"), (STATE_ATTRIBUTE, "INT", "POINT"))
 MODIFIER_NAME = "Troffers"
 GROUP_NAMES = {FIXTURES: "troffers"}  # a kind's node group is named after what it holds
 
@@ -160,11 +161,15 @@ class Instancers:
         return len({self._key(kind) for kind in found.kinds} - set(self.keys))
 
     def add_pieces(
-        self, found: FixtureInstances, names: dict[int, str], what: str = FIXTURES
+        self,
+        found: FixtureInstances,
+        names: dict[int, str],
+        what: str = FIXTURES,
+        templates: MeshTemplates | None = None,
     ) -> Iterator[tuple[int | None, bpy.types.Object]]:
         """The variants of kind `what` not made yet (piece None), then one object per piece (named
         by `names`) holding a point at each instance, which the kind's node group instances: an
-        object at a time."""
+        object at a time (each piece's mesh copied from `templates` when given)."""
         indices = []
         for kind in found.kinds:
             key = self._key(kind)
@@ -181,13 +186,11 @@ class Instancers:
         for piece, start, stop in zip(present.tolist(), starts.tolist(), stops.tolist(), strict=True):
             chosen = order[start:stop]
             name = names[piece]
-            mesh = bpy.data.meshes.new(f"{self.collection.name} {name}")
+            mesh = empty_mesh(f"{self.collection.name} {name}", POINT_ATTRIBUTES, (), templates)
             mesh.vertices.add(len(chosen))
             mesh.attributes["position"].data.foreach_set("vector", found.positions[chosen].astype(np.float32).ravel())
             for attribute, values in ((VARIANT_ATTRIBUTE, variants[chosen]), (STATE_ATTRIBUTE, found.states[chosen])):
-                layer = mesh.attributes.new(attribute, "INT", "POINT")
-                layer.data.foreach_set("value", values.astype(np.int32))
-            mesh.update()
+                mesh.attributes[attribute].data.foreach_set("value", values.astype(np.int32))
             obj = bpy.data.objects.new(name, mesh)
             tag(obj, self.level_id)
             tag(mesh, self.level_id)

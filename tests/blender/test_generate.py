@@ -104,6 +104,32 @@ def test_operator_builds_the_plan_exactly(scene: bpy.types.Scene, addon: ModuleT
         assert obj["backrooms_generator"] == addon.GENERATOR_VERSION
 
 
+def test_meshes_are_copied_from_templates_that_go_when_the_build_ends(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType
+) -> None:
+    template_name = importlib.import_module(f"{addon.__name__}.realize.mesh").TEMPLATE_NAME
+    users_mesh = bpy.data.meshes.new(template_name)  # the user's own, by the templates' name
+    users_mesh.vertices.add(3)
+    before = set(bpy.data.meshes)
+
+    level = api.generate(seed=5, width=70, depth=70, scene=scene)  # 4 pieces: meshes of each kind copied
+    made = set(bpy.data.meshes) - before
+    assert made and all(mesh.users == 1 for mesh in made), "every new mesh is a level object's"
+    assert {mesh.name for mesh in made}.isdisjoint({template_name}) and not any(
+        mesh.name.startswith(template_name) for mesh in made
+    )
+    fixtures = [obj.data for obj in level.objects if obj.name.startswith("Backrooms fixtures")]
+    assert len(fixtures) == 4 and all({"variant", "state"} <= set(mesh.attributes.keys()) for mesh in fixtures)
+
+    # A build stopped half way leaves no template behind either.
+    steps = api.generate_steps(seed=6, width=70, depth=70, scene=scene)
+    while "walls, piece 2" not in next(steps).text:
+        pass
+    steps.close()
+    assert [mesh.name for mesh in bpy.data.meshes if mesh.name.startswith(template_name)] == [template_name]
+    assert users_mesh.name == template_name and len(users_mesh.vertices) == 3 and users_mesh.users == 0
+
+
 def test_large_levels_come_in_pieces(scene: bpy.types.Scene, api: ModuleType) -> None:
     level = api.generate(seed=2, width=100, depth=70, scene=scene)
     walls = [obj for obj in level.objects if obj.name.startswith("Backrooms walls")]
