@@ -30,9 +30,10 @@ PILLAR_MAX_M = 0.9
 WALL_MATERIALS = ("wallpaper", "baseboard")
 WALLPAPER, BASEBOARD = 0, 1
 BLOCK = 1 << 14  # faces whose corners are written together
-# Quads whose corner indices and edges are views of shared arrays (12 MiB in all, made once):
-# every mesh of up to this many faces, a piece's or a block's, needs no index arrays of its own.
-SHARED_QUADS = 1 << 18
+# Quads whose corner indices and edges are views of shared arrays (3 MiB in all, made once):
+# every mesh of up to this many faces, a piece's (what Blender receives), needs no index arrays
+# of its own.
+SHARED_QUADS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,12 @@ def _address(array: npt.NDArray[np.generic]) -> int:
 def _shared_quads() -> tuple[IntArray, IntArray]:
     """quad_faces(SHARED_QUADS) and their edges, read-only, made on first use (two threads at once
     may each make them: faces from the copy not kept only have their edges found by quad_edges)."""
-    faces = np.arange(4 * SHARED_QUADS, dtype=np.int32).reshape(SHARED_QUADS, 4)
-    edges = faces[:, _EDGE_CORNERS].reshape(-1, 2)
+    corners = np.arange(4 * SHARED_QUADS, dtype=np.int32)
+    faces = corners.reshape(SHARED_QUADS, 4)
+    edges = np.empty((4 * SHARED_QUADS, 2), np.int32)
+    edges[:, 0] = corners
+    edges[:, 1] = corners + 1
+    edges[3::4, 1] -= 4  # a face's last corner joins its first
     faces.flags.writeable = edges.flags.writeable = False
     return faces, edges
 
