@@ -31,8 +31,8 @@ WALL_MATERIALS = ("wallpaper", "baseboard")
 WALLPAPER, BASEBOARD = 0, 1
 BLOCK = 1 << 14  # faces whose corners are written together
 # Quads whose corner indices and edges are views of shared arrays (3 MiB in all, made once):
-# every mesh of up to this many faces, a piece's (what Blender receives), needs no index arrays
-# of its own.
+# a mesh of up to this many faces, as a piece's (what Blender receives) usually is, needs no index
+# arrays of its own.
 SHARED_QUADS = 1 << 16
 
 
@@ -129,7 +129,7 @@ def quad_edges(faces: IntArray) -> IntArray:
     """The (4n, 2) vertex pairs of each face's edges, in corner order: from every corner to the
     next round its face (a view of a shared array for quad_faces' own faces)."""
     shared_faces, shared_edges = _shared_quads()
-    if _address(faces) == _address(shared_faces) and faces.strides == shared_faces.strides:
+    if _address(faces) == _address(shared_faces) and faces.strides == shared_faces.strides and faces.shape[1:] == (4,):
         return shared_edges[: 4 * len(faces)]
     edges: IntArray = faces[:, _EDGE_CORNERS].reshape(-1, 2)
     return edges

@@ -238,17 +238,23 @@ def add_pieces(
     where: str = "",
     troffers: Instancers | None = None,
     ahead: PiecesAhead | None = None,
+    templates: MeshTemplates | None = None,
 ) -> Generator[tuple[bpy.types.Object, str], None, None]:
     """The plan's meshes as objects in `collection`, one per piece and kind, each yielded with what
     it is; `where` names the part of a larger whole they belong to (a walk's chunk). The troffers
     and the furniture are instances (`troffers`: the level's variants, shared by the parts of a
     larger whole): each piece's object holds a point per instance, which its node group instances. `ahead`: the pieces
-    already being prepared; by default they are prepared here, a kind ahead of the upload."""
+    already being prepared; by default they are prepared here, a kind ahead of the upload.
+    `templates`: what the meshes are copied from (shared by the parts of a larger whole, which
+    removes them); by default made here and removed once the pieces are made or the build stops."""
     ahead = ahead or PiecesAhead(plan)
+    own_templates = templates is None
+    templates = templates or MeshTemplates()
     try:
-        with MeshTemplates() as templates:  # what every piece's mesh is copied from, gone after
-            yield from _add_pieces(plan, collection, level_id, where, troffers, ahead, templates)
+        yield from _add_pieces(plan, collection, level_id, where, troffers, ahead, templates)
     finally:
+        if own_templates:
+            templates.remove()
         ahead.close()
 
 

@@ -24,6 +24,7 @@ from .level import (
     pulse_fixtures,
     sync_view_layers,
 )
+from .mesh import MeshTemplates
 from .ownership import record_made, tag
 from .troffers import Instancers, is_troffer_variant, load_troffer
 
@@ -57,6 +58,7 @@ def realize_walk(
     troffer = load_troffer(troffer_kind(troffer_size(walk.spec)))
     spec = walk.spec
     troffers = Instancers(collection, level_id, look_of(spec))  # every chunk's
+    templates = MeshTemplates()  # every chunk's meshes are copied from them
     made: list[bpy.types.Object] = []
     lamps: list[tuple[int, Any, tuple[tuple[int, int], ...]]] = []  # (state, position, spans) near the route
     lights: dict[int, bpy.types.Light] = {}  # one light per lamp state for the whole walk
@@ -64,7 +66,7 @@ def realize_walk(
     try:
         for done, (chunk, plan) in enumerate(walk_tiles(walk, troffer), 1):
             where = f" {chunk[0]},{chunk[1]}"
-            objects = [obj for obj, _ in add_pieces(plan, collection, level_id, where, troffers)]
+            objects = [obj for obj, _ in add_pieces(plan, collection, level_id, where, troffers, templates=templates)]
             made += [obj for obj in objects if is_troffer_variant(obj)]  # shared by every chunk
             objects = [obj for obj in objects if not is_troffer_variant(obj)]
             dx, dy = walk.chunk_offset(chunk)
@@ -89,6 +91,7 @@ def realize_walk(
         camera = _walking_camera(walk, collection, level_id)
         made += [camera, *carried(spec, camera, level_id, walk.route.fps)]
     finally:
+        templates.remove()
         record_made(collection, made)  # once, also for a build stopped half way
     collection[WALK_KEY] = json.dumps(
         {**walk.settings, "chunks": [list(c) for c in walk.chunks], "frame_origin": list(walk.frame_origin)}

@@ -105,27 +105,48 @@ def test_operator_builds_the_plan_exactly(scene: bpy.types.Scene, addon: ModuleT
 
 
 def test_meshes_are_copied_from_templates_that_go_when_the_build_ends(
-    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    template_name = importlib.import_module(f"{addon.__name__}.realize.mesh").TEMPLATE_NAME
+    mesh_module = importlib.import_module(f"{addon.__name__}.realize.mesh")
+    template_name = mesh_module.TEMPLATE_NAME
     users_mesh = bpy.data.meshes.new(template_name)  # the user's own, by the templates' name
     users_mesh.vertices.add(3)
-    before = set(bpy.data.meshes)
+    prepared = mesh_module._prepared
+    templates_made = []
 
-    level = api.generate(seed=5, width=70, depth=70, scene=scene)  # 4 pieces: meshes of each kind copied
+    def counting(mesh, attributes, materials):  # type: ignore[no-untyped-def]
+        if mesh.name.startswith(template_name):
+            templates_made.append(mesh.name)
+        return prepared(mesh, attributes, materials)
+
+    monkeypatch.setattr(mesh_module, "_prepared", counting)
+    before = set(bpy.data.meshes)
+    level = api.generate(seed=5, width=70, depth=70, scene=scene)  # 4 pieces of each kind
     made = set(bpy.data.meshes) - before
     assert made and all(mesh.users == 1 for mesh in made), "every new mesh is a level object's"
-    assert {mesh.name for mesh in made}.isdisjoint({template_name}) and not any(
-        mesh.name.startswith(template_name) for mesh in made
-    )
+    assert not any(mesh.name.startswith(template_name) for mesh in made)
+    # One template per kind (walls, floor, ceiling, the fixtures' points), each copied per piece.
+    pieces = [obj for obj in level.objects if obj.get("backrooms_piece") is not None]
+    assert len(templates_made) == 4 and len(pieces) == 4 * 4
     fixtures = [obj.data for obj in level.objects if obj.name.startswith("Backrooms fixtures")]
     assert len(fixtures) == 4 and all({"variant", "state"} <= set(mesh.attributes.keys()) for mesh in fixtures)
 
-    # A build stopped half way leaves no template behind either.
+    # A build stopped half way, or by an error, leaves no template behind either.
     steps = api.generate_steps(seed=6, width=70, depth=70, scene=scene)
     while "walls, piece 2" not in next(steps).text:
         pass
     steps.close()
+    level_module = importlib.import_module(f"{addon.__name__}.realize.level")
+    upload = level_module.mesh_from_arrays
+
+    def failing(name, part, materials, **options):  # type: ignore[no-untyped-def]
+        if "floor" in name:
+            raise RuntimeError("stopped")
+        return upload(name, part, materials, **options)
+
+    monkeypatch.setattr(level_module, "mesh_from_arrays", failing)
+    with pytest.raises(RuntimeError, match="stopped"):
+        api.generate(seed=7, width=70, depth=70, scene=scene)
     assert [mesh.name for mesh in bpy.data.meshes if mesh.name.startswith(template_name)] == [template_name]
     assert users_mesh.name == template_name and len(users_mesh.vertices) == 3 and users_mesh.users == 0
 
