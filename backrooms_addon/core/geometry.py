@@ -30,10 +30,10 @@ PILLAR_MAX_M = 0.9
 WALL_MATERIALS = ("wallpaper", "baseboard")
 WALLPAPER, BASEBOARD = 0, 1
 BLOCK = 1 << 14  # faces whose corners are written together
-# Quads whose corner indices and edges are views of shared arrays (3 MiB in all, made once):
-# a mesh of up to this many faces, as a piece's (what Blender receives) usually is, needs no index
-# arrays of its own.
-SHARED_QUADS = 1 << 16
+# Quads whose corner indices and edges are views of shared arrays (768 KiB in all, made once):
+# a mesh of up to this many faces, as a piece's (what Blender receives) usually is (about 4,500
+# walls at the default piece size), needs no index arrays of its own.
+SHARED_QUADS = 1 << 14
 
 
 @dataclass(frozen=True)
