@@ -41,7 +41,7 @@ class MeshTemplates:
         if template is None:
             template = self._made[key] = _prepared(bpy.data.meshes.new(TEMPLATE_NAME), attributes, materials)
         mesh: bpy.types.Mesh = template.copy()
-        # ID.rename (Blender 4.3 and later) names it as setting the name does, without a notifier.
+        # ID.rename (Blender 5.0 has it, 4.2 not) names it as setting the name does, without a notifier.
         rename = getattr(mesh, "rename", None)
         if rename is not None:
             rename(name)
