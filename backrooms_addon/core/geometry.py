@@ -135,6 +135,14 @@ def quad_edges(faces: IntArray) -> IntArray:
     return edges
 
 
+def quad_loop_starts(count: int) -> IntArray:
+    """Where each of `count` quads' corners start, 0, 4, 8, ...: as quad_faces, a read-only view
+    of one shared array where it fits."""
+    if count <= SHARED_QUADS:
+        return _shared_loop_starts()[:count]
+    return np.arange(0, 4 * count, 4, dtype=np.int32)
+
+
 _EDGE_CORNERS = np.array([0, 1, 1, 2, 2, 3, 3, 0])  # a quad's edges as pairs of its corners
 
 
@@ -155,6 +163,13 @@ def _shared_quads() -> tuple[IntArray, IntArray]:
     edges[3::4, 1] -= 4  # a face's last corner joins its first
     faces.flags.writeable = edges.flags.writeable = False
     return faces, edges
+
+
+@functools.cache
+def _shared_loop_starts() -> IntArray:
+    starts = np.arange(0, 4 * SHARED_QUADS, 4, dtype=np.int32)
+    starts.flags.writeable = False
+    return starts
 
 
 def piece_order(pieces: IntArray) -> npt.NDArray[np.intp]:

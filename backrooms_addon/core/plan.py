@@ -977,8 +977,8 @@ def find_spawn(layout: Layout, cell_size: float, avoid: BoolArray | None = None)
     walls_h[:-1] |= solid
     walls_h[1:] |= solid
     unusable = solid if avoid is None else solid | avoid
-    east = np.where(unusable, 0, _open_run(walls_v))  # (depth, width): cells visible to the east
-    north = np.where(unusable, 0, _open_run(walls_h.T).T)  # (depth, width): cells visible to the north
+    east = np.where(unusable, 0, _open_run(walls_v, axis=1))  # (depth, width): cells visible to the east
+    north = np.where(unusable, 0, _open_run(walls_h, axis=0))  # (depth, width): cells visible to the north
     best_east, best_north = int(east.argmax()), int(north.argmax())
     if east.flat[best_east] >= north.flat[best_north]:
         y, x = divmod(best_east, layout.width)
@@ -990,11 +990,13 @@ def find_spawn(layout: Layout, cell_size: float, avoid: BoolArray | None = None)
     return Spawn(position, yaw, run * cell_size)
 
 
-def _open_run(walls: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """For walls (rows, n + 1) on cell edges: how many cells from each cell to the next wall ahead."""
-    rows, edges = walls.shape
-    index = np.broadcast_to(np.arange(edges), (rows, edges))
-    wall_at = np.where(walls, index, edges)
-    next_wall = np.minimum.accumulate(wall_at[:, ::-1], axis=1)[:, ::-1]
-    runs: npt.NDArray[np.int64] = (next_wall[:, 1:] - np.arange(edges - 1)).astype(np.int64)
+def _open_run(walls: npt.NDArray[np.bool_], axis: int) -> npt.NDArray[np.int32]:
+    """For walls on cell edges, n + 1 of them along `axis` (0 or 1): how many cells from each
+    cell to the next wall ahead along it. Scanned in place along either axis: a transposed
+    array would make the scan jump through memory."""
+    edges = walls.shape[axis]
+    index = np.expand_dims(np.arange(edges, dtype=np.int32), 1 - axis)
+    wall_at = np.where(walls, index, np.int32(edges))
+    next_wall = np.flip(np.minimum.accumulate(np.flip(wall_at, axis), axis=axis), axis)
+    runs: npt.NDArray[np.int32] = next_wall[1:] - index[:-1] if axis == 0 else next_wall[:, 1:] - index[:, :-1]
     return runs

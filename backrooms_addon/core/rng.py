@@ -13,9 +13,8 @@ U64 = np.uint64
 _MASK = (1 << 64) - 1
 # Odd constants from SplitMix64 and the golden ratio; any fixed odd values would do,
 # but they are part of the generator version: changing one changes every level.
-GOLDEN = U64(0x9E3779B97F4A7C15)
-_MIX1 = U64(0xBF58476D1CE4E5B9)
-_MIX2 = U64(0x94D049BB133111EB)
+_GOLDEN_INT, _MIX1_INT, _MIX2_INT = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+GOLDEN, _MIX1, _MIX2 = U64(_GOLDEN_INT), U64(_MIX1_INT), U64(_MIX2_INT)
 
 UInt64Array = npt.NDArray[np.uint64]
 Out = TypeVar("Out", np.uint64, np.float64)
@@ -36,12 +35,34 @@ def to_u64(values: int | npt.ArrayLike) -> UInt64Array:
 def mix64(x: UInt64Array) -> UInt64Array:
     """SplitMix64 finaliser: a bijective avalanche on uint64 arrays."""
     x = np.asarray(x, dtype=np.uint64)
+    if x.ndim:  # an array's integer arithmetic wraps silently; only numpy scalars warn
+        return _mixed(x)
     with np.errstate(over="ignore"):
-        x = x ^ (x >> U64(30))
-        x = x * _MIX1
-        x = x ^ (x >> U64(27))
-        x = x * _MIX2
-        return np.asarray(x ^ (x >> U64(31)), dtype=np.uint64)
+        return np.asarray(_mixed(x), dtype=np.uint64)
+
+
+def _mixed(x: UInt64Array) -> UInt64Array:
+    x = x ^ (x >> U64(30))
+    x = x * _MIX1
+    x = x ^ (x >> U64(27))
+    x = x * _MIX2
+    mixed: UInt64Array = x ^ (x >> U64(31))
+    return mixed
+
+
+def mix_int(x: int) -> int:
+    """mix64 of one value as a Python int (0 <= x < 2**64), the same bits: a level's seeds and
+    streams are mixed many times over, and numpy's scalars cost far more than the arithmetic."""
+    x ^= x >> 30
+    x = (x * _MIX1_INT) & _MASK
+    x ^= x >> 27
+    x = (x * _MIX2_INT) & _MASK
+    return x ^ (x >> 31)
+
+
+def times_golden(step: int) -> np.uint64:
+    """step * GOLDEN, wrapped to 64 bits, as the uint64 that array arithmetic takes silently."""
+    return U64((step * _GOLDEN_INT) & _MASK)
 
 
 def hash64(seed: int, stream: int, *coords: int | npt.ArrayLike) -> UInt64Array:
@@ -55,12 +76,33 @@ def uniform(seed: int, stream: int, *coords: int | npt.ArrayLike) -> npt.NDArray
 
 
 def _hash64(seed: int, stream: int, *coords: int | npt.ArrayLike) -> UInt64Array:
-    with np.errstate(over="ignore"):
-        h = mix64(to_u64(seed) + _MIX1)
-        for value in (stream, *coords):
-            # The added constants keep an all-zero input from hashing to zero.
-            h = mix64((h ^ mix64(to_u64(value) + GOLDEN)) + _MIX2)
-    return h
+    # Single values are mixed as Python ints, arrays with numpy, the same bits either way.
+    h: int | UInt64Array = mix_int((seed + _MIX1_INT) & _MASK)
+    for value in (stream, *coords):
+        # The added constants keep an all-zero input from hashing to zero.
+        single = _single(value)
+        if single is not None:
+            mixed: int | UInt64Array = mix_int((single + _GOLDEN_INT) & _MASK)
+        else:
+            mixed = mix64(to_u64(value) + GOLDEN)
+        if isinstance(h, int) and isinstance(mixed, int):
+            h = mix_int(((h ^ mixed) + _MIX2_INT) & _MASK)
+        else:
+            h = mix64((_as_u64(h) ^ _as_u64(mixed)) + _MIX2)
+    return np.asarray(h, dtype=np.uint64)
+
+
+def _single(value: int | npt.ArrayLike) -> int | None:
+    """A single integer as its uint64 bit pattern (a Python int); None for an array or a float."""
+    if isinstance(value, (int, np.integer)):
+        return int(value) & _MASK
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iub":
+        return int(value) & _MASK
+    return None
+
+
+def _as_u64(value: int | UInt64Array) -> UInt64Array:
+    return value if isinstance(value, np.ndarray) else np.asarray(value, dtype=np.uint64)
 
 
 def _uniform(seed: int, stream: int, *coords: int | npt.ArrayLike) -> npt.NDArray[np.float64]:

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from types import TracebackType
 
 import bpy
-import numpy as np
 
-from ..core.geometry import MeshArrays, quad_edges, quad_faces
+from ..core.geometry import MeshArrays, quad_edges, quad_faces, quad_loop_starts
 
 Attribute = tuple[str, str, str]  # name, data type, domain: what mesh.attributes.new takes
 QUAD_ATTRIBUTES: tuple[Attribute, ...] = (("material_index", "INT", "FACE"), ("UVMap", "FLOAT2", "CORNER"))
@@ -125,7 +124,7 @@ def mesh_from_arrays(
     data = mesh.attributes
     data["position"].data.foreach_set("vector", arrays.vertices.ravel())
     data[".corner_vert"].data.foreach_set("value", arrays.faces.ravel())
-    mesh.polygons.foreach_set("loop_start", np.arange(0, loop_count, 4, dtype=np.int32))
+    mesh.polygons.foreach_set("loop_start", quad_loop_starts(arrays.face_count))
     data["material_index"].data.foreach_set("value", arrays.material_indices)
     data["UVMap"].data.foreach_set("vector", arrays.uvs.ravel())
     if arrays.lightmap is not None:  # every face of the object, none overlapping

@@ -21,6 +21,7 @@ from backrooms_addon.core.geometry import (
     Pieces,
     quad_edges,
     quad_faces,
+    quad_loop_starts,
     wall_mesh,
 )
 from backrooms_addon.core.layout import Layout
@@ -266,6 +267,10 @@ def test_quad_faces_and_their_edges_are_what_they_stand_for(count: int) -> None:
         edges = quad_edges(given_faces)
         assert edges.dtype == np.int32 and edges.flags.c_contiguous
         np.testing.assert_array_equal(edges, expected)
+    # Each quad's corners start where its face's first corner is.
+    starts = quad_loop_starts(count)
+    assert starts.dtype == np.int32 and starts.flags.c_contiguous
+    np.testing.assert_array_equal(starts, faces[:, 0])
 
 
 def test_shared_quad_faces_cannot_be_changed_through_a_mesh() -> None:
@@ -274,7 +279,9 @@ def test_shared_quad_faces_cannot_be_changed_through_a_mesh() -> None:
         faces[0, 0] = 5
     with pytest.raises(ValueError, match="read-only"):
         quad_edges(faces)[0, 0] = 5
-    assert quad_faces(3)[0, 0] == 0
+    with pytest.raises(ValueError, match="read-only"):
+        quad_loop_starts(3)[1] = 5
+    assert quad_faces(3)[0, 0] == 0 and quad_loop_starts(3)[1] == 4
 
 
 def test_edges_of_faces_that_are_not_in_order_are_their_own() -> None:

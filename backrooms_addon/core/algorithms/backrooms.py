@@ -47,8 +47,7 @@ def _cuts_for(room_min: int, room_max: int) -> PlanCuts:
 def _wall_rank(rooms: Rooms, owner: IntArray, along: IntArray, length: IntArray) -> FloatArray:
     """Thinning rank per wall cell: mostly the wall's own, a little per run of three cells."""
     whole = rooms.draw(21)[owner]
-    with np.errstate(over="ignore"):
-        run_key = rooms.key[owner] + np.uint64(0x9E37) * (along // 3).astype(np.uint64)
+    run_key = rooms.key[owner] + np.uint64(0x9E37) * (along // 3).astype(np.uint64)  # arrays wrap silently
     run = Rooms(owner, owner, owner, owner, owner, run_key, owner.astype(bool)).draw(22)
     rank = blend_ranks(whole, run, major=0.8)
     stub = rooms.draw(23)[owner] < STUB

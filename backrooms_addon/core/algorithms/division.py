@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..rng import GOLDEN, mix64
+from ..rng import mix64, times_golden
 from .grid import ChunkBatch, FloatArray, IntArray, Passages
 
 _STREAM = 0x44495649  # "DIVI"
@@ -37,8 +37,7 @@ class Rooms:
 
     def draw(self, salt: int) -> FloatArray:
         """A uniform number in [0, 1) per room, different for each salt."""
-        with np.errstate(over="ignore"):
-            bits = mix64(self.key + np.uint64(salt) * GOLDEN)
+        bits = mix64(self.key + times_golden(salt))
         return (bits >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
 
@@ -147,9 +146,8 @@ def _children(rooms: Rooms, cuts: Cuts) -> Rooms:
     low_w, low_h = np.where(v, k, rooms.w), np.where(v, rooms.h, k)
     high_x, high_y = np.where(v, rooms.x + k, rooms.x), np.where(v, rooms.y, rooms.y + k)
     high_w, high_h = np.where(v, rooms.w - k, rooms.w), np.where(v, rooms.h, rooms.h - k)
-    with np.errstate(over="ignore"):
-        low_key = mix64(rooms.key * np.uint64(3) + np.uint64(1))
-        high_key = mix64(rooms.key * np.uint64(3) + np.uint64(2))
+    low_key = mix64(rooms.key * np.uint64(3) + np.uint64(1))  # arrays wrap without a warning
+    high_key = mix64(rooms.key * np.uint64(3) + np.uint64(2))
     low_final = cuts.corridor & (k == 1)
     high_final = cuts.corridor & ~(k == 1)
     return Rooms(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..rng import GOLDEN, hash64, mix64, uniform
+from ..rng import hash64, mix64, times_golden, uniform
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -73,8 +73,7 @@ class Sequence:
         self.base = base
 
     def bits(self, step: int) -> npt.NDArray[np.uint64]:
-        with np.errstate(over="ignore"):
-            return mix64(self.base + np.uint64(step) * GOLDEN)
+        return mix64(self.base + times_golden(step))
 
     def integers(self, step: int) -> IntArray:
         """Non-negative int64 values below 2**31."""
