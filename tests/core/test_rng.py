@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backrooms_addon.core.rng import hash64, uniform
+from backrooms_addon.core.rng import hash64, mix64, mix_int, uniform
 
 # Pinned values: the same on numpy 1.26 and 2.x, and on every machine. Changing the hash
 # changes every level, which needs a new GENERATOR_VERSION.
@@ -52,3 +52,23 @@ def test_uniform_is_in_unit_interval_and_flat() -> None:
     # Neighbouring cells must not be correlated.
     corr = np.corrcoef(values[:, :-1].ravel(), values[:, 1:].ravel())[0, 1]
     assert abs(corr) < 0.02
+
+
+@given(st.integers(0, (1 << 64) - 1))
+def test_single_values_mix_as_arrays_do(value: int) -> None:
+    as_array = int(mix64(np.array([value, 0], np.uint64))[0])
+    assert mix_int(value) == as_array == int(mix64(np.uint64(value)))
+
+
+@given(
+    st.integers(-(1 << 63), (1 << 63) - 1),
+    st.lists(st.integers(-(10**9), 10**9), min_size=1, max_size=5),
+    st.integers(-(10**9), 10**9),
+)
+def test_arrays_and_single_values_hash_alike_in_any_position(seed: int, column: list[int], single: int) -> None:
+    values = np.array(column, np.int64)
+    for args in ((values, single), (single, values), (values, np.int64(single)), (np.array(single), values)):
+        hashed = hash64(seed, 3, *args)
+        for index, value in enumerate(column):
+            each = [value if isinstance(arg, np.ndarray) and arg.ndim else arg for arg in args]
+            assert int(hashed[index]) == int(hash64(seed, 3, *each)) == int(hash64(seed, 3, *(int(v) for v in each)))
