@@ -793,24 +793,47 @@ class BandStream:
 
 
 def reblocked(bands: Iterable[MeshArrays], block_faces: int, empty: MeshArrays) -> Iterator[MeshArrays]:
-    """Meshes in piece order, no piece in two of them, cut into the blocks that piece_blocks cuts
-    from them joined: the same blocks, made as the meshes arrive (`empty` alone if none does)."""
-    pending: list[MeshArrays] = []  # faces since the last cut
+    """Meshes in piece order, no piece in two of them, as blocks of whole pieces made as they
+    arrive (`empty` alone if none does): a band of half a block or more is cut on its own into
+    blocks of about `block_faces` (views of it, never copied), smaller ones are joined until
+    they make half a block. A piece's faces are the same whatever block holds them."""
+    pending: list[MeshArrays] = []  # small bands since the last block
     since = 0
-    cut = False
+    made = False
     for band in bands:
-        taken = 0  # faces of this band already cut off
-        for start in np.flatnonzero(np.diff(band.pieces, prepend=-1)).tolist():
-            if since + start - taken >= block_faces:
-                pending.append(band.between(taken, start))
-                yield pending[0] if len(pending) == 1 else concat_meshes(*pending)
-                pending, since, taken, cut = [], 0, start, True
-        pending.append(band.between(taken, band.face_count))
-        since += band.face_count - taken
-    if since:
-        yield pending[0] if len(pending) == 1 else concat_meshes(*pending)
-    elif not cut:  # no face at all: one empty block, as piece_blocks gives an empty mesh
+        if 2 * band.face_count >= block_faces:
+            if pending:
+                yield _joined(pending)
+                pending, since = [], 0
+            yield from _band_blocks(band, block_faces)
+            made = True
+        elif band.face_count:
+            pending.append(band)
+            since += band.face_count
+            if 2 * since >= block_faces:
+                yield _joined(pending)
+                pending, since, made = [], 0, True
+    if pending:
+        yield _joined(pending)
+    elif not made:  # no face at all: one empty block, as piece_blocks gives an empty mesh
         yield empty
+
+
+def _joined(meshes: list[MeshArrays]) -> MeshArrays:
+    return meshes[0] if len(meshes) == 1 else concat_meshes(*meshes)
+
+
+def _band_blocks(band: MeshArrays, block_faces: int) -> Iterator[MeshArrays]:
+    """A band cut at piece starts into parts of about equal size, as few as keep each near
+    `block_faces` (one for a band up to one and a half blocks)."""
+    parts = max(1, round(band.face_count / block_faces))
+    size = band.face_count / parts
+    first = 0
+    for start in np.flatnonzero(np.diff(band.pieces, prepend=-1)).tolist():
+        if start - first >= size:
+            yield band.between(first, start)
+            first = start
+    yield band.between(first, band.face_count)
 
 
 def piece_blocks(mesh: MeshArrays, block_faces: int) -> Iterator[MeshArrays]:
@@ -961,7 +984,12 @@ def wall_style(spec: LevelSpec) -> WallStyle:
 def nearest(points: npt.NDArray[np.float64], to: tuple[float, float, float], count: int) -> npt.NDArray[np.intp]:
     """Indices of the `count` points closest to `to` (stable order, so ties resolve the same way everywhere)."""
     distance = np.linalg.norm(points[:, :2] - np.asarray(to[:2]), axis=1)
-    chosen: npt.NDArray[np.intp] = np.argsort(distance, kind="stable")[:count]
+    if count <= 0 or count >= len(distance):
+        return np.argsort(distance, kind="stable")[: max(count, 0)]
+    # Only the points as near as the count-th nearest are sorted: the first `count` of them, in
+    # order of distance and then index, are those of the whole sorted.
+    within = np.flatnonzero(distance <= np.partition(distance, count - 1)[count - 1])
+    chosen: npt.NDArray[np.intp] = within[np.argsort(distance[within], kind="stable")][:count]
     return chosen
 
 

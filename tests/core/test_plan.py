@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backrooms_addon.core import GENERATOR_VERSION, LevelSpec, plan_level
+from backrooms_addon.core.plan import nearest
 from backrooms_addon.core.recipes import TEXTURES_DIR, linear_color, load_recipes
 
 specs = st.builds(
@@ -178,3 +179,17 @@ def test_fixture_copies_are_built_only_when_read_and_match_the_instances() -> No
         materials = [copies.materials[i] for i in copies.material_indices[k * per : (k + 1) * per]]
         assert materials == [variant.mesh.materials[i] for i in variant.mesh.material_indices]
     assert plan.uploaded_face_count() == faces - copies.face_count + per * len(found.kinds)
+
+
+@given(
+    st.lists(st.tuples(st.integers(-4, 4), st.integers(-4, 4)), max_size=60),
+    st.integers(-2, 70),
+)
+def test_the_nearest_lamps_are_the_first_of_all_points_sorted_by_distance_then_index(
+    grid: list[tuple[int, int]], count: int
+) -> None:
+    # Points on a small grid, so that many lie at the same distance: ties go to the lower index.
+    points = np.array([(x, y, 2.5) for x, y in grid], np.float64).reshape(-1, 3)
+    distance = np.linalg.norm(points[:, :2] - np.array([0.5, 0.0]), axis=1)
+    expected = sorted(range(len(points)), key=lambda index: (distance[index], index))[: max(count, 0)]
+    assert nearest(points, (0.5, 0.0, 1.6), count).tolist() == expected
