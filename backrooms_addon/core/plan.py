@@ -370,8 +370,9 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         return self._built[kind]
 
     def finished(self, kind: str, block_faces: int = BLOCK_FACES, keep: bool = True) -> Iterator[MeshArrays]:
-        """The kind finished a block of whole pieces at a time (about `block_faces` faces each),
-        in piece order; a second reader waits for the first and gets the same blocks.
+        """The kind finished a block of whole pieces at a time (about `block_faces` faces each;
+        streamed walls: see reblocked), in piece order; a second reader waits for the first and
+        gets the same blocks.
 
         keep=False: the blocks are not kept (nor the kind's parts once its last block is made), so
         a reader that streams them, such as Blender's upload, holds one at a time; a later reader
@@ -795,8 +796,10 @@ class BandStream:
 def reblocked(bands: Iterable[MeshArrays], block_faces: int, empty: MeshArrays) -> Iterator[MeshArrays]:
     """Meshes in piece order, no piece in two of them, as blocks of whole pieces made as they
     arrive (`empty` alone if none does): a band of half a block or more is cut on its own into
-    blocks of about `block_faces` (views of it, never copied), smaller ones are joined until
-    they make half a block. A piece's faces are the same whatever block holds them."""
+    blocks of up to about one and a half `block_faces` (views of it, never copied); smaller
+    ones are joined until they make half a block, or until a big band comes (then the few
+    before it make a block, however small). A piece's faces are the same whatever block holds
+    them; its lightmap too, but for the last bit of a float (packing sums widths over a block)."""
     pending: list[MeshArrays] = []  # small bands since the last block
     since = 0
     made = False
@@ -825,7 +828,7 @@ def _joined(meshes: list[MeshArrays]) -> MeshArrays:
 
 def _band_blocks(band: MeshArrays, block_faces: int) -> Iterator[MeshArrays]:
     """A band cut at piece starts into parts of about equal size, as few as keep each near
-    `block_faces` (one for a band up to one and a half blocks)."""
+    `block_faces` (round(faces / block_faces) of them, at least one)."""
     parts = max(1, round(band.face_count / block_faces))
     size = band.face_count / parts
     first = 0
@@ -984,13 +987,16 @@ def wall_style(spec: LevelSpec) -> WallStyle:
 def nearest(points: npt.NDArray[np.float64], to: tuple[float, float, float], count: int) -> npt.NDArray[np.intp]:
     """Indices of the `count` points closest to `to` (stable order, so ties resolve the same way everywhere)."""
     distance = np.linalg.norm(points[:, :2] - np.asarray(to[:2]), axis=1)
-    if count <= 0 or count >= len(distance):
-        return np.argsort(distance, kind="stable")[: max(count, 0)]
-    # Only the points as near as the count-th nearest are sorted: the first `count` of them, in
-    # order of distance and then index, are those of the whole sorted.
-    within = np.flatnonzero(distance <= np.partition(distance, count - 1)[count - 1])
-    chosen: npt.NDArray[np.intp] = within[np.argsort(distance[within], kind="stable")][:count]
-    return chosen
+    if 0 < count < len(distance):
+        farthest = np.partition(distance, count - 1)[count - 1]
+        if not np.isnan(farthest):
+            # Only the points as near as the count-th nearest are sorted: the first `count` of
+            # them, in order of distance and then index, are those of all the points sorted.
+            within = np.flatnonzero(distance <= farthest)
+            chosen: npt.NDArray[np.intp] = within[np.argsort(distance[within], kind="stable")][:count]
+            return chosen
+    everything: npt.NDArray[np.intp] = np.argsort(distance, kind="stable")[:count]
+    return everything
 
 
 def find_spawn(layout: Layout, cell_size: float, avoid: BoolArray | None = None) -> Spawn:

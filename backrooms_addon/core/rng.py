@@ -36,12 +36,12 @@ def mix64(x: UInt64Array) -> UInt64Array:
     """SplitMix64 finaliser: a bijective avalanche on uint64 arrays."""
     x = np.asarray(x, dtype=np.uint64)
     if x.ndim:  # an array's integer arithmetic wraps silently; only numpy scalars warn
-        return _mixed(x)
+        return _avalanche(x)
     with np.errstate(over="ignore"):
-        return np.asarray(_mixed(x), dtype=np.uint64)
+        return np.asarray(_avalanche(x), dtype=np.uint64)
 
 
-def _mixed(x: UInt64Array) -> UInt64Array:
+def _avalanche(x: UInt64Array) -> UInt64Array:
     x = x ^ (x >> U64(30))
     x = x * _MIX1
     x = x ^ (x >> U64(27))
@@ -76,15 +76,11 @@ def uniform(seed: int, stream: int, *coords: int | npt.ArrayLike) -> npt.NDArray
 
 
 def _hash64(seed: int, stream: int, *coords: int | npt.ArrayLike) -> UInt64Array:
-    # Single values are mixed as Python ints, arrays with numpy, the same bits either way.
-    h: int | UInt64Array = mix_int((seed + _MIX1_INT) & _MASK)
+    # Single values are mixed as Python ints, arrays with numpy, the same bits either way; the
+    # added constants keep an all-zero input from hashing to zero.
+    h = _mixed(seed, _MIX1_INT)
     for value in (stream, *coords):
-        # The added constants keep an all-zero input from hashing to zero.
-        single = _single(value)
-        if single is not None:
-            mixed: int | UInt64Array = mix_int((single + _GOLDEN_INT) & _MASK)
-        else:
-            mixed = mix64(to_u64(value) + GOLDEN)
+        mixed = _mixed(value, _GOLDEN_INT)
         if isinstance(h, int) and isinstance(mixed, int):
             h = mix_int(((h ^ mixed) + _MIX2_INT) & _MASK)
         else:
@@ -92,13 +88,13 @@ def _hash64(seed: int, stream: int, *coords: int | npt.ArrayLike) -> UInt64Array
     return np.asarray(h, dtype=np.uint64)
 
 
-def _single(value: int | npt.ArrayLike) -> int | None:
-    """A single integer as its uint64 bit pattern (a Python int); None for an array or a float."""
-    if isinstance(value, (int, np.integer)):
-        return int(value) & _MASK
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iub":
-        return int(value) & _MASK
-    return None
+def _mixed(value: int | npt.ArrayLike, offset: int) -> int | UInt64Array:
+    """mix64(value + offset): a Python int for a single value, an array for an array."""
+    if isinstance(value, int):  # the usual case (bools too)
+        return mix_int(((value & _MASK) + offset) & _MASK)
+    if np.ndim(value) == 0:  # numpy scalars, 0-d arrays, floats: read as to_u64 reads them
+        return mix_int((int(to_u64(value)) + offset) & _MASK)
+    return mix64(to_u64(value) + U64(offset))
 
 
 def _as_u64(value: int | UInt64Array) -> UInt64Array:

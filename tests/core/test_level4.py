@@ -92,6 +92,8 @@ def test_the_ring_test_refuses_a_corridor_cell() -> None:
 
 
 def _items(plan: LevelPlan, dx: float = 0.0) -> set[tuple[float, float, int]]:
+    if FURNITURE not in plan.meshes.instanced:  # a strip too narrow for any piece of furniture
+        return set()
     found = plan.meshes.copies_of(FURNITURE).instances()
     labels = [kind.label for kind in found.kinds]
     return {

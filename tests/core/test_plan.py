@@ -191,5 +191,5 @@ def test_the_nearest_lamps_are_the_first_of_all_points_sorted_by_distance_then_i
     # Points on a small grid, so that many lie at the same distance: ties go to the lower index.
     points = np.array([(x, y, 2.5) for x, y in grid], np.float64).reshape(-1, 3)
     distance = np.linalg.norm(points[:, :2] - np.array([0.5, 0.0]), axis=1)
-    expected = sorted(range(len(points)), key=lambda index: (distance[index], index))[: max(count, 0)]
+    expected = sorted(range(len(points)), key=lambda index: (distance[index], index))[:count]
     assert nearest(points, (0.5, 0.0, 1.6), count).tolist() == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -72,3 +73,14 @@ def test_arrays_and_single_values_hash_alike_in_any_position(seed: int, column: 
         for index, value in enumerate(column):
             each = [value if isinstance(arg, np.ndarray) and arg.ndim else arg for arg in args]
             assert int(hashed[index]) == int(hash64(seed, 3, *each)) == int(hash64(seed, 3, *(int(v) for v in each)))
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@given(st.integers(-(1 << 31), (1 << 31) - 1), st.integers(-(1 << 31), (1 << 31) - 1))
+def test_any_single_value_hashes_as_the_integer_it_is_read_as_without_overflow_warnings(seed: int, coord: int) -> None:
+    # Floats are read as their integer part, bools as 0 or 1, as numpy's casts read them.
+    expected = int(hash64(seed, 7, coord, 1))
+    for single in (np.int64(coord), np.array(coord), float(coord), np.float64(coord), np.array(float(coord))):
+        assert int(hash64(seed, 7, single, True)) == expected
+        assert int(hash64(np.int64(seed), 7, single, np.bool_(True))) == expected
+        assert int(hash64(seed, 7, np.array([single, single]), 1)[1]) == expected
