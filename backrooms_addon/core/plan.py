@@ -829,14 +829,9 @@ def _joined(meshes: list[MeshArrays]) -> MeshArrays:
 def _band_blocks(band: MeshArrays, block_faces: int) -> Iterator[MeshArrays]:
     """A band cut at piece starts into parts of about equal size, as few as keep each near
     `block_faces` (round(faces / block_faces) of them, at least one)."""
-    parts = max(1, round(band.face_count / block_faces))
-    size = band.face_count / parts
-    first = 0
-    for start in np.flatnonzero(np.diff(band.pieces, prepend=-1)).tolist():
-        if start - first >= size:
-            yield band.between(first, start)
-            first = start
-    yield band.between(first, band.face_count)
+    size = band.face_count / max(1, round(band.face_count / block_faces))
+    for first, stop in itertools.pairwise(_piece_cuts(band.pieces, size)):
+        yield band.between(first, stop)
 
 
 def piece_blocks(mesh: MeshArrays, block_faces: int) -> Iterator[MeshArrays]:
@@ -845,14 +840,19 @@ def piece_blocks(mesh: MeshArrays, block_faces: int) -> Iterator[MeshArrays]:
     block's work, not the whole mesh's."""
     order = mesh.piece_order()
     pieces = mesh.pieces if order is None else mesh.pieces[order]
-    starts = np.flatnonzero(np.diff(pieces, prepend=-1))  # where each piece begins
-    cuts = [0]
-    for start in starts.tolist():
-        if start - cuts[-1] >= block_faces:
-            cuts.append(start)
-    cuts.append(mesh.face_count)
-    for first, stop in itertools.pairwise(cuts):
+    for first, stop in itertools.pairwise(_piece_cuts(pieces, block_faces)):
         yield mesh.between(first, stop) if order is None else mesh.taken(order[first:stop])
+
+
+def _piece_cuts(pieces: npt.NDArray[np.int32], size: float) -> list[int]:
+    """Where faces in piece order are cut into runs of whole pieces, each cut at the first piece
+    start `size` faces or more after the last: 0, the cuts, and the face count."""
+    cuts = [0]
+    for start in np.flatnonzero(np.diff(pieces, prepend=-1)).tolist():  # where each piece begins
+        if start - cuts[-1] >= size:
+            cuts.append(start)
+    cuts.append(len(pieces))
+    return cuts
 
 
 def joined_blocks(blocks: list[MeshArrays]) -> MeshArrays:
