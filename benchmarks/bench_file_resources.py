@@ -1,6 +1,7 @@
 """What the first level in a new file builds once (materials, textures, flicker, the hum, the
-world), each timed, made and from the cache on disk (realize/file_cache.py) that keeps them
-between Blender runs, and the first level with and without that cache.
+world) and what a process reads once (the troffer model), each timed, made and from the cache on
+disk (realize/file_cache.py) that keeps them between Blender runs, and the first level with and
+without that cache.
 
 Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_file_resources.py`.
 Every figure is the best of N (--repeats) in a new, empty file, with a cache folder of its own
@@ -44,6 +45,7 @@ def main() -> int:
     from backrooms_addon.core import LevelSpec
     from backrooms_addon.core.recipes import Look
     from backrooms_addon.core.styles import style_of
+    from backrooms_addon.realize import troffers
     from backrooms_addon.realize.level import ensure_hum, file_resources_ahead
     from backrooms_addon.realize.materials import ensure_material
     from backrooms_addon.realize.world import light_scene
@@ -64,12 +66,24 @@ def main() -> int:
 
             return prepare
 
+        def model_from(name: str) -> Callable[[], None]:
+            """As cache_in, and the troffer model forgotten by this process."""
+
+            def prepare() -> None:
+                cache_in(name)()
+                troffers._loaded.cache_clear()
+
+            return prepare
+
+        troffer = "Troffer 60x120"
         cache_in("")()
         api.generate(spec, scene=bpy.context.scene)
         names = [m.get("backrooms_recipe") for m in bpy.data.materials if m.get("backrooms_recipe")]
         os.environ["BACKROOMS_CACHE_DIR"] = str(Path(folder) / "filled")
         new_file()
         file_resources_ahead(spec)  # fills the cache the "from the cache" rows read
+        model_from("filled")()
+        troffers.load_troffer(troffer)
         rows = {
             f"build the level's {len(names)} materials (with textures and flicker keys)": best_of(
                 args.repeats, cache_in(""), lambda: [ensure_material(name, Look()) for name in names]
@@ -83,6 +97,12 @@ def main() -> int:
             ),
             "the same, appended from the cache": best_of(
                 args.repeats, cache_in("filled"), lambda: file_resources_ahead(spec)
+            ),
+            "read the troffer model, appended from troffers.blend": best_of(
+                args.repeats, model_from(""), lambda: troffers.load_troffer(troffer)
+            ),
+            "the same, from the cache": best_of(
+                args.repeats, model_from("filled"), lambda: troffers.load_troffer(troffer)
             ),
             "make the style's world": best_of(
                 args.repeats, cache_in(""), lambda: light_scene(bpy.context.scene, style_of(spec.style))

@@ -1,6 +1,7 @@
 """What the first level in a file builds once (its materials, their images, the hum), kept on disk
 in a .blend between Blender runs and appended from it: one append is several times cheaper than
-building node trees, packing images and loading a sound.
+building node trees, packing images and loading a sound. Also the arrays read from the template
+models (blend_templates/), kept as arrays: loading them costs a fifth of appending the model.
 
 A cache file holds one set of materials made for one look (and the hum, when asked for), named by
 a key of everything they are made from: the Blender version, this package's code, the recipes and
@@ -23,13 +24,15 @@ from pathlib import Path
 from typing import Any
 
 import bpy
+import numpy as np
+import numpy.typing as npt
 
 from ..core.recipes import MATERIALS_DIR, Look
 from .materials import RECIPE_KEY, RECIPE_VERSION_KEY
 
 CACHE_ENV = "BACKROOMS_CACHE_DIR"
 # A cache file's name, and a temporary one's while it is written (left behind if Blender stopped).
-CACHE_NAME = re.compile(r"[0-9a-f]{16}-([0-9a-f]{16}|[A-Za-z0-9_]+\.partial)\.blend")
+CACHE_NAME = re.compile(r"[0-9a-f]{16}-([0-9a-f]{16}|[A-Za-z0-9_]+\.partial)\.(blend|arrays)")
 CACHE_FORMAT = 1  # what a cache file holds and how it is named
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -71,15 +74,19 @@ def source_key() -> str:
 def cache_file(names: Sequence[str], look: Look, hum: bool) -> Path | None:
     """The cache file for these materials in this look (and the hum); None with caching off or
     when the cache folder cannot be had (no home folder, a read-only profile)."""
+    # The look's exact values (its key() rounds them), as the materials are made from them.
+    return _cache_path(f"{sorted(names)} {look.wallpaper_tint.upper()} {look.wear!r} {look.dampness!r} {hum}", ".blend")
+
+
+def _cache_path(made_from: str, suffix: str) -> Path | None:
+    """The cache file of what is made from `made_from` (and this source), or None (cache_file)."""
     try:
         folder = cache_dir()
     except (OSError, RuntimeError):
         return None
     if folder is None:
         return None
-    # The look's exact values (its key() rounds them), as the materials are made from them.
-    wanted = f"{sorted(names)} {look.wallpaper_tint.upper()} {look.wear!r} {look.dampness!r} {hum}"
-    return folder / f"{source_key()}-{hashlib.sha256(wanted.encode()).hexdigest()[:16]}.blend"
+    return folder / f"{source_key()}-{hashlib.sha256(made_from.encode()).hexdigest()[:16]}{suffix}"
 
 
 @contextmanager
@@ -128,26 +135,33 @@ KEPT_FILES = 16  # cache files a folder keeps (one per set of materials and look
 
 
 def write_cache(path: Path, blocks: set[bpy.types.ID]) -> None:
-    """Write `blocks` (and what they use: images, actions) to `path`, atomically; then the folder's
-    cache files made from other sources go, and the oldest beyond KEPT_FILES. A cache that cannot
-    be written, or tidied, is left as it is: a cache only ever saves time."""
+    """Write `blocks` (and what they use: images, actions) to `path`, atomically (see _write)."""
+    _write(path, lambda temporary: bpy.data.libraries.write(temporary, blocks, compress=False))
+
+
+def _write(path: Path, write: Callable[[str], None]) -> None:
+    """Write a cache file with `write` (given a temporary path beside `path`), renamed to `path`
+    when whole; then the folder's cache files made from other sources go, and this source's
+    oldest of the kind beyond KEPT_FILES. A cache that cannot be written, or tidied, is left as
+    it is: a cache only ever saves time."""
     key = source_key()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Named as this source's, so that another process's tidying leaves it be while it is written.
-        handle, temporary = tempfile.mkstemp(prefix=f"{key}-", suffix=".partial.blend", dir=path.parent)
+        handle, temporary = tempfile.mkstemp(prefix=f"{key}-", suffix=f".partial{path.suffix}", dir=path.parent)
         os.close(handle)
-        bpy.data.libraries.write(temporary, blocks, compress=False)
+        write(temporary)
         os.replace(temporary, path)
     except OSError:
         return
-    _tidy(path.parent, key)
+    _tidy(path.parent, key, path.suffix)
 
 
-def _tidy(folder: Path, key: str) -> None:
-    """Remove the cache files of other sources, and this source's oldest beyond KEPT_FILES."""
-    files = [file for file in folder.glob("*.blend") if CACHE_NAME.fullmatch(file.name)]
-    current = sorted((f for f in files if f.name.startswith(key)), key=_age, reverse=True)
+def _tidy(folder: Path, key: str, suffix: str) -> None:
+    """Remove the cache files of other sources, and this source's oldest of the kind (`suffix`)
+    beyond KEPT_FILES."""
+    files = [file for file in folder.glob("*.*") if CACHE_NAME.fullmatch(file.name)]
+    current = sorted((f for f in files if f.name.startswith(key) and f.suffix == suffix), key=_age, reverse=True)
     for file in [f for f in files if not f.name.startswith(key)] + current[KEPT_FILES:]:
         with suppress(OSError):  # open elsewhere (Windows), a read-only folder: next time
             file.unlink(missing_ok=True)
@@ -169,3 +183,42 @@ def made_once(names: Sequence[str], look: Look, hum: bool, make: Callable[[], se
     made = make()
     if path is not None and made:
         write_cache(path, made)
+
+
+Arrays = dict[str, npt.NDArray[Any]]
+
+
+def kept_arrays(
+    label: str, names: tuple[str, ...], make: Callable[[], Arrays], whole: Callable[[Arrays], bool]
+) -> Arrays:
+    """The arrays `names` that `make` returns for `label` (which names everything they are made
+    from beyond this package's code): loaded from the cache when it has them and `whole` accepts
+    them, else made and cached. Every array comes back read-only."""
+    path = _cache_path(label, ".arrays")
+    arrays = _loaded_arrays(path, names) if path is not None else None
+    if arrays is None or not whole(arrays):
+        arrays = made = make()
+        if path is not None:
+            _write(path, lambda temporary: _save_arrays(temporary, [made[name] for name in names]))
+    for array in arrays.values():
+        array.flags.writeable = False
+    return arrays
+
+
+def _save_arrays(path: str, arrays: list[npt.NDArray[Any]]) -> None:
+    """The arrays one after the other, each as a .npy file holds one (np.load reads them back in
+    turn: a tenth of the time a first .npz costs, which imports zipfile)."""
+    with open(path, "wb") as file:
+        for array in arrays:
+            np.save(file, array, allow_pickle=False)
+
+
+def _loaded_arrays(path: Path, names: tuple[str, ...]) -> Arrays | None:
+    """The arrays `names` of a cache file; None when it is missing, or not exactly that many
+    whole arrays."""
+    try:
+        with open(path, "rb") as file:
+            arrays = {name: np.load(file, allow_pickle=False) for name in names}
+            return arrays if not file.read(1) else None
+    except (OSError, ValueError, EOFError):
+        return None

@@ -18,7 +18,7 @@ from ..core.geometry import MeshArrays, quad_faces
 from ..core.plan import FIXTURES, FixtureInstances, Variant
 from ..core.recipes import Look
 from ..core.troffer import TEMPLATE_MATERIALS
-from .file_cache import appending
+from .file_cache import Arrays, appending, kept_arrays
 from .materials import ensure_material
 from .mesh import MeshTemplates, empty_mesh, mesh_from_arrays
 from .ownership import tag
@@ -26,21 +26,22 @@ from .ownership import tag
 TEMPLATES = Path(__file__).resolve().parents[2] / "blend_templates"
 TEMPLATE_FILE = TEMPLATES / "troffers.blend"
 FURNITURE_FILE = TEMPLATES / "furniture.blend"
+MODEL_ARRAYS = ("vertices", "uvs", "material_indices")  # what a model is kept as in the cache
 
 
 def load_troffer(name: str) -> MeshArrays:
-    """The named troffer model as arrays, appended from troffers.blend."""
+    """The named troffer model of troffers.blend as arrays (load_template)."""
     return load_template(TEMPLATE_FILE, name, TEMPLATE_MATERIALS)
 
 
 def load_furniture(name: str) -> MeshArrays:
-    """The named furniture model (core/furniture.py MODELS) as arrays, appended from furniture.blend."""
+    """The named furniture model of furniture.blend (core/furniture.py MODELS) as arrays (load_template)."""
     return load_template(FURNITURE_FILE, name, FURNITURE_MATERIALS)
 
 
 def load_template(path: Path, name: str, materials: tuple[str, ...]) -> MeshArrays:
     """The named model of a template file as arrays (its slots taken to be `materials`), appended
-    and then let go.
+    and then let go, or loaded from the cache on disk when it has them.
 
     Only the geometry is kept: the level's own materials (one set per file) replace the template's,
     so appending never leaves duplicate materials or meshes behind. Read once per process while
@@ -52,7 +53,25 @@ def load_template(path: Path, name: str, materials: tuple[str, ...]) -> MeshArra
 
 @lru_cache(maxsize=32)
 def _loaded(path: Path, name: str, materials: tuple[str, ...], size: int, mtime_ns: int) -> MeshArrays:
-    """load_template's model, for the template file of this size and time."""
+    """load_template's model, for the template file of this size and time: its arrays from the
+    cache on disk (file_cache), else appended from the file."""
+    label = f"{path.name} {name} {size} {mtime_ns}"
+    found = kept_arrays(label, MODEL_ARRAYS, lambda: _appended(path, name), _whole_model)
+    count = len(found["material_indices"])
+    pieces = np.zeros(count, np.int32)
+    pieces.flags.writeable = False
+    return MeshArrays(
+        vertices=found["vertices"],
+        faces=quad_faces(count),
+        uvs=found["uvs"],
+        material_indices=found["material_indices"],
+        materials=materials,
+        pieces=pieces,
+    )
+
+
+def _appended(path: Path, name: str) -> Arrays:
+    """The arrays of the model `name` in `path`, appended and then removed with whatever it brought."""
     before = {kind: set(getattr(bpy.data, kind)) for kind in ("meshes", "materials", "images")}
     with appending(path) as (source, target):
         if name not in source.meshes:
@@ -60,18 +79,16 @@ def _loaded(path: Path, name: str, materials: tuple[str, ...], size: int, mtime_
         target.meshes = [name]
     mesh = target.meshes[0]
     try:
-        arrays = _arrays(mesh, materials)
+        return _arrays(mesh)
     finally:
         for kind, known in before.items():
             blocks = getattr(bpy.data, kind)
             for block in [b for b in blocks if b not in known]:
                 blocks.remove(block)
-    for array in (arrays.vertices, arrays.faces, arrays.uvs, arrays.material_indices, arrays.pieces):
-        array.flags.writeable = False
-    return arrays
 
 
-def _arrays(mesh: bpy.types.Mesh, names: tuple[str, ...]) -> MeshArrays:
+def _arrays(mesh: bpy.types.Mesh) -> Arrays:
+    """A quad mesh's corner positions (each face its own four), UVs and material indices."""
     attributes = mesh.attributes
     positions = np.empty(len(mesh.vertices) * 3, np.float32)
     attributes["position"].data.foreach_get("vector", positions)
@@ -85,14 +102,18 @@ def _arrays(mesh: bpy.types.Mesh, names: tuple[str, ...]) -> MeshArrays:
     attributes["UVMap"].data.foreach_get("vector", uvs)
     materials = np.empty(len(mesh.polygons), np.int32)
     mesh.polygons.foreach_get("material_index", materials)
-    count = len(mesh.polygons)
-    return MeshArrays(
-        vertices=positions.reshape(-1, 3)[corners],
-        faces=quad_faces(count),
-        uvs=uvs.reshape(-1, 2),
-        material_indices=materials,
-        materials=names,
-        pieces=np.zeros(count, np.int32),
+    return {"vertices": positions.reshape(-1, 3)[corners], "uvs": uvs.reshape(-1, 2), "material_indices": materials}
+
+
+def _whole_model(arrays: Arrays) -> bool:
+    """Whether cached arrays are a model as _arrays reads one (a foreign or damaged file is not)."""
+    indices, vertices, uvs = arrays["material_indices"], arrays["vertices"], arrays["uvs"]
+    count = len(indices) if indices.ndim == 1 else 0
+    return (
+        count > 0
+        and indices.dtype == np.dtype(np.int32)
+        and (vertices.dtype, vertices.shape) == (np.dtype(np.float32), (4 * count, 3))
+        and (uvs.dtype, uvs.shape) == (np.dtype(np.float32), (4 * count, 2))
     )
 
 

@@ -1,14 +1,18 @@
 """What a new file builds once (materials, images, the hum) comes from a cache on disk after the
 first time: the same blocks as building them, one copy of each texture, nothing left unused, and
-a cache that is missing, broken, stale or shared never changes what a level gets."""
+a cache that is missing, broken, stale or shared never changes what a level gets. The template
+models' arrays are kept there too: the same arrays as appending the model."""
 
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import bpy
 import numpy as np
@@ -197,11 +201,24 @@ def test_files_from_other_sources_go_when_the_cache_is_written(api: ModuleType, 
     stale = file_cache.cache_dir() / "0123456789abcdef-0123456789abcdef.blend"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"an older generator's cache")
+    stale_arrays = stale.with_suffix(".arrays")
+    stale_arrays.write_bytes(b"an older generator's model")
     other = stale.with_name("notes.txt")
     other.write_text("not the cache's")
     api.generate(scene=_new_file(), **SMALL)
-    assert not stale.exists() and other.exists()
+    assert not stale.exists() and not stale_arrays.exists() and other.exists()
     assert [p.name.split("-")[0] for p in folder.rglob("*.blend")] == [file_cache.source_key()]
+
+
+def test_each_kind_of_cache_file_keeps_its_own_newest(
+    api: ModuleType, cache: tuple[Path, ModuleType], templates: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, file_cache = cache
+    monkeypatch.setattr(file_cache, "KEPT_FILES", 1)
+    api.generate(scene=_new_file(), **SMALL)  # the materials' file, then the troffer's arrays
+    assert sorted(p.suffix for p in folder.rglob("*-*")) == [".arrays", ".blend"]
+    api.generate(scene=_new_file(), **SMALL, wallpaper_tint="#C0B060")  # another look: a newer .blend
+    assert sorted(p.suffix for p in folder.rglob("*-*")) == [".arrays", ".blend"]
 
 
 def test_no_cache_when_its_folder_is_set_empty(
@@ -215,7 +232,9 @@ def test_no_cache_when_its_folder_is_set_empty(
         raise AssertionError("the cache was read or written")
 
     monkeypatch.setattr(file_cache, "append_cached", touched)
-    monkeypatch.setattr(file_cache, "write_cache", touched)
+    monkeypatch.setattr(file_cache, "_write", touched)
+    monkeypatch.setattr(file_cache, "_loaded_arrays", touched)
+    importlib.import_module(f"{addon.__name__}.realize.troffers")._loaded.cache_clear()
     api.generate(scene=_new_file(), **SMALL)
     assert "wallpaper" in _ours(bpy.data.materials)
 
@@ -272,3 +291,78 @@ def _start(script: Path, seed: str, how: str, env: dict[str, str]) -> subprocess
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env}
     )
+
+
+TROFFER = "Troffer 60x120"
+
+
+@pytest.fixture
+def templates(addon: ModuleType, cache: tuple[Path, ModuleType]) -> Iterator[ModuleType]:
+    """The template models' module, its models read anew (not from this process's memory)."""
+    troffers = importlib.import_module(f"{addon.__name__}.realize.troffers")
+    troffers._loaded.cache_clear()
+    yield troffers
+    troffers._loaded.cache_clear()
+
+
+def _appending_fails(monkeypatch: pytest.MonkeyPatch, troffers: ModuleType) -> None:
+    """From now on a template model cannot be appended: it must come from the cache."""
+
+    def refuse(path: Path) -> None:
+        raise AssertionError(f"appended from {path}")
+
+    monkeypatch.setattr(troffers, "appending", refuse)
+
+
+def _model(arrays: Any) -> tuple[object, ...]:
+    fields = (arrays.vertices, arrays.faces, arrays.uvs, arrays.material_indices, arrays.pieces)
+    return (*((array.dtype.str, array.shape, array.tobytes()) for array in fields), arrays.materials)
+
+
+@pytest.mark.parametrize(("load", "name"), [("load_troffer", TROFFER), ("load_furniture", "desk")])
+def test_template_models_come_from_the_cache_as_appended(
+    templates: ModuleType, cache: tuple[Path, ModuleType], monkeypatch: pytest.MonkeyPatch, load: str, name: str
+) -> None:
+    folder, _ = cache
+    appended = getattr(templates, load)(name)
+    assert len(list(folder.rglob("*.arrays"))) == 1
+    templates._loaded.cache_clear()
+    _appending_fails(monkeypatch, templates)
+    kept = getattr(templates, load)(name)
+    assert _model(kept) == _model(appended)
+    assert not any(array.flags.writeable for array in (kept.vertices, kept.uvs, kept.material_indices, kept.pieces))
+
+
+def _arrays_file(arrays: list[np.ndarray], allow_pickle: bool = False) -> bytes:
+    file = io.BytesIO()
+    for array in arrays:
+        np.save(file, array, allow_pickle=allow_pickle)
+    return file.getvalue()
+
+
+DAMAGES = {
+    "garbage": lambda data, model: b"not arrays" * 64,
+    "cut short": lambda data, model: data[: len(data) // 2],
+    "an array more": lambda data, model: data + _arrays_file([np.zeros(3, np.int32)]),
+    "an array less": lambda data, model: _arrays_file([model.vertices, model.uvs]),
+    "a face less": lambda data, model: _arrays_file([model.vertices[4:], model.uvs[4:], model.material_indices]),
+    "another type": lambda data, model: _arrays_file(
+        [model.vertices.astype(np.float64), model.uvs, model.material_indices]
+    ),
+    "objects": lambda data, model: _arrays_file([np.array([{}], object)] * 3, allow_pickle=True),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+def test_a_damaged_model_in_the_cache_is_appended_over(
+    templates: ModuleType, cache: tuple[Path, ModuleType], monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    folder, _ = cache
+    appended = templates.load_troffer(TROFFER)
+    (kept,) = folder.rglob("*.arrays")
+    kept.write_bytes(DAMAGES[damage](kept.read_bytes(), appended))
+    templates._loaded.cache_clear()
+    assert _model(templates.load_troffer(TROFFER)) == _model(appended)
+    templates._loaded.cache_clear()
+    _appending_fails(monkeypatch, templates)  # written again, whole: the next process loads it
+    assert _model(templates.load_troffer(TROFFER)) == _model(appended)
