@@ -123,7 +123,7 @@ def _whole_model(arrays: Arrays) -> bool:
 
 INSTANCER_KEY = "backrooms_instancer"  # on a level's instancing node groups and their variant objects
 INSTANCED_KIND_KEY = "backrooms_instanced"  # on a node group: the kind of mesh it instances
-VARIANT_ATTRIBUTE = "variant"  # per point of an instancing piece: its variant (index in the level's list)
+VARIANT_ATTRIBUTE = "variant"  # per point of an instancing piece: its variant (numbered per kind)
 STATE_ATTRIBUTE = "state"  # per point: the fixture state (core/fixtures.py), for reading back
 POINT_ATTRIBUTES = ((VARIANT_ATTRIBUTE, "INT", "POINT"), (STATE_ATTRIBUTE, "INT", "POINT"))
 MODIFIER_NAME = "Troffers"
@@ -137,7 +137,7 @@ class Instancers:
 
     def __init__(self, collection: bpy.types.Collection, level_id: str, look: Look) -> None:
         self.collection, self.level_id, self.look = collection, level_id, look
-        self.keys: dict[tuple[object, ...], int] = {}
+        self.keys: dict[str, dict[tuple[object, ...], int]] = {}  # per kind, its variants' numbers
         self.groups: dict[str, bpy.types.NodeTree] = {}
         self.models: dict[str, MeshArrays] = {}  # furniture.blend's models appended so far
 
@@ -153,7 +153,7 @@ class Instancers:
         for block in (obj, mesh):
             tag(block, self.level_id)
             block[INSTANCER_KEY] = index
-        _add_branch(self._group(what), obj, index)
+        gather_variant(self._group(what), obj, index)
         return obj
 
     def _group(self, what: str) -> bpy.types.NodeTree:
@@ -177,10 +177,6 @@ class Instancers:
             )
         return dataclasses.replace(planned, vertices=made.vertices, uvs=made.uvs)
 
-    def new_kinds(self, found: FixtureInstances) -> int:
-        """How many variants of `found` are not made yet."""
-        return len({self._key(kind) for kind in found.kinds} - set(self.keys))
-
     def add_pieces(
         self,
         found: FixtureInstances,
@@ -192,12 +188,13 @@ class Instancers:
         by `names`) holding a point at each instance, which the kind's node group instances: an
         object at a time (each piece's mesh copied from `templates` when given)."""
         indices = []
+        known = self.keys.setdefault(what, {})
         for kind in found.kinds:
             key = self._key(kind)
-            if key not in self.keys:
-                self.keys[key] = len(self.keys)
-                yield None, self._add_variant(kind, self.keys[key], what)
-            indices.append(self.keys[key])
+            if key not in known:
+                known[key] = len(known)
+                yield None, self._add_variant(kind, known[key], what)
+            indices.append(known[key])
         variants = np.array(indices, np.int32)[found.variants] if found.kinds else found.variants
         if not len(found.pieces):
             return
@@ -252,43 +249,52 @@ def state_name(state: int) -> str:
 
 
 def new_instancer_group(name: str) -> bpy.types.NodeTree:
-    """Geometry Nodes: points in, every point's variant instanced on it (branches added per variant)."""
+    """Geometry Nodes: points in, on every point the instance its variant attribute picks out of
+    the variants gathered (gather_variant adds one; the n-th added is variant n)."""
     group = bpy.data.node_groups.new(name, "GeometryNodeTree")
     # The interface API of Blender 4.0 and later (4.2 and 5.x alike).
     group.interface.new_socket("Geometry", in_out="INPUT", socket_type="NodeSocketGeometry")
     group.interface.new_socket("Geometry", in_out="OUTPUT", socket_type="NodeSocketGeometry")
     nodes = group.nodes
     inputs, outputs = nodes.new("NodeGroupInput"), nodes.new("NodeGroupOutput")
-    inputs.name, outputs.name = "input", "output"
-    join = nodes.new("GeometryNodeJoinGeometry")
-    join.name = "join"
-    variant = nodes.new("GeometryNodeInputNamedAttribute")
-    variant.name, variant.data_type = "variant", "INT"
+    variant, gather = nodes.new("GeometryNodeInputNamedAttribute"), nodes.new("GeometryNodeGeometryToInstance")
+    pick, place = nodes.new("ShaderNodeMath"), nodes.new("GeometryNodeInstanceOnPoints")
+    variant.data_type = "INT"
     variant.inputs["Name"].default_value = VARIANT_ATTRIBUTE
-    inputs.location, variant.location, join.location, outputs.location = (-600, 0), (-600, -200), (300, 0), (500, 0)
-    group.links.new(join.outputs["Geometry"], outputs.inputs[0])
+    # A multi-input socket lists its links newest first, so variant n of k is instance k - 1 - n:
+    # index -1 - n, which Pick Instance wraps round to that, for any k (a walk adds variants).
+    pick.operation = "SUBTRACT"
+    pick.inputs[0].default_value = -1.0
+    place.inputs["Pick Instance"].default_value = True
+    for node, label, x, y in (
+        (inputs, "input", -400, 0),
+        (variant, "variant", -600, -150),
+        (pick, "pick", -400, -150),
+        (gather, "variants", -200, -300),
+        (place, "place", 0, 0),
+        (outputs, "output", 200, 0),
+    ):
+        node.name, node.location = label, (x, y)
+    links = group.links
+    links.new(inputs.outputs[0], place.inputs["Points"])
+    links.new(gather.outputs["Instances"], place.inputs["Instance"])
+    links.new(variant.outputs["Attribute"], pick.inputs[1])
+    links.new(pick.outputs["Value"], place.inputs["Instance Index"])
+    links.new(place.outputs["Instances"], outputs.inputs[0])
     return group
 
 
-def _add_branch(group: bpy.types.NodeTree, obj: bpy.types.Object, index: int) -> None:
-    """Instance `obj` on the points whose variant is `index`."""
-    nodes, links = group.nodes, group.links
-    source = nodes.new("GeometryNodeObjectInfo")
-    source.name, source.transform_space = f"troffer {index}", "ORIGINAL"
+def gather_variant(group: bpy.types.NodeTree, obj: bpy.types.Object, index: int) -> None:
+    """Add `obj` to the group's variants, as variant `index` (which must be the next one)."""
+    gather = group.nodes["variants"]
+    if len(gather.inputs["Geometry"].links) != index:
+        raise ValueError(f"{group.name} has {len(gather.inputs['Geometry'].links)} variants, not {index}")
+    # One node and one link a variant: every property set on a node costs an update of its tree.
+    source = group.nodes.new("GeometryNodeObjectInfo")
+    source.location = (-400, -300 - 150 * index)
     source.inputs["Object"].default_value = obj
     source.inputs["As Instance"].default_value = True
-    compare = nodes.new("FunctionNodeCompare")
-    compare.name, compare.data_type, compare.operation = f"is {index}", "INT", "EQUAL"
-    _socket(compare.inputs, "B_INT").default_value = index
-    place = nodes.new("GeometryNodeInstanceOnPoints")
-    place.name = f"place {index}"
-    for node, x in ((source, -300), (compare, -300), (place, 0)):
-        node.location = (x, -250 * index - (120 if node is compare else 0))
-    links.new(nodes["input"].outputs[0], place.inputs["Points"])
-    links.new(nodes["variant"].outputs["Attribute"], _socket(compare.inputs, "A_INT"))
-    links.new(compare.outputs["Result"], place.inputs["Selection"])
-    links.new(source.outputs["Geometry"], place.inputs["Instance"])
-    links.new(place.outputs["Instances"], nodes["join"].inputs["Geometry"])
+    group.links.new(source.outputs["Geometry"], gather.inputs["Geometry"])
 
 
 def _socket(sockets: bpy.types.NodeInputs, identifier: str) -> bpy.types.NodeSocket:

@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image
 
 LEVEL_KEY = "backrooms_level"
+INSTANCER = "backrooms_instancer"  # a variant object's number among its kind's
 
 
 def _module(addon: ModuleType, name: str) -> ModuleType:
@@ -33,6 +34,27 @@ def _instances(scene: bpy.types.Scene) -> list[tuple[str, np.ndarray, np.ndarray
         points = local.reshape(-1, 3).astype(np.float64) @ matrix[:3, :3].T + matrix[:3, 3]
         found.append((instance.parent.original.name, matrix, points))
     return found
+
+
+def _picked_by_variant(scene: bpy.types.Scene) -> int:
+    """Every instance is the variant its point names (the point's `variant` attribute, the variant
+    object's number), in every instancing object; returns how many instances there are."""
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    made: dict[str, list[tuple[tuple[float, ...], int]]] = {}
+    for instance in depsgraph.object_instances:
+        if instance.is_instance and instance.parent is not None:
+            where = tuple(np.round(np.array(instance.matrix_world.translation, np.float64), 3).tolist())
+            made.setdefault(instance.parent.original.name, []).append((where, instance.object.original[INSTANCER]))
+    for name, instances in made.items():
+        mesh = bpy.data.objects[name].data
+        positions = np.empty(len(mesh.vertices) * 3, np.float32)
+        mesh.attributes["position"].data.foreach_get("vector", positions)
+        variants = np.empty(len(mesh.vertices), np.int32)
+        mesh.attributes["variant"].data.foreach_get("value", variants)
+        world = positions.reshape(-1, 3).astype(np.float64) + np.array(bpy.data.objects[name].matrix_world.translation)
+        points = [tuple(np.round(p, 3).tolist()) for p in world]
+        assert sorted(instances) == sorted(zip(points, variants.tolist(), strict=True)), name
+    return sum(len(instances) for instances in made.values())
 
 
 def _sorted_rows(points: np.ndarray) -> np.ndarray:
@@ -71,6 +93,7 @@ def test_troffers_are_instances_at_the_fixtures_with_their_state_s_material(
     )
     assert diffusers == expected
     assert len(set(plan.fixture_states.tolist())) >= 4, "steady, dead and flickering ones"
+    assert _picked_by_variant(scene) == len(found)
     frames = {i.object.original.material_slots[0].material.name for i in depsgraph.object_instances if i.is_instance}
     assert frames == {materials.ensure_material("troffer_frame").name}
     # The same faces, where they were copied before: each piece's instances against its copies.
@@ -196,6 +219,8 @@ def test_a_walk_s_chunks_share_the_troffers(scene: bpy.types.Scene, api: ModuleT
     assert len(bpy.data.node_groups) == 1
     variants = [obj for obj in walked.objects if obj.name.startswith("Backrooms troffer ")]
     assert len(variants) == len({obj.name for obj in variants}) >= 2
-    assert len(_instances(scene)) > 0
+    assert sorted(obj[INSTANCER] for obj in variants) == list(range(len(variants)))
+    # Variants made for later chunks do not change what the earlier chunks' points pick.
+    assert _picked_by_variant(scene) == len(_instances(scene)) > 0
     assert bpy.ops.backrooms.clear(all_levels=True) == {"FINISHED"}
     assert not bpy.data.node_groups and not bpy.data.meshes

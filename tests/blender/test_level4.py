@@ -11,6 +11,7 @@ import json
 import struct
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
@@ -35,6 +36,17 @@ def test_the_furniture_is_instanced_where_the_plan_puts_it(
     ]
     rows = lambda a: np.round(np.asarray(a), 3)[np.lexsort(np.round(np.asarray(a), 3).T[::-1])]  # noqa: E731
     np.testing.assert_allclose(rows(placed), rows(found.positions), atol=1e-3)
+    # Each place gets its own model: the instanced object is the variant the plan chose there.
+    picked = Counter(
+        (tuple(np.round(np.array(i.matrix_world.translation, np.float64), 3).tolist()), i.object.original.name)
+        for i in depsgraph.object_instances
+        if i.is_instance and i.parent is not None and i.parent.original.name.startswith("Backrooms furniture")
+    )
+    chosen = Counter(
+        (tuple(np.round(position, 3).tolist()), f"Backrooms {found.kinds[variant].label}")
+        for position, variant in zip(found.positions, found.variants.tolist(), strict=True)
+    )
+    assert picked == chosen and len({name for _, name in chosen}) > 2
     models = {obj.name for obj in level.objects if obj.type == "MESH" and "backrooms_instancer" in obj}
     assert any(name.startswith("Backrooms desk") for name in models), models
     recipes = {slot.material.get("backrooms_recipe") for obj in level.objects for slot in obj.material_slots}
