@@ -150,9 +150,14 @@ def _write(path: Path, write: Callable[[str], None]) -> None:
         # Named as this source's, so that another process's tidying leaves it be while it is written.
         handle, temporary = tempfile.mkstemp(prefix=f"{key}-", suffix=f".partial{path.suffix}", dir=path.parent)
         os.close(handle)
+    except OSError:
+        return
+    try:
         write(temporary)
         os.replace(temporary, path)
-    except OSError:
+    except OSError:  # a full disk, a folder gone: nothing half written is left
+        with suppress(OSError):
+            os.unlink(temporary)
         return
     _tidy(path.parent, key, path.suffix)
 
@@ -220,5 +225,5 @@ def _loaded_arrays(path: Path, names: tuple[str, ...]) -> Arrays | None:
         with open(path, "rb") as file:
             arrays = {name: np.load(file, allow_pickle=False) for name in names}
             return arrays if not file.read(1) else None
-    except (OSError, ValueError, EOFError):
+    except Exception:  # whatever a damaged header makes numpy raise (a cache only ever saves time)
         return None

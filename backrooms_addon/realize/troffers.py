@@ -56,13 +56,13 @@ def _loaded(path: Path, name: str, materials: tuple[str, ...], size: int, mtime_
     """load_template's model, for the template file of this size and time: its arrays from the
     cache on disk (file_cache), else appended from the file."""
     label = f"{path.name} {name} {size} {mtime_ns}"
-    found = kept_arrays(label, MODEL_ARRAYS, lambda: _appended(path, name), _whole_model)
+    found = kept_arrays(label, MODEL_ARRAYS, lambda: _appended(path, name), lambda got: _is_model(got, len(materials)))
     count = len(found["material_indices"])
-    pieces = np.zeros(count, np.int32)
-    pieces.flags.writeable = False
+    faces, pieces = quad_faces(count), np.zeros(count, np.int32)
+    faces.flags.writeable = pieces.flags.writeable = False
     return MeshArrays(
         vertices=found["vertices"],
-        faces=quad_faces(count),
+        faces=faces,
         uvs=found["uvs"],
         material_indices=found["material_indices"],
         materials=materials,
@@ -105,8 +105,9 @@ def _arrays(mesh: bpy.types.Mesh) -> Arrays:
     return {"vertices": positions.reshape(-1, 3)[corners], "uvs": uvs.reshape(-1, 2), "material_indices": materials}
 
 
-def _whole_model(arrays: Arrays) -> bool:
-    """Whether cached arrays are a model as _arrays reads one (a foreign or damaged file is not)."""
+def _is_model(arrays: Arrays, materials: int) -> bool:
+    """Whether cached arrays are a model as _arrays reads one, its faces in `materials` slots and
+    every coordinate finite (a foreign or damaged file is not)."""
     indices, vertices, uvs = arrays["material_indices"], arrays["vertices"], arrays["uvs"]
     count = len(indices) if indices.ndim == 1 else 0
     return (
@@ -114,6 +115,8 @@ def _whole_model(arrays: Arrays) -> bool:
         and indices.dtype == np.dtype(np.int32)
         and (vertices.dtype, vertices.shape) == (np.dtype(np.float32), (4 * count, 3))
         and (uvs.dtype, uvs.shape) == (np.dtype(np.float32), (4 * count, 2))
+        and 0 <= int(indices.min()) <= int(indices.max()) < materials
+        and bool(np.isfinite(vertices).all() and np.isfinite(uvs).all())
     )
 
 
@@ -295,7 +298,3 @@ def gather_variant(group: bpy.types.NodeTree, obj: bpy.types.Object, index: int)
     source.inputs["Object"].default_value = obj
     source.inputs["As Instance"].default_value = True
     group.links.new(source.outputs["Geometry"], gather.inputs["Geometry"])
-
-
-def _socket(sockets: bpy.types.NodeInputs, identifier: str) -> bpy.types.NodeSocket:
-    return next(socket for socket in sockets if socket.identifier == identifier)

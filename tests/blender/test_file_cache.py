@@ -350,7 +350,28 @@ DAMAGES = {
         [model.vertices.astype(np.float64), model.uvs, model.material_indices]
     ),
     "objects": lambda data, model: _arrays_file([np.array([{}], object)] * 3, allow_pickle=True),
+    "a header changed": lambda data, model: data.replace(b"{'descr'", b"''descr'", 1),
+    "a header claiming a huge shape": lambda data, model: _huge_header(),
+    "a material out of range": lambda data, model: _arrays_file(
+        [model.vertices, model.uvs, np.full_like(model.material_indices, len(model.materials))]
+    ),
+    "a coordinate not finite": lambda data, model: _arrays_file(
+        [_one_nan(model.vertices), model.uvs, model.material_indices]
+    ),
 }
+
+
+def _one_nan(vertices: np.ndarray) -> np.ndarray:
+    damaged = vertices.copy()
+    damaged[2, 1] = np.nan
+    return damaged
+
+
+def _huge_header() -> bytes:
+    """A .npy header for 10**11 rows of three floats, and no rows."""
+    file = io.BytesIO()
+    np.lib.format.write_array_header_1_0(file, {"descr": "<f4", "fortran_order": False, "shape": (10**11, 3)})
+    return file.getvalue()
 
 
 @pytest.mark.parametrize("damage", sorted(DAMAGES))
@@ -366,3 +387,17 @@ def test_a_damaged_model_in_the_cache_is_appended_over(
     templates._loaded.cache_clear()
     _appending_fails(monkeypatch, templates)  # written again, whole: the next process loads it
     assert _model(templates.load_troffer(TROFFER)) == _model(appended)
+
+
+def test_a_model_the_cache_cannot_keep_leaves_no_file_behind(
+    templates: ModuleType, cache: tuple[Path, ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, file_cache = cache
+
+    def disk_full(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(file_cache, "_save_arrays", disk_full)
+    model = templates.load_troffer(TROFFER)
+    assert model.face_count > 0
+    assert not [path.name for path in folder.rglob("*") if path.is_file()], "nothing half written is left"
