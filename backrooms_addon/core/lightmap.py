@@ -18,6 +18,9 @@ from .geometry import FloatArray, IntArray, MeshArrays, piece_order
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 PADDING = 1 / 256  # between faces: two texels of a 512 lightmap
+# ... or less in a piece of so many faces (over 16,384) that their padding alone would cover more
+# than this share of the square: it never fits otherwise (Level 2's pipes have 110,000 a piece).
+PADDING_SHARE = 0.25
 FILL = 0.6  # first guess of the share of the square that faces cover
 SHRINK = 0.85
 BLOCK = 1 << 14  # faces measured, or given their lightmap UVs, together
@@ -33,17 +36,26 @@ def with_lightmap(mesh: MeshArrays) -> MeshArrays:
     piece, w, h = mesh.pieces.astype(np.int64)[order], width[order], height[order]
     count = int(piece[-1]) + 1
     scale = np.sqrt(FILL / np.maximum(np.bincount(piece, w * h, minlength=count), 1e-9))
-    limit = 1 - 2 * PADDING
+    padding = _paddings(piece, count)[piece]
+    limit = 1 - 2 * padding
     for _ in range(40):
-        cell_w = np.minimum(w * scale[piece], limit) + PADDING
-        cell_h = np.minimum(h * scale[piece], limit) + PADDING
+        cell_w = np.minimum(w * scale[piece], limit) + padding
+        cell_h = np.minimum(h * scale[piece], limit) + padding
         shelves = _shelves(cell_w, cell_h, piece, count)
         over = shelves.top > 1.0
         if not over.any():
             break
         scale[over] *= SHRINK
     x, y = shelves.placed()
-    return dataclasses.replace(mesh, lightmap=_corners(x, y, cell_w, cell_h, order))
+    return dataclasses.replace(mesh, lightmap=_corners(x, y, cell_w, cell_h, order, padding))
+
+
+def _paddings(piece: I64, count: int) -> F64:
+    """Each piece's padding: PADDING, or less where its faces' padding would cover more than
+    PADDING_SHARE of the square."""
+    faces = np.maximum(np.bincount(piece, minlength=count), 1)
+    padding: F64 = np.minimum(PADDING, np.sqrt(PADDING_SHARE / faces))
+    return padding
 
 
 def _sides(q: FloatArray) -> tuple[F64, F64]:
@@ -115,8 +127,9 @@ def _shelves(cell_w: F64, cell_h: F64, piece: I64, count: int) -> Shelves:
     return Shelves(running, np.concatenate(starts), np.concatenate(bottoms), top)
 
 
-def _corners(x: F64, y: F64, cell_w: F64, cell_h: F64, order: I64) -> FloatArray:
-    """The packed items' four UVs (counter-clockwise from bottom left), back in face order."""
+def _corners(x: F64, y: F64, cell_w: F64, cell_h: F64, order: I64, padding: F64 | float = PADDING) -> FloatArray:
+    """The packed items' four UVs (counter-clockwise from bottom left), back in face order; each
+    item's `padding` (by item, or one for all) is left round it, half on each side."""
     # Item i is face order[i]: gathering through the inverse permutation is cheaper than
     # scattering rows of eight.
     face_item = np.empty_like(order)
@@ -126,8 +139,9 @@ def _corners(x: F64, y: F64, cell_w: F64, cell_h: F64, order: I64) -> FloatArray
     for begin in range(0, len(order), BLOCK):
         block = slice(begin, begin + BLOCK)
         items = face_item[block]
-        left, bottom = x[items] + PADDING / 2, y[items] + PADDING / 2
-        right, top = left + cell_w[items] - PADDING, bottom + cell_h[items] - PADDING
+        pad = padding[items] if isinstance(padding, np.ndarray) else padding
+        left, bottom = x[items] + pad / 2, y[items] + pad / 2
+        right, top = left + cell_w[items] - pad, bottom + cell_h[items] - pad
         for corner, (u, v) in enumerate(((left, bottom), (right, bottom), (right, top), (left, top))):
             uv[block, corner, 0], uv[block, corner, 1] = u, v
     return uv.reshape(-1, 2)

@@ -1,4 +1,5 @@
-"""Lightmap packing: its fast steps give exactly what their plain formulations give."""
+"""Lightmap packing: its fast steps give exactly what their plain formulations give, and every
+piece's faces, however many, land apart inside the unit square."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backrooms_addon.core.lightmap import BLOCK, PADDING, _corners, _shelves, _sides, _tallest_first
+from backrooms_addon.core.geometry import MeshArrays, quad_faces
+from backrooms_addon.core.levels import preset_spec
+from backrooms_addon.core.lightmap import BLOCK, PADDING, _corners, _shelves, _sides, _tallest_first, with_lightmap
+from backrooms_addon.core.plan import plan_level
 
 
 @settings(max_examples=20)
@@ -73,3 +77,50 @@ def _plain_shelves(cell_w: np.ndarray, cell_h: np.ndarray, sizes: list[int]) -> 
                 x[item], y[item] = running[item] - running[start], bottom
                 item += 1
     return x, y, top
+
+
+def _apart_in_the_square(lightmap: np.ndarray) -> bool:
+    """Whether the faces' lightmap rectangles lie in [0, 1] and apart: in rows (one bottom a
+    row), each row's rectangles left to right without overlap, each row below the next."""
+    corners = lightmap.reshape(-1, 4, 2).astype(np.float64)
+    lo, hi = corners.min(axis=1), corners.max(axis=1)
+    if lo.min() < 0 or hi.max() > 1:
+        return False
+    order = np.lexsort((lo[:, 0], lo[:, 1]))
+    lo, hi = lo[order], hi[order]
+    rows = np.flatnonzero(np.diff(lo[:, 1])) + 1
+    same_row = np.ones(len(lo) - 1, bool)
+    same_row[rows - 1] = False
+    apart_in_rows = bool((hi[:-1, 0][same_row] <= lo[1:, 0][same_row]).all())
+    tops = np.maximum.reduceat(hi[:, 1], np.r_[0, rows])
+    return apart_in_rows and bool((tops[:-1] <= lo[rows, 1]).all())
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(16_000, 120_000), st.integers(0, 2**32 - 1))
+def test_a_piece_of_very_many_faces_packs_into_the_square(count: int, seed: int) -> None:
+    """Past 16,384 faces a piece's padding shrinks: two texels of a 512 lightmap round every face
+    would not fit (Level 2's pipes have over 100,000 faces a piece)."""
+    rng = np.random.default_rng(seed)
+    size = rng.uniform(0.01, 0.3, (count, 2))
+    origin = rng.uniform(0, 50, (count, 1, 3))
+    square = np.array([[0, 0, 0], [1, 0, 0], [1, 0, 1], [0, 0, 1]], np.float64)
+    vertices = origin + square[None] * np.stack([size[:, 0], np.ones(count), size[:, 1]], axis=1)[:, None, :]
+    mesh = MeshArrays(
+        vertices=vertices.reshape(-1, 3).astype(np.float32),
+        faces=quad_faces(count),
+        uvs=np.zeros((4 * count, 2), np.float32),
+        material_indices=np.zeros(count, np.int32),
+        materials=("wallpaper",),
+        pieces=np.zeros(count, np.int32),
+    )
+    assert _apart_in_the_square(with_lightmap(mesh).lightmap)
+
+
+def test_level_2_pipes_lightmaps_stay_in_the_square() -> None:
+    plan = plan_level(preset_spec("LEVEL_2", seed=9, width=60, depth=50))
+    pipes = plan.meshes["pipes"]
+    assert np.bincount(pipes.pieces).max() > 50_000, "a piece of very many faces"
+    for piece in np.unique(pipes.pieces).tolist():
+        loops = np.repeat(pipes.pieces == piece, 4)
+        assert _apart_in_the_square(pipes.lightmap[loops]), piece
