@@ -1,8 +1,9 @@
 """Lightmap UVs: every face of a piece packed without overlap into the unit square, at one scale.
 
 Faces are rectangles, so packing is shelf packing: per piece, tallest faces first, rows filled left
-to right. All pieces are packed at once, one row per iteration for every piece together, and a
-piece that overflows is packed again at a smaller scale.
+to right. All pieces are packed at once, one row per iteration for every piece together, first at
+the scale at which a piece's faces with their padding would cover FILL of the square, and a piece
+that overflows is packed again at a smaller scale.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ PADDING = 1 / 256  # between faces: two texels of a 512 lightmap
 # ... or less in a piece of so many faces (over 16,384) that their padding alone would cover more
 # than this share of the square: it never fits otherwise (Level 2's pipes have 110,000 a piece).
 PADDING_SHARE = 0.25
-FILL = 0.6  # first guess of the share of the square that faces cover
+FILL = 0.9  # first guess of the share of the square that the padded faces cover
 SHRINK = 0.85
 BLOCK = 1 << 14  # faces measured, or given their lightmap UVs, together
 
@@ -35,8 +36,9 @@ def with_lightmap(mesh: MeshArrays) -> MeshArrays:
     order = _tallest_first(mesh.pieces, height)
     piece, w, h = mesh.pieces.astype(np.int64)[order], width[order], height[order]
     count = int(piece[-1]) + 1
-    scale = np.sqrt(FILL / np.maximum(np.bincount(piece, w * h, minlength=count), 1e-9))
-    padding = _paddings(piece, count)[piece]
+    paddings = _paddings(piece, count)
+    scale = _first_scale(w, h, piece, paddings)
+    padding = paddings[piece]
     limit = 1 - 2 * padding
     for _ in range(40):
         cell_w = np.minimum(w * scale[piece], limit) + padding
@@ -48,6 +50,21 @@ def with_lightmap(mesh: MeshArrays) -> MeshArrays:
         scale[over] *= SHRINK
     x, y = shelves.placed()
     return dataclasses.replace(mesh, lightmap=_corners(x, y, cell_w, cell_h, order, padding))
+
+
+def _first_scale(w: F64, h: F64, piece: I64, paddings: F64) -> F64:
+    """Each piece's first scale to try: the one at which its padded cells would cover FILL of
+    the square (cells w s + p by h s + p: a s^2 + b s + c = FILL, solved in the form that keeps
+    its precision for small faces); the faces' own area at FILL where that has no answer."""
+    count = len(paddings)
+    area = np.bincount(piece, w * h, minlength=count)
+    sides = np.bincount(piece, w + h, minlength=count) * paddings
+    spare = np.maximum(FILL - np.bincount(piece, minlength=count) * paddings**2, 0.0)
+    root = np.sqrt(sides**2 + 4 * area * spare) + sides
+    solved = 2 * spare / np.maximum(root, 1e-300)
+    plain = np.sqrt(FILL / np.maximum(area, 1e-9))
+    scale: F64 = np.where((spare > 0) & (root > 0), solved, plain)
+    return scale
 
 
 def _paddings(piece: I64, count: int) -> F64:
