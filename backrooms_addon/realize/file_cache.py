@@ -1,7 +1,7 @@
 """What the first level in a file builds once (its materials, their images, the hum), kept on disk
 in a .blend between Blender runs and appended from it: one append is several times cheaper than
 building node trees, packing images and loading a sound. Also the arrays read from the template
-models (blend_templates/), kept as arrays: loading them costs a fifth of appending the model.
+models (blend_templates/), kept as arrays: loading them costs a tenth of appending the model.
 
 A cache file holds one set of materials made for one look (and the hum, when asked for), named by
 a key of everything they are made from: the Blender version, this package's code, the recipes and
