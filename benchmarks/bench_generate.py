@@ -16,6 +16,9 @@ Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_gen
 - ratio: end to end / raw upload; plan: the pure-numpy part of end to end, in one thread (the
   layout, then each kind's meshes finished and split into pieces a block at a time, as the
   add-on's worker thread does while Blender receives the blocks before);
+- Blender's part: regenerating from a plan whose meshes are all finished already (the same
+  steps as regenerate, with nothing left for the worker threads): what end to end would come to
+  if the planning cost the main thread nothing, and its ratio to the raw upload;
 - peak memory: the process's peak resident memory above what it used before generating, after
   building the first level (a regeneration briefly holds the old level and the new one); and the
   level alone: the same in a process that has built a level before, its one-time costs left out;
@@ -83,6 +86,9 @@ def measure(size: int, repeats: int) -> dict[str, float]:
     started = time.perf_counter()
     bpy.context.view_layer.update()  # the first evaluation of the level's objects
     depsgraph = time.perf_counter() - started
+    # Last: the finished plans it builds from leave memory that the peaks above would reuse.
+    api.generate(spec, scene=bpy.context.scene)
+    blender_part = [_from_finished_plan(bpy, api, spec.replace(seed=3)) for _ in range(repeats)]
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     parts = [part for mesh in plan.meshes.values() for _, part in mesh.split()]
     upload = {name: _best_upload(bpy, parts, method, repeats) for name, method in UPLOADS.items()}
@@ -94,12 +100,26 @@ def measure(size: int, repeats: int) -> dict[str, float]:
         "end_to_end": min(end_to_end),
         "regenerate": min(regenerate),
         "plan": min(plan_times),
+        "blender_part": min(blender_part),
         "upload": upload["attributes"],
         "upload_found": upload["edges found"],
         "upload_classic": upload["collections"],
         "peak_mib": (peak - baseline) / 1024,
         "alone_mib": alone,
     }
+
+
+def _from_finished_plan(bpy, api, spec) -> float:  # type: ignore[no-untyped-def]
+    """Seconds regenerating takes from a plan of `spec` planned and finished beforehand (its
+    troffer model loaded, every kind's meshes read): Blender's part of a build alone."""
+    from backrooms_addon.core import plan_level
+
+    plan = plan_level(spec, api.load_troffer(api.troffer_kind(api.troffer_size(spec))))
+    for kind in plan.meshes:
+        plan.meshes[kind]
+    started = time.perf_counter()
+    api.run_steps(api._replace_level(plan, bpy.context.scene, new_level=False, keep_frame=False, keep=True))
+    return time.perf_counter() - started
 
 
 def _level_alone_peak(bpy, api, spec) -> float:  # type: ignore[no-untyped-def]
@@ -225,9 +245,10 @@ def main() -> int:
     print(
         "| cells | faces | objects | end to end, new file (s) | regenerate (s) | raw upload (s) | ratio "
         "| raw upload, edges found (s) | ratio, edges found | raw upload, classic (s) | ratio, classic | plan (s) "
+        "| Blender's part (s) | ratio "
         "| peak memory | the level alone | faces uploaded | depsgraph (s) | first frame, Cycles (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     # A cache folder of the run's own (realize/file_cache.py): the first build fills it, as a
     # user's first level does, and the next new files append from it.
     cache = tempfile.TemporaryDirectory(prefix="bench-generate-cache-")
@@ -240,6 +261,7 @@ def main() -> int:
             f"| {size}x{size} | {r['faces']:,} | {r['objects']} | {e2e:.3f} | {r['regenerate']:.3f} "
             f"| {r['upload']:.3f} | {e2e / r['upload']:.2f} | {r['upload_found']:.3f} | {e2e / r['upload_found']:.2f} "
             f"| {r['upload_classic']:.3f} | {e2e / r['upload_classic']:.2f} | {r['plan']:.3f} "
+            f"| {r['blender_part']:.3f} | {r['blender_part'] / r['upload']:.2f} "
             f"| {r['peak_mib']:.0f} MiB | {r['alone_mib']:.0f} MiB "
             f"| {r['uploaded']:,} | {r['depsgraph']:.2f} | {frame:.2f} |"
         )
