@@ -1,25 +1,41 @@
-"""How long Cycles takes to get a level ready and render a tiny frame (mostly its BVH build).
+"""How long Cycles takes to get a level ready and render a tiny frame (mostly its BVH build), and
+what each part of the level costs of it.
 
-Run: `.venv-5.0/bin/python benchmarks/bench_bvh.py [--sizes 250,1000]`. Prints a Markdown table.
-A 64 x 36 pixel frame at 1 sample costs almost nothing to shade, so the time is scene export and
-BVH building: what a user waits for before the first pixel of a big level.
+Run: `.venv-5.0/bin/python benchmarks/bench_bvh.py [--sizes 250,1000] [--repeats 3]`. Prints a
+Markdown table. A 64 x 36 pixel frame at 1 sample costs almost nothing to shade, so the time is
+scene export and BVH building: what a user waits for before the first pixel of a big level.
+Columns, each the median of --repeats fresh processes (generate, then render, as F12 straight
+after Generate in a new Blender):
+- first frame: the level as built;
+- without the troffers: the instanced troffers' pieces hidden from the render (Cycles syncs
+  every instance, and puts every lit diffuser in its light tree);
+- without the walls: the walls' pieces hidden (the level's most faces);
+- troffers: the troffer instances; runs along x: how many runs of one variant they make, side by
+  side along x at the ceiling grid's spacing in one piece (what instancing runs would sync);
+- diffusers not sampled: the troffers' diffuser materials with emission sampling off, so that
+  they are no lights in the light tree (they still glow; the level is lit noisier where no lamp
+  is: a measure of the light tree's share, not a setting the add-on makes).
+Nothing here is asserted, it is measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+VARIANTS = ("level", "without troffers", "without walls", "diffusers not sampled")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="250,1000")
-    args = parser.parse_args()
+def first_frame(size: int, variant: str) -> dict[str, float]:
+    """Generate a level in a new file, change it as `variant` says, time a tiny Cycles frame."""
     import bpy
 
     from backrooms_addon import api
@@ -27,20 +43,75 @@ def main() -> int:
     from backrooms_addon.core.render import RENDER_PRESETS
     from backrooms_addon.realize import output
 
-    print("| cells | faces | objects | first frame, Cycles CPU (s) |")
-    print("|---|---|---|---|")
+    bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
+    scene = bpy.context.scene
+    level = api.generate(LevelSpec(seed=1, width=size, depth=size), scene=scene)
+    output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=1, resolution=(64, 36))
+    scene.cycles.use_denoising = False
+    hidden = {"without troffers": "Backrooms fixtures ", "without walls": "Backrooms walls "}.get(variant)
+    for obj in level.objects if hidden else ():
+        obj.hide_render = obj.name.startswith(hidden)
+    if variant == "diffusers not sampled":
+        for material in bpy.data.materials:
+            if material.name.startswith("Backrooms Troffer Diffuser"):
+                material.cycles.emission_sampling = "NONE"
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        output.render_png(scene, Path(folder) / "frame.png")
+        seconds = time.perf_counter() - started
+    return {"faces": level.plan.face_count(), "objects": len(level.objects), "seconds": seconds, **_runs(level.plan)}
+
+
+def _runs(plan) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The troffer instances, and the runs of one variant they make along x in a piece."""
+    import numpy as np
+
+    from backrooms_addon.core.styles import style_of
+
+    found = plan.meshes.copies_of("fixtures").instances()
+    x, y = found.positions[:, 0], found.positions[:, 1]
+    order = np.lexsort((x, y, found.variants, found.pieces))
+    step = style_of(plan.spec.style).fixture_spacing * plan.spec.cell_size
+    same = [np.diff(values[order]) == 0 for values in (y, found.variants, found.pieces)]
+    joined = np.isclose(np.diff(x[order]), step) & same[0] & same[1] & same[2]
+    return {"troffers": len(x), "runs": len(x) - int(joined.sum())}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="250,1000", help="square level sizes in cells (default: %(default)s)")
+    parser.add_argument("--repeats", type=int, default=3, help="fresh processes per figure (default: %(default)s)")
+    parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # SIZE VARIANT: time one frame, print JSON
+    args = parser.parse_args()
+    if args.one:
+        print("RESULT " + json.dumps(first_frame(int(args.one[0]), args.one[1])))
+        return 0
+    print(
+        "| cells | faces | objects | first frame (s) | without the troffers (s) | without the walls (s) "
+        "| troffers | runs along x | diffusers not sampled (s) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
-        bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
-        scene = bpy.context.scene
-        level = api.generate(LevelSpec(seed=1, width=size, depth=size), scene=scene)
-        output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=1, resolution=(64, 36))
-        scene.cycles.use_denoising = False
-        with tempfile.TemporaryDirectory() as folder:
-            started = time.perf_counter()
-            output.render_png(scene, Path(folder) / "frame.png")
-            seconds = time.perf_counter() - started
-        print(f"| {size}x{size} | {level.plan.face_count():,} | {len(level.objects)} | {seconds:.2f} |")
+        runs: dict[str, list[dict[str, float]]] = {variant: [] for variant in VARIANTS}
+        for _ in range(args.repeats):  # the variants in turn, so that a slow spell hits them alike
+            for variant in VARIANTS:
+                runs[variant].append(_run(size, variant))
+        seconds = {variant: statistics.median(r["seconds"] for r in found) for variant, found in runs.items()}
+        level = runs["level"][0]
+        print(
+            f"| {size}x{size} | {int(level['faces']):,} | {int(level['objects'])} "
+            + "".join(f"| {seconds[variant]:.2f} " for variant in VARIANTS[:3])
+            + f"| {int(level['troffers']):,} | {int(level['runs']):,} | {seconds[VARIANTS[3]]:.2f} |"
+        )
     return 0
+
+
+def _run(size: int, variant: str) -> dict[str, float]:
+    """This script in a fresh process, timing one frame: the JSON it prints after RESULT."""
+    command = [sys.executable, __file__, "--one", str(size), variant]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    result: dict[str, float] = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
+    return result
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_gen
 - ratio: end to end / raw upload; plan: the pure-numpy part of end to end, in one thread (the
   layout, then each kind's meshes finished and split into pieces a block at a time, as the
   add-on's worker thread does while Blender receives the blocks before);
+- layout: the part of the plan that comes before any mesh (each floor's layout carved, joined
+  into one area and walled, as plan_level does first): the walls depend on all of it;
 - Blender's part: regenerating from a plan whose meshes are all finished already (the same
   steps as regenerate, with nothing left for the worker threads): what end to end would come to
   if the planning cost the main thread nothing, and its ratio to the raw upload;
@@ -62,6 +64,7 @@ def measure(size: int, repeats: int) -> dict[str, float]:
     end_to_end: list[float] = []
     regenerate: list[float] = []
     plan_times: list[float] = []
+    layout_times: list[float] = []
     for _ in range(repeats):
         # A fresh file each time: the first level in a file also builds its materials, textures,
         # flicker animation and hum, once.
@@ -81,6 +84,7 @@ def measure(size: int, repeats: int) -> dict[str, float]:
             for block in plan.meshes.finished(kind, keep=False):
                 block.split()
         plan_times.append(time.perf_counter() - started)
+        layout_times.append(_layout_time(spec))
     uploaded = _uploaded_faces(bpy, level)
     alone = _level_alone_peak(bpy, api, spec)
     started = time.perf_counter()
@@ -100,6 +104,7 @@ def measure(size: int, repeats: int) -> dict[str, float]:
         "end_to_end": min(end_to_end),
         "regenerate": min(regenerate),
         "plan": min(plan_times),
+        "layout": min(layout_times),
         "blender_part": min(blender_part),
         "upload": upload["attributes"],
         "upload_found": upload["edges found"],
@@ -107,6 +112,17 @@ def measure(size: int, repeats: int) -> dict[str, float]:
         "peak_mib": (peak - baseline) / 1024,
         "alone_mib": alone,
     }
+
+
+def _layout_time(spec) -> float:  # type: ignore[no-untyped-def]
+    """Seconds plan_level spends on the floors' layouts (core/plan.py _story), before any mesh."""
+    from backrooms_addon.core.plan import _story
+    from backrooms_addon.core.registry import floor_features
+
+    started = time.perf_counter()
+    for floor in range(spec.floors):
+        _story(spec, floor, floor_features(spec, floor))
+    return time.perf_counter() - started
 
 
 def _from_finished_plan(bpy, api, spec) -> float:  # type: ignore[no-untyped-def]
@@ -245,10 +261,10 @@ def main() -> int:
     print(
         "| cells | faces | objects | end to end, new file (s) | regenerate (s) | raw upload (s) | ratio "
         "| raw upload, edges found (s) | ratio, edges found | raw upload, classic (s) | ratio, classic | plan (s) "
-        "| Blender's part (s) | ratio "
+        "| layout (s) | Blender's part (s) | ratio "
         "| peak memory | the level alone | faces uploaded | depsgraph (s) | first frame, Cycles (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     # A cache folder of the run's own (realize/file_cache.py): the first build fills it, as a
     # user's first level does, and the next new files append from it.
     cache = tempfile.TemporaryDirectory(prefix="bench-generate-cache-")
@@ -261,7 +277,7 @@ def main() -> int:
             f"| {size}x{size} | {r['faces']:,} | {r['objects']} | {e2e:.3f} | {r['regenerate']:.3f} "
             f"| {r['upload']:.3f} | {e2e / r['upload']:.2f} | {r['upload_found']:.3f} | {e2e / r['upload_found']:.2f} "
             f"| {r['upload_classic']:.3f} | {e2e / r['upload_classic']:.2f} | {r['plan']:.3f} "
-            f"| {r['blender_part']:.3f} | {r['blender_part'] / r['upload']:.2f} "
+            f"| {r['layout']:.3f} | {r['blender_part']:.3f} | {r['blender_part'] / r['upload']:.2f} "
             f"| {r['peak_mib']:.0f} MiB | {r['alone_mib']:.0f} MiB "
             f"| {r['uploaded']:,} | {r['depsgraph']:.2f} | {frame:.2f} |"
         )
