@@ -8,10 +8,10 @@ Columns, each the median of --repeats fresh processes (generate, then render, as
 after Generate in a new Blender):
 - first frame: the level as built;
 - without the troffers: the instanced troffers' pieces hidden from the render (Cycles syncs
-  every instance, and puts every lit diffuser in its light tree);
+  every instance on its own, and puts every lit diffuser in its light tree);
 - without the walls: the walls' pieces hidden (the level's most faces);
-- troffers: the troffer instances; runs along x: how many runs of one variant they make, side by
-  side along x at the ceiling grid's spacing in one piece (what instancing runs would sync);
+- troffers, and the instances of them Blender makes: a run of troffers of one state side by side
+  along the ceiling grid in one piece is one instance (core/plan.py in_runs);
 - diffusers not sampled: the troffers' diffuser materials with emission sampling off, so that
   they are no lights in the light tree (they still glow; the level is lit noisier where no lamp
   is: a measure of the light tree's share, not a setting the add-on makes).
@@ -63,18 +63,9 @@ def first_frame(size: int, variant: str) -> dict[str, float]:
 
 
 def _runs(plan) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """The troffer instances, and the runs of one variant they make along x in a piece."""
-    import numpy as np
-
-    from backrooms_addon.core.styles import style_of
-
-    found = plan.meshes.copies_of("fixtures").instances()
-    x, y = found.positions[:, 0], found.positions[:, 1]
-    order = np.lexsort((x, y, found.variants, found.pieces))
-    step = style_of(plan.spec.style).fixture_spacing * plan.spec.cell_size
-    same = [np.diff(values[order]) == 0 for values in (y, found.variants, found.pieces)]
-    joined = np.isclose(np.diff(x[order]), step) & same[0] & same[1] & same[2]
-    return {"troffers": len(x), "runs": len(x) - int(joined.sum())}
+    """The troffers, and the instances Blender makes of them (runs: core/plan.py in_runs)."""
+    copies = plan.meshes.copies_of("fixtures")
+    return {"troffers": len(copies.instances().positions), "runs": len(copies.instanced().positions)}
 
 
 def main() -> int:
@@ -88,7 +79,7 @@ def main() -> int:
         return 0
     print(
         "| cells | faces | objects | first frame (s) | without the troffers (s) | without the walls (s) "
-        "| troffers | runs along x | diffusers not sampled (s) |"
+        "| troffers | instances | diffusers not sampled (s) |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):

@@ -51,6 +51,8 @@ FIXTURES = "fixtures"  # the kind of mesh that holds the troffers
 # Faces finished at a time (PlanMeshes.finished): small enough that Blender receives the first
 # block soon and the lightmap's working arrays stay small, large enough for numpy to be efficient.
 BLOCK_FACES = 100_000
+RUN_LONGEST = 8  # troffers in one run's model at most (in_runs): a variant per state and length
+RUN_TOLERANCE = 1e-6  # metres: how near `step` apart two troffers of a run stand
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Variant:
     mesh: MeshArrays  # at the origin (a troffer hangs from z = 0); materials as the level styles them
     label: str = ""  # its name in Blender; a troffer's is made from its size and state
     source: Source | None = None  # the template model it is made from (furniture.blend's), if any
+    run: int = 1  # how many models it holds, side by side along x (a run of troffers: in_runs)
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,8 @@ class Copies(Protocol):
     def build(self) -> MeshArrays: ...
 
     def instances(self) -> FixtureInstances: ...
+
+    def instanced(self) -> FixtureInstances: ...
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,18 @@ class FixtureCopies:
     def instances(self) -> FixtureInstances:
         """The same troffers as instances: one variant per (floor size and style, state)."""
         return self._instances
+
+    def instanced(self) -> FixtureInstances:
+        """What Blender instances: the same troffers in runs along the ceiling grid (in_runs),
+        a variant per state and run length."""
+        return self._instanced
+
+    @cached_property
+    def _instanced(self) -> FixtureInstances:
+        # Runs join only troffers exactly this far apart, so any floor's spacing is right; the
+        # ground floor's makes the most runs.
+        ground = self.floors[0].spec
+        return in_runs(self._instances, style_of(ground.style).fixture_spacing * ground.cell_size)
 
     @cached_property
     def _instances(self) -> FixtureInstances:
@@ -243,6 +260,10 @@ class PlacedCopies:
         """The same items as instances: one variant per model."""
         return self._instances
 
+    def instanced(self) -> FixtureInstances:
+        """What Blender instances: each item on its own (pieces of furniture seldom stand in rows)."""
+        return self._instances
+
     @cached_property
     def _instances(self) -> FixtureInstances:
         kinds: dict[tuple[Any, ...], int] = {}
@@ -311,6 +332,62 @@ def _instances(
         np.concatenate(states).astype(np.int8),
         tuple(variants),
     )
+
+
+def in_runs(found: FixtureInstances, step: float, longest: int = RUN_LONGEST) -> FixtureInstances:
+    """The same instances as runs: each instance of one variant, piece, y and z that stands
+    exactly `step` along x from the one before it (in their order: place_fixtures lays a floor's
+    troffers row by row, west to east) joins that one's run; a run becomes one instance (at its
+    first) of a variant holding that many copies of the model side by side, up to `longest` (a
+    longer run is cut). Cycles syncs every instance on its own and builds its top-level BVH over
+    them: a big level's troffers, on the ceiling grid in runs of a few, otherwise cost its first
+    frame more than its walls do."""
+    count = len(found.positions)
+    if count < 2:
+        return found
+    x, y, z = found.positions.T
+    joined = np.abs(np.diff(x) - step) <= RUN_TOLERANCE
+    for values in (y, z, found.variants, found.pieces):
+        joined &= values[1:] == values[:-1]
+    starts = np.flatnonzero(np.concatenate([[True], ~joined]))
+    lengths = np.diff(np.append(starts, count))
+    place = np.arange(count) - np.repeat(starts, lengths)  # each instance's place in its run
+    first = np.flatnonzero(place % longest == 0)  # the first of each run as cut
+    run = np.minimum(np.repeat(lengths, lengths)[first] - place[first], longest)
+    key = found.variants[first].astype(np.int64) * (longest + 1) + run
+    present = np.flatnonzero(np.bincount(key))  # each (variant, length) used, in order
+    number = np.zeros(len(present) and int(present[-1]) + 1, np.int32)
+    number[present] = np.arange(len(present))
+    kinds = tuple(_run_of(found.kinds[k // (longest + 1)], k % (longest + 1), step) for k in present.tolist())
+    return FixtureInstances(found.positions[first], found.pieces[first], number[key], found.states[first], kinds)
+
+
+def _run_of(kind: Variant, count: int, step: float) -> Variant:
+    """`count` copies of a variant's model side by side, `step` apart along x (itself for one);
+    copy i's lightmap is the model's squeezed into the i-th of `count` columns of the square."""
+    if count == 1:
+        return kind
+    model = kind.mesh
+    offsets = np.zeros((count, 1, 3), np.float64)
+    offsets[:, 0, 0] = np.arange(count) * step
+    vertices = (model.vertices[None].astype(np.float64) + offsets).reshape(-1, 3).astype(np.float32)
+    lightmap = None
+    if model.lightmap is not None:
+        columns = np.zeros((count, 1, 2), np.float64)
+        columns[:, 0, 0] = np.arange(count)
+        squeezed = model.lightmap.astype(np.float64) * np.array([1 / count, 1.0])
+        lightmap = (squeezed[None] + columns / count).reshape(-1, 2).astype(np.float32)
+    faces = count * model.face_count
+    mesh = MeshArrays(
+        vertices,
+        quad_faces(faces),
+        np.tile(model.uvs, (count, 1)),
+        np.tile(model.material_indices, count),
+        model.materials,
+        np.zeros(faces, np.int32),
+        lightmap,
+    )
+    return replace(kind, mesh=mesh, run=count)
 
 
 class PlanMeshes(Mapping[str, MeshArrays]):
@@ -541,11 +618,12 @@ class LevelPlan:
         return sum(self.meshes.face_count(kind) for kind in self.meshes)
 
     def uploaded_face_count(self) -> int:
-        """Faces Blender holds as mesh data: the troffers are instances of one mesh per variant."""
+        """Faces Blender holds as mesh data: the troffers are instances of one mesh per variant
+        (a troffer's state and run length, see in_runs)."""
         instanced = self.meshes.instanced
         faces = sum(self.meshes.face_count(kind) for kind in self.meshes if kind not in instanced)
         for kind in instanced:
-            faces += sum(variant.mesh.face_count for variant in self.meshes.copies_of(kind).instances().kinds)
+            faces += sum(variant.mesh.face_count for variant in self.meshes.copies_of(kind).instanced().kinds)
         return faces
 
     def to_json(self) -> dict[str, Any]:

@@ -165,7 +165,7 @@ def open_level(
 
 def piece_count(plan: LevelPlan) -> int:
     """How many objects the plan's meshes make (one per piece and kind, and one per instanced variant)."""
-    founds = [plan.meshes.copies_of(kind).instances() for kind in plan.meshes.instanced]
+    founds = [plan.meshes.copies_of(kind).instanced() for kind in plan.meshes.instanced]
     instanced = sum(len(np.unique(found.pieces)) + len(found.kinds) for found in founds)
     return instanced + sum(_pieces_of(plan, kind) for kind in plan.meshes.kinds_built())
 
@@ -277,7 +277,7 @@ def _add_pieces(
     for kind in [*instanced, *(kind for kind in plan.meshes if kind not in plan.meshes.instanced)]:
         if kind in plan.meshes.instanced:
             troffers = troffers or Instancers(collection, level_id, look)
-            found = plan.meshes.copies_of(kind).instances()
+            found = plan.meshes.copies_of(kind).instanced()
             names = {piece: piece_name(kind, piece, plan.pieces.columns) + where for piece in np.unique(found.pieces)}
             number = 0
             for piece, obj in troffers.add_pieces(found, names, kind, templates):
@@ -305,7 +305,7 @@ def look_of(spec: LevelSpec) -> Look:
 
 def plan_materials(plan: LevelPlan) -> list[str]:
     """The materials the plan's meshes use, the instanced models' too, each once."""
-    variants = [variant for kind in plan.meshes.instanced for variant in plan.meshes.copies_of(kind).instances().kinds]
+    variants = [variant for kind in plan.meshes.instanced for variant in plan.meshes.copies_of(kind).instanced().kinds]
     built = (name for kind in plan.meshes.kinds_built() for name in plan.meshes.materials(kind))
     return list(dict.fromkeys([*built, *(name for variant in variants for name in variant.mesh.materials)]))
 

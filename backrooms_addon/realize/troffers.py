@@ -222,8 +222,11 @@ class Instancers:
 
 
 def troffer_name(kind: Variant) -> str:
-    x, y = np.ptp(kind.mesh.vertices[:, :2], axis=0)
-    return f"Backrooms troffer {round(100 * x)}x{round(100 * y)} {state_name(kind.state)}"
+    """Its model's size and state, and how many of them a run holds (`x3`)."""
+    model = kind.mesh.vertices[: len(kind.mesh.vertices) // kind.run]
+    x, y = np.ptp(model[:, :2], axis=0)
+    run = f" x{kind.run}" if kind.run > 1 else ""
+    return f"Backrooms troffer {round(100 * x)}x{round(100 * y)} {state_name(kind.state)}{run}"
 
 
 def is_troffer_variant(obj: bpy.types.Object) -> bool:

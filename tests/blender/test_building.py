@@ -191,7 +191,7 @@ def test_timed_build_grows_the_level_tick_by_tick(
         assert build.status.text.startswith("Backrooms: ") or level is not None
     growing = [count for count in counts if 0 < count < counts[-1]]  # the last step adds lamps and camera
     assert growing == list(range(1, len(growing) + 1)), "one more piece each tick"
-    models = len(level.plan.meshes.copies.instances().kinds)  # the troffers, one per fixture state
+    models = len(level.plan.meshes.copies.instanced().kinds)  # the troffers, one per state and run length
     assert len(growing) == 4 * 36 + models, "walls, floors, ceilings and fixtures of 6 x 6 pieces"
     assert build.status.text == "", "the status line is cleared at the end"
     assert _same(_positions(level.objects), reference)

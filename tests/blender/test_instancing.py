@@ -70,10 +70,13 @@ def test_troffers_are_instances_at_the_fixtures_with_their_state_s_material(
     plan = level.plan
     assert plan_module.FIXTURES in plan.meshes.instanced
     found = _instances(scene)
-    assert len(found) == len(plan.fixtures) > 100
-    # Exactly at the fixtures, unrotated and unscaled.
+    # In runs along the ceiling grid (tests/core/test_runs.py): fewer instances than troffers,
+    # each at its run's first fixture, unrotated and unscaled.
+    runs = plan.meshes.copies.instanced()
+    assert len(found) == len(runs.positions) < 0.8 * len(plan.fixtures) and len(plan.fixtures) > 100
+    assert max(kind.run for kind in runs.kinds) > 1
     positions = np.array([matrix[:3, 3] for _, matrix, _ in found])
-    np.testing.assert_allclose(_sorted_rows(positions), _sorted_rows(plan.fixtures), atol=1e-4)
+    np.testing.assert_allclose(_sorted_rows(positions), _sorted_rows(runs.positions), atol=1e-4)
     assert all(np.allclose(matrix[:3, :3], np.eye(3)) for _, matrix, _ in found)
     # Each with its state's diffuser: the plan's states, counted by material.
     depsgraph = bpy.context.evaluated_depsgraph_get()
@@ -89,7 +92,7 @@ def test_troffers_are_instances_at_the_fixtures_with_their_state_s_material(
     names = _module(addon, "core.troffer").FIXTURE_MATERIALS
     expected = Counter(
         (tuple(np.round(position, 3).tolist()), materials.ensure_material(names[1 + state]).name)
-        for position, state in zip(plan.fixtures, plan.fixture_states.tolist(), strict=True)
+        for position, state in zip(runs.positions, runs.states.tolist(), strict=True)
     )
     assert diffusers == expected
     assert len(set(plan.fixture_states.tolist())) >= 4, "steady, dead and flickering ones"
@@ -105,7 +108,7 @@ def test_troffers_are_instances_at_the_fixtures_with_their_state_s_material(
         np.testing.assert_allclose(
             _sorted_rows(np.concatenate(by_piece[name])), _sorted_rows(part.vertices.astype(np.float64)), atol=2e-4
         )
-    # Blender holds one troffer mesh per variant, no copies.
+    # Blender holds one troffer mesh per variant (a state and a run length), no copies.
     meshes = {obj.data for obj in level.objects if obj.type == "MESH"}
     assert sum(len(mesh.polygons) for mesh in meshes) == plan.uploaded_face_count() < plan.face_count()
 
@@ -176,7 +179,7 @@ def test_regenerate_and_clear_leave_nothing_behind(scene: bpy.types.Scene, api: 
 def test_saving_and_reopening_keeps_the_instances(scene: bpy.types.Scene, api: ModuleType, tmp_path: Path) -> None:
     level = api.generate(seed=6, width=24, depth=24, scene=scene)
     before = _sorted_rows(np.array([matrix[:3, 3] for _, matrix, _ in _instances(scene)]))
-    assert len(before) == len(level.plan.fixtures)
+    assert len(before) == len(level.plan.meshes.copies.instanced().positions) > 0
     path = tmp_path / "instanced.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(path))
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
