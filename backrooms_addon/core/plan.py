@@ -108,9 +108,10 @@ class FixtureCopies:
     """A level's troffers before they are copied: the floors' fixtures and the model.
 
     A level holds tens of thousands of troffers (a third of a big level's faces), all copies of one
-    five-quad model. Blender instances them (one mesh per fixture state, see instances()); the
-    copies as one mesh, with their lightmap, are only built for what needs the faces themselves
-    (a game export, a test): build() gives exactly the mesh plan_level used to hold.
+    five-quad model. Blender instances them (a mesh per fixture state and run length, see
+    instanced()); the copies as one mesh, with their lightmap, are only built for what needs the
+    faces themselves (a game export, a test): build() gives exactly the mesh plan_level used to
+    hold.
     """
 
     floors: tuple[FloorFixtures, ...]
@@ -149,8 +150,9 @@ class FixtureCopies:
 
     @cached_property
     def _instanced(self) -> FixtureInstances:
-        # Runs join only troffers exactly this far apart, so any floor's spacing is right; the
-        # ground floor's makes the most runs.
+        # Runs join only troffers exactly this far apart, so any spacing is right: a floor of
+        # another spacing than the lowest troffered floor's gets runs only where its troffers
+        # happen to stand this far apart, and is instanced one by one elsewhere.
         ground = self.floors[0].spec
         return in_runs(self._instances, style_of(ground.style).fixture_spacing * ground.cell_size)
 

@@ -32,7 +32,8 @@ def _model(width: float) -> Variant:
 def _expanded(found: FixtureInstances) -> Counter[tuple[object, ...]]:
     """Every model a set of instances places: (position rounded, state, piece, base model's vertices)."""
     placed: Counter[tuple[object, ...]] = Counter()
-    for position, piece, variant, state in zip(found.positions, found.pieces, found.variants, found.states, strict=True):
+    rows = zip(found.positions, found.pieces, found.variants, found.states, strict=True)
+    for position, piece, variant, state in rows:
         kind = found.kinds[variant]
         size = len(kind.mesh.vertices) // kind.run
         for copy in range(kind.run):
@@ -79,8 +80,9 @@ def test_runs_place_the_same_models_at_the_same_places(cells: list[tuple[int, in
 def test_neighbours_join_only_exactly_a_step_apart_in_one_row_variant_and_piece() -> None:
     kinds = (_model(0.6), _model(1.2))
     positions = np.array(
-        [(0, 0, 2.8), (STEP, 0, 2.8), (2 * STEP, 0, 2.8), (3 * STEP + 0.01, 0, 2.8), (4 * STEP + 0.01, 0, 2.8)]
-        + [(5 * STEP + 0.01, 0, 2.8), (6 * STEP + 0.01, 0.5, 2.8), (7 * STEP + 0.01, 0.5, 2.8)],
+        [(0, 0, 2.8), (STEP, 0, 2.8), (2 * STEP, 0, 2.8)]
+        + [(column * STEP + 0.01, 0, 2.8) for column in (3, 4, 5)]
+        + [(column * STEP + 0.01, 0.5, 2.8) for column in (6, 7)],
         np.float64,
     )
     found = FixtureInstances(
