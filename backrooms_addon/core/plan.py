@@ -370,25 +370,14 @@ def _run_of(kind: Variant, count: int, step: float) -> Variant:
     if count == 1:
         return kind
     model = kind.mesh
-    offsets = np.zeros((count, 1, 3), np.float64)
-    offsets[:, 0, 0] = np.arange(count) * step
-    vertices = (model.vertices[None].astype(np.float64) + offsets).reshape(-1, 3).astype(np.float32)
-    lightmap = None
+    offsets = np.zeros((count, 3), np.float64)
+    offsets[:, 0] = np.arange(count) * step
+    mesh = _copied(model, offsets, np.zeros(count, np.int32))
     if model.lightmap is not None:
         columns = np.zeros((count, 1, 2), np.float64)
         columns[:, 0, 0] = np.arange(count)
         squeezed = model.lightmap.astype(np.float64) * np.array([1 / count, 1.0])
-        lightmap = (squeezed[None] + columns / count).reshape(-1, 2).astype(np.float32)
-    faces = count * model.face_count
-    mesh = MeshArrays(
-        vertices,
-        quad_faces(faces),
-        np.tile(model.uvs, (count, 1)),
-        np.tile(model.material_indices, count),
-        model.materials,
-        np.zeros(faces, np.int32),
-        lightmap,
-    )
+        mesh = replace(mesh, lightmap=(squeezed[None] + columns / count).reshape(-1, 2).astype(np.float32))
     return replace(kind, mesh=mesh, run=count)
 
 
