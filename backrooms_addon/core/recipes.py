@@ -17,6 +17,10 @@ RECIPES_PATH = MATERIALS_DIR / "recipes.json"
 TEXTURES_DIR = MATERIALS_DIR / "textures"
 LEVEL_RECIPES_DIR = MATERIALS_DIR / "levels"
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+NORMAL_MAP = "ShaderNodeNormalMap"
+# How a recipe's normal map finds its tangent frame: from the UV map (the renderer computes
+# tangents), or from the axes its faces are aligned with (core/axis_normals.py).
+UV, AXES = "uv", "axes"
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Recipe:
     nodes: dict[str, Node]
     links: tuple[tuple[str, str], ...]
     emission_strength: float = 0.0
+    normal_frame: str = UV
 
     def images(self) -> list[Path]:
         return [TEXTURES_DIR / node.image for node in self.nodes.values() if node.image]
@@ -84,6 +89,7 @@ def _recipe(name: str, version: int, entry: dict[str, Any]) -> Recipe:
         nodes=nodes,
         links=links,
         emission_strength=float(entry.get("emission_strength", 0.0)),
+        normal_frame=str(entry.get("normal_frame", UV)),
     )
     problems = _problems(recipe)
     if problems:
@@ -105,6 +111,24 @@ def _problems(recipe: Recipe) -> list[str]:
             problems.append(f"texture {path.name} is missing")
     if not any(node.type == "ShaderNodeOutputMaterial" for node in recipe.nodes.values()):
         problems.append("no material output node")
+    return problems + _frame_problems(recipe)
+
+
+def _frame_problems(recipe: Recipe) -> list[str]:
+    if recipe.normal_frame not in (UV, AXES):
+        return [f"normal_frame {recipe.normal_frame!r} is not {UV!r} or {AXES!r}"]
+    if recipe.normal_frame == UV:
+        return []
+    maps = [key for key, node in recipe.nodes.items() if node.type == NORMAL_MAP]
+    if len(maps) != 1:
+        return [f"normal_frame {AXES!r} needs exactly one normal map node, has {len(maps)}"]
+    fed = [source for source, target in recipe.links if target == f"{maps[0]}.Color"]
+    taken = sorted(key for key in recipe.nodes if key.startswith("frame_"))
+    problems = []
+    if len(fed) != 1:
+        problems.append(f"normal_frame {AXES!r} needs one link into {maps[0]}.Color, has {len(fed)}")
+    if taken:
+        problems.append(f"node names {taken} are kept for the normal frame")
     return problems
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import bpy
 import numpy as np
 
+from ..core.axis_normals import axis_framed
 from ..core.fixtures import flicker_curve
 from ..core.recipes import TEXTURES_DIR, Look, Node, Recipe, is_color, linear_color, load_recipes
 from .camera_rig import fcurves, write_keys
@@ -145,7 +146,7 @@ def _tagged(blocks: Iterable[Any], name: str, version: int, look: str = "") -> A
 
 
 def _build_material(recipe: Recipe) -> bpy.types.Material:
-    material = node_material(recipe)
+    material = node_material(axis_framed(recipe))
     material[RECIPE_KEY] = recipe.name
     material[RECIPE_VERSION_KEY] = recipe.version
     return material
