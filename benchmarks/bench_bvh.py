@@ -14,7 +14,10 @@ after Generate in a new Blender):
   along the ceiling grid in one piece is one instance (core/plan.py in_runs);
 - diffusers not sampled: the troffers' diffuser materials with emission sampling off, so that
   they are no lights in the light tree (they still glow; the level is lit noisier where no lamp
-  is: a measure of the light tree's share, not a setting the add-on makes).
+  is: a measure of the light tree's share, not a setting the add-on makes);
+- normal maps on UV tangents: the materials framed by the axes (core/axis_normals.py) put back
+  to their recipes' tangent-space normal maps, for which Cycles computes MikkTSpace tangents of
+  every corner of their meshes (the same normals; what the framing saves).
 Nothing here is asserted, it is measured.
 """
 
@@ -31,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-VARIANTS = ("level", "without troffers", "without walls", "diffusers not sampled")
+VARIANTS = ("level", "without troffers", "without walls", "diffusers not sampled", "uv tangents")
 
 
 def first_frame(size: int, variant: str) -> dict[str, float]:
@@ -55,6 +58,11 @@ def first_frame(size: int, variant: str) -> dict[str, float]:
         for material in bpy.data.materials:
             if material.name.startswith("Backrooms Troffer Diffuser"):
                 material.cycles.emission_sampling = "NONE"
+    if variant == "uv tangents":
+        for tree in (m.node_tree for m in bpy.data.materials if m.node_tree and "frame_texel" in m.node_tree.nodes):
+            texel = tree.nodes["frame_texel"].inputs[0].links[0].from_socket
+            tree.nodes["normal"].space = "TANGENT"
+            tree.links.new(texel, tree.nodes["normal"].inputs["Color"])
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         output.render_png(scene, Path(folder) / "frame.png")
@@ -79,9 +87,9 @@ def main() -> int:
         return 0
     print(
         "| cells | faces | objects | first frame (s) | without the troffers (s) | without the walls (s) "
-        "| troffers | instances | diffusers not sampled (s) |"
+        "| troffers | instances | diffusers not sampled (s) | normal maps on UV tangents (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
         runs: dict[str, list[dict[str, float]]] = {variant: [] for variant in VARIANTS}
         for _ in range(args.repeats):  # the variants in turn, so that a slow spell hits them alike
@@ -92,7 +100,9 @@ def main() -> int:
         print(
             f"| {size}x{size} | {int(level['faces']):,} | {int(level['objects'])} "
             + "".join(f"| {seconds[variant]:.2f} " for variant in VARIANTS[:3])
-            + f"| {int(level['troffers']):,} | {int(level['runs']):,} | {seconds[VARIANTS[3]]:.2f} |"
+            + f"| {int(level['troffers']):,} | {int(level['runs']):,} "
+            + "".join(f"| {seconds[variant]:.2f} " for variant in VARIANTS[3:])
+            + "|"
         )
     return 0
 
