@@ -150,11 +150,15 @@ class FixtureCopies:
 
     @cached_property
     def _instanced(self) -> FixtureInstances:
-        # Runs join only troffers exactly this far apart, so any spacing is right: a floor of
-        # another spacing than the lowest troffered floor's gets runs only where its troffers
-        # happen to stand this far apart, and is instanced one by one elsewhere.
+        return in_runs(self._instances, self.run_step)
+
+    @property
+    def run_step(self) -> float:
+        """How far apart along x troffers join into runs: the lowest troffered floor's grid step.
+        Runs join only troffers exactly this far apart, so any spacing is right: a floor of another
+        spacing gets runs only where its troffers happen to stand this far apart."""
         ground = self.floors[0].spec
-        return in_runs(self._instances, style_of(ground.style).fixture_spacing * ground.cell_size)
+        return style_of(ground.style).fixture_spacing * ground.cell_size
 
     @cached_property
     def _instances(self) -> FixtureInstances:
