@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ def first_frame(size: int, variant: str) -> dict[str, float]:
     from backrooms_addon import api
     from backrooms_addon.core import LevelSpec
     from backrooms_addon.core.render import RENDER_PRESETS
-    from backrooms_addon.realize import output
+    from backrooms_addon.realize import materials, output
 
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     scene = bpy.context.scene
@@ -59,10 +60,7 @@ def first_frame(size: int, variant: str) -> dict[str, float]:
             if material.name.startswith("Backrooms Troffer Diffuser"):
                 material.cycles.emission_sampling = "NONE"
     if variant == "uv tangents":
-        for tree in (m.node_tree for m in bpy.data.materials if m.node_tree and "frame_texel" in m.node_tree.nodes):
-            texel = tree.nodes["frame_texel"].inputs[0].links[0].from_socket
-            tree.nodes["normal"].space = "TANGENT"
-            tree.links.new(texel, tree.nodes["normal"].inputs["Color"])
+        materials.normal_maps_as_written(bpy.data.materials, ExitStack())  # for this process's one frame
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         output.render_png(scene, Path(folder) / "frame.png")

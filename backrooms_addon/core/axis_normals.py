@@ -2,11 +2,12 @@
 computes no UV tangents for it.
 
 Cycles and EEVEE compute a MikkTSpace tangent for every corner of every mesh whose material reads
-a tangent-space normal map: at 1000 x 1000 cells, with millions of wall corners, that was about a
-quarter of the first frame. The level's architecture needs none of it: its faces are axis-aligned
-and its UVs are metres along the axes (walls: u along the wall seen from the front, v up; floors
-and ceilings: u along x, v along y; core/geometry.py), so the tangent frame of a face follows from
-its normal alone. The recipe's texture then feeds a few vector nodes that turn the tangent-space
+a tangent-space normal map: at 1000 x 1000 cells, with millions of wall corners, that was a seventh
+to a fifth of the first frame. The level's architecture needs none of it: its faces are
+axis-aligned and its UVs are metres along the axes (walls: u along the wall seen from the front, v
+up; floors and ceilings: u along x, v along y; core/geometry.py), so the tangent frame of a face
+follows from its normal alone (the front's: on a face seen from behind, both engines turn the
+normal round). The recipe's texture then feeds a few vector nodes that turn the tangent-space
 texel into an object-space one, read by the same Normal Map node set to object space (which keeps
 its Strength). A recipe says it may be framed so with "normal_frame": "axes"; the tests hold every
 face of such a material in every level style to those UVs.
@@ -32,6 +33,10 @@ def _mix(a: list[float] | None, b: list[float] | None) -> Node:
 # is up x N, the bitangent up; on a floor or ceiling (|N.z| = 1) the tangent is x, the bitangent y.
 FRAME_NODES: dict[str, Node] = {
     "frame_coords": Node("ShaderNodeTexCoord"),
+    # Both engines turn the normal round on a face seen from behind; the frame is the front's.
+    "frame_side": Node("ShaderNodeNewGeometry"),
+    "frame_sign": Node("ShaderNodeMath", {"operation": "MULTIPLY_ADD"}, {"Value_001": -2.0, "Value_002": 1.0}),
+    "frame_front": _vector_math("SCALE"),
     "frame_facing": Node("ShaderNodeSeparateXYZ"),
     "frame_level": Node("ShaderNodeMath", {"operation": "ABSOLUTE"}),  # 1 on floors and ceilings, 0 on walls
     "frame_across": _vector_math("CROSS_PRODUCT", Vector=[0.0, 0.0, 1.0]),
@@ -47,9 +52,12 @@ FRAME_NODES: dict[str, Node] = {
     "frame_encoded": _vector_math("MULTIPLY_ADD", Vector_001=[0.5, 0.5, 0.5], Vector_002=[0.5, 0.5, 0.5]),
 }
 FRAME_LINKS: tuple[tuple[str, str], ...] = (
-    ("frame_coords.Normal", "frame_facing.Vector"),
+    ("frame_side.Backfacing", "frame_sign.Value"),
+    ("frame_coords.Normal", "frame_front.Vector"),
+    ("frame_sign.Value", "frame_front.Scale"),
+    ("frame_front.Vector", "frame_facing.Vector"),
     ("frame_facing.Z", "frame_level.Value"),
-    ("frame_coords.Normal", "frame_across.Vector_001"),
+    ("frame_front.Vector", "frame_across.Vector_001"),
     ("frame_level.Value", "frame_tangent.Factor_Float"),
     ("frame_across.Vector", "frame_tangent.A_Vector"),
     ("frame_level.Value", "frame_bitangent.Factor_Float"),
@@ -58,7 +66,7 @@ FRAME_LINKS: tuple[tuple[str, str], ...] = (
     ("frame_offsets.X", "frame_along_u.Scale"),
     ("frame_bitangent.Result_Vector", "frame_along_v.Vector"),
     ("frame_offsets.Y", "frame_along_v.Scale"),
-    ("frame_coords.Normal", "frame_outwards.Vector"),
+    ("frame_front.Vector", "frame_outwards.Vector"),
     ("frame_offsets.Z", "frame_outwards.Scale"),
     ("frame_along_u.Vector", "frame_in_plane.Vector"),
     ("frame_along_v.Vector", "frame_in_plane.Vector_001"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import ExitStack
 from typing import Any
 
 import bpy
@@ -113,6 +114,27 @@ def animate(owner: Any, path: str, values: Any, cyclic: bool = False) -> None:
     write_keys(curve, frames + 1.0, values[frames], "BEZIER")
     if cyclic:
         curve.modifiers.new("CYCLES")
+
+
+def normal_maps_as_written(materials: Iterable[bpy.types.Material], undo: ExitStack) -> None:
+    """Give the materials framed by the axes (core/axis_normals.py) their recipes' own normal maps
+    until `undo` closes: tangent space, the texture straight into the Normal Map node. For what
+    reads the tree rather than renders it (Blender's USD exporter takes the nearest Multiply Add
+    before the texture for the normal map's scale and bias), and to measure what the framing saves."""
+    for material in materials:
+        tree = material.node_tree
+        texel, encoded = (tree.nodes.get(key) for key in ("frame_texel", "frame_encoded")) if tree else (None, None)
+        if texel is None or encoded is None or not texel.inputs[0].links or not encoded.outputs[0].links:
+            continue  # not framed, or changed by hand
+        normal = encoded.outputs[0].links[0].to_node
+        tree.links.new(texel.inputs[0].links[0].from_socket, normal.inputs["Color"])
+        normal.space = "TANGENT"
+        undo.callback(_framed_again, tree, encoded, normal)
+
+
+def _framed_again(tree: bpy.types.NodeTree, encoded: bpy.types.Node, normal: bpy.types.Node) -> None:
+    tree.links.new(encoded.outputs[0], normal.inputs["Color"])
+    normal.space = "OBJECT"
 
 
 def ensure_image(file_name: str, colorspace: str, version: int) -> bpy.types.Image:

@@ -9,6 +9,7 @@ MikkTSpace tangents: the normals must agree.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from types import ModuleType
 
@@ -97,15 +98,8 @@ def _strength(value: float | None) -> Callable[[bpy.types.NodeTree], None]:
     return change
 
 
-def _in_uv_tangents(tree: bpy.types.NodeTree) -> None:
-    """The recipe's normal map as written: tangent space, the texture straight into it."""
-    texel = tree.nodes["frame_texel"].inputs[0].links[0].from_socket
-    tree.nodes["normal"].space = "TANGENT"
-    tree.links.new(texel, tree.nodes["normal"].inputs["Color"])
-
-
 def test_framed_normal_maps_give_the_uv_tangent_normals(
-    scene: bpy.types.Scene, framed: list[bpy.types.Material], tmp_path: Path
+    scene: bpy.types.Scene, framed: list[bpy.types.Material], addon: ModuleType, tmp_path: Path
 ) -> None:
     """At full strength the normals are the same to rounding; at the recipes' strengths within
     what Blender's object-space strength (a blend towards the face's normal) differs from its
@@ -117,18 +111,38 @@ def test_framed_normal_maps_give_the_uv_tangent_normals(
     full = _normals(scene, tmp_path / "full.exr")
     _set(framed, _strength(0.0))
     flat = _normals(scene, tmp_path / "flat.exr")
-    _set(framed, _in_uv_tangents)
-    _set(framed, _strength(1.0))
-    full_uv = _normals(scene, tmp_path / "full_uv.exr")
-    for material in framed:
-        _strength(strengths[material.name])(material.node_tree)
-    as_written = _normals(scene, tmp_path / "uv.exr")
+    with ExitStack() as undo:
+        _module(addon, "realize.materials").normal_maps_as_written(framed, undo)
+        _set(framed, _strength(1.0))
+        full_uv = _normals(scene, tmp_path / "full_uv.exr")
+        for material in framed:
+            _strength(strengths[material.name])(material.node_tree)
+        as_written = _normals(scene, tmp_path / "uv.exr")
+    assert all(m.node_tree.nodes["normal"].space == "OBJECT" for m in framed), "framed again after"
 
     bent = np.abs(full - flat).max(axis=2)
     assert (bent > 0.1).mean() > 0.5, "the normal maps bend most pixels' normals"
     assert np.abs(full - full_uv).max() < 1e-4
     assert np.abs(as_built - as_written).max() < 0.08
     assert np.abs(as_built - as_written).mean() < 0.1 * np.abs(as_built - flat).mean()
+
+
+def test_faces_seen_from_behind_get_the_uv_tangent_normals_too(
+    scene: bpy.types.Scene, framed: list[bpy.types.Material], addon: ModuleType, tmp_path: Path
+) -> None:
+    """From under the floor, every ray up meets the carpet from behind (its normal turned round)."""
+    scene.camera.location.z = -0.5
+    _set(framed, _strength(1.0))
+    framed_behind = _normals(scene, tmp_path / "framed.exr")
+    with ExitStack() as undo:
+        _module(addon, "realize.materials").normal_maps_as_written(framed, undo)
+        as_written = _normals(scene, tmp_path / "uv.exr")
+    _set(framed, _strength(0.0))
+    flat = _normals(scene, tmp_path / "flat.exr")
+    seen = np.abs(flat[..., 2] + 1) < 0.01  # the carpet's underside, facing down
+    assert seen.mean() > 0.3
+    assert (np.abs(framed_behind - flat).max(axis=2)[seen] > 0.1).mean() > 0.3, "bent from behind too"
+    assert np.abs(framed_behind - as_written).max() < 1e-4
 
 
 def test_only_a_few_faces_still_need_uv_tangents(scene: bpy.types.Scene, api: ModuleType, addon: ModuleType) -> None:

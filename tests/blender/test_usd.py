@@ -72,3 +72,22 @@ def test_usd_lamps_shine_at_their_style_s_steady_power(
     assert all(light.animation_data for light in lights if "flicker" in light.name)
     assert len(bpy.data.lights) == len(lights)
     assert all(light.diffuse_factor > 1 for light in lights), "the scene keeps its EEVEE gain"
+
+
+def test_usd_normal_maps_are_the_recipes_own(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, tmp_path: Path
+) -> None:
+    """The walls' and floors' normal maps are framed by the axes in Blender (core/axis_normals.py);
+    USD gets each recipe's own tangent-space map: the texture read as 2 x texel - 1, its vector
+    nodes not taken for a scale and bias. The file's materials stay framed."""
+    api.generate(seed=7, width=8, depth=8, scene=scene)
+    framed = [m for m in bpy.data.materials if m.node_tree and "frame_texel" in m.node_tree.nodes]
+    assert len(framed) >= 3
+    _output(addon).export_usd(tmp_path / "level.usda")
+    text = (tmp_path / "level.usda").read_text()
+    normal_textures = re.findall(r'def Shader "[^"]*"\s*\{([^}]*?_normal\.png@[^}]*)\}', text)
+    assert len(normal_textures) >= len(framed)
+    for shader in normal_textures:
+        assert "float4 inputs:scale = (2, 2, 2, 2)" in shader and "float4 inputs:bias = (-1, -1, -1, -1)" in shader
+    assert all(m.node_tree.nodes["normal"].space == "OBJECT" for m in framed)
+    assert all(m.node_tree.nodes["frame_encoded"].outputs[0].links for m in framed)
