@@ -431,7 +431,7 @@ def _in_the_open(story: Story, so_far: Features) -> tuple[Placed, BoolArray]:
     gives it, so the world's furniture is the same however it is cut."""
     spec = story.spec
     ox, oy = spec.origin
-    ringed = spec.replace(origin=(ox - 1, oy - 1), width=spec.width + 2, depth=spec.depth + 2, perimeter=False)
+    ringed = spec.window((ox - 1, oy - 1), spec.width + 2, spec.depth + 2)
     window = Window.of(ringed)
     layout = walled_in(ringed, window.region(window.ground))
     around = [None if cells is None else np.pad(cells, 1) for cells in (so_far.taken, so_far.ceiling_holes)]

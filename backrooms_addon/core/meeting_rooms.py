@@ -88,9 +88,7 @@ def rooms(spec: LevelSpec) -> tuple[I64, I64, I64]:
     xs, ys, doors = candidates(spec.seed, ox, oy, ox + spec.width - 1, oy + spec.depth - 1)
     if not len(xs):
         return xs, ys, doors
-    around = spec.replace(
-        origin=(ox - MARGIN, oy - MARGIN), width=spec.width + 2 * MARGIN, depth=spec.depth + 2 * MARGIN, perimeter=False
-    )
+    around = spec.window((ox - MARGIN, oy - MARGIN), spec.width + 2 * MARGIN, spec.depth + 2 * MARGIN)
     window = Window.of(around)
     local_x, local_y = xs - ox + MARGIN, ys - oy + MARGIN
     ok = fits(window.region(window.world), local_x, local_y, doors)
@@ -119,7 +117,7 @@ def walled_in(spec: LevelSpec, layout: Layout) -> Layout:
     each, one door in the middle of a side, no wall inside, none between neighbouring cells of
     its ring."""
     ox, oy = layout.origin
-    xs, ys, doors = rooms(spec.replace(origin=(ox, oy), width=layout.width, depth=layout.depth))
+    xs, ys, doors = rooms(spec.window((ox, oy), layout.width, layout.depth, spec.perimeter))
     if not len(xs):
         return layout
     walls_h, walls_v = layout.walls_h.copy(), layout.walls_v.copy()

@@ -4,6 +4,7 @@ command line and the docs need to know about it)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -391,6 +392,17 @@ class LevelSpec:
     def replace(self, **changes: Any) -> LevelSpec:
         """A copy with some fields changed, validated again."""
         return LevelSpec.from_dict({**self.to_dict(), **with_current_names(changes)})
+
+    def window(self, origin: tuple[int, int], width: int, depth: int, perimeter: bool = False) -> LevelSpec:
+        """The same world over another cut: what a feature reads round a region (a ring of cells,
+        a margin of chunks). Not checked against the settings' ranges: a ring round a region at
+        the edge of the origins a user may give (ORIGIN_LIMIT) reaches past it, and the world
+        goes on there."""
+        window = copy.copy(self)  # a frozen dataclass's copy: no __init__, so no checks
+        for name, value in (("origin", (int(origin[0]), int(origin[1]))), ("width", width), ("depth", depth)):
+            object.__setattr__(window, name, value)
+        object.__setattr__(window, "perimeter", perimeter)
+        return window
 
 
 def _settings() -> tuple[Setting, ...]:

@@ -14,6 +14,7 @@ from level_checks import floor_areas, planarity_error, quad_corners, unaligned_p
 from backrooms_addon.core.levels import LEVEL_PRESETS, preset_spec
 from backrooms_addon.core.plan import LevelPlan, plan_level
 from backrooms_addon.core.recipes import load_recipes
+from backrooms_addon.core.spec import ORIGIN_LIMIT
 
 PRESETS = list(LEVEL_PRESETS)
 SIZE = {"width": 32, "depth": 32}
@@ -91,3 +92,22 @@ def test_neighbouring_regions_join_without_a_seam(key: str) -> None:
     assert (whole.layout.walls_v[:, 32:] == east.layout.walls_v).all()
     holes = np.concatenate([west.floor_holes, east.floor_holes], axis=1)
     assert (holes == whole.floor_holes).all(), "pools and pitfalls agree across the cut"
+
+
+@pytest.mark.parametrize("key", PRESETS)
+def test_every_preset_plans_at_the_edges_of_the_world(key: str) -> None:
+    """A region at the end of the origins a user may give: the rings and margins that furniture
+    and meeting rooms read round it reach past that range, and the world goes on there."""
+    for origin in [(-ORIGIN_LIMIT, -ORIGIN_LIMIT), (-ORIGIN_LIMIT, ORIGIN_LIMIT), (ORIGIN_LIMIT, -ORIGIN_LIMIT)]:
+        spec = preset_spec(key, seed=5, width=12, depth=9, origin=origin, floors=2)
+        plan = plan_level(spec)
+        assert plan.meshes["floor"].face_count and plan.spec.origin == origin
+        assert all(floor_areas(floor.layout) == 1 for floor in plan.floors)
+
+
+def test_a_window_is_the_same_world_over_another_cut() -> None:
+    spec = preset_spec("LEVEL_4", seed=5, width=12, depth=9, origin=(-ORIGIN_LIMIT, 0))
+    window = spec.window((-ORIGIN_LIMIT - 4, -4), 20, 17)
+    assert (window.origin, window.width, window.depth, window.perimeter) == ((-ORIGIN_LIMIT - 4, -4), 20, 17, False)
+    assert dataclasses.replace(window, origin=spec.origin, width=12, depth=9, perimeter=spec.perimeter) == spec
+    assert spec.origin == (-ORIGIN_LIMIT, 0), "the spec itself unchanged"
