@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .recipes import AXES, NORMAL_MAP, Node, Recipe
+from .recipes import AXES, Node, Recipe, normal_maps
 
 
 def _vector_math(operation: str, **inputs: object) -> Node:
@@ -81,8 +81,7 @@ def axis_framed(recipe: Recipe) -> Recipe:
     space, fed by the texel turned through the face's frame; any other recipe is returned as it is."""
     if recipe.normal_frame != AXES:
         return recipe
-    normal = next(key for key, node in recipe.nodes.items() if node.type == NORMAL_MAP)  # one: recipes.py
-    (texel,) = (source for source, target in recipe.links if target == f"{normal}.Color")
+    (normal,), (texel,) = normal_maps(recipe)  # one of each: checked when the recipes load
     node = recipe.nodes[normal]
     nodes = {**recipe.nodes, **FRAME_NODES, normal: replace(node, props={**node.props, "space": "OBJECT"})}
     links = [link for link in recipe.links if link != (texel, f"{normal}.Color")]

@@ -114,15 +114,21 @@ def _problems(recipe: Recipe) -> list[str]:
     return problems + _frame_problems(recipe)
 
 
+def normal_maps(recipe: Recipe) -> tuple[list[str], list[str]]:
+    """The recipe's Normal Map nodes, and the outputs linked into the first one's colour."""
+    maps = [key for key, node in recipe.nodes.items() if node.type == NORMAL_MAP]
+    fed = [source for source, target in recipe.links if maps and target == f"{maps[0]}.Color"]
+    return maps, fed
+
+
 def _frame_problems(recipe: Recipe) -> list[str]:
     if recipe.normal_frame not in (UV, AXES):
         return [f"normal_frame {recipe.normal_frame!r} is not {UV!r} or {AXES!r}"]
     if recipe.normal_frame == UV:
         return []
-    maps = [key for key, node in recipe.nodes.items() if node.type == NORMAL_MAP]
+    maps, fed = normal_maps(recipe)
     if len(maps) != 1:
         return [f"normal_frame {AXES!r} needs exactly one normal map node, has {len(maps)}"]
-    fed = [source for source, target in recipe.links if target == f"{maps[0]}.Color"]
     taken = sorted(key for key in recipe.nodes if key.startswith("frame_"))
     problems = []
     if len(fed) != 1:

@@ -399,9 +399,9 @@ class LevelSpec:
         the edge of the origins a user may give (ORIGIN_LIMIT) reaches past it, and the world
         goes on there."""
         window = copy.copy(self)  # a frozen dataclass's copy: no __init__, so no checks
-        for name, value in (("origin", (int(origin[0]), int(origin[1]))), ("width", width), ("depth", depth)):
+        cut = {"origin": (int(origin[0]), int(origin[1])), "width": width, "depth": depth, "perimeter": perimeter}
+        for name, value in cut.items():
             object.__setattr__(window, name, value)
-        object.__setattr__(window, "perimeter", perimeter)
         return window
 
 
