@@ -21,6 +21,7 @@ NORMAL_MAP = "ShaderNodeNormalMap"
 # How a recipe's normal map finds its tangent frame: from the UV map (the renderer computes
 # tangents), or from the axes its faces are aligned with (core/axis_normals.py).
 UV, AXES = "uv", "axes"
+FRAME_NODE = "frame"  # the node that frames a recipe's normal map by the axes
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,23 @@ class Node:
     inputs: dict[str, Any] = field(default_factory=dict)
     image: str | None = None
     colorspace: str = "sRGB"
+    group: NodeGroup | None = None  # the group a ShaderNodeGroup node holds
+
+
+@dataclass(frozen=True)
+class NodeGroup:
+    """A shader node group the add-on makes: its sockets (name, socket type), its nodes and links
+    (the group's own input and output are nodes "inputs" and "outputs" of type NodeGroupInput and
+    NodeGroupOutput), and a version, as a recipe's."""
+
+    name: str
+    label: str
+    version: int
+    description: str
+    inputs: tuple[tuple[str, str], ...]
+    outputs: tuple[tuple[str, str], ...]
+    nodes: dict[str, Node]
+    links: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -129,12 +147,11 @@ def _frame_problems(recipe: Recipe) -> list[str]:
     maps, fed = normal_maps(recipe)
     if len(maps) != 1:
         return [f"normal_frame {AXES!r} needs exactly one normal map node, has {len(maps)}"]
-    taken = sorted(key for key in recipe.nodes if key.startswith("frame_"))
     problems = []
     if len(fed) != 1:
         problems.append(f"normal_frame {AXES!r} needs one link into {maps[0]}.Color, has {len(fed)}")
-    if taken:
-        problems.append(f"node names {taken} are kept for the normal frame")
+    if FRAME_NODE in recipe.nodes:
+        problems.append(f"node name {FRAME_NODE!r} is kept for the normal frame")
     return problems
 
 

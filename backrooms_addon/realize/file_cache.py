@@ -105,10 +105,12 @@ def appending(path: Path) -> Iterator[tuple[Any, Any]]:
 
 def append_cached(path: Path, hum: bool) -> bool:
     """Append every material (and the hum) that `path` holds; False, with nothing appended, when
-    it is missing or unreadable. Appended images the file already has are replaced by its own."""
+    it is missing or unreadable. Appended images and node groups the file already has are
+    replaced by its own."""
     if not path.is_file():  # Blender would print a warning for a file it cannot open
         return False
-    images_before = {_image_tag(image): image for image in bpy.data.images if _image_tag(image)}
+    shared = (bpy.data.images, bpy.data.node_groups)  # what the materials use, one copy a file
+    before = [{_tag(block): block for block in blocks if _tag(block)} for blocks in shared]
     try:
         with appending(path) as (source, target):
             if hum and not source.sounds:
@@ -117,18 +119,19 @@ def append_cached(path: Path, hum: bool) -> bool:
             target.sounds = list(source.sounds) if hum else []
     except (OSError, RuntimeError):  # missing, cut short or not a .blend
         return False
-    known_images = set(images_before.values())
-    for image in [image for image in bpy.data.images if image not in known_images]:
-        known = images_before.get(_image_tag(image))
-        if known is not None:  # already in the file: one copy of each texture
-            image.user_remap(known)
-            bpy.data.images.remove(image)
+    for blocks, known in zip(shared, before, strict=True):
+        had = set(known.values())
+        for block in [block for block in blocks if block not in had]:
+            own = known.get(_tag(block))
+            if own is not None:  # already in the file: one copy of each
+                block.user_remap(own)
+                blocks.remove(block)
     return True
 
 
-def _image_tag(image: bpy.types.Image) -> tuple[object, object] | None:
-    name = image.get(RECIPE_KEY)
-    return (name, image.get(RECIPE_VERSION_KEY)) if name is not None else None
+def _tag(block: bpy.types.ID) -> tuple[object, object] | None:
+    name = block.get(RECIPE_KEY)
+    return (name, block.get(RECIPE_VERSION_KEY)) if name is not None else None
 
 
 KEPT_FILES = 16  # cache files a folder keeps (one per set of materials and look), the newest

@@ -314,9 +314,9 @@ def file_resources_ahead(spec: LevelSpec) -> list[bpy.types.ID]:
     """What a level of `spec` needs once per file, made while its plan is made: the hum, and the
     materials it most likely uses (core likely_materials). In a file that has none of them yet,
     they come from the cache on disk in one append (file_cache), or are made and cached. Returns
-    the materials and images this made, for drop_unused once the level is built; stopped by an
-    error, it removes them itself."""
-    before = {*bpy.data.materials, *bpy.data.images}
+    the materials, images and node groups this made, for drop_unused once the level is built;
+    stopped by an error, it removes them itself."""
+    before = set(_resources())
     try:
         look = look_of(spec)
         names = likely_materials(spec)
@@ -331,7 +331,12 @@ def file_resources_ahead(spec: LevelSpec) -> list[bpy.types.ID]:
 
 
 def _new_since(before: set[bpy.types.ID]) -> list[bpy.types.ID]:
-    return [block for block in (*bpy.data.materials, *bpy.data.images) if block not in before]
+    return [block for block in _resources() if block not in before]
+
+
+def _resources() -> tuple[bpy.types.ID, ...]:
+    """What materials are made of, and the materials: made once per file, shared by its levels."""
+    return (*bpy.data.materials, *bpy.data.images, *bpy.data.node_groups)
 
 
 def _make_resources(names: tuple[str, ...], look: Look, hum: bool) -> set[bpy.types.ID]:
@@ -342,24 +347,25 @@ def _make_resources(names: tuple[str, ...], look: Look, hum: bool) -> set[bpy.ty
 
 def drop_unused(made: list[bpy.types.ID]) -> None:
     """Remove what file_resources_ahead made that nothing uses (a guess the plan did not need, or
-    a build stopped before its pieces): the materials first, then the flicker keys and the images
-    only they used."""
+    a build stopped before its pieces): the materials first, then the flicker keys, images and
+    node groups only they used."""
     materials = [block for block in made if isinstance(block, bpy.types.Material) and block.users == 0]
     animations = (material.node_tree.animation_data for material in materials if material.node_tree)
     actions = {data.action for data in animations if data is not None and data.action is not None}
     if materials:
         bpy.data.batch_remove(materials)
-    # Images made here that no material holds: by what the materials hold, as Blender 4.2 keeps
-    # counting the users a removed material's copies gave them.
-    held = {node.image for m in bpy.data.materials if m.node_tree for node in m.node_tree.nodes if _image(node)}
-    images = [block for block in made if isinstance(block, bpy.types.Image) and block not in held]
-    unused = [*(action for action in actions if action.users == 0), *images]
+    # Images and groups made here that no material holds: by what the materials hold, as Blender
+    # 4.2 keeps counting the users a removed material's copies gave them.
+    held = {_held(node) for m in bpy.data.materials if m.node_tree for node in m.node_tree.nodes} - {None}
+    parts = [block for block in made if isinstance(block, (bpy.types.Image, bpy.types.NodeTree)) and block not in held]
+    unused = [*(action for action in actions if action.users == 0), *parts]
     if unused:
         bpy.data.batch_remove(unused)
 
 
-def _image(node: bpy.types.Node) -> bool:
-    return getattr(node, "image", None) is not None
+def _held(node: bpy.types.Node) -> bpy.types.ID | None:
+    """The image or node group a material's node holds, if any."""
+    return getattr(node, "image", None) or getattr(node, "node_tree", None)
 
 
 BLOCKS_AHEAD = 2  # finished blocks waiting for Blender at most

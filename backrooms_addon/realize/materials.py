@@ -9,9 +9,19 @@ from typing import Any
 import bpy
 import numpy as np
 
-from ..core.axis_normals import axis_framed
+from ..core.axis_normals import AXIS_FRAME, axis_framed
 from ..core.fixtures import flicker_curve
-from ..core.recipes import TEXTURES_DIR, Look, Node, Recipe, is_color, linear_color, load_recipes
+from ..core.recipes import (
+    FRAME_NODE,
+    TEXTURES_DIR,
+    Look,
+    Node,
+    NodeGroup,
+    Recipe,
+    is_color,
+    linear_color,
+    load_recipes,
+)
 from .camera_rig import fcurves, write_keys
 
 RECIPE_KEY = "backrooms_recipe"
@@ -122,18 +132,25 @@ def normal_maps_as_written(materials: Iterable[bpy.types.Material], undo: ExitSt
     reads the tree rather than renders it (Blender's USD exporter takes the nearest Multiply Add
     before the texture for the normal map's scale and bias), and to measure what the framing saves."""
     for material in materials:
-        tree = material.node_tree
-        texel, encoded = (tree.nodes.get(key) for key in ("frame_texel", "frame_encoded")) if tree else (None, None)
-        if texel is None or encoded is None or not texel.inputs[0].links or not encoded.outputs[0].links:
+        frame = framing_node(material)
+        if frame is None or not frame.inputs[0].links or not frame.outputs[0].links:
             continue  # not framed, or changed by hand
-        normal = encoded.outputs[0].links[0].to_node
-        tree.links.new(texel.inputs[0].links[0].from_socket, normal.inputs["Color"])
+        tree = material.node_tree
+        normal = frame.outputs[0].links[0].to_node
+        tree.links.new(frame.inputs[0].links[0].from_socket, normal.inputs["Color"])
         normal.space = "TANGENT"
-        undo.callback(_framed_again, tree, encoded, normal)
+        undo.callback(_framed_again, tree, frame, normal)
 
 
-def _framed_again(tree: bpy.types.NodeTree, encoded: bpy.types.Node, normal: bpy.types.Node) -> None:
-    tree.links.new(encoded.outputs[0], normal.inputs["Color"])
+def framing_node(material: bpy.types.Material) -> bpy.types.Node | None:
+    """The material's node that frames its normal map by the axes (the AXIS_FRAME group), if any."""
+    frame = material.node_tree.nodes.get(FRAME_NODE) if material.node_tree else None
+    tree = getattr(frame, "node_tree", None)
+    return frame if tree is not None and tree.get(RECIPE_KEY) == AXIS_FRAME.name else None
+
+
+def _framed_again(tree: bpy.types.NodeTree, frame: bpy.types.Node, normal: bpy.types.Node) -> None:
+    tree.links.new(frame.outputs[0], normal.inputs["Color"])
     normal.space = "OBJECT"
 
 
@@ -181,18 +198,42 @@ def node_material(recipe: Recipe) -> bpy.types.Material:
         material.use_nodes = True
     tree = material.node_tree
     tree.nodes.clear()
-    nodes = {key: _add_node(tree, key, node, recipe.version) for key, node in recipe.nodes.items()}
-    for source, target in recipe.links:
-        tree.links.new(_socket(nodes, source, outputs=True), _socket(nodes, target, outputs=False))
-    _arrange(nodes, recipe.links)
+    _fill(tree, recipe.nodes, recipe.links, recipe.version)
     # The viewport's solid mode shows this colour, so the level reads right before a render.
     material.diffuse_color = linear_color(recipe.base_color)
     return material
 
 
+def ensure_node_group(group: NodeGroup) -> bpy.types.NodeTree:
+    """The file's shader node group `group` at its version, or a new one (tagged as a recipe's
+    material is, so that every material and level in the file shares one)."""
+    found: bpy.types.NodeTree | None = _tagged(bpy.data.node_groups, group.name, group.version)
+    if found is not None:
+        return found
+    tree = bpy.data.node_groups.new(group.label, "ShaderNodeTree")
+    tree.description = group.description
+    for sockets, side in ((group.inputs, "INPUT"), (group.outputs, "OUTPUT")):
+        for name, socket_type in sockets:
+            tree.interface.new_socket(name, in_out=side, socket_type=socket_type)
+    _fill(tree, group.nodes, group.links, group.version)
+    tree[RECIPE_KEY] = group.name
+    tree[RECIPE_VERSION_KEY] = group.version
+    return tree
+
+
+def _fill(tree: bpy.types.NodeTree, specs: dict[str, Node], links: tuple[tuple[str, str], ...], version: int) -> None:
+    """Add the nodes and links to `tree`, laid out to read left to right."""
+    nodes = {key: _add_node(tree, key, node, version) for key, node in specs.items()}
+    for source, target in links:
+        tree.links.new(_socket(nodes, source, outputs=True), _socket(nodes, target, outputs=False))
+    _arrange(nodes, links)
+
+
 def _add_node(tree: bpy.types.NodeTree, key: str, spec: Node, version: int) -> bpy.types.Node:
     node = tree.nodes.new(spec.type)
     node.name = node.label = key
+    if spec.group is not None:  # first: the group's sockets come with it
+        node.node_tree = ensure_node_group(spec.group)
     for prop, value in spec.props.items():
         setattr(node, prop, value)
     for socket_name, value in spec.inputs.items():

@@ -166,3 +166,33 @@ def _reads_uv_tangents(obj: bpy.types.Object) -> bool:
         if slot.material is not None
         for node in slot.material.node_tree.nodes
     )
+
+
+def test_every_framed_material_holds_the_file_s_one_frame_group(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, tmp_path: Path
+) -> None:
+    """In the shader editor a framed material is its recipe's nodes and one group node; every
+    framed material of every level in the file holds the same group, also after the file is saved
+    and opened again and another level is made in it."""
+    materials = _module(addon, "realize.materials")
+    recipes = _module(addon, "core.recipes").load_recipes()
+    api.generate(seed=3, width=9, depth=7, scene=scene)
+    api.generate(preset="LEVEL_1", seed=2, width=9, depth=7, scene=scene, new_level=True)
+    framed = [m for m in bpy.data.materials if materials.framing_node(m) is not None]
+    assert {m["backrooms_recipe"] for m in framed} >= {"wallpaper", "carpet", "concrete_wall", "concrete_floor"}
+    for material in framed:
+        nodes = {node.name for node in material.node_tree.nodes}
+        assert nodes == recipes[material["backrooms_recipe"]].nodes.keys() | {"frame"}
+    groups = [g for g in bpy.data.node_groups if g.get("backrooms_recipe") == "axis_frame"]
+    assert len(groups) == 1 and {materials.framing_node(m).node_tree for m in framed} == set(groups)
+    sockets = {(item.in_out, item.name) for item in groups[0].interface.items_tree}
+    assert sockets == {("INPUT", "Texel"), ("OUTPUT", "Normal")}
+
+    path = tmp_path / "framed.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(path))
+    bpy.ops.wm.open_mainfile(filepath=str(path))
+    api.generate(preset="LEVEL_2", seed=4, width=9, depth=7, scene=bpy.context.scene, new_level=True)
+    framed_now = [m for m in bpy.data.materials if materials.framing_node(m) is not None]
+    assert len(framed_now) > len(framed)  # Level 2's tunnel materials too
+    groups = [g for g in bpy.data.node_groups if g.get("backrooms_recipe") == "axis_frame"]
+    assert len(groups) == 1 and {materials.framing_node(m).node_tree for m in framed_now} == set(groups)

@@ -115,19 +115,24 @@ def test_a_new_file_appends_what_the_first_one_built(
     assert not bpy.data.libraries, "appended, not linked"
 
 
-def test_appended_images_the_file_has_are_not_doubled(
+def test_appended_images_and_groups_the_file_has_are_not_doubled(
     api: ModuleType, addon: ModuleType, cache: tuple[Path, ModuleType]
 ) -> None:
     api.generate(scene=_new_file(), **SMALL)  # writes the cache
     _new_file()
     materials = importlib.import_module(f"{addon.__name__}.realize.materials")
+    frame = importlib.import_module(f"{addon.__name__}.core.axis_normals").AXIS_FRAME
     recipe = materials.load_recipes()["wallpaper"]
     node = next(node for node in recipe.nodes.values() if node.image)
     mine = materials.ensure_image(node.image, node.colorspace, recipe.version)
+    my_group = materials.ensure_node_group(frame)
     api.generate(scene=bpy.context.scene, **SMALL)
-    images = _ours(bpy.data.images)
+    images, groups = _ours(bpy.data.images), _ours(bpy.data.node_groups)
     assert images[node.image] == [mine], "the file's own image is used, no copy beside it"
     assert all(len(copies) == 1 for copies in images.values())
+    assert groups[frame.name] == [my_group], "the file's own normal frame group, no copy beside it"
+    framed = [m for m in bpy.data.materials if materials.framing_node(m) is not None]
+    assert framed and all(materials.framing_node(m).node_tree == my_group for m in framed)
 
 
 @pytest.mark.parametrize(
@@ -142,7 +147,8 @@ def test_nothing_made_ahead_is_left_unused(
 ) -> None:
     for _ in range(2):  # building, then from the cache
         api.generate(preset=preset, scene=_new_file(), **SMALL, **fields)
-        unused = [b.name for b in (*bpy.data.materials, *bpy.data.images) if b.get(RECIPE_KEY) and b.users == 0]
+        made = (*bpy.data.materials, *bpy.data.images, *bpy.data.node_groups)
+        unused = [b.name for b in made if b.get(RECIPE_KEY) and b.users == 0]
         assert unused == []
         assert [action.name for action in bpy.data.actions if action.users == 0] == []
         assert "fixture_diffuser" not in _ours(bpy.data.materials)
@@ -160,7 +166,7 @@ def test_a_failure_while_making_them_leaves_nothing(
     scene = _new_file()
     with pytest.raises(OSError, match="no room"):
         api.generate(scene=scene, **SMALL)
-    assert not _ours(bpy.data.materials) and not _ours(bpy.data.images)
+    assert not _ours(bpy.data.materials) and not _ours(bpy.data.images) and not _ours(bpy.data.node_groups)
     assert not scene.collection.children and not bpy.data.actions
 
 

@@ -81,7 +81,7 @@ def test_usd_normal_maps_are_the_recipes_own(
     USD gets each recipe's own tangent-space map: the texture read as 2 x texel - 1, its vector
     nodes not taken for a scale and bias. The file's materials stay framed."""
     api.generate(seed=7, width=8, depth=8, scene=scene)
-    framed = [m for m in bpy.data.materials if m.node_tree and "frame_texel" in m.node_tree.nodes]
+    framed = [m for m in bpy.data.materials if m.node_tree and "frame" in m.node_tree.nodes]
     assert len(framed) >= 3
     _output(addon).export_usd(tmp_path / "level.usda")
     text = (tmp_path / "level.usda").read_text()
@@ -90,4 +90,4 @@ def test_usd_normal_maps_are_the_recipes_own(
     for shader in normal_textures:
         assert "float4 inputs:scale = (2, 2, 2, 2)" in shader and "float4 inputs:bias = (-1, -1, -1, -1)" in shader
     assert all(m.node_tree.nodes["normal"].space == "OBJECT" for m in framed)
-    assert all(m.node_tree.nodes["frame_encoded"].outputs[0].links for m in framed)
+    assert all(m.node_tree.nodes["frame"].outputs[0].links for m in framed)

@@ -13,12 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from level_checks import geometry_specs, unaligned_preset_specs
 
-from backrooms_addon.core.axis_normals import FRAME_NODES, axis_framed
+from backrooms_addon.core.axis_normals import AXIS_FRAME, FRAME_LINKS, FRAME_NODES, axis_framed
 from backrooms_addon.core.errors import BackroomsError
 from backrooms_addon.core.geometry import MeshArrays
 from backrooms_addon.core.levels import LEVEL_PRESETS
 from backrooms_addon.core.plan import plan_level
-from backrooms_addon.core.recipes import AXES, NORMAL_MAP, UV, _problems, _recipe, load_recipes
+from backrooms_addon.core.recipes import AXES, FRAME_NODE, NORMAL_MAP, UV, _problems, _recipe, load_recipes
 from backrooms_addon.core.spec import LevelSpec
 
 F64 = npt.NDArray[np.float64]
@@ -120,10 +120,25 @@ def test_framing_feeds_the_normal_map_through_the_frame_in_object_space() -> Non
         assert recipe.nodes[normal].props.get("space", "TANGENT") == "TANGENT"  # the authored one, for glTF
         assert framed.nodes[normal].inputs == recipe.nodes[normal].inputs  # its Strength stays
         (texel,) = (a for a, b in recipe.links if b == f"{normal}.Color")
-        assert {(texel, "frame_texel.Vector"), ("frame_encoded.Vector", f"{normal}.Color")} <= set(framed.links)
+        assert {(texel, "frame.Texel"), ("frame.Normal", f"{normal}.Color")} <= set(framed.links)
         assert set(recipe.links) - set(framed.links) == {(texel, f"{normal}.Color")}
-        assert framed.nodes.keys() == recipe.nodes.keys() | FRAME_NODES.keys()
+        assert framed.nodes.keys() == recipe.nodes.keys() | {FRAME_NODE}
+        assert framed.nodes[FRAME_NODE].type == "ShaderNodeGroup" and framed.nodes[FRAME_NODE].group is AXIS_FRAME
         assert _problems(replace(framed, normal_frame=UV)) == []  # every link names a node
+
+
+def test_the_frame_group_takes_the_texel_through_every_node_to_its_output() -> None:
+    """Every node of the group lies on a path from its input or a geometry input to its output,
+    and every link names a node and a socket of the group's own sockets at its ends."""
+    (texel_in,) = (a for a, b in FRAME_LINKS if a.startswith("inputs."))
+    (normal_out,) = (b for a, b in FRAME_LINKS if b.startswith("outputs."))
+    assert (texel_in, normal_out) == (f"inputs.{AXIS_FRAME.inputs[0][0]}", f"outputs.{AXIS_FRAME.outputs[0][0]}")
+    ends = {end.split(".", 1)[0] for link in FRAME_LINKS for end in link}
+    assert ends == FRAME_NODES.keys()
+    reaches = {"outputs"}
+    for _ in FRAME_LINKS:
+        reaches |= {a.split(".", 1)[0] for a, b in FRAME_LINKS if b.split(".", 1)[0] in reaches}
+    assert reaches == FRAME_NODES.keys()
 
 
 def test_an_unframed_recipe_is_built_as_written() -> None:
@@ -133,7 +148,7 @@ def test_an_unframed_recipe_is_built_as_written() -> None:
 
 
 OUTPUT, MATH = {"type": "ShaderNodeOutputMaterial"}, {"type": "ShaderNodeMath"}
-TEXEL = ["frame_texel.Value", "normal.Color"]
+TEXEL = ["frame.Value", "normal.Color"]
 
 
 def _entry(**changes: object) -> dict[str, object]:
@@ -156,8 +171,8 @@ def _entry(**changes: object) -> dict[str, object]:
         ({"links": []}, "needs one link into normal.Color, has 0"),
         ({"nodes": {"output": OUTPUT}, "links": []}, "needs exactly one normal map node, has 0"),
         (
-            {"nodes": {"output": OUTPUT, "frame_texel": MATH, "normal": {"type": NORMAL_MAP}}, "links": [TEXEL]},
-            "node names ['frame_texel'] are kept",
+            {"nodes": {"output": OUTPUT, "frame": MATH, "normal": {"type": NORMAL_MAP}}, "links": [TEXEL]},
+            "node name 'frame' is kept",
         ),
     ],
 )
