@@ -110,7 +110,7 @@ def append_cached(path: Path, hum: bool) -> bool:
     if not path.is_file():  # Blender would print a warning for a file it cannot open
         return False
     shared = (bpy.data.images, bpy.data.node_groups)  # what the materials use, one copy a file
-    before = [{_tag(block): block for block in blocks if _tag(block)} for blocks in shared]
+    before = [set(blocks) for blocks in shared]
     try:
         with appending(path) as (source, target):
             if hum and not source.sounds:
@@ -119,10 +119,15 @@ def append_cached(path: Path, hum: bool) -> bool:
             target.sounds = list(source.sounds) if hum else []
     except (OSError, RuntimeError):  # missing, cut short or not a .blend
         return False
-    for blocks, known in zip(shared, before, strict=True):
-        had = set(known.values())
+    for blocks, had in zip(shared, before, strict=True):
+        known: dict[tuple[object, object], bpy.types.ID] = {}
+        for block in blocks:  # the first of a tag, as ensure_material finds them
+            tag = _tag(block)
+            if block in had and tag is not None:
+                known.setdefault(tag, block)
         for block in [block for block in blocks if block not in had]:
-            own = known.get(_tag(block))
+            tag = _tag(block)
+            own = known.get(tag) if tag is not None else None
             if own is not None:  # already in the file: one copy of each
                 block.user_remap(own)
                 blocks.remove(block)

@@ -135,6 +135,30 @@ def test_appended_images_and_groups_the_file_has_are_not_doubled(
     assert framed and all(materials.framing_node(m).node_tree == my_group for m in framed)
 
 
+def test_a_copy_the_user_made_of_a_shared_block_is_left_as_it_is(
+    api: ModuleType, addon: ModuleType, cache: tuple[Path, ModuleType]
+) -> None:
+    """A user's copy of the file's frame group (a single-user copy keeps its tags), named to sort
+    first: appending another level's materials from the cache removes only what it appended."""
+    materials = importlib.import_module(f"{addon.__name__}.realize.materials")
+    api.generate(preset="LEVEL_188", scene=_new_file(), **SMALL)  # writes the Courtyard's cache (nothing of Level 0)
+    api.generate(scene=_new_file(), **SMALL)
+    ours = {m.name: materials.framing_node(m).node_tree for m in bpy.data.materials if materials.framing_node(m)}
+    (group,) = set(ours.values())
+    copy = group.copy()
+    copy.name = "A frame of my own"
+    mine = bpy.data.materials.new("My material")
+    if mine.node_tree is None:  # Blender 4.x
+        mine.use_nodes = True
+    node = mine.node_tree.nodes.new("ShaderNodeGroup")
+    node.node_tree = copy
+    api.generate(preset="LEVEL_188", scene=bpy.context.scene, new_level=True, **SMALL)
+    assert {g.name for g in bpy.data.node_groups} >= {group.name, copy.name}
+    assert node.node_tree == copy, "the user's material still holds the user's group"
+    assert {m.name: materials.framing_node(m).node_tree for m in bpy.data.materials if m.name in ours} == ours
+    assert len(_ours(bpy.data.node_groups)["axis_frame"]) == 2, "the appended copy went"
+
+
 @pytest.mark.parametrize(
     ("preset", "fields"),
     [
