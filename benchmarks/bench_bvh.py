@@ -17,7 +17,9 @@ after Generate in a new Blender):
   is: a measure of the light tree's share, not a setting the add-on makes);
 - normal maps on UV tangents: the materials framed by the axes (core/axis_normals.py) put back
   to their recipes' tangent-space normal maps, for which Cycles computes MikkTSpace tangents of
-  every corner of their meshes (the same normals; what the framing saves).
+  every corner of their meshes (the same normals; what the framing saves);
+- no baseboards: the level with baseboard_height 0, its walls one band of faces instead of two
+  (what drawing the baseboard in the wallpaper's material, on the same faces, would save at most).
 Nothing here is asserted, it is measured.
 """
 
@@ -35,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-VARIANTS = ("level", "without troffers", "without walls", "diffusers not sampled", "uv tangents")
+VARIANTS = ("level", "without troffers", "without walls", "diffusers not sampled", "uv tangents", "no baseboards")
 
 
 def first_frame(size: int, variant: str) -> dict[str, float]:
@@ -49,7 +51,10 @@ def first_frame(size: int, variant: str) -> dict[str, float]:
 
     bpy.ops.wm.read_homefile(use_factory_startup=True, use_empty=True)
     scene = bpy.context.scene
-    level = api.generate(LevelSpec(seed=1, width=size, depth=size), scene=scene)
+    spec = LevelSpec(seed=1, width=size, depth=size)
+    if variant == "no baseboards":
+        spec = spec.replace(baseboard_height=0.0)
+    level = api.generate(spec, scene=scene)
     output.apply_render_preset(scene, RENDER_PRESETS["preview"], samples=1, resolution=(64, 36))
     scene.cycles.use_denoising = False
     hidden = {"without troffers": "Backrooms fixtures ", "without walls": "Backrooms walls "}.get(variant)
@@ -85,9 +90,9 @@ def main() -> int:
         return 0
     print(
         "| cells | faces | objects | first frame (s) | without the troffers (s) | without the walls (s) "
-        "| troffers | instances | diffusers not sampled (s) | normal maps on UV tangents (s) |"
+        "| troffers | instances | diffusers not sampled (s) | normal maps on UV tangents (s) | no baseboards (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
         runs: dict[str, list[dict[str, float]]] = {variant: [] for variant in VARIANTS}
         for _ in range(args.repeats):  # the variants in turn, so that a slow spell hits them alike
