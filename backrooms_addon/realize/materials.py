@@ -128,9 +128,8 @@ def animate(owner: Any, path: str, values: Any, cyclic: bool = False) -> None:
 
 def normal_maps_as_written(materials: Iterable[bpy.types.Material], undo: ExitStack) -> None:
     """Give the materials framed by the axes (core/axis_normals.py) their recipes' own normal maps
-    until `undo` closes: tangent space, the texture straight into the Normal Map node. For what
-    reads the tree rather than renders it (Blender's USD exporter takes the nearest Multiply Add
-    before the texture for the normal map's scale and bias), and to measure what the framing saves."""
+    until `undo` closes: tangent space, the texture straight into the Normal Map node. To compare
+    the framed normals with them and to measure what the framing saves (benchmarks/bench_bvh.py)."""
     for material in materials:
         frame = framing_node(material)
         if frame is None or not frame.inputs[0].links or not frame.outputs[0].links:

@@ -14,7 +14,6 @@ from ..core.errors import InvalidSpecError
 from ..core.render import RenderPreset
 from ..core.styles import DEFAULT_STYLE, STYLES, Style
 from .level import steady_power
-from .materials import normal_maps_as_written
 from .ownership import LAST_LEVEL_KEY, LEVEL_KEY, SPEC_KEY, find_level, stored_spec
 from .world import light_scene
 
@@ -28,12 +27,12 @@ def export_usd(path: Path) -> None:
     """Export the scene as USD with its materials, lights and camera; a .usdz path packages the
     textures into the one file, its root layer named like the package (not like the temporary
     name it may be written under), so the same level gives the same package. Every lamp goes out
-    at its style's steady power, a flickering one too (not at its power on the current frame), and
-    every material with its recipe's own normal map (the normal maps framed by the axes would go
-    out with their vector nodes read as the texture's scale and bias)."""
+    at its style's steady power, a flickering one too (not at its power on the current frame).
+    The materials framed by the axes go out with their recipes' own normal maps: Blender's
+    exporter finds the texture behind the Normal Map node through the frame's group, and reads
+    the texture's scale and bias from no node inside it."""
     with ExitStack() as undo:
         _steady_lamps(bpy.context.scene, undo)
-        normal_maps_as_written(bpy.data.materials, undo)
         if path.suffix.lower() != ".usdz":
             _usd_export(path)
             return
