@@ -32,7 +32,7 @@ from .file_cache import made_once
 from .materials import RECIPE_KEY, animate, ensure_material, existing_material
 from .mesh import MeshTemplates, mesh_from_arrays
 from .ownership import LEVEL_KEY, MADE_KEY, OFFSET_KEY, PIECE_KEY, find_level, record_made, store_spec, stored_spec, tag
-from .troffers import Instancers
+from .troffers import Instancers, variant_label
 from .world import light_scene
 
 LAMP_POWER_W = 40.0
@@ -282,7 +282,7 @@ def _add_pieces(
             number = 0
             for piece, obj in troffers.add_pieces(found, names, kind, templates):
                 if piece is None:  # a variant, in no collection: only instanced
-                    yield obj, f"{kind}, {obj.name.removeprefix('Backrooms ')}"
+                    yield obj, f"{kind}, {variant_label(obj.name)}"
                     continue
                 number += 1
                 obj[PIECE_KEY] = divmod(piece, plan.pieces.columns)[::-1]

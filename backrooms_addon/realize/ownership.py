@@ -24,12 +24,20 @@ MADE_KEY = "backrooms_made"
 # On a level collection: the names of the sequencer strips made for it (strips are no IDs, so no
 # references: a strip the user copies gets another name and stays the user's).
 STRIPS_KEY = "backrooms_strips"
+# On the collection of a level's instanced variants (no level: not tagged as one): the level's id.
+VARIANTS_KEY = "backrooms_variants_of"
 
 
 def tag(id_block: bpy.types.ID, level_id: str) -> None:
     """Mark a datablock as made by the level `level_id`."""
     id_block[LEVEL_KEY] = level_id
     id_block[GENERATOR_KEY] = GENERATOR_VERSION
+
+
+def tag_variants(collection: bpy.types.Collection, level_id: str) -> None:
+    """Mark a collection as holding the variants the level `level_id` instances."""
+    collection[VARIANTS_KEY] = level_id
+    collection[GENERATOR_KEY] = GENERATOR_VERSION
 
 
 def is_owned(id_block: bpy.types.ID, level_id: str) -> bool:
@@ -147,16 +155,26 @@ def remove_made_objects(collection: bpy.types.Collection) -> int:
         for modifier in obj.modifiers
         if getattr(modifier, "node_group", None) is not None
     }
+    # The collections of their variant objects, which only the groups hold.
+    held = {held.name_full: held for group in groups.values() for held in _collections_in(group)}
     # One batch: removing objects one at a time costs the square of their number.
     bpy.data.batch_remove(owned)
     collection[MADE_KEY] = []
     unused = [data for data in [*data_blocks, *groups.values()] if data.users == 0 and is_owned(data, level_id)]
     bpy.data.batch_remove(unused)
+    emptied = [c for c in held.values() if c.get(VARIANTS_KEY) == level_id and c.users == 0 and not c.all_objects]
+    bpy.data.batch_remove(emptied)
     for obj in copies:
         _untag(obj)
         if obj.data is not None and is_owned(obj.data, level_id):
             _untag(obj.data)
     return len(owned)
+
+
+def _collections_in(group: bpy.types.NodeTree) -> list[bpy.types.Collection]:
+    """The collections a node group's Collection Info nodes bring in."""
+    found = (getattr(node.inputs.get("Collection"), "default_value", None) for node in group.nodes)
+    return [held for held in found if isinstance(held, bpy.types.Collection)]
 
 
 def _untag(id_block: bpy.types.ID) -> None:

@@ -21,7 +21,7 @@ from ..core.troffer import TEMPLATE_MATERIALS
 from .file_cache import Arrays, appending, kept_arrays
 from .materials import ensure_material
 from .mesh import MeshTemplates, empty_mesh, mesh_from_arrays
-from .ownership import tag
+from .ownership import tag, tag_variants
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "blend_templates"
 TEMPLATE_FILE = TEMPLATES / "troffers.blend"
@@ -130,13 +130,15 @@ VARIANT_ATTRIBUTE = "variant"  # per point of an instancing piece: its variant (
 STATE_ATTRIBUTE = "state"  # per point: the fixture state (core/fixtures.py), for reading back
 POINT_ATTRIBUTES = ((VARIANT_ATTRIBUTE, "INT", "POINT"), (STATE_ATTRIBUTE, "INT", "POINT"))
 MODIFIER_NAME = "Troffers"
+VARIANT_PREFIX = "Backrooms #"  # a variant object's name: this, its number, what it is
 GROUP_NAMES = {FIXTURES: "troffers"}  # a kind's node group is named after what it holds
 
 
 class Instancers:
-    """A level's instanced variants in Blender: one object per variant, in no collection (nothing
-    but its instances is drawn), and per kind one Geometry Nodes group that puts an instance of
-    the right one on every point of that kind's pieces. A walk's chunks share them."""
+    """A level's instanced variants in Blender: one object per variant, in a collection of the
+    kind's that no scene holds (nothing but its instances is drawn), and per kind one Geometry
+    Nodes group that puts an instance of the right one on every point of that kind's pieces. A
+    walk's chunks share them."""
 
     def __init__(self, collection: bpy.types.Collection, level_id: str, look: Look) -> None:
         self.collection, self.level_id, self.look = collection, level_id, look
@@ -148,7 +150,7 @@ class Instancers:
         return (kind.state, kind.mesh.materials, kind.mesh.vertices.tobytes())
 
     def _add_variant(self, kind: Variant, index: int, what: str) -> bpy.types.Object:
-        name = f"Backrooms {kind.label}" if kind.label else troffer_name(kind)
+        name = variant_name(index, kind.label or troffer_label(kind))
         materials = [ensure_material(material, self.look) for material in kind.mesh.materials]
         arrays = kind.mesh if kind.source is None else self._from_template(kind.mesh, kind.source)
         mesh = mesh_from_arrays(f"{self.collection.name} {name}", arrays, materials)
@@ -161,8 +163,11 @@ class Instancers:
 
     def _group(self, what: str) -> bpy.types.NodeTree:
         if what not in self.groups:
-            group = new_instancer_group(f"Backrooms {GROUP_NAMES.get(what, what)} ({self.collection.name})")
+            name = f"Backrooms {GROUP_NAMES.get(what, what)} ({self.collection.name})"
+            variants = bpy.data.collections.new(f"{name} variants")
+            group = new_instancer_group(name, variants)
             tag(group, self.level_id)
+            tag_variants(variants, self.level_id)
             group[INSTANCER_KEY] = -1
             group[INSTANCED_KIND_KEY] = what
             self.groups[what] = group
@@ -221,12 +226,22 @@ class Instancers:
             yield piece, obj
 
 
-def troffer_name(kind: Variant) -> str:
+def variant_name(index: int, label: str) -> str:
+    """A variant object's name: its number first (the order its group picks it in) and what it is."""
+    return f"{VARIANT_PREFIX}{index} {label}"
+
+
+def variant_label(name: str) -> str:
+    """What a variant object holds, from its name (`Backrooms #2 desk 90`: `desk 90`)."""
+    return name.removeprefix(VARIANT_PREFIX).partition(" ")[2]
+
+
+def troffer_label(kind: Variant) -> str:
     """Its model's size and state, and how many of them a run holds (`x3`)."""
     model = kind.mesh.vertices[: len(kind.mesh.vertices) // kind.run]
-    x, y = np.ptp(model[:, :2], axis=0)
+    x, y = model[:, :2].max(axis=0) - model[:, :2].min(axis=0)
     run = f" x{kind.run}" if kind.run > 1 else ""
-    return f"Backrooms troffer {round(100 * x)}x{round(100 * y)} {state_name(kind.state)}{run}"
+    return f"troffer {round(100 * x)}x{round(100 * y)} {state_name(kind.state)}{run}"
 
 
 def is_troffer_variant(obj: bpy.types.Object) -> bool:
@@ -254,50 +269,51 @@ def state_name(state: int) -> str:
     return names.get(state, f"flicker {state - FLICKER}")
 
 
-def new_instancer_group(name: str) -> bpy.types.NodeTree:
-    """Geometry Nodes: points in, on every point the instance its variant attribute picks out of
-    the variants gathered (gather_variant adds one; the n-th added is variant n)."""
+def new_instancer_group(name: str, variants: bpy.types.Collection) -> bpy.types.NodeTree:
+    """Geometry Nodes: points in, on every point the instance its variant attribute picks among
+    the objects of `variants` (gather_variant adds one; the n-th added is variant n)."""
     group = bpy.data.node_groups.new(name, "GeometryNodeTree")
     # The interface API of Blender 4.0 and later (4.2 and 5.x alike).
     group.interface.new_socket("Geometry", in_out="INPUT", socket_type="NodeSocketGeometry")
     group.interface.new_socket("Geometry", in_out="OUTPUT", socket_type="NodeSocketGeometry")
     nodes = group.nodes
     inputs, outputs = nodes.new("NodeGroupInput"), nodes.new("NodeGroupOutput")
-    variant, gather = nodes.new("GeometryNodeInputNamedAttribute"), nodes.new("GeometryNodeGeometryToInstance")
-    pick, place = nodes.new("ShaderNodeMath"), nodes.new("GeometryNodeInstanceOnPoints")
+    variant, gather = nodes.new("GeometryNodeInputNamedAttribute"), nodes.new("GeometryNodeCollectionInfo")
+    place = nodes.new("GeometryNodeInstanceOnPoints")
     variant.data_type = "INT"
     variant.inputs["Name"].default_value = VARIANT_ATTRIBUTE
-    # A multi-input socket lists its links newest first, so variant n of k is instance k - 1 - n:
-    # index -1 - n, which Pick Instance wraps round to that, for any k (a walk adds variants).
-    pick.operation = "SUBTRACT"
-    pick.inputs[0].default_value = -1.0
+    # One instance per object of the collection, in the order of their names (numbered from 0 by
+    # variant_name): one node however many variants, where a node each cost a tree update each.
+    gather.inputs["Collection"].default_value = variants
+    gather.inputs["Separate Children"].default_value = True
+    gather.inputs["Reset Children"].default_value = True
     place.inputs["Pick Instance"].default_value = True
     for node, label, x, y in (
         (inputs, "input", -400, 0),
-        (variant, "variant", -600, -150),
-        (pick, "pick", -400, -150),
-        (gather, "variants", -200, -300),
+        (variant, "variant", -400, -150),
+        (gather, "variants", -400, -300),
         (place, "place", 0, 0),
         (outputs, "output", 200, 0),
     ):
         node.name, node.location = label, (x, y)
     links = group.links
     links.new(inputs.outputs[0], place.inputs["Points"])
-    links.new(gather.outputs["Instances"], place.inputs["Instance"])
-    links.new(variant.outputs["Attribute"], pick.inputs[1])
-    links.new(pick.outputs["Value"], place.inputs["Instance Index"])
+    links.new(gather.outputs[0], place.inputs["Instance"])
+    links.new(variant.outputs["Attribute"], place.inputs["Instance Index"])
     links.new(place.outputs["Instances"], outputs.inputs[0])
     return group
 
 
+def variants_of(group: bpy.types.NodeTree) -> bpy.types.Collection:
+    """The collection of an instancing group's variant objects."""
+    collection: bpy.types.Collection = group.nodes["variants"].inputs["Collection"].default_value
+    return collection
+
+
 def gather_variant(group: bpy.types.NodeTree, obj: bpy.types.Object, index: int) -> None:
-    """Add `obj` to the group's variants, as variant `index` (which must be the next one)."""
-    gather = group.nodes["variants"]
-    if len(gather.inputs["Geometry"].links) != index:
-        raise ValueError(f"{group.name} has {len(gather.inputs['Geometry'].links)} variants, not {index}")
-    # One node and one link a variant: every property set on a node costs an update of its tree.
-    source = group.nodes.new("GeometryNodeObjectInfo")
-    source.location = (-400, -300 - 150 * index)
-    source.inputs["Object"].default_value = obj
-    source.inputs["As Instance"].default_value = True
-    group.links.new(source.outputs["Geometry"], gather.inputs["Geometry"])
+    """Add `obj` to the group's variants, as variant `index` (which must be the next one, and
+    `obj` named by variant_name, so that it sorts last)."""
+    variants = variants_of(group)
+    if len(variants.objects) != index:
+        raise ValueError(f"{group.name} has {len(variants.objects)} variants, not {index}")
+    variants.objects.link(obj)

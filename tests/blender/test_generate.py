@@ -363,7 +363,7 @@ def test_regenerate_after_reopening_the_file_reproduces_the_level(
     scene: bpy.types.Scene, api: ModuleType, tmp_path
 ) -> None:
     level = api.generate(seed=9, width=20, depth=14, density=0.4, algorithm="prim", scene=scene)
-    # Every mesh made, the troffer variants (in no collection) and the points they are instanced on too.
+    # Every mesh made, the troffer variants (in a collection no scene holds) and the points they are instanced on too.
     before = {obj.name: _positions(obj.data) for obj in level.objects if obj.type == "MESH"}
     path = tmp_path / "saved.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(path))

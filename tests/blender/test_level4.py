@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+import re
 import struct
 import subprocess
 import sys
@@ -20,6 +21,13 @@ import numpy as np
 import pytest
 from blender_support import ROOT, RUNNING_INSIDE_BLENDER
 from PIL import Image
+
+
+def _model(name: str) -> str:
+    """What a variant object holds, from its name (`Backrooms #2 desk 90`: `desk 90`)."""
+    found = re.fullmatch(r"Backrooms #\d+ (.+)", name)
+    assert found is not None, name
+    return found.group(1)
 
 
 def test_the_furniture_is_instanced_where_the_plan_puts_it(
@@ -37,18 +45,19 @@ def test_the_furniture_is_instanced_where_the_plan_puts_it(
     rows = lambda a: np.round(np.asarray(a), 3)[np.lexsort(np.round(np.asarray(a), 3).T[::-1])]  # noqa: E731
     np.testing.assert_allclose(rows(placed), rows(found.positions), atol=1e-3)
     # Each place gets its own model: the instanced object is the variant the plan chose there.
+    # A variant object is named by its number, then its model: `Backrooms #2 desk 90`.
     picked = Counter(
-        (tuple(np.round(np.array(i.matrix_world.translation, np.float64), 3).tolist()), i.object.original.name)
+        (tuple(np.round(np.array(i.matrix_world.translation, np.float64), 3).tolist()), _model(i.object.original.name))
         for i in depsgraph.object_instances
         if i.is_instance and i.parent is not None and i.parent.original.name.startswith("Backrooms furniture")
     )
     chosen = Counter(
-        (tuple(np.round(position, 3).tolist()), f"Backrooms {found.kinds[variant].label}")
+        (tuple(np.round(position, 3).tolist()), found.kinds[variant].label)
         for position, variant in zip(found.positions, found.variants.tolist(), strict=True)
     )
     assert picked == chosen and len({name for _, name in chosen}) > 2
     models = {obj.name for obj in level.objects if obj.type == "MESH" and "backrooms_instancer" in obj}
-    assert any(name.startswith("Backrooms desk") for name in models), models
+    assert any(_model(name).startswith("desk") for name in models), models
     recipes = {slot.material.get("backrooms_recipe") for obj in level.objects for slot in obj.material_slots}
     assert {"carpet_tile", "office_wall", "furniture_metal", "furniture_fabric", "furniture_laminate"} <= recipes
     assert not recipes & {"wallpaper", "carpet"}, "no Level 0 wallpaper or carpet left"
@@ -99,12 +108,12 @@ def test_the_instanced_furniture_is_furniture_blend_s(
     monkeypatch.setattr(troffers, "FURNITURE_FILE", tmp_path / "furniture.blend")
     level = api.generate(preset="LEVEL_4", seed=4, width=24, depth=24, scene=scene)
     kinds = {kind.label: kind for kind in level.plan.meshes.copies_of("furniture").instances().kinds}
-    made = {obj.name: obj for obj in level.objects if obj.type == "MESH" and "backrooms_instancer" in obj}
+    made = {_model(obj.name): obj for obj in level.objects if obj.type == "MESH" and "backrooms_instancer" in obj}
     desks = [label for label in kinds if label.rsplit(" ", 1)[0] == "desk"]
     assert desks, sorted(kinds)
     for label in desks:
-        positions = np.empty(len(made[f"Backrooms {label}"].data.vertices) * 3, np.float32)
-        made[f"Backrooms {label}"].data.vertices.foreach_get("co", positions)
+        positions = np.empty(len(made[label].data.vertices) * 3, np.float32)
+        made[label].data.vertices.foreach_get("co", positions)
         np.testing.assert_allclose(positions.reshape(-1, 3), kinds[label].mesh.vertices * 1.5, atol=1e-5)
 
 
