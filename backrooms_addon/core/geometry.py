@@ -117,6 +117,17 @@ class MeshArrays:
         )
 
 
+def read_only(mesh: MeshArrays) -> MeshArrays:
+    """A copy of the mesh whose arrays cannot be changed in place: for a mesh that plans share."""
+    names = ("vertices", "faces", "uvs", "material_indices", "pieces", "lightmap")
+    arrays = {name: getattr(mesh, name) for name in names}
+    for name, array in arrays.items():
+        if array is not None:
+            arrays[name] = array = array.copy()
+            array.flags.writeable = False
+    return replace(mesh, **arrays)
+
+
 def quad_faces(count: int) -> IntArray:
     """The faces of `count` quads that own their vertices, in order: arange(4 * count) as rows of
     four, a read-only view of one shared array where it fits (MeshArrays' faces all follow it)."""

@@ -29,6 +29,7 @@ from .geometry import (
     floor_mesh,
     quad_faces,
     quad_mesh,
+    read_only,
     wall_bands,
     wall_mesh,
 )
@@ -175,8 +176,9 @@ class FixtureCopies:
                 key = (size, materials, template.vertices.tobytes())
                 if key not in kinds:
                     kinds[key] = len(variants)
-                    mesh = variant_mesh(template, size, materials)
-                    variants.append(Variant(state, with_lightmap(mesh)))
+                    made_from = ("variant", size, materials, *mesh_key(template))
+                    made = kept_model(made_from, _lit_variant, template, size, materials)
+                    variants.append(Variant(state, made))
                 lookup[state] = kinds[key]
             centres = lifted_points(floor.placed.centres, floor.base)
             # A floor of the level's grid puts them in its own pieces, as the copies; another grid
@@ -284,7 +286,8 @@ class PlacedCopies:
                 if key not in kinds:
                     kinds[key] = len(variants)
                     source = floor.placed.sources[model] if floor.placed.sources else None
-                    variants.append(Variant(0, with_lightmap(mesh), floor.placed.labels[model], source))
+                    made = kept_model(("placed", *mesh_key(mesh)), with_lightmap, mesh)
+                    variants.append(Variant(0, made, floor.placed.labels[model], source))
                 lookup[model] = kinds[key]
             points = lifted_points(floor.placed.positions, floor.base)
             positions.append(points)
@@ -373,7 +376,11 @@ def _run_of(kind: Variant, count: int, step: float) -> Variant:
     copy i's lightmap is the model's squeezed into the i-th of `count` columns of the square."""
     if count == 1:
         return kind
-    model = kind.mesh
+    mesh = kept_model(("run", count, step, *mesh_key(kind.mesh)), _run_mesh, kind.mesh, count, step)
+    return replace(kind, mesh=mesh, run=count)
+
+
+def _run_mesh(model: MeshArrays, count: int, step: float) -> MeshArrays:
     offsets = np.zeros((count, 3), np.float64)
     offsets[:, 0] = np.arange(count) * step
     mesh = _copied(model, offsets, np.zeros(count, np.int32))
@@ -382,7 +389,34 @@ def _run_of(kind: Variant, count: int, step: float) -> Variant:
         columns[:, 0, 0] = np.arange(count)
         squeezed = model.lightmap.astype(np.float64) * np.array([1 / count, 1.0])
         mesh = replace(mesh, lightmap=(squeezed[None] + columns / count).reshape(-1, 2).astype(np.float32))
-    return replace(kind, mesh=mesh, run=count)
+    return mesh
+
+
+MODELS_KEPT = 256  # instanced models kept_model holds at most
+_kept_models: dict[tuple[object, ...], MeshArrays] = {}
+
+
+def kept_model(key: tuple[object, ...], make: Callable[..., MeshArrays], *made_from: Any) -> MeshArrays:
+    """make(*made_from), kept by `key` (all it is made from, mesh_key for a mesh) as a read-only
+    copy: the next level's troffers and furniture are the same few models, and their lightmaps
+    cost a plan more than their faces suggest. Safe from any thread."""
+    found = _kept_models.get(key)
+    if found is None:
+        found = read_only(make(*made_from))
+        if len(_kept_models) >= MODELS_KEPT:
+            _kept_models.clear()
+        _kept_models[key] = found
+    return found
+
+
+def _lit_variant(template: MeshArrays, size: tuple[float, float], materials: tuple[str, str]) -> MeshArrays:
+    return with_lightmap(variant_mesh(template, size, materials))
+
+
+def mesh_key(mesh: MeshArrays) -> tuple[object, ...]:
+    """Everything a mesh is, as a hashable key."""
+    arrays = (mesh.vertices, mesh.faces, mesh.uvs, mesh.material_indices, mesh.pieces, mesh.lightmap)
+    return (mesh.materials, *(None if a is None else (a.dtype.str, a.shape, a.tobytes()) for a in arrays))
 
 
 class PlanMeshes(Mapping[str, MeshArrays]):
