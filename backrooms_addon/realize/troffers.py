@@ -164,7 +164,7 @@ class Instancers:
     def _group(self, what: str) -> bpy.types.NodeTree:
         if what not in self.groups:
             name = f"Backrooms {GROUP_NAMES.get(what, what)} ({self.collection.name})"
-            variants = bpy.data.collections.new(f"{name} variants")
+            variants = bpy.data.collections.new(name)  # named as its group: the variants it instances
             group = new_instancer_group(name, variants)
             tag(group, self.level_id)
             tag_variants(variants, self.level_id)

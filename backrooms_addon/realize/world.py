@@ -9,6 +9,9 @@ when the scene's last level is cleared.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import bpy
 
 from ..core.styles import Style
@@ -65,15 +68,47 @@ def _style_world(style: Style) -> bpy.types.World:
 
 def _light_world(world: bpy.types.World, style: Style) -> None:
     """The world as the style has it: almost black for levels lit from inside, daylight otherwise."""
-    world.color = style.world_rgb
+    if not _same(world.color, tuple(style.world_rgb)):
+        world.color = style.world_rgb
     tree = world.node_tree
     if tree is None:
         return
     background = next((n for n in tree.nodes if n.bl_idname == "ShaderNodeBackground" and n.name != EEVEE_NODE), None)
     if background:  # worlds with nodes (always, from Blender 5.0) ignore world.color
-        background.inputs["Color"].default_value = (*style.world_rgb, 1.0)
-        background.inputs["Strength"].default_value = style.world_strength
-    _eevee_ambient(tree, style.eevee_ambient_rgb)
+        _set(background.inputs["Color"], (*style.world_rgb, 1.0))
+        _set(background.inputs["Strength"], style.world_strength)
+    if not _has_ambient(tree, style.eevee_ambient_rgb):
+        _eevee_ambient(tree, style.eevee_ambient_rgb)
+
+
+def _set(socket: bpy.types.NodeSocket, value: float | tuple[float, ...]) -> None:
+    """Set an input's value only where it differs: every set updates the tree, each generate."""
+    if not _same(socket.default_value, value):
+        socket.default_value = value
+
+
+def _same(current: Any, value: float | tuple[float, ...]) -> bool:
+    """Whether a socket's value (float32) is `value`."""
+    values = value if isinstance(value, tuple) else (value,)
+    held = tuple(current) if isinstance(value, tuple) else (current,)
+    return len(held) == len(values) and all(math.isclose(a, b, abs_tol=1e-6) for a, b in zip(held, values, strict=True))
+
+
+def _has_ambient(tree: bpy.types.NodeTree, rgb: tuple[float, float, float] | None) -> bool:
+    """Whether the world's nodes are already what _eevee_ambient makes for `rgb` (a regeneration's)."""
+    main = next((n for n in tree.nodes if n.bl_idname == "ShaderNodeOutputWorld" and n.name != EEVEE_OUTPUT), None)
+    ambient, output = tree.nodes.get(EEVEE_NODE), tree.nodes.get(EEVEE_OUTPUT)
+    if main is None or rgb is None:
+        return main is not None and main.target == "ALL" and ambient is None and output is None
+    return (
+        main.target == "CYCLES"
+        and ambient is not None
+        and output is not None
+        and output.target == "EEVEE"
+        and _same(ambient.inputs["Color"].default_value, (*rgb, 1.0))
+        and _same(ambient.inputs["Strength"].default_value, 1.0)
+        and any(link.from_node == ambient for link in output.inputs["Surface"].links)
+    )
 
 
 def _eevee_ambient(tree: bpy.types.NodeTree, rgb: tuple[float, float, float] | None) -> None:

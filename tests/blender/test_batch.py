@@ -97,7 +97,9 @@ def test_every_format_for_every_seed_and_the_manifest_matches(batch_out: Path, a
             _complete(path)
     assert Image.open(batch_out / "level_3.png").size == (32, 32)
     with bpy.data.libraries.load(str(batch_out / "level_5.blend")) as (source, _):
-        assert source.collections == ["Backrooms Level 0 (seed 5)"]
+        # The level, and the troffer models its pieces instance (in no scene: only their instances show).
+        level, troffers = "Backrooms Level 0 (seed 5)", "Backrooms troffers (Backrooms Level 0 (seed 5))"
+        assert sorted(source.collections) == [level, troffers]
 
 
 def test_resume_rebuilds_only_the_missing_files(tmp_path: Path) -> None:

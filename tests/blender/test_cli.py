@@ -79,7 +79,8 @@ def test_blend_file_holds_the_tagged_level(outputs: Path) -> None:
     with bpy.data.libraries.load(str(outputs / "level0.blend")) as (source, _):
         objects, collections = list(source.objects), list(source.collections)
     assert {"Backrooms walls 0,0", "Backrooms floor 0,0", "Backrooms ceiling 0,0", "Backrooms camera"} <= set(objects)
-    assert collections == ["Backrooms Level 0 (seed 7)"]
+    # The level, and the troffer models its pieces instance (in no scene: only their instances show).
+    assert sorted(collections) == ["Backrooms Level 0 (seed 7)", "Backrooms troffers (Backrooms Level 0 (seed 7))"]
 
 
 def test_render_looks_like_a_lit_yellow_room(outputs: Path) -> None:

@@ -111,3 +111,25 @@ def test_no_world_chosen_while_a_level_stands_stays_chosen(scene: bpy.types.Scen
     scene.world = None
     api.clear(scene)
     assert scene.world is None
+
+
+def test_regenerating_keeps_the_world_s_nodes_and_sets_back_what_was_changed(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType
+) -> None:
+    styles = importlib.import_module(f"{addon.__name__}.core.styles").STYLES
+    api.generate(preset="LEVEL_0", seed=0, width=8, depth=8, scene=scene)
+    tree = scene.world.node_tree
+    ambient = tree.nodes["EEVEE ambient"]
+    nodes = sorted(node.name for node in tree.nodes)
+    api.generate(preset="LEVEL_0", seed=1, width=8, depth=8, scene=scene)
+    assert scene.world.node_tree == tree and sorted(node.name for node in tree.nodes) == nodes
+    assert tree.nodes["EEVEE ambient"] == ambient, "the same node, not made again"
+    # Changed by hand since: the next level sets the style's values back.
+    ambient.inputs["Color"].default_value = (1.0, 0.0, 0.0, 1.0)
+    background = next(n for n in tree.nodes if n.bl_idname == "ShaderNodeBackground" and n != ambient)
+    background.inputs["Strength"].default_value = 5.0
+    api.generate(preset="LEVEL_0", seed=2, width=8, depth=8, scene=scene)
+    level0 = styles["LEVEL_0"]
+    colour = tuple(tree.nodes["EEVEE ambient"].inputs["Color"].default_value)
+    assert colour == pytest.approx((*level0.eevee_ambient_rgb, 1.0))
+    assert background.inputs["Strength"].default_value == pytest.approx(level0.world_strength)
