@@ -148,33 +148,21 @@ def remove_made_objects(collection: bpy.types.Collection) -> int:
             child.matrix_world = world
     # Lamps share one light datablock: collect each datablock once.
     data_blocks = list({(type(obj.data), obj.data.name): obj.data for obj in owned if obj.data is not None}.values())
-    # The troffers' node group, which the fixtures pieces share.
-    groups = {
-        modifier.node_group.name: modifier.node_group
-        for obj in owned
-        for modifier in obj.modifiers
-        if getattr(modifier, "node_group", None) is not None
-    }
-    # The collections of their variant objects, which only the groups hold.
-    held = {held.name_full: held for group in groups.values() for held in _collections_in(group)}
+    # The instancing node groups (one per instanced kind, which the pieces share; a build stopped
+    # before its first piece leaves one that nothing uses yet), and their variants' collections.
+    groups = [group for group in bpy.data.node_groups if is_owned(group, level_id)]
+    variants = [held for held in bpy.data.collections if held.get(VARIANTS_KEY) == level_id]
     # One batch: removing objects one at a time costs the square of their number.
     bpy.data.batch_remove(owned)
     collection[MADE_KEY] = []
-    unused = [data for data in [*data_blocks, *groups.values()] if data.users == 0 and is_owned(data, level_id)]
+    unused = [data for data in [*data_blocks, *groups] if data.users == 0 and is_owned(data, level_id)]
     bpy.data.batch_remove(unused)
-    emptied = [c for c in held.values() if c.get(VARIANTS_KEY) == level_id and c.users == 0 and not c.all_objects]
-    bpy.data.batch_remove(emptied)
+    bpy.data.batch_remove([held for held in variants if held.users == 0 and not held.all_objects])
     for obj in copies:
         _untag(obj)
         if obj.data is not None and is_owned(obj.data, level_id):
             _untag(obj.data)
     return len(owned)
-
-
-def _collections_in(group: bpy.types.NodeTree) -> list[bpy.types.Collection]:
-    """The collections a node group's Collection Info nodes bring in."""
-    found = (getattr(node.inputs.get("Collection"), "default_value", None) for node in group.nodes)
-    return [held for held in found if isinstance(held, bpy.types.Collection)]
 
 
 def _untag(id_block: bpy.types.ID) -> None:

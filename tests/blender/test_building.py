@@ -107,6 +107,10 @@ def test_a_build_stopped_half_way_leaves_only_the_users_objects(scene: bpy.types
     api.clear(scene)
     assert _owned_objects() == [] and not api.levels(scene)
     assert "Mine" in bpy.data.objects and mine.name in scene.collection.objects
+    # Stopped among the troffer variants: their node group and collection, made before any
+    # piece used them, go too.
+    assert not [group.name for group in bpy.data.node_groups if group.bl_idname == "GeometryNodeTree"]
+    assert not [held.name for held in bpy.data.collections]
 
 
 def test_a_build_stopped_before_its_hum_leaves_no_speaker_behind(scene: bpy.types.Scene, api: ModuleType) -> None:
