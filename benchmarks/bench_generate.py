@@ -163,10 +163,9 @@ def _uploaded_faces(bpy, level) -> int:  # type: ignore[no-untyped-def]
     for obj in level.objects:
         for modifier in obj.modifiers:
             group = getattr(modifier, "node_group", None)
-            for node in group.nodes if group is not None else ():
-                source = getattr(node.inputs.get("Object"), "default_value", None)
-                if source is not None and source.type == "MESH":
-                    meshes.add(source.data)
+            for node in group.nodes if group is not None else ():  # the variants' Collection Info
+                variants = getattr(node.inputs.get("Collection"), "default_value", None)
+                meshes.update(o.data for o in (variants.objects if variants is not None else ()) if o.type == "MESH")
     return sum(len(mesh.polygons) for mesh in meshes)
 
 

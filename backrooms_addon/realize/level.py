@@ -281,7 +281,7 @@ def _add_pieces(
             names = {piece: piece_name(kind, piece, plan.pieces.columns) + where for piece in np.unique(found.pieces)}
             number = 0
             for piece, obj in troffers.add_pieces(found, names, kind, templates):
-                if piece is None:  # a variant, in no collection: only instanced
+                if piece is None:  # a variant, in its kind's collection, which no scene holds: only instanced
                     yield obj, f"{kind}, {variant_label(obj.name)}"
                     continue
                 number += 1

@@ -150,24 +150,29 @@ class Instancers:
         return (kind.state, kind.mesh.materials, kind.mesh.vertices.tobytes())
 
     def _add_variant(self, kind: Variant, index: int, what: str) -> bpy.types.Object:
+        group = self._group(what)  # first: what fails after the object is made takes it away again
         name = variant_name(index, kind.label or troffer_label(kind))
         materials = [ensure_material(material, self.look) for material in kind.mesh.materials]
         arrays = kind.mesh if kind.source is None else self._from_template(kind.mesh, kind.source)
         mesh = mesh_from_arrays(f"{self.collection.name} {name}", arrays, materials)
         obj = bpy.data.objects.new(name, mesh)
+        try:
+            gather_variant(group, obj, index)
+        except BaseException:
+            bpy.data.batch_remove([obj, mesh])
+            raise
         for block in (obj, mesh):
             tag(block, self.level_id)
             block[INSTANCER_KEY] = index
-        gather_variant(self._group(what), obj, index)
         return obj
 
     def _group(self, what: str) -> bpy.types.NodeTree:
         if what not in self.groups:
             name = f"Backrooms {GROUP_NAMES.get(what, what)} ({self.collection.name})"
             variants = bpy.data.collections.new(name)  # named as its group: the variants it instances
+            tag_variants(variants, self.level_id)  # at once: Clear finds it, whatever fails next
             group = new_instancer_group(name, variants)
             tag(group, self.level_id)
-            tag_variants(variants, self.level_id)
             group[INSTANCER_KEY] = -1
             group[INSTANCED_KIND_KEY] = what
             self.groups[what] = group
@@ -271,8 +276,18 @@ def state_name(state: int) -> str:
 
 def new_instancer_group(name: str, variants: bpy.types.Collection) -> bpy.types.NodeTree:
     """Geometry Nodes: points in, on every point the instance its variant attribute picks among
-    the objects of `variants` (gather_variant adds one; the n-th added is variant n)."""
+    the objects of `variants`, in the natural order of their names (gather_variant adds one, named
+    by variant_name: the n-th added is variant n)."""
     group = bpy.data.node_groups.new(name, "GeometryNodeTree")
+    try:
+        _instance_by_variant(group, variants)
+    except BaseException:  # an API this Blender lacks: no half-made group left behind
+        bpy.data.node_groups.remove(group)
+        raise
+    return group
+
+
+def _instance_by_variant(group: bpy.types.NodeTree, variants: bpy.types.Collection) -> None:
     # The interface API of Blender 4.0 and later (4.2 and 5.x alike).
     group.interface.new_socket("Geometry", in_out="INPUT", socket_type="NodeSocketGeometry")
     group.interface.new_socket("Geometry", in_out="OUTPUT", socket_type="NodeSocketGeometry")
@@ -301,7 +316,6 @@ def new_instancer_group(name: str, variants: bpy.types.Collection) -> bpy.types.
     links.new(gather.outputs[0], place.inputs["Instance"])
     links.new(variant.outputs["Attribute"], place.inputs["Instance Index"])
     links.new(place.outputs["Instances"], outputs.inputs[0])
-    return group
 
 
 def variants_of(group: bpy.types.NodeTree) -> bpy.types.Collection:

@@ -11,6 +11,7 @@ from types import ModuleType
 
 import bpy
 import numpy as np
+import pytest
 from PIL import Image
 
 LEVEL_KEY = "backrooms_level"
@@ -188,6 +189,25 @@ def test_regenerate_and_clear_leave_nothing_behind(scene: bpy.types.Scene, api: 
     assert not [mesh.name for mesh in bpy.data.meshes], "no orphan meshes"
     assert not [obj.name for obj in bpy.data.objects]
     assert not [c.name for c in bpy.data.collections], "nor the variants' collection"
+
+
+def test_an_instancer_that_fails_half_made_leaves_nothing_after_clear(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Blender whose Geometry Nodes lack a socket the group needs: the build stops with the error,
+    no half-made group is left, and Clear takes the rest (the variants' collection too)."""
+    troffers = _module(addon, "realize.troffers")
+
+    def missing(group: bpy.types.NodeTree, variants: bpy.types.Collection) -> None:
+        group.nodes.new("GeometryNodeCollectionInfo")
+        raise KeyError('bpy_prop_collection[key]: key "Separate Children" not found')
+
+    monkeypatch.setattr(troffers, "_instance_by_variant", missing)
+    with pytest.raises(KeyError, match="Separate Children"):
+        api.generate(seed=4, width=20, depth=20, scene=scene)
+    assert not _instancers(), "the half-made group is gone at once"
+    assert bpy.ops.backrooms.clear(all_levels=True) == {"FINISHED"}
+    assert not _instancers() and not bpy.data.collections and not bpy.data.objects and not bpy.data.meshes
 
 
 def test_saving_and_reopening_keeps_the_instances(scene: bpy.types.Scene, api: ModuleType, tmp_path: Path) -> None:
