@@ -12,7 +12,11 @@ from ..core.geometry import MeshArrays, quad_edges, quad_faces, quad_loop_starts
 Attribute = tuple[str, str, str]  # name, data type, domain: what mesh.attributes.new takes
 QUAD_ATTRIBUTES: tuple[Attribute, ...] = (("material_index", "INT", "FACE"), ("UVMap", "FLOAT2", "CORNER"))
 LIGHTMAP: Attribute = ("Lightmap", "FLOAT2", "CORNER")  # the second UV set, for baking lightmaps
-TEMPLATE_NAME = "Backrooms mesh template"
+# Blender keeps each kind's data-blocks sorted by name and puts a new one in place by comparing
+# it with up to 512 of those at the list's end: a copy named after the template ("~...001")
+# sorts after every usual name, so it is placed where it differs from them at its first letter
+# (benchmarks/bench_ids.py). It is renamed at once, and the template goes when the build ends.
+TEMPLATE_NAME = "~Backrooms mesh template"
 
 
 class MeshTemplates:
