@@ -11,9 +11,10 @@ each are made the ways a build makes them, timed one by one:
 - new mesh, name sorting last / first: bpy.data.meshes.new with a name after or before every other;
 - new object: bpy.data.objects.new with a piece's name.
 Blender keeps each kind's data-blocks in a list sorted by name, and every new data-block or new
-name is put in its place by walking that list from its end (up to 512 of them, then comparing
-names: BKE id_sort_by_name), so each costs more as the file holds more of its kind, up to about
-512 of them. A 1000 x 1000 level makes about a thousand meshes and a thousand objects: this is
+name is put in its place by walking back from the list's end 512 at a time until past it, then
+comparing names one by one (BKE id_sort_by_name): each costs more as the file holds more of its
+kind, up to about 512 of them for a name near the end, and with every one after it for a name
+far from the end. A 1000 x 1000 level makes about a thousand meshes and a thousand objects: this is
 what each of them costs beyond its data. Prints a Markdown table (microseconds per data-block,
 the median of --repeats); nothing here is asserted, it is measured.
 """
