@@ -1,11 +1,11 @@
 """What one new data-block costs Blender as the file fills: the per-object part of a build.
 
-Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_ids.py [--counts 100,500,1000,2000,4000]`.
+Run with a Blender environment: `.venv-5.0/bin/python benchmarks/bench_ids.py [--counts 100,500,1000,2000,4000]`.
 For each count, a new file is filled with that many meshes and objects named as a level's pieces
 (`Backrooms Level 0 (seed 1) Backrooms walls 3,7`, `Backrooms walls 3,7`), then --repeats more of
 each are made the ways a build makes them, timed one by one:
 - copy, rename: a mesh copied from a template (named `<template>.001`), then renamed to a piece's
-  name (realize/mesh.py MeshTemplates: one new data-block, then one rename); the copy from a
+  name (realize/mesh.py MeshTemplates and renamed: one new data-block, then one rename); the copy from a
   template named `Backrooms mesh template`, and from one named as the add-on names it
   (TEMPLATE_NAME, which sorts after every usual name);
 - new mesh, name sorting last / first: bpy.data.meshes.new with a name after or before every other;
@@ -66,7 +66,7 @@ def measure(bpy: Any, count: int, repeats: int) -> list[float]:
     """Microseconds per data-block, each way, in a file of `count` meshes and objects."""
     figures = []
     filled(bpy, count)
-    from backrooms_addon.realize.mesh import TEMPLATE_NAME
+    from backrooms_addon.realize.mesh import TEMPLATE_NAME, renamed
 
     copies: dict[str, list[Any]] = {}
     for name in ("Backrooms mesh template", TEMPLATE_NAME):
@@ -75,9 +75,9 @@ def measure(bpy: Any, count: int, repeats: int) -> list[float]:
         made = copies[name] = []
         figures.append(each(repeats, lambda n: made.append(template.copy())))  # noqa: B023
     bpy.data.batch_remove(copies[TEMPLATE_NAME])  # the rest are made among the level's names alone
-    renamed = copies["Backrooms mesh template"]
+    copied = copies["Backrooms mesh template"]
     # Renamed as a second level's pieces (seed 2), in among the first's names.
-    figures.append(each(repeats, lambda n: renamed[n].rename(mesh_name(n * 7 % count, seed=2))))
+    figures.append(each(repeats, lambda n: renamed(copied[n], mesh_name(n * 7 % count, seed=2))))
     figures.append(each(repeats, lambda n: bpy.data.meshes.new(f"~ last {n:06d}")))
     figures.append(each(repeats, lambda n: bpy.data.meshes.new(f"! first {n:06d}")))
     figures.append(each(repeats, lambda n: bpy.data.objects.new(piece(n * 7 % count) + " b", None)))

@@ -12,10 +12,10 @@ from ..core.geometry import MeshArrays, quad_edges, quad_faces, quad_loop_starts
 Attribute = tuple[str, str, str]  # name, data type, domain: what mesh.attributes.new takes
 QUAD_ATTRIBUTES: tuple[Attribute, ...] = (("material_index", "INT", "FACE"), ("UVMap", "FLOAT2", "CORNER"))
 LIGHTMAP: Attribute = ("Lightmap", "FLOAT2", "CORNER")  # the second UV set, for baking lightmaps
-# Blender keeps each kind's data-blocks sorted by name and puts a new one in place by comparing
-# it with up to 512 of those at the list's end: a copy named after the template ("~...001")
-# sorts after every usual name, so it is placed where it differs from them at its first letter
-# (benchmarks/bench_ids.py). It is renamed at once, and the template goes when the build ends.
+# Blender keeps each kind's data-blocks sorted by name and puts a new one in place by walking
+# back from the list's end, 512 at a time, then comparing it with those one by one: a copy named
+# after the template ("~...001") sorts after every usual name, so those comparisons end at the
+# first letter (benchmarks/bench_ids.py). It is renamed at once; the template goes when the build ends.
 TEMPLATE_NAME = "~Backrooms mesh template"
 
 
@@ -44,12 +44,7 @@ class MeshTemplates:
         if template is None:
             template = self._made[key] = _prepared(bpy.data.meshes.new(TEMPLATE_NAME), attributes, materials)
         mesh: bpy.types.Mesh = template.copy()
-        # ID.rename (Blender 5.0 has it, 4.2 not) names it as setting the name does, without a notifier.
-        rename = getattr(mesh, "rename", None)
-        if rename is not None:
-            rename(name)
-        else:
-            mesh.name = name
+        renamed(mesh, name)
         return mesh
 
     def remove(self) -> None:
@@ -66,6 +61,16 @@ class MeshTemplates:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.remove()
+
+
+def renamed(block: bpy.types.ID, name: str) -> None:
+    """Name a data-block: ID.rename (Blender 5.0 has it, 4.2 not) names it as setting the name
+    does, without a notifier."""
+    rename = getattr(block, "rename", None)
+    if rename is not None:
+        rename(name)
+    else:
+        block.name = name
 
 
 def empty_mesh(
