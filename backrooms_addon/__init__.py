@@ -36,9 +36,11 @@ def unregister() -> None:
     """Undo register() in reverse order, leaving nothing behind."""
     import bpy
 
+    from .core import walls_process
     from .realize import camcorder
     from .ui import operators, panels, presets, props
 
+    walls_process.close_shared()  # the walls' process, if a build started one
     while _cli_handles:
         bpy.utils.unregister_cli_command(_cli_handles.pop())
     panels.unregister()

@@ -8,6 +8,7 @@ from typing import Any
 
 import bpy
 
+from .core import walls_process
 from .core.errors import BackroomsError, InvalidSpecError
 from .core.geometry import MeshArrays
 from .core.levels import LEVEL_PRESETS, preset_spec
@@ -134,7 +135,8 @@ def _build(
             # The plan reads the troffer model only at its end: loaded (from its .blend, in this
             # thread) while the planning starts.
             troffer: Future[MeshArrays] = Future()
-            planning = worker.submit(plan_level, spec, troffer.result)
+            # The walls come finished from their own process when it is running (a second core).
+            planning = worker.submit(plan_level, spec, troffer.result, walls_process.shared().blocks)
             try:
                 troffer.set_result(load_troffer(troffer_kind(troffer_size(spec))))
             except BaseException as error:

@@ -24,6 +24,11 @@ Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_gen
 - peak memory: the process's peak resident memory above what it used before generating, after
   building the first level (a regeneration briefly holds the old level and the new one); and the
   level alone: the same in a process that has built a level before, its one-time costs left out;
+- walls process: the peak resident memory of the process that makes a one-floor level's walls
+  (core/walls_process.py) above what it held once started, over the first build. It is started
+  and ready before any build here (a session's first build starts it, and makes its own walls
+  meanwhile); with BACKROOMS_WALLS_PROCESS=0 there is none and the walls are made in threads, as
+  before it, for a side-by-side run;
 - objects: the level's objects; faces: the plan's (what a game export holds); uploaded: the faces
   Blender holds as mesh data (instanced troffers count once per variant, not once per fixture);
 - depsgraph: the first evaluation of the scene after a build (view_layer.update()), which the
@@ -52,14 +57,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def measure(size: int, repeats: int) -> dict[str, float]:
+def measure(size: int, repeats: int) -> dict[str, float | None]:
     """Figures for one square level, in this process."""
     import bpy
 
     from backrooms_addon import api
-    from backrooms_addon.core import LevelSpec, plan_level
+    from backrooms_addon.core import LevelSpec, plan_level, walls_process
 
     spec = LevelSpec(seed=1, width=size, depth=size)
+    # Started and ready before the first build, as for a user's second level (a session's first
+    # build starts it and makes its own walls meanwhile); BACKROOMS_WALLS_PROCESS=0: none.
+    walls = walls_process.shared()
+    walls_ready = walls.start(wait=30)
+    walls_before = _status_kib("VmRSS", walls.pid()) if walls_ready else 0
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     end_to_end: list[float] = []
     regenerate: list[float] = []
@@ -74,6 +84,7 @@ def measure(size: int, repeats: int) -> dict[str, float]:
         end_to_end.append(time.perf_counter() - started)
         if len(end_to_end) == 1:  # peak memory of building one level, before any regeneration
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            walls_peak = _status_kib("VmHWM", walls.pid()) - walls_before if walls_ready else 0
         # Generating again in the same file replaces the level and reuses all of that.
         started = time.perf_counter()
         level = api.generate(spec.replace(seed=2), scene=bpy.context.scene)
@@ -110,6 +121,7 @@ def measure(size: int, repeats: int) -> dict[str, float]:
         "upload_found": upload["edges found"],
         "upload_classic": upload["collections"],
         "peak_mib": (peak - baseline) / 1024,
+        "walls_mib": walls_peak / 1024 if walls_ready else None,
         "alone_mib": alone,
     }
 
@@ -152,9 +164,10 @@ def _level_alone_peak(bpy, api, spec) -> float:  # type: ignore[no-untyped-def]
     return (_status_kib("VmHWM") - before) / 1024
 
 
-def _status_kib(field: str) -> int:
-    line = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith(field))
-    return int(line.split()[1])
+def _status_kib(field: str, pid: int | None = None) -> int:
+    """A memory figure of this process (or process `pid`) from /proc, in KiB."""
+    status = Path(f"/proc/{pid or 'self'}/status").read_text().splitlines()
+    return int(next(line for line in status if line.startswith(field)).split()[1])
 
 
 def _uploaded_faces(bpy, level) -> int:  # type: ignore[no-untyped-def]
@@ -261,9 +274,9 @@ def main() -> int:
         "| cells | faces | objects | end to end, new file (s) | regenerate (s) | raw upload (s) | ratio "
         "| raw upload, edges found (s) | ratio, edges found | raw upload, classic (s) | ratio, classic | plan (s) "
         "| layout (s) | Blender's part (s) | ratio "
-        "| peak memory | the level alone | faces uploaded | depsgraph (s) | first frame, Cycles (s) |"
+        "| peak memory | the level alone | walls process | faces uploaded | depsgraph (s) | first frame, Cycles (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     # A cache folder of the run's own (realize/file_cache.py): the first build fills it, as a
     # user's first level does, and the next new files append from it.
     cache = tempfile.TemporaryDirectory(prefix="bench-generate-cache-")
@@ -277,10 +290,14 @@ def main() -> int:
             f"| {r['upload']:.3f} | {e2e / r['upload']:.2f} | {r['upload_found']:.3f} | {e2e / r['upload_found']:.2f} "
             f"| {r['upload_classic']:.3f} | {e2e / r['upload_classic']:.2f} | {r['plan']:.3f} "
             f"| {r['layout']:.3f} | {r['blender_part']:.3f} | {r['blender_part'] / r['upload']:.2f} "
-            f"| {r['peak_mib']:.0f} MiB | {r['alone_mib']:.0f} MiB "
+            f"| {r['peak_mib']:.0f} MiB | {r['alone_mib']:.0f} MiB | {_mib(r['walls_mib'])} "
             f"| {r['uploaded']:,} | {r['depsgraph']:.2f} | {frame:.2f} |"
         )
     return 0
+
+
+def _mib(value: float | None) -> str:
+    return "none" if value is None else f"{value:.0f} MiB"
 
 
 def _run(arguments: list[str], env: dict[str, str]) -> Any:

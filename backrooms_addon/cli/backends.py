@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from ..core.walls_process import ENV as WALLS_PROCESS
 from .worker import RECORD_PREFIX, WorkJob, job_from_json
 
 PACKAGE_PARENT = Path(__file__).resolve().parents[1]
@@ -76,6 +77,9 @@ class WorkerProcess:
     def _running(self) -> subprocess.Popen[str]:
         if self.process is None:
             env = {
+                # A batch's workers use the cores already: each makes its walls itself, not in a
+                # process of its own (core/walls_process.py), unless told otherwise.
+                WALLS_PROCESS: "0",
                 **os.environ,
                 "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")])),
             }

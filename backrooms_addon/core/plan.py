@@ -491,8 +491,9 @@ class PlanMeshes(Mapping[str, MeshArrays]):
             done = self._blocks.get(kind)
             if done is None and (kind in self._parts or (kind in self._streams and kind not in self._read)):
                 done = []
+                ready = kind in self._streams and self._streams[kind].finished  # by walls_process
                 for block in self._blocks_of(kind, block_faces):
-                    finished = with_lightmap(block)
+                    finished = block if ready else with_lightmap(block)
                     if keep:
                         done.append(finished)
                     yield finished
@@ -509,6 +510,8 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         if kind in self._streams:
             self._read.add(kind)
             stream = self._streams[kind]
+            if stream.finished:
+                return stream.bands()
             return reblocked(stream.bands(), block_faces, replace(_COPIED_LATER, materials=stream.materials))
         parts = self._parts.pop(kind)
         return piece_blocks(parts[0] if len(parts) == 1 else concat_styled(parts), block_faces)
@@ -547,8 +550,11 @@ class PlanMeshes(Mapping[str, MeshArrays]):
         return self._sizes[kind].pieces if kind in self._sizes else _sizes([self[kind]]).pieces
 
     def kinds_built(self) -> list[str]:
-        """The kinds Blender holds as geometry, in order (not the instanced ones)."""
-        return [kind for kind in self._order if kind not in self.instanced]
+        """The kinds Blender holds as geometry (not the instanced ones), in the order it receives
+        them: the plan's, but those still arriving (a one-floor level's walls) after the rest, so
+        that Blender makes the others while they are made."""
+        built = [kind for kind in self._order if kind not in self.instanced]
+        return sorted(built, key=lambda kind: kind in self._streams)
 
     @property
     def instanced(self) -> frozenset[str]:
@@ -691,35 +697,78 @@ class LevelPlan:
         return {kind: copies.document() for kind, copies in found.items() if isinstance(copies, PlacedCopies)}
 
 
-def plan_level(spec: LevelSpec, troffer: Troffer = None) -> LevelPlan:
+# Where a one-floor level's walls may come from finished (core/walls_process.py): given the
+# level's spec, its ground floor's built layout and the block size, the walls' blocks as
+# finished_walls makes them, or None: they are made here.
+WallsSource = Callable[[LevelSpec, Layout, int], Iterator[MeshArrays] | None]
+
+
+def plan_level(spec: LevelSpec, troffer: Troffer = None, walls: WallsSource | None = None) -> LevelPlan:
     """The one pure entry point: spec in, complete plan out.
 
     troffer: the fixture model to copy over the ceiling (Blender passes the one from
     blend_templates/), or a function giving it, called only when the copies are first read (so
     the model may be loaded while the plan is made); by default the same model, built here.
+    walls: where a one-floor level's walls may come from finished (Blender's builds pass the
+    walls' process); made here, in a worker thread, when it gives none.
     """
     features = level_features(spec)
     own = [floor_features(spec, floor) for floor in range(spec.floors)]
     stories = [_story(spec, floor, own[floor]) for floor in range(spec.floors)]
     if spec.floors == 1:  # the walls come a row of pieces at a time while the rest is planned
-        return _planned(spec, features, stories, own, [_walls_streamed(stories[0], spec)], troffer)
+        return _planned(spec, features, stories, own, [_walls_streamed(stories[0], spec, walls)], troffer)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backrooms-walls") as walls_worker:
         # The walls need only the layout: built beside the features and the fixtures (numpy
         # releases the GIL), a second core's work while a level is planned.
-        walls = [walls_worker.submit(wall_mesh, s.built, wall_style(s.spec), s.window.pieces) for s in stories]
-        return _planned(spec, features, stories, own, [w.result for w in walls], troffer)
+        made = [walls_worker.submit(wall_mesh, s.built, wall_style(s.spec), s.window.pieces) for s in stories]
+        return _planned(spec, features, stories, own, [w.result for w in made], troffer)
 
 
-def _walls_streamed(story: Story, level: LevelSpec) -> BandStream:
-    """The story's walls made in a worker thread a row of pieces at a time (core/geometry.py
-    wall_bands), restyled and lifted as _planned does a floor's meshes; the thread ends with them."""
-    style = style_of(story.spec.style)
-    stream = BandStream(tuple(style.material(name) for name in WALL_MATERIALS))  # as restyled names them
-    base = floor_height(level, 0)
-    bands = wall_bands(story.built, wall_style(story.spec), story.window.pieces)
-    moved = (lifted(restyled(band, style), base) for band in bands)
-    threading.Thread(target=stream.feed, args=(moved,), name="backrooms-walls", daemon=True).start()
+def _walls_streamed(story: Story, level: LevelSpec, source: WallsSource | None = None) -> BandStream:
+    """The ground floor's walls made in a worker thread a row of pieces at a time (_wall_bands),
+    or given finished by `source`; the thread ends with them."""
+    stream = BandStream(_wall_materials(story.spec))
+    remote = None if source is None else source(level, story.built, BLOCK_FACES)
+    made: Iterable[MeshArrays] = _wall_bands(level, story.built)
+    if remote is not None:
+        stream.finished = True
+        made = _finished_or_here(remote, level, story.built)
+    threading.Thread(target=stream.feed, args=(made,), name="backrooms-walls", daemon=True).start()
     return stream
+
+
+def _wall_materials(spec: LevelSpec) -> tuple[str, ...]:
+    style = style_of(spec.style)
+    return tuple(style.material(name) for name in WALL_MATERIALS)  # as restyled names them
+
+
+def _wall_bands(level: LevelSpec, built: Layout) -> Iterator[MeshArrays]:
+    """The ground floor's walls (its built layout's) a row of pieces at a time (core/geometry.py
+    wall_bands), restyled and lifted as _planned does a floor's meshes."""
+    spec = floor_spec(level, 0)
+    style, base = style_of(spec.style), floor_height(level, 0)
+    for band in wall_bands(built, wall_style(spec), Window.of(spec).pieces):
+        yield lifted(restyled(band, style), base)
+
+
+def finished_walls(level: LevelSpec, built: Layout, block_faces: int = BLOCK_FACES) -> Iterator[MeshArrays]:
+    """A one-floor level's walls as its plan's finished() gives them, a block at a time (in piece
+    order, with their lightmaps), from its spec and its ground floor's built layout: what the
+    walls' process makes."""
+    empty = replace(_COPIED_LATER, materials=_wall_materials(floor_spec(level, 0)))
+    for block in reblocked(_wall_bands(level, built), block_faces, empty):
+        yield with_lightmap(block)
+
+
+def _finished_or_here(remote: Iterator[MeshArrays], level: LevelSpec, built: Layout) -> Iterator[MeshArrays]:
+    """The blocks `remote` gives; if it fails half way, the rest made here (the same blocks)."""
+    given = 0
+    try:
+        for block in remote:
+            given += 1
+            yield block
+    except Exception:  # the process is gone: what it did not give is made here, the same
+        yield from itertools.islice(finished_walls(level, built), given, None)
 
 
 def _planned(
@@ -862,6 +911,7 @@ class BandStream:
 
     def __init__(self, materials: tuple[str, ...]) -> None:
         self.materials = materials
+        self.finished = False  # whether the bands are finished blocks already (walls_process)
         self._bands: queue.SimpleQueue[MeshArrays | None] = queue.SimpleQueue()
         self._finished = threading.Event()
         self._faces = self._pieces = 0

@@ -274,7 +274,7 @@ def _add_pieces(
     # The instanced kinds first: they need no finishing, so Blender makes them while the worker
     # finishes the first block of the kinds built as geometry.
     instanced = [kind for kind in plan.meshes if kind in plan.meshes.instanced]
-    for kind in [*instanced, *(kind for kind in plan.meshes if kind not in plan.meshes.instanced)]:
+    for kind in [*instanced, *plan.meshes.kinds_built()]:
         if kind in plan.meshes.instanced:
             troffers = troffers or Instancers(collection, level_id, look)
             found = plan.meshes.copies_of(kind).instanced()

@@ -176,6 +176,37 @@ def test_same_vertices_as_the_golden_mesh(scene: bpy.types.Scene, api: ModuleTyp
     assert sha.hexdigest() == GOLDEN_POSITIONS
 
 
+def test_walls_from_the_walls_process_are_the_walls_made_in_threads(
+    scene: bpy.types.Scene, api: ModuleType, addon: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    process = importlib.import_module(f"{addon.__name__}.core.walls_process")
+    shared = process.shared()
+    assert shared.start(wait=60), "the walls' process runs beside this Blender"
+    taken: list[bool] = []
+    blocks = shared.blocks
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        found = blocks(*args)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(shared, "blocks", counting)
+    spec = addon.core.LevelSpec(seed=23, width=75, depth=50, origin=(9, -13))  # not chunk-aligned
+
+    def walls() -> dict[str, dict[str, np.ndarray]]:
+        level = api.generate(spec, scene=scene)
+        return {obj.name: _mesh_arrays(obj.data) for obj in level.objects if obj.name.startswith("Backrooms walls")}
+
+    from_process = walls()
+    monkeypatch.setenv(process.ENV, "0")
+    made_here = walls()
+    assert taken == [True, False], "the process made the first level's walls, threads the second's"
+    assert len(from_process) >= 2 and from_process.keys() == made_here.keys()
+    for name, arrays in from_process.items():
+        for key, values in arrays.items():
+            np.testing.assert_array_equal(values, made_here[name][key], err_msg=f"{name}: {key}")
+
+
 def test_operator_uses_and_updates_scene_settings(scene: bpy.types.Scene, api: ModuleType) -> None:
     settings = scene.backrooms
     settings.width, settings.depth, settings.seed = 9, 7, 123
