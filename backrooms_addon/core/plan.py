@@ -477,8 +477,8 @@ class PlanMeshes(Mapping[str, MeshArrays]):
 
     def finished(self, kind: str, block_faces: int = BLOCK_FACES, keep: bool = True) -> Iterator[MeshArrays]:
         """The kind finished a block of whole pieces at a time (about `block_faces` faces each;
-        streamed walls: see reblocked), in piece order; a second reader waits for the first and
-        gets the same blocks.
+        streamed walls: see reblocked; walls from the walls' process: as it made them, of
+        BLOCK_FACES), in piece order; a second reader waits for the first and gets the same blocks.
 
         keep=False: the blocks are not kept (nor the kind's parts once its last block is made), so
         a reader that streams them, such as Blender's upload, holds one at a time; a later reader
@@ -921,7 +921,8 @@ class BandStream:
         """Make the bands (in the worker) and queue each as it is made."""
         try:
             for band in bands:
-                if band.face_count:
+                # A finished stream's blocks are what finished() gives: an empty one for no walls.
+                if band.face_count or self.finished:
                     self._faces += band.face_count
                     self._pieces += int(np.count_nonzero(np.diff(band.pieces, prepend=-1)))
                     self._bands.put(band)

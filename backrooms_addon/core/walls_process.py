@@ -46,7 +46,11 @@ MEMORY_FOLDER_ROOM = 1 << 30  # bytes free in /dev/shm to use it
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # holds the backrooms_addon package
 # Run by the process's interpreter: the package imported from where this one was (it is not
 # installed there), only its core, which needs numpy alone.
-_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from backrooms_addon.core.walls_process import serve; serve()"
+# Its arguments: that folder, and the folder of the files (which it removes when it ends).
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from backrooms_addon.core.walls_process import serve; serve(folder=sys.argv[2])"
+)
 _ARRAYS = tuple(f.name for f in fields(MeshArrays) if f.name != "materials")
 
 Arrays = dict[str, npt.NDArray[Any]]
@@ -72,13 +76,17 @@ class WallsProcess:
     def blocks(self, spec: LevelSpec, built: Layout, block_faces: int) -> Iterator[MeshArrays] | None:
         """The walls of one-floor `spec` whose ground floor is `built`, finished (core/plan.py
         finished_walls) a block at a time as the process makes them; None (and the process
-        started, for the next build) if it cannot take the request now. The iterator must be read
-        to its end; it raises WallsProcessError if the process fails half way."""
-        if not self.start() or not self._busy.acquire(blocking=False):
+        started, for the next build) if it is not ready or busy. The request goes when the
+        iterator is first read; it raises WallsProcessError if the process is busy by then, or
+        fails or is lost half way."""
+        if not self.start() or self._busy.locked():
             return None
-        process, folder = self._process, self._folder
-        if process is None or folder is None or process.poll() is not None or not self._ready.is_set():
-            self._busy.release()
+        with self._start_lock:
+            process, folder = self._process, self._folder
+        if process is None or folder is None:
+            return None
+        if process.poll() is not None:  # ended while idle (a signal, say): the next build starts another
+            self._discard(process)
             return None
         return self._answers(process, folder, spec, built, block_faces)
 
@@ -94,36 +102,44 @@ class WallsProcess:
 
     def pid(self) -> int | None:
         """The process's id while it runs (a benchmark reads its memory)."""
-        return None if self._process is None else self._process.pid
+        process = self._process
+        return None if process is None else process.pid
 
     def _start(self) -> None:
+        folder = Path(tempfile.mkdtemp(prefix="backrooms-walls-", dir=_memory_folder()))
         try:
-            self._folder = Path(tempfile.mkdtemp(prefix="backrooms-walls-", dir=_memory_folder()))
-            self._process = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOT, str(_PACKAGE_ROOT)],
+            # A session of its own: a Ctrl+C meant for Blender's terminal does not end it. It ends
+            # when its input closes, so with Blender, whichever way Blender ends.
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-c", _BOOT, str(_PACKAGE_ROOT), str(folder)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
+                start_new_session=True,
             )
         except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
             self._failed = True
             return
+        self._process, self._folder = process, folder
         if not self._losses:  # the first start
-            atexit.register(self.close)
-        started = (self._process,)
-        threading.Thread(target=self._await_ready, args=started, name="backrooms-walls-start", daemon=True).start()
+            atexit.register(self.close, wait=False)
+        threading.Thread(target=self._await_ready, args=(process,), name="backrooms-walls-start", daemon=True).start()
 
     def _await_ready(self, process: subprocess.Popen[bytes]) -> None:
         assert process.stdout is not None
         if process.stdout.readline().strip() == b"ready":
             self._ready.set()
-        else:
+        else:  # it could not import what it needs: builds make their walls themselves
             self._failed = True
+            self._discard(process)
 
     def _answers(
         self, process: subprocess.Popen[bytes], folder: Path, spec: LevelSpec, built: Layout, block_faces: int
     ) -> Iterator[MeshArrays]:
         assert process.stdin is not None and process.stdout is not None
+        if not self._busy.acquire(blocking=False):  # another build took it since blocks()
+            raise WallsProcessError("the walls' process is busy")
         in_step = False  # whether the process's answers to this request were all read
         try:
             layout = _write_arrays(folder / f"layout-{os.getpid()}", _layout_arrays(built))
@@ -143,27 +159,34 @@ class WallsProcess:
                 yield MeshArrays(materials=tuple(answer["materials"]), **_read_arrays(folder, answer))
         finally:
             if not in_step:  # lost, or left half read: its answers and this reader are out of step
-                self._discard()
+                self._discard(process)
             self._busy.release()
 
-    def _discard(self) -> None:
-        """End the process; the next build starts another, up to LOSSES times a session."""
-        self._losses += 1
-        self._failed = self._losses >= LOSSES
-        self._ready.clear()
+    def _discard(self, process: subprocess.Popen[bytes]) -> None:
+        """End `process` if it is still this one's; the next build starts another, up to LOSSES
+        times a session."""
+        with self._start_lock:
+            if process is not self._process:
+                return
+            self._losses += 1
+            self._failed = self._failed or self._losses >= LOSSES
         self.close(kill=True)
 
-    def close(self, kill: bool = False) -> None:
-        """End the process (it ends when its input closes; `kill`: at once) and remove its folder."""
-        process, self._process = self._process, None
-        folder, self._folder = self._folder, None
+    def close(self, kill: bool = False, wait: bool = True) -> None:
+        """End the process (it ends when its input closes; `kill`: at once) and remove its folder;
+        `wait`: for it to end (not when Blender quits: it ends by itself)."""
+        with self._start_lock:
+            process, self._process = self._process, None
+            folder, self._folder = self._folder, None
+            self._ready.clear()
         if process is not None:
             try:
                 if kill:
                     process.kill()
                 elif process.stdin is not None:
                     process.stdin.close()
-                process.wait(timeout=5)
+                if kill or wait:
+                    process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 process.kill()
         if folder is not None:
@@ -243,33 +266,47 @@ def _read_arrays(folder: Path, written: dict[str, Any]) -> Arrays:
     return arrays
 
 
-def serve(requests: Iterable[bytes] | None = None, answers: IO[bytes] | None = None, make: Make | None = None) -> None:
+def serve(
+    requests: Iterable[bytes] | None = None,
+    answers: IO[bytes] | None = None,
+    make: Make | None = None,
+    folder: Path | str | None = None,
+) -> None:
     """The process's loop: a request per line of `requests` until it closes, each answered with
-    its blocks' files and a last line saying done (or what went wrong); then the requests'
-    folders go."""
+    its blocks' files and a last line saying done (or what went wrong). Then, or once the reader
+    is gone, its `folder` and the requests' go, with any file left in them."""
     requests = requests or sys.stdin.buffer
     answers = answers or sys.stdout.buffer
     if make is None:
         from .plan import finished_walls
 
         make = finished_walls
-    _say(answers, "ready")
-    folders: set[Path] = set()
-    for line in requests:
-        request = json.loads(line)
-        folder = Path(request["folder"])
-        folders.add(folder)
-        try:
-            built = _layout(_read_arrays(folder, request["layout"]))
-            spec = LevelSpec.from_dict(request["spec"])
-            for number, block in enumerate(make(spec, built, int(request["block_faces"]))):
-                _say(answers, json.dumps(_block_message(folder, number, block)))
-            _say(answers, json.dumps({"done": True}))
-        except Exception as error:  # the reader makes the walls itself
-            _say(answers, json.dumps({"error": f"{type(error).__name__}: {error}"}))
-    # The reader is gone (or done): its folders go too, should it have ended without removing them.
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
+    folders = set() if folder is None else {Path(folder)}
+    try:
+        _say(answers, "ready")
+        for line in requests:
+            request = json.loads(line)
+            folders.add(Path(request["folder"]))
+            _answer_request(request, answers, make)
+    except BrokenPipeError:
+        pass  # the reader is gone
+    finally:
+        for gone in folders:
+            shutil.rmtree(gone, ignore_errors=True)
+
+
+def _answer_request(request: dict[str, Any], answers: IO[bytes], make: Make) -> None:
+    folder = Path(request["folder"])
+    try:
+        built = _layout(_read_arrays(folder, request["layout"]))
+        spec = LevelSpec.from_dict(request["spec"])
+        for number, block in enumerate(make(spec, built, int(request["block_faces"]))):
+            _say(answers, json.dumps(_block_message(folder, number, block)))
+        _say(answers, json.dumps({"done": True}))
+    except BrokenPipeError:
+        raise
+    except Exception as error:  # the reader makes the walls itself
+        _say(answers, json.dumps({"error": f"{type(error).__name__}: {error}"}))
 
 
 def _say(answers: IO[bytes], line: str) -> None:

@@ -183,12 +183,20 @@ def test_walls_from_the_walls_process_are_the_walls_made_in_threads(
     shared = process.shared()
     assert shared.start(wait=60), "the walls' process runs beside this Blender"
     taken: list[bool] = []
+    errors: list[BaseException] = []
     blocks = shared.blocks
 
     def counting(*args):  # type: ignore[no-untyped-def]
         found = blocks(*args)
         taken.append(found is not None)
-        return found
+        return None if found is None else watched(found)
+
+    def watched(found):  # type: ignore[no-untyped-def]
+        try:  # an error would leave the build to make the walls itself: they would be equal too
+            yield from found
+        except process.WallsProcessError as error:
+            errors.append(error)
+            raise
 
     monkeypatch.setattr(shared, "blocks", counting)
     spec = addon.core.LevelSpec(seed=23, width=75, depth=50, origin=(9, -13))  # not chunk-aligned
@@ -200,7 +208,7 @@ def test_walls_from_the_walls_process_are_the_walls_made_in_threads(
     from_process = walls()
     monkeypatch.setenv(process.ENV, "0")
     made_here = walls()
-    assert taken == [True, False], "the process made the first level's walls, threads the second's"
+    assert taken == [True, False] and errors == [], "the process made the first level's walls, threads the second's"
     assert len(from_process) >= 2 and from_process.keys() == made_here.keys()
     for name, arrays in from_process.items():
         for key, values in arrays.items():

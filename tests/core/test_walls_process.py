@@ -46,15 +46,24 @@ def _same_blocks(got: list[MeshArrays], expected: list[MeshArrays]) -> None:
         assert block.materials == other.materials
 
 
-def _served(process: WallsProcess, calls: list[int]):  # type: ignore[no-untyped-def]
-    """process.blocks, counting the requests it took."""
+def _served(process: WallsProcess, calls: list[bool], errors: list[BaseException]):  # type: ignore[no-untyped-def]
+    """process.blocks, counting the requests it took and keeping what went wrong in them (the
+    plan would make the walls itself then: equal walls would not say the process made them)."""
 
     def blocks(spec: LevelSpec, built: Layout, block_faces: int) -> Iterator[MeshArrays] | None:
         found = process.blocks(spec, built, block_faces)
         calls.append(found is not None)
-        return found
+        return None if found is None else _watched(found, errors)
 
     return blocks
+
+
+def _watched(blocks: Iterator[MeshArrays], errors: list[BaseException]) -> Iterator[MeshArrays]:
+    try:
+        yield from blocks
+    except WallsProcessError as error:
+        errors.append(error)
+        raise
 
 
 @settings(max_examples=8, deadline=None)
@@ -62,7 +71,7 @@ def _served(process: WallsProcess, calls: list[int]):  # type: ignore[no-untyped
     seed=st.integers(0, 1 << 40),
     size=st.tuples(st.integers(5, 90), st.integers(5, 90)),
     origin=st.tuples(st.integers(-300, 300), st.integers(-300, 300)),
-    preset=st.sampled_from(["LEVEL_0", "LEVEL_1", "LEVEL_37"]),
+    preset=st.sampled_from(["LEVEL_0", "LEVEL_1", "LEVEL_37", "LEVEL_188"]),  # 188: no walls at all
 )
 def test_the_process_gives_the_blocks_the_plan_makes_itself(
     process: WallsProcess, seed: int, size: tuple[int, int], origin: tuple[int, int], preset: str
@@ -70,50 +79,59 @@ def test_the_process_gives_the_blocks_the_plan_makes_itself(
     from backrooms_addon.core.levels import preset_spec
 
     spec = preset_spec(preset, seed=seed, width=size[0], depth=size[1], origin=origin)
-    calls: list[int] = []
-    remote = plan_level(spec, walls=_served(process, calls))
-    assert calls == [True], "a one-floor level asks once, and the ready process takes it"
-    _same_blocks(_walls(remote.meshes), _walls(plan_level(spec).meshes))
+    calls: list[bool] = []
+    errors: list[BaseException] = []
+    remote = plan_level(spec, walls=_served(process, calls, errors))
+    blocks = _walls(remote.meshes)
+    assert calls == [True] and errors == [], "a one-floor level asks once; the ready process makes its walls"
+    _same_blocks(blocks, _walls(plan_level(spec).meshes))
+    assert remote.meshes["walls"].face_count == sum(block.face_count for block in blocks)
 
 
 def test_a_level_of_several_floors_makes_its_walls_itself(process: WallsProcess) -> None:
-    calls: list[int] = []
-    plan = plan_level(LevelSpec(seed=2, width=40, depth=30, floors=2), walls=_served(process, calls))
+    calls: list[bool] = []
+    plan = plan_level(LevelSpec(seed=2, width=40, depth=30, floors=2), walls=_served(process, calls, []))
     assert calls == [] and plan.meshes.face_count("walls") > 0
 
 
 def test_a_level_of_two_blocks_comes_in_two(process: WallsProcess) -> None:
     spec = LevelSpec(seed=5, width=250, depth=250)
-    blocks = _walls(plan_level(spec, walls=process.blocks).meshes)
+    errors: list[BaseException] = []
+    blocks = _walls(plan_level(spec, walls=_served(process, [], errors)).meshes)
+    assert errors == []
     assert len(blocks) == 2 and sum(b.face_count for b in blocks) > BLOCK_FACES // 2
     assert all(block.lightmap is not None for block in blocks)
     _same_blocks(blocks, list(finished_walls(spec, plan_level(spec).floors[0].layout)))
 
 
-def test_a_process_lost_half_way_leaves_the_rest_made_here() -> None:
+def test_a_process_lost_half_way_leaves_the_rest_made_here(tmp_path: Path) -> None:
     spec = LevelSpec(seed=11, width=250, depth=250)
-    lost = WallsProcess()
-    assert lost.start(wait=60)
-    pid = lost.pid()
-    assert pid is not None
+    expected = _walls(plan_level(spec).meshes)
+    assert len(expected) == 2
+    # A process that answers the first block and then ends, as one killed half way does.
+    first = json.dumps(walls_process._block_message(tmp_path, 0, expected[0])).encode() + b"\n"
+    lost = _standing_in(WallsProcess(), _Answered([first]), tmp_path)
+    errors: list[BaseException] = []
+    got = _walls(plan_level(spec, walls=_served(lost, [], errors)).meshes)
+    assert [type(error) for error in errors] == [WallsProcessError], "the process was lost after one block"
+    _same_blocks(got, expected)
+    assert lost.pid() is None and lost._losses == 1, "the lost process is let go; the next build starts another"
 
-    def killed_after_one(level: LevelSpec, built: Layout, block_faces: int) -> Iterator[MeshArrays] | None:
-        blocks = lost.blocks(level, built, block_faces)
-        assert blocks is not None
 
-        def first_then_gone() -> Iterator[MeshArrays]:
-            yield next(blocks)
-            os.kill(pid, 9)
-            yield from blocks  # raises WallsProcessError once the process is gone
-
-        return first_then_gone()
-
+def test_a_process_that_ends_while_idle_is_replaced() -> None:
+    made = WallsProcess()
     try:
-        _same_blocks(_walls(plan_level(spec, walls=killed_after_one).meshes), _walls(plan_level(spec).meshes))
-        assert lost.pid() is None, "the lost process is let go"
-        assert lost.start(wait=60) and lost.pid() not in (None, pid), "the next build starts another"
+        assert made.start(wait=60)
+        pid = made.pid()
+        assert pid is not None
+        os.kill(pid, 9)
+        assert made._process is not None
+        made._process.wait(timeout=10)
+        spec = LevelSpec(seed=1, width=20, depth=20)
+        assert made.blocks(spec, plan_level(spec).floors[0].layout, BLOCK_FACES) is None
+        assert made.start(wait=60) and made.pid() not in (None, pid), "the next build finds another"
     finally:
-        lost.close()
+        made.close()
 
 
 def test_a_busy_process_takes_no_second_request(process: WallsProcess) -> None:
@@ -121,7 +139,12 @@ def test_a_busy_process_takes_no_second_request(process: WallsProcess) -> None:
     built = plan_level(spec).floors[0].layout
     first = process.blocks(spec, built, BLOCK_FACES)
     assert first is not None
-    assert process.blocks(spec, built, BLOCK_FACES) is None, "busy: the second plan makes its own walls"
+    late = process.blocks(spec, built, BLOCK_FACES)  # asked before the first request went
+    assert late is not None
+    next(first)  # the first request goes
+    assert process.blocks(spec, built, BLOCK_FACES) is None, "busy: the next plan makes its own walls"
+    with pytest.raises(WallsProcessError, match="busy"):
+        next(late)
     list(first)
     second = process.blocks(spec, built, BLOCK_FACES)
     assert second is not None and len(list(second)) == 1
@@ -214,23 +237,33 @@ def test_arrays_written_are_read_back_the_same(tmp_path_factory: pytest.TempPath
 
 
 class _Answered:
-    """Stands in for the process: its input taken in, its output a given answer."""
+    """Stands in for the process: its input taken in, its output given lines (then its end)."""
 
-    def __init__(self, answer: dict[str, object]) -> None:
-        self.stdin, self.stdout = io.BytesIO(), io.BytesIO(json.dumps(answer).encode() + b"\n")
+    def __init__(self, lines: list[bytes]) -> None:
+        self.stdin, self.stdout = io.BytesIO(), io.BytesIO(b"".join(lines))
         self.pid = 0
 
     def poll(self) -> None:
         return None
 
+    def kill(self) -> None:
+        pass
+
+    def wait(self, timeout: float) -> int:
+        return -9
+
+
+def _standing_in(made: WallsProcess, answered: _Answered, folder: Path) -> WallsProcess:
+    made._process, made._folder = answered, folder  # type: ignore[assignment]
+    made._ready.set()
+    return made
+
 
 def test_an_error_answer_is_raised_to_the_reader_and_keeps_the_process(tmp_path: Path) -> None:
     spec = LevelSpec(seed=1, width=20, depth=20)
     built = plan_level(spec).floors[0].layout
-    made = WallsProcess()
-    answered = _Answered({"error": "OSError: no room left"})
-    made._process, made._folder = answered, tmp_path  # type: ignore[assignment]
-    made._ready.set()
+    answered = _Answered([json.dumps({"error": "OSError: no room left"}).encode() + b"\n"])
+    made = _standing_in(WallsProcess(), answered, tmp_path)
     blocks = made.blocks(spec, built, BLOCK_FACES)
     assert blocks is not None
     with pytest.raises(WallsProcessError, match="no room left"):
