@@ -283,3 +283,17 @@ def test_disabling_the_add_on_ends_the_session_s_process() -> None:
     walls_process.close_shared()
     assert process.poll() is not None, "ended"
     assert walls_process.shared() is not first and walls_process.shared().pid() is None, "not started again until asked"
+
+
+def test_the_process_removes_its_folder_when_its_reader_is_gone() -> None:
+    made = WallsProcess()
+    assert made.start(wait=60)
+    process, folder = made._process, made._folder
+    assert process is not None and process.stdin is not None and folder is not None
+    spec = LevelSpec(seed=4, width=30, depth=30)
+    assert len(list(made.blocks(spec, plan_level(spec).floors[0].layout, BLOCK_FACES) or [])) == 1
+    (folder / "left-behind").write_bytes(b"a block its reader never read")
+    process.stdin.close()  # as when Blender ends without closing it (a crash, os._exit)
+    process.wait(timeout=30)
+    assert not folder.exists(), "the process took its folder with it"
+    made.close()
