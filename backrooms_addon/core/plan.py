@@ -767,7 +767,7 @@ def _finished_or_here(remote: Iterator[MeshArrays], level: LevelSpec, built: Lay
         for block in remote:
             given += 1
             yield block
-    except Exception:  # the process is gone: what it did not give is made here, the same
+    except Exception:  # busy, failed or gone: what it did not give is made here, the same
         yield from itertools.islice(finished_walls(level, built), given, None)
 
 

@@ -9,10 +9,10 @@ for bit) while the interpreter that builds the level plans the rest and makes Bl
 The process is started the first time a build asks for it and stays for the session: importing
 numpy and the core takes longer than a small level's walls, so a build that finds it still
 starting, busy or gone makes its walls itself, as it would without it. Arrays go both ways
-through files in memory (/dev/shm where there is one): the layout's into one file, each block's
-into another, named in a line of JSON on the process's input or output; the reader maps the
-file, removes its name at once (the memory goes with the last array that uses it) and reads the
-arrays in place. POSIX only (a mapped file can lose its name there); elsewhere, and with
+through files in memory (/dev/shm where it has room, else the temp folder): the layout's into
+one file, each block's into another, named in a line of JSON on the process's input or output;
+the reader maps the file, removes its name at once (the memory goes with the last array that
+uses it) and reads the arrays in place. POSIX only (a mapped file can lose its name there); elsewhere, and with
 BACKROOMS_WALLS_PROCESS=0, builds make their walls in a thread as before.
 """
 
