@@ -12,8 +12,8 @@ starting, busy or gone makes its walls itself, as it would without it. Arrays go
 through files in memory (/dev/shm where it has room, else the temp folder): the layout's into
 one file, each block's into another, named in a line of JSON on the process's input or output;
 the reader maps the file, removes its name at once (the memory goes with the last array that
-uses it) and reads the arrays in place. POSIX only (a mapped file can lose its name there); elsewhere, and with
-BACKROOMS_WALLS_PROCESS=0, builds make their walls in a thread as before.
+uses it) and reads the arrays in place. POSIX only (a mapped file can lose its name there);
+elsewhere, and with BACKROOMS_WALLS_PROCESS=0, builds make their walls in a thread as before.
 """
 
 from __future__ import annotations
@@ -106,8 +106,9 @@ class WallsProcess:
         return None if process is None else process.pid
 
     def _start(self) -> None:
-        folder = Path(tempfile.mkdtemp(prefix="backrooms-walls-", dir=_memory_folder()))
+        folder = None
         try:
+            folder = Path(tempfile.mkdtemp(prefix="backrooms-walls-", dir=_memory_folder()))
             # A session of its own: a Ctrl+C meant for Blender's terminal does not end it. It ends
             # when its input closes, so with Blender, whichever way Blender ends.
             process = subprocess.Popen(
@@ -117,8 +118,9 @@ class WallsProcess:
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        except OSError:
-            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # no temp folder to write, no interpreter to start: walls made here
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
             self._failed = True
             return
         self._process, self._folder = process, folder

@@ -161,6 +161,18 @@ def test_switched_off_or_without_python_there_is_no_process(monkeypatch: pytest.
     assert not off.start() and off.pid() is None, "a Blender binary is never started as the process"
 
 
+def test_no_folder_to_write_means_no_process_and_the_plan_still_comes(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unwritable(**_: object) -> str:
+        raise PermissionError("read-only temp folder")
+
+    monkeypatch.setattr(walls_process.tempfile, "mkdtemp", unwritable)
+    none = WallsProcess()
+    spec = LevelSpec(seed=6, width=40, depth=40)
+    plan = plan_level(spec, walls=none.blocks)
+    assert none.pid() is None and not none.start(), "not started, and not tried again"
+    _same_blocks(_walls(plan.meshes), _walls(plan_level(spec).meshes))
+
+
 def test_close_ends_the_process_and_removes_its_folder() -> None:
     made = WallsProcess()
     assert made.start(wait=60)
