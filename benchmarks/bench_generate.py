@@ -25,8 +25,9 @@ Run with the Blender 5.0 environment: `.venv-5.0/bin/python benchmarks/bench_gen
   building the first level (a regeneration briefly holds the old level and the new one); and the
   level alone: the same in a process that has built a level before, its one-time costs left out;
 - walls process: the peak resident memory of the process that makes a one-floor level's walls
-  (core/walls_process.py) above what it held once started, over the first build. It is started
-  and ready before any build here (a session's first build starts it, and makes its own walls
+  (core/walls_process.py) above what it held once started, over the first build, and how long
+  it took from being started to ready (importing numpy and the core). It is started and ready
+  before any build here (a session's first build starts it, and makes its own walls
   meanwhile); with BACKROOMS_WALLS_PROCESS=0 there is none and the walls are made in threads, as
   before it, for a side-by-side run;
 - objects: the level's objects; faces: the plan's (what a game export holds); uploaded: the faces
@@ -68,7 +69,9 @@ def measure(size: int, repeats: int) -> dict[str, float | None]:
     # Started and ready before the first build, as for a user's second level (a session's first
     # build starts it and makes its own walls meanwhile); BACKROOMS_WALLS_PROCESS=0: none.
     walls = walls_process.shared()
+    started = time.perf_counter()
     walls_ready = walls.start(wait=30)
+    walls_start = time.perf_counter() - started  # starting it, until it has imported what it needs
     walls_before = _status_kib("VmRSS", walls.pid()) if walls_ready else 0
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     end_to_end: list[float] = []
@@ -122,6 +125,7 @@ def measure(size: int, repeats: int) -> dict[str, float | None]:
         "upload_classic": upload["collections"],
         "peak_mib": (peak - baseline) / 1024,
         "walls_mib": walls_peak / 1024 if walls_ready else None,
+        "walls_start": walls_start if walls_ready else None,
         "alone_mib": alone,
     }
 
@@ -290,14 +294,15 @@ def main() -> int:
             f"| {r['upload']:.3f} | {e2e / r['upload']:.2f} | {r['upload_found']:.3f} | {e2e / r['upload_found']:.2f} "
             f"| {r['upload_classic']:.3f} | {e2e / r['upload_classic']:.2f} | {r['plan']:.3f} "
             f"| {r['layout']:.3f} | {r['blender_part']:.3f} | {r['blender_part'] / r['upload']:.2f} "
-            f"| {r['peak_mib']:.0f} MiB | {r['alone_mib']:.0f} MiB | {_mib(r['walls_mib'])} "
+            f"| {r['peak_mib']:.0f} MiB | {r['alone_mib']:.0f} MiB | {_walls(r)} "
             f"| {r['uploaded']:,} | {r['depsgraph']:.2f} | {frame:.2f} |"
         )
     return 0
 
 
-def _mib(value: float | None) -> str:
-    return "none" if value is None else f"{value:.0f} MiB"
+def _walls(r: dict[str, Any]) -> str:
+    """The walls process's cell: its peak memory, and how long it took to be ready."""
+    return "none" if r["walls_mib"] is None else f"{r['walls_mib']:.0f} MiB, ready in {r['walls_start']:.2f} s"
 
 
 def _run(arguments: list[str], env: dict[str, str]) -> Any:
